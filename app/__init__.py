@@ -1,0 +1,60 @@
+"""kiemtra's application factory."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, request
+from flask_login import current_user
+
+from app import config
+
+TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
+
+
+def select_locale() -> str:
+    """The signed-in user's language, else the browser's best match, else Vietnamese."""
+    from flask import current_app
+
+    languages = current_app.config["LANGUAGES"]
+    if current_user and current_user.is_authenticated and current_user.locale in languages:
+        return current_user.locale
+    return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Build and configure a kiemtra application."""
+    app = Flask(
+        __name__,
+        instance_path=os.environ.get("KIEMTRA_INSTANCE_PATH") or str(Path.cwd() / "instance"),
+        template_folder=str(TEMPLATES_DIR),
+    )
+    app.config.update(config.DEFAULTS)
+    app.config.update(config.from_environment(os.environ))
+    if test_config:
+        app.config.update(test_config)
+    if not app.config.get("SECRET_KEY"):
+        # Good for one process; `kiemtra serve` refuses to start without a configured key.
+        app.config["SECRET_KEY"] = secrets.token_hex(32)
+        app.config["SECRET_KEY_IS_EPHEMERAL"] = True
+
+    from app import database
+    from app.extensions import babel, csrf, login_manager, migrate
+    from models import db
+
+    database.init_app(app)
+    migrate.init_app(app, db)
+    babel.init_app(app, locale_selector=select_locale)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+
+    from app import auth, cli, views, jinja
+
+    auth.init_app(app)
+    views.init_app(app)
+    jinja.init_app(app)
+    cli.init_app(app)
+    return app

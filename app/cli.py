@@ -1,0 +1,164 @@
+"""The ``kiemtra`` command line: a Flask CLI group over ``create_app``."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date
+
+import click
+from flask import Flask, current_app
+from flask.cli import FlaskGroup, with_appcontext
+from flask_migrate import upgrade
+from sqlalchemy import select
+
+from models import Organization, User, db
+from models.enums import Role
+from workflows.clock import local_today
+from workflows.timeliness import count_timeliness
+
+ISO_DATE = click.DateTime(formats=["%Y-%m-%d"])
+
+
+def _create_app() -> Flask:
+    from app import create_app
+
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app, add_version_option=False)
+def main() -> None:
+    """kiemtra: theo dõi kết quả kiểm tra và việc thực hiện kết luận."""
+
+
+def _as_date(value: object) -> date | None:
+    return value.date() if value is not None else None  # type: ignore[attr-defined]
+
+
+def _serve(host: str, port: int, threads: int) -> None:
+    from waitress import serve
+
+    click.echo(f"kiemtra: http://{host}:{port}/")
+    serve(current_app._get_current_object(), host=host, port=port, threads=threads)  # type: ignore[attr-defined]
+
+
+@click.command("demo")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--today", type=ISO_DATE, help="Load the demo as if today were this day (YYYY-MM-DD).")
+@click.option("--no-serve", is_flag=True, help="Prepare the database and stop.")
+@click.option("--no-scheduler", is_flag=True, help="Do not run the deadline scheduler in this process.")
+@with_appcontext
+def demo_command(host: str, port: int, today: object, no_serve: bool, no_scheduler: bool) -> None:
+    """Create the database if needed, load the demo data and serve kiemtra."""
+    from workflows.demo import DEMO_PASSWORD, load_demo
+
+    upgrade()
+    created = load_demo(today=_as_date(today) or local_today())
+    db.session.commit()
+    click.echo("Đã nạp dữ liệu mẫu." if created else "Dữ liệu mẫu đã có; không nạp lại.")
+    click.echo(f"Cơ sở dữ liệu: {db.engine.url.render_as_string(hide_password=True)}")
+    click.echo("Tài khoản dùng thử (chỉ cho dữ liệu mẫu):")
+    for username, role in (("admin", "admin"), ("inspector", "inspector"), ("office", "office"), ("leader", "leader")):
+        click.echo(f"  {username:<10} / {DEMO_PASSWORD}   ({role})")
+    if not no_serve:
+        _serve(host, port, threads=4)
+
+
+@click.command("load-demo")
+@click.option("--today", type=ISO_DATE, help="Load the demo as if today were this day (YYYY-MM-DD).")
+@with_appcontext
+def load_demo_command(today: object) -> None:
+    """Load the demo data into the configured database (once)."""
+    from workflows.demo import load_demo
+
+    created = load_demo(today=_as_date(today) or local_today())
+    db.session.commit()
+    click.echo("Đã nạp dữ liệu mẫu." if created else "Dữ liệu mẫu đã có; không nạp lại.")
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--threads", default=8, show_default=True, type=int)
+@click.option("--no-scheduler", is_flag=True, help="Do not run the deadline scheduler in this process.")
+@with_appcontext
+def serve_command(host: str, port: int, threads: int, no_scheduler: bool) -> None:
+    """Serve kiemtra with waitress on the configured database."""
+    if current_app.config.get("SECRET_KEY_IS_EPHEMERAL"):
+        raise click.ClickException("Cần đặt KIEMTRA_SECRET_KEY trước khi chạy máy chủ.")
+    _serve(host, port, threads)
+
+
+@click.command("stats")
+@click.option("--today", type=ISO_DATE, help="Count as of this day (YYYY-MM-DD); default today in Vietnam.")
+@click.option("--org", "org_code", help="Only this organisation's subtree (its code, e.g. HU-BUDOP).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@with_appcontext
+def stats_command(today: object, org_code: str | None, as_json: bool) -> None:
+    """Print the timeliness counts and both completion rates."""
+    day = _as_date(today) or local_today()
+    scope = None
+    if org_code:
+        scope = db.session.scalar(select(Organization).where(Organization.code == org_code.strip().upper()))
+        if scope is None:
+            raise click.ClickException(f"Không có cơ quan, đơn vị mã «{org_code}».")
+    counts = count_timeliness(db.session, day, scope, current_app.config["DUE_SOON_DAYS"])
+    if as_json:
+        payload = {"today": day.isoformat(), "org": scope.code if scope else None, **counts.as_dict()}
+        click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+        return
+    click.echo(f"Tình hình thực hiện nhiệm vụ ngày {day:%d/%m/%Y}" + (f" – {scope.name}" if scope else ""))
+    rows = [
+        ("Hoàn thành đúng hạn", counts.on_time),
+        ("Hoàn thành quá hạn", counts.late),
+        ("Chưa hoàn thành, trong hạn", counts.within),
+        ("Chưa hoàn thành, sắp đến hạn", counts.due_soon),
+        ("Chưa hoàn thành, quá hạn", counts.overdue),
+        ("Không thời hạn", counts.no_deadline),
+        ("Tổng số nhiệm vụ (không tính đã hủy)", counts.total),
+        ("Hoàn thành đúng hạn ban đầu (trước gia hạn)", counts.on_time_original),
+    ]
+    for label, value in rows:
+        click.echo(f"  {label:<46} {value:>8}")
+    click.echo(f"  {'Tỷ lệ hoàn thành = xong / (xong + quá hạn)':<46} {_percent(counts.completion_rate):>8}")
+    for category in ("on_time", "late", "within", "due_soon", "overdue", "no_deadline"):
+        click.echo(f"  {'Tỷ lệ ' + category + ' / tổng số':<46} {_percent(counts.share(category)):>8}")
+
+
+def _percent(rate: float | None) -> str:
+    return "—" if rate is None else f"{rate * 100:.1f}%".replace(".", ",")
+
+
+@click.command("create-user")
+@click.argument("username")
+@click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
+@click.option("--org", "org_code", required=True, help="Organisation code.")
+@click.option("--email")
+@click.option("--name", "display_name", default="")
+@click.password_option()
+@with_appcontext
+def create_user_command(
+    username: str, role: str, org_code: str, email: str | None, display_name: str, password: str
+) -> None:
+    """Create a user account."""
+    org = db.session.scalar(select(Organization).where(Organization.code == org_code.strip().upper()))
+    if org is None:
+        raise click.ClickException(f"Không có cơ quan, đơn vị mã «{org_code}».")
+    if db.session.scalar(select(User.id).where(User.username == username.casefold())):
+        raise click.ClickException(f"Tên đăng nhập «{username}» đã có.")
+    user = User(username=username, role=Role(role), organization=org, email=email, display_name=display_name)
+    user.set_password(password)
+    db.session.add(user)
+    db.session.commit()
+    click.echo(f"Đã tạo tài khoản {user.username}.")
+
+
+def init_app(app: Flask) -> None:
+    """Register kiemtra's commands on the app's CLI."""
+    for command in (demo_command, load_demo_command, serve_command, stats_command, create_user_command):
+        app.cli.add_command(command)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,53 @@
+"""Configuration: defaults, overridden by ``KIEMTRA_*`` environment variables, then by tests."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+DEFAULTS: dict[str, Any] = {
+    "SECRET_KEY": None,  # required outside demo and tests; see create_app
+    "DATABASE_URL": None,  # None: SQLite file in the instance folder
+    "TIMEZONE": "Asia/Ho_Chi_Minh",
+    "BABEL_DEFAULT_LOCALE": "vi",
+    "BABEL_DEFAULT_TIMEZONE": "Asia/Ho_Chi_Minh",
+    "LANGUAGES": ("vi", "en"),
+    "SQLITE_BUSY_TIMEOUT_MS": 15000,
+    "DUE_SOON_DAYS": 3,
+    "REMINDER_DAYS": (7, 3, 1),
+    "ESCALATE_AFTER_DAYS": 7,
+    "SCAN_TIME": "07:00",
+    "UPLOAD_MAX_MB": 20,
+    "SMTP_HOST": None,
+    "SMTP_PORT": 25,
+    "SMTP_USERNAME": None,
+    "SMTP_PASSWORD": None,
+    "SMTP_SENDER": "kiemtra@localhost",
+    "SMTP_STARTTLS": False,
+    "BASE_URL": "http://127.0.0.1:5000",
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+}
+
+# Settings that are lists or numbers when read from the environment.
+_INT_KEYS = {"SQLITE_BUSY_TIMEOUT_MS", "DUE_SOON_DAYS", "ESCALATE_AFTER_DAYS", "UPLOAD_MAX_MB", "SMTP_PORT"}
+_INT_TUPLE_KEYS = {"REMINDER_DAYS"}
+_BOOL_KEYS = {"SMTP_STARTTLS", "SESSION_COOKIE_SECURE"}
+
+
+def from_environment(environ: os._Environ[str] | dict[str, str]) -> dict[str, Any]:
+    """Read every ``KIEMTRA_<NAME>`` variable into ``NAME``, typed like its default."""
+    settings: dict[str, Any] = {}
+    for key, raw in environ.items():
+        if not key.startswith("KIEMTRA_"):
+            continue
+        name = key.removeprefix("KIEMTRA_")
+        if name in _INT_KEYS:
+            settings[name] = int(raw)
+        elif name in _INT_TUPLE_KEYS:
+            settings[name] = tuple(int(part) for part in raw.split(",") if part.strip())
+        elif name in _BOOL_KEYS:
+            settings[name] = raw.strip().lower() in {"1", "true", "yes", "on"}
+        else:
+            settings[name] = raw
+    return settings

@@ -1,0 +1,69 @@
+"""Database wiring: the URL, SQLite's per-connection settings and write transactions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import Engine, event
+from sqlalchemy.engine import make_url
+
+from models import db
+
+
+def database_url(app: Flask) -> str:
+    """Return the configured URL, or a SQLite file in the instance folder."""
+    url = app.config.get("DATABASE_URL")
+    if url:
+        # Accept the short PostgreSQL spellings and use psycopg 3.
+        if url.startswith("postgres://"):
+            url = "postgresql://" + url.removeprefix("postgres://")
+        if url.startswith("postgresql://"):
+            url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+        return url
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{Path(app.instance_path) / 'kiemtra.sqlite'}"
+
+
+def engine_options(url: str, busy_timeout_ms: int) -> dict[str, Any]:
+    """Engine options for the URL's backend."""
+    if make_url(url).get_backend_name() == "sqlite":
+        return {"connect_args": {"timeout": busy_timeout_ms / 1000}}
+    return {"pool_pre_ping": True}
+
+
+def configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
+    """WAL, foreign keys and a busy timeout on every connection; BEGIN IMMEDIATE for every
+    transaction, so a transaction that reads then writes waits for the lock instead of failing.
+    """
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # we emit BEGIN ourselves
+        cursor = dbapi_connection.cursor()
+        for pragma in (
+            "journal_mode=WAL",
+            "synchronous=NORMAL",
+            "foreign_keys=ON",
+            f"busy_timeout={int(busy_timeout_ms)}",
+        ):
+            cursor.execute(f"PRAGMA {pragma}")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def init_app(app: Flask) -> None:
+    """Bind Flask-SQLAlchemy to the app and tune SQLite."""
+    url = database_url(app)
+    app.config["SQLALCHEMY_DATABASE_URI"] = url
+    app.config.setdefault(
+        "SQLALCHEMY_ENGINE_OPTIONS", engine_options(url, app.config["SQLITE_BUSY_TIMEOUT_MS"])
+    )
+    db.init_app(app)
+    if make_url(url).get_backend_name() == "sqlite":
+        with app.app_context():
+            configure_sqlite(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])

@@ -1,0 +1,61 @@
+"""A first page per role: what each user needs to see when they sign in."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Flask, current_app, render_template
+from flask_login import current_user, login_required
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
+
+from models import Organization, Task, User, Visit, db
+from models.enums import Role, TaskStatus
+from workflows.clock import local_today
+from workflows.scope import tasks_visible_to, visits_in_scope
+from workflows.timeliness import count_timeliness, timeliness_of
+
+bp = Blueprint("main", __name__)
+
+
+@bp.route("/")
+@login_required
+def home() -> str:
+    """Show the signed-in user's first page for their role."""
+    today = local_today()
+    org = current_user.organization
+    due_soon = current_app.config["DUE_SOON_DAYS"]
+    context: dict[str, object] = {"today": today}
+    if current_user.role is Role.ADMIN:
+        context["org_count"] = db.session.scalar(select(func.count(Organization.id)))
+        context["user_count"] = db.session.scalar(select(func.count(User.id)))
+    if current_user.role in (Role.INSPECTOR, Role.LEADER, Role.ADMIN):
+        context["visits"] = db.session.scalars(
+            select(Visit)
+            .where(visits_in_scope(org))
+            .options(joinedload(Visit.inspected_org), joinedload(Visit.inspecting_org))
+            .order_by(Visit.visited_on.desc())
+            .limit(20)
+        ).all()
+    if current_user.role in (Role.LEADER, Role.INSPECTOR):
+        context["counts"] = count_timeliness(db.session, today, org, due_soon)
+    if current_user.role is Role.OFFICE:
+        tasks = db.session.scalars(
+            select(Task)
+            .where(tasks_visible_to(org), Task.status != TaskStatus.CANCELLED)
+            .options(joinedload(Task.lead_org))
+            .order_by(Task.due_on.is_(None), Task.due_on)
+            .limit(100)
+        ).all()
+        context["tasks"] = [(task, timeliness_of(task, today, due_soon)) for task in tasks]
+    return render_template("home.html", **context)
+
+
+@bp.route("/healthz")
+def healthz() -> tuple[str, int]:
+    """Answer a load balancer's probe."""
+    db.session.execute(select(1))
+    return "ok", 200
+
+
+def init_app(app: Flask) -> None:
+    """Register the pages."""
+    app.register_blueprint(bp)

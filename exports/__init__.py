@@ -1,0 +1,1 @@
+"""Pure builders that return bytes or str: Word documents, feeds, calendars, charts."""

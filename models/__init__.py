@@ -1,0 +1,44 @@
+"""kiemtra's data model: typed SQLAlchemy 2 models, one aggregate per module."""
+
+from flask_sqlalchemy import SQLAlchemy
+
+from models.audit import AuditEntry
+from models.base import Base
+from models.directive import Directive, directive_citation, directive_finding
+from models.issued_document import DocumentCounter, IssuedDocument
+from models.legal_document import LegalDocument
+from models.news import NewsPost
+from models.notification import JobRun, Notification
+from models.organization import Organization
+from models.person import Person
+from models.task import Attachment, DeadlineExtension, Task, TaskEvent, task_coordinator
+from models.user import User
+from models.visit import DelegationMember, Finding, Visit
+
+db = SQLAlchemy(model_class=Base)
+
+__all__ = [
+    "Attachment",
+    "AuditEntry",
+    "Base",
+    "DeadlineExtension",
+    "DelegationMember",
+    "Directive",
+    "DocumentCounter",
+    "Finding",
+    "IssuedDocument",
+    "JobRun",
+    "LegalDocument",
+    "NewsPost",
+    "Notification",
+    "Organization",
+    "Person",
+    "Task",
+    "TaskEvent",
+    "User",
+    "Visit",
+    "db",
+    "directive_citation",
+    "directive_finding",
+    "task_coordinator",
+]

@@ -1,0 +1,227 @@
+"""A task that carries a directive to a unit, with its log, evidence and extensions (one aggregate)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Index,
+    String,
+    Table,
+    Text,
+    text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
+
+from models.base import Base, UTCDateTime, enum_column, utcnow
+from models.directive import Directive
+from models.enums import (
+    OPEN_TASK_STATUSES,
+    ExtensionStatus,
+    Role,
+    TaskEventKind,
+    TaskStatus,
+)
+from models.organization import Organization
+from models.user import User
+from models.vntext import nfc, search_key
+
+task_coordinator = Table(
+    "task_coordinator",
+    Base.metadata,
+    Column("task_id", ForeignKey("task.id", ondelete="CASCADE"), primary_key=True),
+    Column("organization_id", ForeignKey("organization.id"), primary_key=True, index=True),
+)
+
+
+class Task(Base):
+    """Work a lead unit (chủ trì) owes, with coordinating units (phối hợp) and a due date."""
+
+    __tablename__ = "task"
+    __table_args__ = (
+        CheckConstraint("progress >= 0 AND progress <= 100", name="progress_range"),
+        CheckConstraint("(due_on IS NULL) = (original_due_on IS NULL)", name="due_dates_together"),
+        CheckConstraint("length(title) > 0", name="title_not_empty"),
+        CheckConstraint(
+            "(status = 'done') = (verified_at IS NOT NULL AND completed_on IS NOT NULL)",
+            name="done_is_verified",
+        ),
+        CheckConstraint("status <> 'done' OR progress = 100", name="done_is_complete"),
+        CheckConstraint(
+            "status NOT IN ('reported', 'done') OR reported_at IS NOT NULL", name="reported_has_time"
+        ),
+        CheckConstraint("(status = 'cancelled') = (cancelled_at IS NOT NULL)", name="cancelled_at_state"),
+        # The deadline scan and the timeliness counts read open tasks by due date.
+        Index("ix_task_status_due", "status", "due_on"),
+        Index("ix_task_lead_status_due", "lead_org_id", "status", "due_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    directive_id: Mapped[int] = mapped_column(ForeignKey("directive.id"), index=True)
+    lead_org_id: Mapped[int] = mapped_column(ForeignKey("organization.id"))
+    title: Mapped[str] = mapped_column(String(300))
+    description: Mapped[str | None] = mapped_column(Text)
+    due_on: Mapped[date | None]  # the due date in force, moved by approved extensions
+    original_due_on: Mapped[date | None]  # as first assigned, never moved
+    status: Mapped[TaskStatus] = mapped_column(
+        enum_column(TaskStatus, "task_status"), default=TaskStatus.ASSIGNED
+    )
+    progress: Mapped[int] = mapped_column(default=0, server_default=text("0"))
+    assigned_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reported_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The local calendar day the accepted report was made: timeliness compares it with the due dates.
+    completed_on: Mapped[date | None]
+    search_key: Mapped[str] = mapped_column(String(300), default="")
+    version: Mapped[int] = mapped_column(default=1)
+
+    directive: Mapped[Directive] = relationship(back_populates="tasks")
+    lead_org: Mapped[Organization] = relationship()
+    coordinating_orgs: Mapped[list[Organization]] = relationship(secondary=task_coordinator)
+    assigned_by: Mapped[User | None] = relationship()
+    events: Mapped[list[TaskEvent]] = relationship(
+        back_populates="task", order_by="TaskEvent.id", cascade="all, delete-orphan"
+    )
+    attachments: Mapped[list[Attachment]] = relationship(
+        back_populates="task", order_by="Attachment.id", cascade="all, delete-orphan"
+    )
+    extensions: Mapped[list[DeadlineExtension]] = relationship(
+        back_populates="task", order_by="DeadlineExtension.id", cascade="all, delete-orphan"
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @validates("title", "description")
+    def _normalise(self, key: str, value: str | None) -> str | None:
+        value = nfc(value)
+        if key == "title":
+            self.search_key = search_key(value)
+        return value
+
+    @property
+    def is_open(self) -> bool:
+        """Open tasks still count against their deadline."""
+        return self.status in OPEN_TASK_STATUSES
+
+    def is_lead(self, user: User) -> bool:
+        """The user belongs to the lead unit (or a body above it)."""
+        return user.in_scope(self.lead_org)
+
+    def is_coordinating(self, user: User) -> bool:
+        """The user belongs to one of the coordinating units."""
+        return any(user.in_scope(org) for org in self.coordinating_orgs)
+
+    def can_view(self, user: User) -> bool:
+        """Lead, coordinating and both sides of the visit see the task."""
+        return self.is_lead(user) or self.is_coordinating(user) or self.directive.visit.can_view(user)
+
+    def can_report(self, user: User) -> bool:
+        """Only the lead unit's office staff report progress and completion."""
+        return user.role is Role.OFFICE and self.is_lead(user)
+
+    def can_comment(self, user: User) -> bool:
+        """Office staff of the lead and coordinating units add notes."""
+        return user.role is Role.OFFICE and (self.is_lead(user) or self.is_coordinating(user))
+
+    def can_verify(self, user: User) -> bool:
+        """Only inspectors of the inspecting body accept or return a report."""
+        return self.directive.visit.can_edit(user)
+
+    def __repr__(self) -> str:
+        return f"<Task {self.id} {self.status}>"
+
+
+class TaskEvent(Base):
+    """One dated line of a task's history; the audit trail of a task is this log."""
+
+    __tablename__ = "task_event"
+    __table_args__ = (Index("ix_task_event_task_created", "task_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("task.id", ondelete="CASCADE"))
+    kind: Mapped[TaskEventKind] = mapped_column(enum_column(TaskEventKind, "task_event_kind"))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    from_status: Mapped[TaskStatus | None] = mapped_column(enum_column(TaskStatus, "event_from_status"))
+    to_status: Mapped[TaskStatus | None] = mapped_column(enum_column(TaskStatus, "event_to_status"))
+    progress: Mapped[int | None]
+    note: Mapped[str | None] = mapped_column(Text)
+
+    task: Mapped[Task] = relationship(back_populates="events")
+    actor: Mapped[User | None] = relationship()
+    attachments: Mapped[list[Attachment]] = relationship(back_populates="event")
+
+    @validates("note")
+    def _normalise(self, _key: str, value: str | None) -> str | None:
+        return nfc(value)
+
+
+class Attachment(Base):
+    """An evidence file, stored outside the static folder under a generated name."""
+
+    __tablename__ = "attachment"
+    __table_args__ = (CheckConstraint("size >= 0", name="size_not_negative"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("task.id", ondelete="CASCADE"), index=True)
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("task_event.id", ondelete="SET NULL"))
+    original_name: Mapped[str] = mapped_column(String(255))
+    stored_name: Mapped[str] = mapped_column(String(80), unique=True)
+    size: Mapped[int]
+    content_type: Mapped[str] = mapped_column(String(120))
+    sha256: Mapped[str] = mapped_column(String(64))
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    task: Mapped[Task] = relationship(back_populates="attachments")
+    event: Mapped[TaskEvent | None] = relationship(back_populates="attachments")
+    uploaded_by: Mapped[User | None] = relationship()
+
+
+class DeadlineExtension(Base):
+    """A unit's request to move a due date, and the inspecting side's decision."""
+
+    __tablename__ = "deadline_extension"
+    __table_args__ = (
+        CheckConstraint(
+            "(status = 'pending') = (decided_at IS NULL)", name="decided_when_not_pending"
+        ),
+        CheckConstraint("requested_due_on > previous_due_on", name="moves_later"),
+        CheckConstraint("length(reason) > 0", name="reason_not_empty"),
+        # At most one request waits for a decision per task.
+        Index(
+            "uq_deadline_extension_one_pending",
+            "task_id",
+            unique=True,
+            sqlite_where=text("status = 'pending'"),
+            postgresql_where=text("status = 'pending'"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("task.id", ondelete="CASCADE"), index=True)
+    previous_due_on: Mapped[date]
+    requested_due_on: Mapped[date]
+    reason: Mapped[str] = mapped_column(Text)
+    status: Mapped[ExtensionStatus] = mapped_column(
+        enum_column(ExtensionStatus, "extension_status"), default=ExtensionStatus.PENDING
+    )
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decision_note: Mapped[str | None] = mapped_column(Text)
+
+    task: Mapped[Task] = relationship(back_populates="extensions")
+    requested_by: Mapped[User | None] = relationship(foreign_keys=[requested_by_id])
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
+
+    @validates("reason", "decision_note")
+    def _normalise(self, _key: str, value: str | None) -> str | None:
+        return nfc(value)

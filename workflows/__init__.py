@@ -1,0 +1,1 @@
+"""Domain operations of kiemtra: one named function per state change; callers commit."""

@@ -1,0 +1,52 @@
+"""Calendar dates are taken in Asia/Ho_Chi_Minh, whatever zone the server runs in."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+from workflows.errors import ValidationFailed
+
+LOCAL_ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def local_today(now: datetime | None = None) -> date:
+    """Return today's date in Vietnam (a task due 07/03 is overdue from 00:00 on 08/03 there)."""
+    instant = now or datetime.now(UTC)
+    if instant.tzinfo is None:
+        raise ValueError("naive datetime")
+    return instant.astimezone(LOCAL_ZONE).date()
+
+
+def local_date_of(instant: datetime) -> date:
+    """Return the Vietnamese calendar date of an aware instant."""
+    return local_today(instant)
+
+
+def parse_date(text: str | date | None, *, field: str = "Ngày") -> date | None:
+    """Read a dd/mm/yyyy (or ISO yyyy-mm-dd) date typed by a user; a day that does not exist
+    on the calendar, such as 31/02/2023, gets a clear message."""
+    if text is None or isinstance(text, date):
+        return text
+    raw = text.strip()
+    if not raw:
+        return None
+    match = re.fullmatch(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})", raw)
+    if match:
+        day, month, year = (int(g) for g in match.groups())
+    else:
+        match = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", raw)
+        if not match:
+            raise ValidationFailed(
+                "%(field)s «%(value)s» không đúng dạng ngày/tháng/năm (ví dụ 14/06/2023).",
+                field=field,
+                value=raw,
+            )
+        year, month, day = (int(g) for g in match.groups())
+    try:
+        return date(year, month, day)
+    except ValueError:
+        raise ValidationFailed(
+            "%(field)s «%(value)s» không có trên lịch.", field=field, value=raw
+        ) from None
