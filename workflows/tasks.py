@@ -117,6 +117,8 @@ def assign_task(
         description=description,
         due_on=due_on,
         original_due_on=due_on,
+        status=TaskStatus.ASSIGNED,
+        progress=0,
         assigned_by=actor,
         created_at=now or utcnow(),
     )
@@ -258,6 +260,7 @@ def request_extension(
         previous_due_on=task.due_on,
         requested_due_on=new_due_on,
         reason=require_text(reason, "Cần ghi lý do xin gia hạn."),
+        status=ExtensionStatus.PENDING,
         requested_by=actor,
         requested_at=now or utcnow(),
     )

@@ -114,6 +114,8 @@ def create_visit(
         day_part=day_part,
         place=place,
         summary=summary,
+        status=VisitStatus.PLANNED,
+        directive_counter=0,
         created_by=actor,
     )
     if db.session.scalar(select(Visit.id).where(Visit.reference == visit.reference)):
