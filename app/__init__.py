@@ -27,9 +27,14 @@ def select_locale() -> str:
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build and configure a kiemtra application."""
+    instance_path = (
+        (test_config or {}).get("INSTANCE_PATH")
+        or os.environ.get("KIEMTRA_INSTANCE_PATH")
+        or str(Path.cwd() / "instance")
+    )
     app = Flask(
         __name__,
-        instance_path=os.environ.get("KIEMTRA_INSTANCE_PATH") or str(Path.cwd() / "instance"),
+        instance_path=instance_path,
         template_folder=str(TEMPLATES_DIR),
     )
     app.config.update(config.DEFAULTS)
