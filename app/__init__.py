@@ -56,7 +56,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     login_manager.init_app(app)
 
-    from app import auth, cli, views, jinja
+    from app import auth, cli, jinja, views
 
     auth.init_app(app)
     views.init_app(app)

@@ -59,7 +59,12 @@ def demo_command(host: str, port: int, today: object, no_serve: bool, no_schedul
     click.echo("Đã nạp dữ liệu mẫu." if created else "Dữ liệu mẫu đã có; không nạp lại.")
     click.echo(f"Cơ sở dữ liệu: {db.engine.url.render_as_string(hide_password=True)}")
     click.echo("Tài khoản dùng thử (chỉ cho dữ liệu mẫu):")
-    for username, role in (("admin", "admin"), ("inspector", "inspector"), ("office", "office"), ("leader", "leader")):
+    for username, role in (
+        ("admin", "admin"),
+        ("inspector", "inspector"),
+        ("office", "office"),
+        ("leader", "leader"),
+    ):
         click.echo(f"  {username:<10} / {DEMO_PASSWORD}   ({role})")
     if not no_serve:
         _serve(host, port, threads=4)

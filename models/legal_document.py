@@ -16,9 +16,7 @@ class LegalDocument(Base):
     """A document known by its canonical code: ``05-CT/TW`` (Party) or ``30/2020/NĐ-CP`` (State)."""
 
     __tablename__ = "legal_document"
-    __table_args__ = (
-        CheckConstraint("year IS NULL OR (year >= 1930 AND year <= 2100)", name="year_range"),
-    )
+    __table_args__ = (CheckConstraint("year IS NULL OR (year >= 1930 AND year <= 2100)", name="year_range"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(60), unique=True)

@@ -50,14 +50,17 @@ class Organization(Base):
     @validates("name", "short_name", "place_name", "code", "doc_code")
     def _normalise(self, key: str, value: str | None) -> str | None:
         value = nfc(value)
+        if key == "code" and value:
+            value = value.upper()
         if key == "name":
             self.search_key = search_key(value)
         return value
 
     def place_path(self, parent: Organization | None) -> None:
         """Attach to ``parent`` (or make a root) and compute the materialised path."""
-        self.parent = parent
+        # Read the parent's path before linking, so a reload of the parent cannot flush a half-built child.
         self.path = f"{parent.path if parent else '/'}{self.code}/"
+        self.parent = parent
 
     def contains(self, other: Organization | None) -> bool:
         """Tell whether ``other`` is this organisation or one of its descendants."""

@@ -189,9 +189,7 @@ class DeadlineExtension(Base):
 
     __tablename__ = "deadline_extension"
     __table_args__ = (
-        CheckConstraint(
-            "(status = 'pending') = (decided_at IS NULL)", name="decided_when_not_pending"
-        ),
+        CheckConstraint("(status = 'pending') = (decided_at IS NULL)", name="decided_when_not_pending"),
         CheckConstraint("requested_due_on > previous_due_on", name="moves_later"),
         CheckConstraint("length(reason) > 0", name="reason_not_empty"),
         # At most one request waits for a decision per task.

@@ -79,7 +79,8 @@ class Visit(Base):
     inspected_org: Mapped[Organization] = relationship(foreign_keys=[inspected_org_id])
     created_by: Mapped[User | None] = relationship()
     members: Mapped[list[DelegationMember]] = relationship(
-        back_populates="visit", order_by="(DelegationMember.side, DelegationMember.order)",
+        back_populates="visit",
+        order_by="(DelegationMember.side, DelegationMember.order)",
         cascade="all, delete-orphan",
     )
     findings: Mapped[list[Finding]] = relationship(

@@ -145,7 +145,13 @@ def _org(code: str, name: str, kind: OrgKind, parent: Organization | None, **kw:
 
 
 def _user(username: str, role: Role, org: Organization) -> User:
-    user = User(username=username, role=role, organization=org, display_name=username, email=f"{username}@example.test")
+    user = User(
+        username=username,
+        role=role,
+        organization=org,
+        display_name=username,
+        email=f"{username}@example.test",
+    )
     user.password_hash = PASSWORD_HASH
     db.session.add(user)
     return user
@@ -163,8 +169,12 @@ def world() -> World:
     other = _org("HU-LOCNINH", "Huyện ủy Lộc Ninh", OrgKind.PARTY_COMMITTEE, province)
     other_office = _org("BTGHU-LOCNINH", "Ban Tuyên giáo Huyện ủy Lộc Ninh", OrgKind.PARTY_BOARD, other)
     head = Person(full_name="Mạc Đình Huấn", position="Phó Trưởng Ban Tuyên giáo Tỉnh ủy", organization=board)
-    host = Person(full_name="Dương Thanh Huân", position="Bí thư Huyện ủy Bù Đốp", party_titles="TUV",
-                  organization=district)
+    host = Person(
+        full_name="Dương Thanh Huân",
+        position="Bí thư Huyện ủy Bù Đốp",
+        party_titles="TUV",
+        organization=district,
+    )
     db.session.add_all([head, host])
     result = World(
         province=province,

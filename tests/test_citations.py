@@ -38,30 +38,48 @@ SEEDS: dict[str, Citation] = {
     ),
     "08-QĐi/TW": party("08-QĐi/TW", "08", "QĐi", "TW", type_name="Quy định"),
     "Đề án số 03-ĐA/TU ngày 16/3/2022 của Tỉnh ủy (Mật)": party(
-        "03-ĐA/TU", "03", "ĐA", "TU", on=date(2022, 3, 16), type_name="Đề án", by="Tỉnh ủy",
+        "03-ĐA/TU",
+        "03",
+        "ĐA",
+        "TU",
+        on=date(2022, 3, 16),
+        type_name="Đề án",
+        by="Tỉnh ủy",
         secret=True,
     ),
     "Chỉ thị 17-CT/TU ngày 14/7/2022 của Ban Thường vụ Tỉnh ủy": party(
-        "17-CT/TU", "17", "CT", "TU", on=date(2022, 7, 14), type_name="Chỉ thị",
+        "17-CT/TU",
+        "17",
+        "CT",
+        "TU",
+        on=date(2022, 7, 14),
+        type_name="Chỉ thị",
         by="Ban Thường vụ Tỉnh ủy",
     ),
     "Hướng dẫn số 99-HD/BTGTW ngày 20/3/2023 của Ban Tuyên giáo Trung ương": party(
-        "99-HD/BTGTW", "99", "HD", "BTGTW", on=date(2023, 3, 20), type_name="Hướng dẫn",
+        "99-HD/BTGTW",
+        "99",
+        "HD",
+        "BTGTW",
+        on=date(2023, 3, 20),
+        type_name="Hướng dẫn",
         by="Ban Tuyên giáo Trung ương",
     ),
     "Quy chế số 04-QC/BTGTU ngày 20/3/2023": party(
         "04-QC/BTGTU", "04", "QC", "BTGTU", on=date(2023, 3, 20), type_name="Quy chế"
     ),
-    "Nghị định 30/2020/NĐ-CP": state(
-        "30/2020/NĐ-CP", "30", 2020, "NĐ", "CP", type_name="Nghị định"
-    ),
+    "Nghị định 30/2020/NĐ-CP": state("30/2020/NĐ-CP", "30", 2020, "NĐ", "CP", type_name="Nghị định"),
     "Nghị định số 30/2020/NĐ-CP ngày 05/3/2020 của Chính phủ": state(
-        "30/2020/NĐ-CP", "30", 2020, "NĐ", "CP", on=date(2020, 3, 5), type_name="Nghị định",
+        "30/2020/NĐ-CP",
+        "30",
+        2020,
+        "NĐ",
+        "CP",
+        on=date(2020, 3, 5),
+        type_name="Nghị định",
         by="Chính phủ",
     ),
-    "Quyết định 42/2014/QĐ-TTg": state(
-        "42/2014/QĐ-TTg", "42", 2014, "QĐ", "TTg", type_name="Quyết định"
-    ),
+    "Quyết định 42/2014/QĐ-TTg": state("42/2014/QĐ-TTg", "42", 2014, "QĐ", "TTg", type_name="Quyết định"),
     "Số 12-BC/BTGTU": party("12-BC/BTGTU", "12", "BC", "BTGTU", type_name="Báo cáo"),
     "Số: 05/CT-TTg": state("05/CT-TTg", "05", None, "CT", "TTg", type_name="Chỉ thị"),
 }
@@ -246,8 +264,7 @@ def test_find_citations_returns_the_five_codes_of_the_paragraph_in_order():
 def test_find_citations_reads_the_date_issuer_and_secrecy_after_each_code():
     assert find_citations(PARAGRAPH) == [
         SEEDS["Chỉ thị 17-CT/TU ngày 14/7/2022 của Ban Thường vụ Tỉnh ủy"],
-        party("85-QĐ/TW", "85", "QĐ", "TW", on=date(2022, 10, 7), type_name="Quy định",
-              by="Ban Bí thư"),
+        party("85-QĐ/TW", "85", "QĐ", "TW", on=date(2022, 10, 7), type_name="Quy định", by="Ban Bí thư"),
         SEEDS["Hướng dẫn số 99-HD/BTGTW ngày 20/3/2023 của Ban Tuyên giáo Trung ương"],
         SEEDS["Đề án số 03-ĐA/TU ngày 16/3/2022 của Tỉnh ủy (Mật)"],
         SEEDS["Nghị định 30/2020/NĐ-CP"],
@@ -287,9 +304,7 @@ def test_malformed_fragments_are_skipped_without_an_exception():
 
 def test_an_impossible_date_in_a_paragraph_is_dropped_but_the_code_kept():
     (citation,) = find_citations("Thực hiện Chỉ thị 05-CT/TW ngày 31/02/2023 của Bộ Chính trị.")
-    assert (citation.code, citation.issued_on, citation.issuer_name) == (
-        "05-CT/TW", None, "Bộ Chính trị"
-    )
+    assert (citation.code, citation.issued_on, citation.issuer_name) == ("05-CT/TW", None, "Bộ Chính trị")
 
 
 def test_a_repeated_code_is_reported_once_with_the_later_date_and_secrecy_merged_in():
@@ -339,10 +354,22 @@ def test_format_citation_round_trips_each_seed_citation(text):
 @pytest.mark.parametrize(
     ("code", "name"),
     [
-        ("CT", "Chỉ thị"), ("NQ", "Nghị quyết"), ("QĐ", "Quyết định"), ("QĐi", "Quy định"),
-        ("KL", "Kết luận"), ("QC", "Quy chế"), ("TT", "Thông tri"), ("HD", "Hướng dẫn"),
-        ("TB", "Thông báo"), ("BC", "Báo cáo"), ("KH", "Kế hoạch"), ("CTr", "Chương trình"),
-        ("ĐA", "Đề án"), ("CV", "Công văn"), ("NĐ", "Nghị định"), ("TTr", "Tờ trình"),
+        ("CT", "Chỉ thị"),
+        ("NQ", "Nghị quyết"),
+        ("QĐ", "Quyết định"),
+        ("QĐi", "Quy định"),
+        ("KL", "Kết luận"),
+        ("QC", "Quy chế"),
+        ("TT", "Thông tri"),
+        ("HD", "Hướng dẫn"),
+        ("TB", "Thông báo"),
+        ("BC", "Báo cáo"),
+        ("KH", "Kế hoạch"),
+        ("CTr", "Chương trình"),
+        ("ĐA", "Đề án"),
+        ("CV", "Công văn"),
+        ("NĐ", "Nghị định"),
+        ("TTr", "Tờ trình"),
         ("BB", "Biên bản"),
     ],
 )

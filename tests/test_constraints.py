@@ -58,7 +58,9 @@ def test_a_delegation_has_one_head_even_behind_the_workflow(create_visit, world)
     visit = create_visit()
     db.session.commit()
     db.session.add(
-        DelegationMember(visit=visit, person=world.host, side=DelegationSide.INSPECTING, role=DelegationRole.HEAD)
+        DelegationMember(
+            visit=visit, person=world.host, side=DelegationSide.INSPECTING, role=DelegationRole.HEAD
+        )
     )
     with pytest.raises(IntegrityError):
         db.session.commit()
@@ -87,7 +89,9 @@ def test_a_notification_is_stored_once_per_recipient_task_kind_and_day(create_ta
     db.session.commit()
     for _ in range(2):
         db.session.add(
-            Notification(recipient=world.office, task=task, kind=NotificationKind.DUE_IN_7, key_on=date(2023, 12, 24))
+            Notification(
+                recipient=world.office, task=task, kind=NotificationKind.DUE_IN_7, key_on=date(2023, 12, 24)
+            )
         )
     with pytest.raises(IntegrityError):
         db.session.commit()

@@ -78,7 +78,9 @@ def test_only_the_lead_unit_reports_a_task_done(create_task, world):
     task_flow.report_task_done(task, world.office, note="Đã tổ chức hội nghị.", now=at(date(2023, 9, 1)))
     assert task.status is TaskStatus.REPORTED
     assert task.reported_at == at(date(2023, 9, 1))
-    notified = db.session.scalars(select(Notification).where(Notification.kind == NotificationKind.REPORTED)).all()
+    notified = db.session.scalars(
+        select(Notification).where(Notification.kind == NotificationKind.REPORTED)
+    ).all()
     assert [n.recipient for n in notified] == [world.inspector]
 
 
@@ -119,7 +121,9 @@ def test_a_returned_task_goes_back_with_the_note_and_can_be_reported_again(creat
     task_flow.return_task(task, world.inspector, note="Thiếu biên bản hội nghị.")
     assert task.status is TaskStatus.RETURNED
     assert task.events[-1].note == "Thiếu biên bản hội nghị."
-    returned = db.session.scalars(select(Notification).where(Notification.kind == NotificationKind.RETURNED)).all()
+    returned = db.session.scalars(
+        select(Notification).where(Notification.kind == NotificationKind.RETURNED)
+    ).all()
     assert [n.recipient for n in returned] == [world.office]
     task_flow.report_task_done(task, world.office, note="Đã bổ sung biên bản.")
     assert task.status is TaskStatus.REPORTED
@@ -156,7 +160,9 @@ def test_pause_and_resume_return_the_task_where_it_was(create_task, world):
 
 def test_an_extension_moves_the_due_date_in_force_and_keeps_the_original(create_task, world):
     task = create_task(due_on=date(2023, 9, 30))
-    extension = task_flow.request_extension(task, world.office, new_due_on=date(2023, 10, 31), reason="Chờ số liệu.")
+    extension = task_flow.request_extension(
+        task, world.office, new_due_on=date(2023, 10, 31), reason="Chờ số liệu."
+    )
     with pytest.raises(InvalidState, match="đang chờ"):
         task_flow.request_extension(task, world.office, new_due_on=date(2023, 11, 30), reason="Lần nữa.")
     with pytest.raises(PermissionDenied):
@@ -185,13 +191,18 @@ def test_an_extension_to_an_earlier_day_is_refused(create_task, world):
 
 def test_a_task_without_deadline_needs_no_extension(create_task, world):
     with pytest.raises(InvalidState):
-        task_flow.request_extension(create_task(due_on=None), world.office, new_due_on=date(2024, 1, 1), reason="x")
+        task_flow.request_extension(
+            create_task(due_on=None), world.office, new_due_on=date(2024, 1, 1), reason="x"
+        )
 
 
 def test_two_people_saving_the_same_task_one_wins_and_the_other_is_refused(app, create_task, world):
     task_id = create_task().id
     db.session.commit()
-    with Session(db.engine, expire_on_commit=False) as first, Session(db.engine, expire_on_commit=False) as second:
+    with (
+        Session(db.engine, expire_on_commit=False) as first,
+        Session(db.engine, expire_on_commit=False) as second,
+    ):
         mine = first.get(Task, task_id)
         first.commit()
         theirs = second.get(Task, task_id)

@@ -28,16 +28,24 @@ def test_a_visit_is_planned_with_its_bodies_and_audited(create_visit, world):
 def test_an_office_user_cannot_create_a_visit(world):
     with pytest.raises(PermissionDenied):
         visit_flow.create_visit(
-            world.office, title="x", subject="y", visited_on=date(2023, 6, 14),
-            inspecting_org=world.board, inspected_org=world.district,
+            world.office,
+            title="x",
+            subject="y",
+            visited_on=date(2023, 6, 14),
+            inspecting_org=world.board,
+            inspected_org=world.district,
         )
 
 
 def test_a_visit_of_a_body_and_itself_is_refused(world):
     with pytest.raises(ValidationFailed, match="khác nhau"):
         visit_flow.create_visit(
-            world.inspector, title="x", subject="y", visited_on=date(2023, 6, 14),
-            inspecting_org=world.board, inspected_org=world.board,
+            world.inspector,
+            title="x",
+            subject="y",
+            visited_on=date(2023, 6, 14),
+            inspecting_org=world.board,
+            inspected_org=world.board,
         )
 
 
@@ -45,8 +53,12 @@ def test_a_visit_to_a_body_abolished_before_that_day_is_refused(world):
     world.district.valid_to = date(2025, 6, 30)
     with pytest.raises(ValidationFailed, match="không còn hoạt động"):
         visit_flow.create_visit(
-            world.inspector, title="Kiểm tra", subject="tuyên giáo", visited_on=date(2025, 7, 2),
-            inspecting_org=world.board, inspected_org=world.district,
+            world.inspector,
+            title="Kiểm tra",
+            subject="tuyên giáo",
+            visited_on=date(2025, 7, 2),
+            inspecting_org=world.board,
+            inspected_org=world.district,
         )
 
 
@@ -61,7 +73,10 @@ def test_a_second_head_of_delegation_is_refused(create_visit, world):
 def test_host_members_go_on_the_host_side_with_their_position_that_day(create_visit, world):
     visit = create_visit()
     member = visit_flow.add_delegation_member(
-        visit, world.inspector, person=world.host, role=DelegationRole.HOST_CHAIR,
+        visit,
+        world.inspector,
+        person=world.host,
+        role=DelegationRole.HOST_CHAIR,
         position_on_day="TUV, Bí thư Huyện ủy",
     )
     world.host.position = "Nguyên Bí thư Huyện ủy"  # later career changes do not rewrite the visit
@@ -121,7 +136,9 @@ def test_a_directive_due_before_the_visit_is_refused(create_visit, world):
 def test_cited_codes_are_parsed_into_the_registry_once(create_visit, world):
     visit = create_visit()
     first = visit_flow.issue_directive(
-        visit, world.inspector, body="Thực hiện Quy định 85.",
+        visit,
+        world.inspector,
+        body="Thực hiện Quy định 85.",
         citations=["Quy định số 85-QĐ/TW ngày 07/10/2022 của Ban Bí thư", "Chỉ thị 05-CT/TW"],
     )
     second = visit_flow.issue_directive(visit, world.inspector, body="Lại 85.", citations=["85-qđ/tw"])
@@ -165,8 +182,12 @@ def test_conclusion_freezes_the_directives(create_visit, world):
 
 def test_a_visit_without_a_head_cannot_be_concluded(world):
     visit = visit_flow.create_visit(
-        world.inspector, title="K", subject="S", visited_on=date(2023, 6, 14),
-        inspecting_org=world.board, inspected_org=world.district,
+        world.inspector,
+        title="K",
+        subject="S",
+        visited_on=date(2023, 6, 14),
+        inspecting_org=world.board,
+        inspected_org=world.district,
     )
     with pytest.raises(ValidationFailed, match="Trưởng Đoàn"):
         visit_flow.conclude_visit(visit, world.inspector)

@@ -73,10 +73,18 @@ _CHAR_FIXES = str.maketrans(
         "\u00d0": "Đ",  # Latin capital eth, a look-alike of Đ
         "\u0189": "Đ",  # Latin capital African D
         "\u00f0": "đ",  # Latin small eth
-        "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-",
-        "\u2015": "-", "\u2212": "-",  # hyphens, en/em dashes, minus sign
-        "\u2044": "/", "\u2215": "/", "\uff0f": "/",  # fraction, division, full-width slashes
-        "\u00a0": " ", "\u202f": " ",  # no-break spaces
+        "\u2010": "-",
+        "\u2011": "-",
+        "\u2012": "-",
+        "\u2013": "-",
+        "\u2014": "-",
+        "\u2015": "-",
+        "\u2212": "-",  # hyphens, en/em dashes, minus sign
+        "\u2044": "/",
+        "\u2215": "/",
+        "\uff0f": "/",  # fraction, division, full-width slashes
+        "\u00a0": " ",
+        "\u202f": " ",  # no-break spaces
     }
 )
 _STROKED_D = re.compile("([Dd])[\u0335\u0336]")  # "D" followed by a combining stroke overlay

@@ -47,6 +47,4 @@ def parse_date(text: str | date | None, *, field: str = "Ngày") -> date | None:
     try:
         return date(year, month, day)
     except ValueError:
-        raise ValidationFailed(
-            "%(field)s «%(value)s» không có trên lịch.", field=field, value=raw
-        ) from None
+        raise ValidationFailed("%(field)s «%(value)s» không có trên lịch.", field=field, value=raw) from None

@@ -26,31 +26,137 @@ SEED_REFERENCE = "KT-BTGTU-2023-BUDOP"
 ORGANISATIONS: list[tuple[str, str, str, OrgKind, str | None, str | None, date | None, date | None]] = [
     ("TU-BP", "TU", "Tỉnh ủy Bình Phước", OrgKind.PARTY_COMMITTEE, None, "Bình Phước", None, None),
     ("BTGTU-BP", "BTGTU", "Ban Tuyên giáo Tỉnh ủy", OrgKind.PARTY_BOARD, "TU-BP", "Bình Phước", None, None),
-    ("HU-BUDOP", "HU", "Huyện ủy Bù Đốp", OrgKind.PARTY_COMMITTEE, "TU-BP", "Bù Đốp", None, date(2025, 6, 30)),
-    ("BTGHU-BUDOP", "BTGHU", "Ban Tuyên giáo Huyện ủy Bù Đốp", OrgKind.PARTY_BOARD, "HU-BUDOP", "Bù Đốp",
-     None, date(2025, 6, 30)),
-    ("TTCT-BUDOP", "TTCT", "Trung tâm Chính trị huyện Bù Đốp", OrgKind.STATE_OFFICE, "HU-BUDOP", "Bù Đốp",
-     None, date(2025, 6, 30)),
-    ("UBND-BUDOP", "UBND", "Ủy ban nhân dân huyện Bù Đốp", OrgKind.GOVERNMENT, "HU-BUDOP", "Bù Đốp",
-     None, date(2025, 6, 30)),
-    ("VHTT-BUDOP", "VHTT", "Phòng Văn hóa và Thông tin huyện Bù Đốp", OrgKind.STATE_OFFICE, "UBND-BUDOP",
-     "Bù Đốp", None, date(2025, 6, 30)),
-    ("GDDT-BUDOP", "GDĐT", "Phòng Giáo dục và Đào tạo huyện Bù Đốp", OrgKind.STATE_OFFICE, "UBND-BUDOP",
-     "Bù Đốp", None, date(2025, 6, 30)),
-    ("HU-LOCNINH", "HU", "Huyện ủy Lộc Ninh", OrgKind.PARTY_COMMITTEE, "TU-BP", "Lộc Ninh", None, date(2025, 6, 30)),
-    ("BTGHU-LOCNINH", "BTGHU", "Ban Tuyên giáo Huyện ủy Lộc Ninh", OrgKind.PARTY_BOARD, "HU-LOCNINH",
-     "Lộc Ninh", None, date(2025, 6, 30)),
-    ("HU-BUGIAMAP", "HU", "Huyện ủy Bù Gia Mập", OrgKind.PARTY_COMMITTEE, "TU-BP", "Bù Gia Mập",
-     None, date(2025, 6, 30)),
-    ("BTGHU-BUGIAMAP", "BTGHU", "Ban Tuyên giáo Huyện ủy Bù Gia Mập", OrgKind.PARTY_BOARD, "HU-BUGIAMAP",
-     "Bù Gia Mập", None, date(2025, 6, 30)),
+    (
+        "HU-BUDOP",
+        "HU",
+        "Huyện ủy Bù Đốp",
+        OrgKind.PARTY_COMMITTEE,
+        "TU-BP",
+        "Bù Đốp",
+        None,
+        date(2025, 6, 30),
+    ),
+    (
+        "BTGHU-BUDOP",
+        "BTGHU",
+        "Ban Tuyên giáo Huyện ủy Bù Đốp",
+        OrgKind.PARTY_BOARD,
+        "HU-BUDOP",
+        "Bù Đốp",
+        None,
+        date(2025, 6, 30),
+    ),
+    (
+        "TTCT-BUDOP",
+        "TTCT",
+        "Trung tâm Chính trị huyện Bù Đốp",
+        OrgKind.STATE_OFFICE,
+        "HU-BUDOP",
+        "Bù Đốp",
+        None,
+        date(2025, 6, 30),
+    ),
+    (
+        "UBND-BUDOP",
+        "UBND",
+        "Ủy ban nhân dân huyện Bù Đốp",
+        OrgKind.GOVERNMENT,
+        "HU-BUDOP",
+        "Bù Đốp",
+        None,
+        date(2025, 6, 30),
+    ),
+    (
+        "VHTT-BUDOP",
+        "VHTT",
+        "Phòng Văn hóa và Thông tin huyện Bù Đốp",
+        OrgKind.STATE_OFFICE,
+        "UBND-BUDOP",
+        "Bù Đốp",
+        None,
+        date(2025, 6, 30),
+    ),
+    (
+        "GDDT-BUDOP",
+        "GDĐT",
+        "Phòng Giáo dục và Đào tạo huyện Bù Đốp",
+        OrgKind.STATE_OFFICE,
+        "UBND-BUDOP",
+        "Bù Đốp",
+        None,
+        date(2025, 6, 30),
+    ),
+    (
+        "HU-LOCNINH",
+        "HU",
+        "Huyện ủy Lộc Ninh",
+        OrgKind.PARTY_COMMITTEE,
+        "TU-BP",
+        "Lộc Ninh",
+        None,
+        date(2025, 6, 30),
+    ),
+    (
+        "BTGHU-LOCNINH",
+        "BTGHU",
+        "Ban Tuyên giáo Huyện ủy Lộc Ninh",
+        OrgKind.PARTY_BOARD,
+        "HU-LOCNINH",
+        "Lộc Ninh",
+        None,
+        date(2025, 6, 30),
+    ),
+    (
+        "HU-BUGIAMAP",
+        "HU",
+        "Huyện ủy Bù Gia Mập",
+        OrgKind.PARTY_COMMITTEE,
+        "TU-BP",
+        "Bù Gia Mập",
+        None,
+        date(2025, 6, 30),
+    ),
+    (
+        "BTGHU-BUGIAMAP",
+        "BTGHU",
+        "Ban Tuyên giáo Huyện ủy Bù Gia Mập",
+        OrgKind.PARTY_BOARD,
+        "HU-BUGIAMAP",
+        "Bù Gia Mập",
+        None,
+        date(2025, 6, 30),
+    ),
     # Communes report straight to the province since the two-tier local government of 01/7/2025.
-    ("DU-THIENHUNG", "ĐU", "Đảng ủy xã Thiện Hưng", OrgKind.PARTY_COMMITTEE, "TU-BP", "Thiện Hưng",
-     date(2025, 7, 1), None),
-    ("UBND-THIENHUNG", "UBND", "Ủy ban nhân dân xã Thiện Hưng", OrgKind.GOVERNMENT, "DU-THIENHUNG",
-     "Thiện Hưng", date(2025, 7, 1), None),
-    ("DU-HUNGPHUOC", "ĐU", "Đảng ủy xã Hưng Phước", OrgKind.PARTY_COMMITTEE, "TU-BP", "Hưng Phước",
-     date(2025, 7, 1), None),
+    (
+        "DU-THIENHUNG",
+        "ĐU",
+        "Đảng ủy xã Thiện Hưng",
+        OrgKind.PARTY_COMMITTEE,
+        "TU-BP",
+        "Thiện Hưng",
+        date(2025, 7, 1),
+        None,
+    ),
+    (
+        "UBND-THIENHUNG",
+        "UBND",
+        "Ủy ban nhân dân xã Thiện Hưng",
+        OrgKind.GOVERNMENT,
+        "DU-THIENHUNG",
+        "Thiện Hưng",
+        date(2025, 7, 1),
+        None,
+    ),
+    (
+        "DU-HUNGPHUOC",
+        "ĐU",
+        "Đảng ủy xã Hưng Phước",
+        OrgKind.PARTY_COMMITTEE,
+        "TU-BP",
+        "Hưng Phước",
+        date(2025, 7, 1),
+        None,
+    ),
 ]
 
 # username, role, organisation code, display name
@@ -66,42 +172,69 @@ USERS = [
 
 # The nine requests of 14/06/2023, in kiemtra's own words, with the documents each one cites.
 SEED_DIRECTIVES: list[tuple[str, str, list[str]]] = [
-    ("Bám sát chương trình công tác tuyên giáo năm 2023",
-     "Lấy chương trình trọng tâm và hướng dẫn thi đua của ngành tuyên giáo năm 2023 làm căn cứ; với "
-     "lực lượng mỏng, chọn ít việc trọng tâm để làm trước. Tuyên truyền ngắn gọn, dễ nhớ, hợp từng "
-     "địa bàn và nhóm người nghe, dùng sơ đồ và hình ảnh minh họa.", []),
-    ("Nâng chất lượng tham mưu và đấu tranh trên không gian mạng",
-     "Đổi mới cách tham mưu, học tập nghị quyết và phản bác thông tin xấu độc; đưa công nghệ thông tin "
-     "vào tuyên truyền và quản lý. Phát huy Tổ công tác 03 của huyện theo Đề án số 03-ĐA/TU ngày "
-     "16/3/2022 của Tỉnh ủy (Mật) để bảo vệ nền tảng tư tưởng của Đảng.",
-     ["Đề án số 03-ĐA/TU ngày 16/3/2022 của Tỉnh ủy (Mật)"]),
-    ("Nắm chắc tư tưởng và dư luận xã hội",
-     "Theo dõi sát những việc người dân quan tâm: thu hồi đất, bồi thường, khiếu kiện kéo dài, chính "
-     "sách hỗ trợ sản xuất; kiến nghị giải quyết sớm để kẻ xấu không lợi dụng.", []),
-    ("Phối hợp khối khoa giáo",
-     "Cùng các ngành y tế, giáo dục, môi trường, an sinh tham mưu cấp ủy sơ kết, tổng kết các chỉ thị, "
-     "nghị quyết; báo cáo kịp thời các vụ việc về bạo lực học đường, thuốc lá điện tử trong trường học, "
-     "đuối nước ở trẻ em và dịch bệnh.", []),
-    ("Quảng bá hình ảnh huyện",
-     "Giới thiệu tiềm năng đất đai, du lịch và đầu tư của huyện tới người dân trong và ngoài tỉnh.", []),
-    ("Học tập và làm theo Bác theo chuyên đề năm 2023",
-     "Tiếp tục thực hiện Chỉ thị 05-CT/TW theo chuyên đề năm 2023 về đại đoàn kết và xây dựng hệ thống "
-     "chính trị trong sạch, vững mạnh; đề cao nêu gương của người đứng đầu; xây dựng thêm mô hình mới "
-     "thu hút nhiều đối tượng tham gia.", ["Chỉ thị 05-CT/TW"]),
-    ("Định hướng thông tin trên mạng xã hội",
-     "Thực hiện nghiêm Chỉ thị 17-CT/TU ngày 14/7/2022 của Ban Thường vụ Tỉnh ủy; tổ chức hội nghị "
-     "trực tiếp quán triệt Quy định số 85-QĐ/TW ngày 07/10/2022 của Ban Bí thư và Hướng dẫn số "
-     "99-HD/BTGTW ngày 20/3/2023 của Ban Tuyên giáo Trung ương; nâng chất lượng các trang, nhóm cộng "
-     "đồng chính thống của huyện và xã.",
-     ["Chỉ thị 17-CT/TU ngày 14/7/2022 của Ban Thường vụ Tỉnh ủy",
-      "Quy định số 85-QĐ/TW ngày 07/10/2022 của Ban Bí thư",
-      "Hướng dẫn số 99-HD/BTGTW ngày 20/3/2023 của Ban Tuyên giáo Trung ương"]),
-    ("Thành lập tổ tuyên truyền viên ở chi bộ",
-     "Mỗi chi bộ, đảng bộ cơ sở lập một tổ tuyên truyền viên do bí thư hoặc phó bí thư làm tổ trưởng, "
-     "mỗi tổ đảng có một đến hai tuyên truyền viên, theo Quy chế số 04-QC/BTGTU ngày 20/3/2023 của Ban "
-     "Tuyên giáo Tỉnh ủy.", ["Quy chế số 04-QC/BTGTU ngày 20/3/2023 của Ban Tuyên giáo Tỉnh ủy"]),
-    ("Tăng cường kiểm tra, giám sát ở cơ sở",
-     "Đẩy mạnh kiểm tra, giám sát, đôn đốc công tác tuyên giáo và khoa giáo ở cơ sở.", []),
+    (
+        "Bám sát chương trình công tác tuyên giáo năm 2023",
+        "Lấy chương trình trọng tâm và hướng dẫn thi đua của ngành tuyên giáo năm 2023 làm căn cứ; với "
+        "lực lượng mỏng, chọn ít việc trọng tâm để làm trước. Tuyên truyền ngắn gọn, dễ nhớ, hợp từng "
+        "địa bàn và nhóm người nghe, dùng sơ đồ và hình ảnh minh họa.",
+        [],
+    ),
+    (
+        "Nâng chất lượng tham mưu và đấu tranh trên không gian mạng",
+        "Đổi mới cách tham mưu, học tập nghị quyết và phản bác thông tin xấu độc; đưa công nghệ thông tin "
+        "vào tuyên truyền và quản lý. Phát huy Tổ công tác 03 của huyện theo Đề án số 03-ĐA/TU ngày "
+        "16/3/2022 của Tỉnh ủy (Mật) để bảo vệ nền tảng tư tưởng của Đảng.",
+        ["Đề án số 03-ĐA/TU ngày 16/3/2022 của Tỉnh ủy (Mật)"],
+    ),
+    (
+        "Nắm chắc tư tưởng và dư luận xã hội",
+        "Theo dõi sát những việc người dân quan tâm: thu hồi đất, bồi thường, khiếu kiện kéo dài, chính "
+        "sách hỗ trợ sản xuất; kiến nghị giải quyết sớm để kẻ xấu không lợi dụng.",
+        [],
+    ),
+    (
+        "Phối hợp khối khoa giáo",
+        "Cùng các ngành y tế, giáo dục, môi trường, an sinh tham mưu cấp ủy sơ kết, tổng kết các chỉ thị, "
+        "nghị quyết; báo cáo kịp thời các vụ việc về bạo lực học đường, thuốc lá điện tử trong trường học, "
+        "đuối nước ở trẻ em và dịch bệnh.",
+        [],
+    ),
+    (
+        "Quảng bá hình ảnh huyện",
+        "Giới thiệu tiềm năng đất đai, du lịch và đầu tư của huyện tới người dân trong và ngoài tỉnh.",
+        [],
+    ),
+    (
+        "Học tập và làm theo Bác theo chuyên đề năm 2023",
+        "Tiếp tục thực hiện Chỉ thị 05-CT/TW theo chuyên đề năm 2023 về đại đoàn kết và xây dựng hệ thống "
+        "chính trị trong sạch, vững mạnh; đề cao nêu gương của người đứng đầu; xây dựng thêm mô hình mới "
+        "thu hút nhiều đối tượng tham gia.",
+        ["Chỉ thị 05-CT/TW"],
+    ),
+    (
+        "Định hướng thông tin trên mạng xã hội",
+        "Thực hiện nghiêm Chỉ thị 17-CT/TU ngày 14/7/2022 của Ban Thường vụ Tỉnh ủy; tổ chức hội nghị "
+        "trực tiếp quán triệt Quy định số 85-QĐ/TW ngày 07/10/2022 của Ban Bí thư và Hướng dẫn số "
+        "99-HD/BTGTW ngày 20/3/2023 của Ban Tuyên giáo Trung ương; nâng chất lượng các trang, nhóm cộng "
+        "đồng chính thống của huyện và xã.",
+        [
+            "Chỉ thị 17-CT/TU ngày 14/7/2022 của Ban Thường vụ Tỉnh ủy",
+            "Quy định số 85-QĐ/TW ngày 07/10/2022 của Ban Bí thư",
+            "Hướng dẫn số 99-HD/BTGTW ngày 20/3/2023 của Ban Tuyên giáo Trung ương",
+        ],
+    ),
+    (
+        "Thành lập tổ tuyên truyền viên ở chi bộ",
+        "Mỗi chi bộ, đảng bộ cơ sở lập một tổ tuyên truyền viên do bí thư hoặc phó bí thư làm tổ trưởng, "
+        "mỗi tổ đảng có một đến hai tuyên truyền viên, theo Quy chế số 04-QC/BTGTU ngày 20/3/2023 của Ban "
+        "Tuyên giáo Tỉnh ủy.",
+        ["Quy chế số 04-QC/BTGTU ngày 20/3/2023 của Ban Tuyên giáo Tỉnh ủy"],
+    ),
+    (
+        "Tăng cường kiểm tra, giám sát ở cơ sở",
+        "Đẩy mạnh kiểm tra, giám sát, đôn đốc công tác tuyên giáo và khoa giáo ở cơ sở.",
+        [],
+    ),
 ]
 
 
@@ -136,8 +269,13 @@ def _organisations() -> dict[str, Organization]:
         if code in existing:
             continue
         org = Organization(
-            code=code, doc_code=doc_code, name=name, kind=kind, place_name=place,
-            valid_from=valid_from, valid_to=valid_to,
+            code=code,
+            doc_code=doc_code,
+            name=name,
+            kind=kind,
+            place_name=place,
+            valid_from=valid_from,
+            valid_to=valid_to,
         )
         org.place_path(existing[parent] if parent else None)
         db.session.add(org)
@@ -151,7 +289,10 @@ def _users(orgs: dict[str, Organization]) -> dict[str, User]:
         if username in existing:
             continue
         user = User(
-            username=username, role=role, organization=orgs[org_code], display_name=name,
+            username=username,
+            role=role,
+            organization=orgs[org_code],
+            display_name=name,
             email=f"{username}@kiemtra.invalid",
         )
         user.set_password(DEMO_PASSWORD)
@@ -188,28 +329,56 @@ def _seed_visit(demo: _Demo) -> None:
     )
     members = [
         ("Mạc Đình Huấn", "Phó Trưởng Ban Tuyên giáo Tỉnh ủy", "BTGTU-BP", None, DelegationRole.HEAD),
-        ("Phan Duy Khiêm", "Trưởng phòng Thông tin - Khoa giáo, Ban Tuyên giáo Tỉnh ủy", "BTGTU-BP", None,
-         DelegationRole.MEMBER),
+        (
+            "Phan Duy Khiêm",
+            "Trưởng phòng Thông tin - Khoa giáo, Ban Tuyên giáo Tỉnh ủy",
+            "BTGTU-BP",
+            None,
+            DelegationRole.MEMBER,
+        ),
         ("Dương Thanh Huân", "Bí thư Huyện ủy Bù Đốp", "HU-BUDOP", "TUV", DelegationRole.HOST_CHAIR),
     ]
     for name, position, org_code, titles, role in members:
         person = _person(name, position, orgs[org_code], titles)
         visit_flow.add_delegation_member(visit, inspector, person=person, role=role, position_on_day=position)
     for kind, text, public in [
-        (FindingKind.ACHIEVEMENT, "Kiện toàn kịp thời Ban Chỉ đạo 35, Tổ thư ký, Tổ công tác 03, đội ngũ báo cáo "
-         "viên, tuyên truyền viên và cộng tác viên dư luận xã hội.", True),
-        (FindingKind.ACHIEVEMENT, "Tổ chức chu đáo các hoạt động kỷ niệm 20 năm thành lập huyện (2003–2023) và "
-         "phát hành kỷ yếu lãnh đạo chủ chốt của huyện.", True),
-        (FindingKind.ACHIEVEMENT, "Ban hành 08 kế hoạch, tổ chức học tập, quán triệt nghị quyết; thực hiện Chỉ thị "
-         "05-CT/TW với nhiều mô hình mới.", True),
-        (FindingKind.DIFFICULTY, "Tình hình dịch bệnh, tội phạm và tệ nạn xã hội còn diễn biến phức tạp.", True),
-        (FindingKind.LIMITATION, "Một số nhiệm vụ tham mưu, đề xuất còn chậm; lực lượng làm công tác tuyên giáo "
-         "còn mỏng.", False),
+        (
+            FindingKind.ACHIEVEMENT,
+            "Kiện toàn kịp thời Ban Chỉ đạo 35, Tổ thư ký, Tổ công tác 03, đội ngũ báo cáo "
+            "viên, tuyên truyền viên và cộng tác viên dư luận xã hội.",
+            True,
+        ),
+        (
+            FindingKind.ACHIEVEMENT,
+            "Tổ chức chu đáo các hoạt động kỷ niệm 20 năm thành lập huyện (2003–2023) và "
+            "phát hành kỷ yếu lãnh đạo chủ chốt của huyện.",
+            True,
+        ),
+        (
+            FindingKind.ACHIEVEMENT,
+            "Ban hành 08 kế hoạch, tổ chức học tập, quán triệt nghị quyết; thực hiện Chỉ thị "
+            "05-CT/TW với nhiều mô hình mới.",
+            True,
+        ),
+        (
+            FindingKind.DIFFICULTY,
+            "Tình hình dịch bệnh, tội phạm và tệ nạn xã hội còn diễn biến phức tạp.",
+            True,
+        ),
+        (
+            FindingKind.LIMITATION,
+            "Một số nhiệm vụ tham mưu, đề xuất còn chậm; lực lượng làm công tác tuyên giáo còn mỏng.",
+            False,
+        ),
     ]:
         visit_flow.add_finding(visit, inspector, kind=kind, text=text, is_public=public)
     directives = [
         visit_flow.issue_directive(
-            visit, inspector, title=title, body=body, citations=codes,
+            visit,
+            inspector,
+            title=title,
+            body=body,
+            citations=codes,
             due_period_label="6 tháng cuối năm 2023",
         )
         for title, body, codes in SEED_DIRECTIVES
@@ -234,51 +403,89 @@ def _seed_tasks(demo: _Demo, directives: list) -> None:
     ]
     for index, lead, coordinating, due, reported_on, extended_to in plans:
         task = task_flow.assign_task(
-            directives[index], inspector, lead_org=orgs[lead], due_on=due,
-            coordinating=[orgs[c] for c in coordinating], now=demo.at(date(2023, 6, 20)),
+            directives[index],
+            inspector,
+            lead_org=orgs[lead],
+            due_on=due,
+            coordinating=[orgs[c] for c in coordinating],
+            now=demo.at(date(2023, 6, 20)),
         )
         db.session.flush()
         task_flow.start_task(task, office, now=demo.at(date(2023, 7, 3)))
-        task_flow.record_progress(task, office, note="Đã xây dựng kế hoạch triển khai.", progress=30,
-                                  now=demo.at(date(2023, 7, 10)))
+        task_flow.record_progress(
+            task, office, note="Đã xây dựng kế hoạch triển khai.", progress=30, now=demo.at(date(2023, 7, 10))
+        )
         if extended_to:
-            ext = task_flow.request_extension(task, office, new_due_on=extended_to,
-                                              reason="Chờ số liệu tổng kết năm học.", now=demo.at(date(2023, 10, 25)))
+            ext = task_flow.request_extension(
+                task,
+                office,
+                new_due_on=extended_to,
+                reason="Chờ số liệu tổng kết năm học.",
+                now=demo.at(date(2023, 10, 25)),
+            )
             task_flow.decide_extension(ext, inspector, approve=True, now=demo.at(date(2023, 10, 27)))
         if reported_on:
-            task_flow.report_task_done(task, office, note="Đã hoàn thành; gửi kèm báo cáo kết quả.",
-                                       now=demo.at(reported_on))
+            task_flow.report_task_done(
+                task, office, note="Đã hoàn thành; gửi kèm báo cáo kết quả.", now=demo.at(reported_on)
+            )
             task_flow.verify_task(task, inspector, now=demo.at(reported_on + timedelta(days=3)))
         else:
-            task_flow.cancel_task(task, inspector, reason="Nhập vào nhiệm vụ của đợt kiểm tra sau.",
-                                  now=demo.at(date(2023, 11, 15)))
+            task_flow.cancel_task(
+                task,
+                inspector,
+                reason="Nhập vào nhiệm vụ của đợt kiểm tra sau.",
+                now=demo.at(date(2023, 11, 15)),
+            )
 
 
 def _locninh_visit(demo: _Demo) -> None:
     """A visit of 2024 to Lộc Ninh, finished and closed."""
     orgs, inspector, office = demo.orgs, demo.users["inspector"], demo.users["office.locninh"]
     visit = visit_flow.create_visit(
-        inspector, reference="KT-BTGTU-2024-LOCNINH",
+        inspector,
+        reference="KT-BTGTU-2024-LOCNINH",
         title="Kiểm tra việc thực hiện Chỉ thị 05-CT/TW tại huyện Lộc Ninh",
         subject="học tập và làm theo tư tưởng, đạo đức, phong cách Hồ Chí Minh",
-        period_label="năm 2024", period_start_on=date(2024, 1, 1), period_end_on=date(2024, 12, 31),
-        visited_on=date(2024, 9, 18), day_part=DayPart.AFTERNOON, place="Huyện ủy Lộc Ninh",
-        inspecting_org=orgs["BTGTU-BP"], inspected_org=orgs["HU-LOCNINH"],
+        period_label="năm 2024",
+        period_start_on=date(2024, 1, 1),
+        period_end_on=date(2024, 12, 31),
+        visited_on=date(2024, 9, 18),
+        day_part=DayPart.AFTERNOON,
+        place="Huyện ủy Lộc Ninh",
+        inspecting_org=orgs["BTGTU-BP"],
+        inspected_org=orgs["HU-LOCNINH"],
     )
     head = _person("Nguyễn Văn Thành", "Phó Trưởng Ban Tuyên giáo Tỉnh ủy", orgs["BTGTU-BP"])
     visit_flow.add_delegation_member(visit, inspector, person=head, role=DelegationRole.HEAD)
-    visit_flow.add_finding(visit, inspector, kind=FindingKind.ACHIEVEMENT, is_public=True,
-                           text="Các chi bộ đưa nội dung làm theo Bác vào sinh hoạt định kỳ hằng tháng.")
+    visit_flow.add_finding(
+        visit,
+        inspector,
+        kind=FindingKind.ACHIEVEMENT,
+        is_public=True,
+        text="Các chi bộ đưa nội dung làm theo Bác vào sinh hoạt định kỳ hằng tháng.",
+    )
     directive = visit_flow.issue_directive(
-        visit, inspector, title="Nhân rộng mô hình làm theo Bác",
-        body="Chọn và nhân rộng hai mô hình làm theo Bác tiêu biểu ở cấp xã.", citations=["05-CT/TW"],
+        visit,
+        inspector,
+        title="Nhân rộng mô hình làm theo Bác",
+        body="Chọn và nhân rộng hai mô hình làm theo Bác tiêu biểu ở cấp xã.",
+        citations=["05-CT/TW"],
         due_on=date(2024, 12, 15),
     )
     visit_flow.conclude_visit(visit, inspector)
-    task = task_flow.assign_task(directive, inspector, lead_org=orgs["BTGHU-LOCNINH"], due_on=date(2024, 12, 15),
-                                 now=demo.at(date(2024, 9, 20)))
-    task_flow.report_task_done(task, office, note="Đã nhân rộng hai mô hình ở xã Lộc Thái và Lộc Hưng.",
-                               now=demo.at(date(2024, 12, 10)))
+    task = task_flow.assign_task(
+        directive,
+        inspector,
+        lead_org=orgs["BTGHU-LOCNINH"],
+        due_on=date(2024, 12, 15),
+        now=demo.at(date(2024, 9, 20)),
+    )
+    task_flow.report_task_done(
+        task,
+        office,
+        note="Đã nhân rộng hai mô hình ở xã Lộc Thái và Lộc Hưng.",
+        now=demo.at(date(2024, 12, 10)),
+    )
     task_flow.verify_task(task, inspector, now=demo.at(date(2024, 12, 12)))
     visit_flow.close_visit(visit, inspector, evaluation="Đơn vị thực hiện đầy đủ, đúng hạn yêu cầu của Đoàn.")
 
@@ -289,44 +496,75 @@ def _commune_visit(demo: _Demo) -> None:
     inspector, office = users["inspector"], users["office"]
     visited_on = today - timedelta(days=45)
     visit = visit_flow.create_visit(
-        inspector, reference=f"KT-BTGTU-{visited_on:%Y%m%d}-THIENHUNG",
+        inspector,
+        reference=f"KT-BTGTU-{visited_on:%Y%m%d}-THIENHUNG",
         title="Kiểm tra công tác tuyên truyền tại xã Thiện Hưng",
         subject="công tác tuyên truyền và nắm bắt dư luận xã hội",
-        period_label=f"năm {visited_on.year}", visited_on=visited_on, day_part=DayPart.MORNING,
-        place="Đảng ủy xã Thiện Hưng", inspecting_org=orgs["BTGTU-BP"], inspected_org=orgs["DU-THIENHUNG"],
+        period_label=f"năm {visited_on.year}",
+        visited_on=visited_on,
+        day_part=DayPart.MORNING,
+        place="Đảng ủy xã Thiện Hưng",
+        inspecting_org=orgs["BTGTU-BP"],
+        inspected_org=orgs["DU-THIENHUNG"],
     )
     head = _person("Trần Thị Mai Hương", "Phó Trưởng Ban Tuyên giáo Tỉnh ủy", orgs["BTGTU-BP"])
     host = _person("Lê Văn Phúc", "Bí thư Đảng ủy xã Thiện Hưng", orgs["DU-THIENHUNG"])
     visit_flow.add_delegation_member(visit, inspector, person=head, role=DelegationRole.HEAD)
     visit_flow.add_delegation_member(visit, inspector, person=host, role=DelegationRole.HOST_CHAIR)
-    visit_flow.add_finding(visit, inspector, kind=FindingKind.ACHIEVEMENT, is_public=True,
-                           text="Xã duy trì đều bản tin thời sự hằng tháng cho cán bộ, đảng viên.")
-    visit_flow.add_finding(visit, inspector, kind=FindingKind.LIMITATION,
-                           text="Trang cộng đồng của xã cập nhật thông tin chưa thường xuyên.")
+    visit_flow.add_finding(
+        visit,
+        inspector,
+        kind=FindingKind.ACHIEVEMENT,
+        is_public=True,
+        text="Xã duy trì đều bản tin thời sự hằng tháng cho cán bộ, đảng viên.",
+    )
+    visit_flow.add_finding(
+        visit,
+        inspector,
+        kind=FindingKind.LIMITATION,
+        text="Trang cộng đồng của xã cập nhật thông tin chưa thường xuyên.",
+    )
     bodies = [
         ("Cập nhật trang cộng đồng của xã", "Cập nhật trang cộng đồng của xã ít nhất ba lần mỗi tuần."),
         ("Lập tổ tuyên truyền viên ở các chi bộ", "Lập tổ tuyên truyền viên ở tất cả chi bộ trực thuộc."),
-        ("Báo cáo dư luận xã hội hằng tháng", "Gửi báo cáo tình hình dư luận xã hội trước ngày 25 hằng tháng."),
+        (
+            "Báo cáo dư luận xã hội hằng tháng",
+            "Gửi báo cáo tình hình dư luận xã hội trước ngày 25 hằng tháng.",
+        ),
         ("Quán triệt Quy định 85-QĐ/TW", "Tổ chức hội nghị quán triệt Quy định 85-QĐ/TW cho đảng viên."),
     ]
     directives = [
-        visit_flow.issue_directive(visit, inspector, title=t, body=b,
-                                   citations=["85-QĐ/TW"] if "85-QĐ" in t else [])
+        visit_flow.issue_directive(
+            visit, inspector, title=t, body=b, citations=["85-QĐ/TW"] if "85-QĐ" in t else []
+        )
         for t, b in bodies
     ]
     visit_flow.conclude_visit(visit, inspector)
     assigned_at = demo.at(visited_on + timedelta(days=2))
     # due offset from today, final status, directive index
     plans = [
-        (30, "assigned", 0), (20, "in_progress", 1), (2, "in_progress", 2), (-3, "in_progress", 3),
-        (-12, "assigned", 0), (10, "reported", 1), (15, "returned", 2), (25, "paused", 3),
-        (-5, "done_on_time", 0), (-20, "done_late", 1), (None, "in_progress", 2), (5, "extended", 3),
+        (30, "assigned", 0),
+        (20, "in_progress", 1),
+        (2, "in_progress", 2),
+        (-3, "in_progress", 3),
+        (-12, "assigned", 0),
+        (10, "reported", 1),
+        (15, "returned", 2),
+        (25, "paused", 3),
+        (-5, "done_on_time", 0),
+        (-20, "done_late", 1),
+        (None, "in_progress", 2),
+        (5, "extended", 3),
     ]
     for offset, outcome, index in plans:
         due = today + timedelta(days=offset) if offset is not None else None
         task = task_flow.assign_task(
-            directives[index], inspector, lead_org=orgs["DU-THIENHUNG"], due_on=due,
-            coordinating=[orgs["UBND-THIENHUNG"]] if index == 2 else [], now=assigned_at,
+            directives[index],
+            inspector,
+            lead_org=orgs["DU-THIENHUNG"],
+            due_on=due,
+            coordinating=[orgs["UBND-THIENHUNG"]] if index == 2 else [],
+            now=assigned_at,
         )
         _advance(demo, task, outcome, inspector, office)
 
@@ -336,18 +574,32 @@ def _advance(demo: _Demo, task: Task, outcome: str, inspector: User, office: Use
     if outcome == "assigned":
         return
     task_flow.start_task(task, office, now=demo.at(today - timedelta(days=30)))
-    task_flow.record_progress(task, office, note="Đã phân công cán bộ phụ trách.", progress=40,
-                              now=demo.at(today - timedelta(days=25)))
+    task_flow.record_progress(
+        task,
+        office,
+        note="Đã phân công cán bộ phụ trách.",
+        progress=40,
+        now=demo.at(today - timedelta(days=25)),
+    )
     if outcome == "reported":
-        task_flow.report_task_done(task, office, note="Đã thực hiện xong, kèm minh chứng.",
-                                   now=demo.at(today - timedelta(days=1)))
+        task_flow.report_task_done(
+            task, office, note="Đã thực hiện xong, kèm minh chứng.", now=demo.at(today - timedelta(days=1))
+        )
     elif outcome == "returned":
         task_flow.report_task_done(task, office, note="Đã thực hiện.", now=demo.at(today - timedelta(days=6)))
-        task_flow.return_task(task, inspector, note="Thiếu danh sách tuyên truyền viên của từng chi bộ.",
-                              now=demo.at(today - timedelta(days=4)))
+        task_flow.return_task(
+            task,
+            inspector,
+            note="Thiếu danh sách tuyên truyền viên của từng chi bộ.",
+            now=demo.at(today - timedelta(days=4)),
+        )
     elif outcome == "paused":
-        task_flow.pause_task(task, inspector, reason="Chờ hướng dẫn mới của Ban Tuyên giáo Trung ương.",
-                             now=demo.at(today - timedelta(days=8)))
+        task_flow.pause_task(
+            task,
+            inspector,
+            reason="Chờ hướng dẫn mới của Ban Tuyên giáo Trung ương.",
+            now=demo.at(today - timedelta(days=8)),
+        )
     elif outcome in ("done_on_time", "done_late"):
         assert task.due_on is not None
         shift = -2 if outcome == "done_on_time" else 3
@@ -356,9 +608,16 @@ def _advance(demo: _Demo, task: Task, outcome: str, inspector: User, office: Use
         task_flow.verify_task(task, inspector, now=demo.at(reported + timedelta(days=1)))
     elif outcome == "extended":
         assert task.due_on is not None
-        ext = task_flow.request_extension(task, office, new_due_on=task.due_on + timedelta(days=14),
-                                          reason="Chờ kinh phí in tài liệu.", now=demo.at(today - timedelta(days=3)))
-        task_flow.decide_extension(ext, inspector, approve=True, note="Đồng ý.", now=demo.at(today - timedelta(days=2)))
+        ext = task_flow.request_extension(
+            task,
+            office,
+            new_due_on=task.due_on + timedelta(days=14),
+            reason="Chờ kinh phí in tài liệu.",
+            now=demo.at(today - timedelta(days=3)),
+        )
+        task_flow.decide_extension(
+            ext, inspector, approve=True, note="Đồng ý.", now=demo.at(today - timedelta(days=2))
+        )
 
 
 def _planned_visit(demo: _Demo) -> None:
@@ -366,9 +625,14 @@ def _planned_visit(demo: _Demo) -> None:
     orgs = demo.orgs
     visited_on = demo.today + timedelta(days=7)
     visit = visit_flow.create_visit(
-        demo.users["inspector"], reference=f"KT-BTGTU-{visited_on:%Y%m%d}-HUNGPHUOC",
+        demo.users["inspector"],
+        reference=f"KT-BTGTU-{visited_on:%Y%m%d}-HUNGPHUOC",
         title="Kiểm tra việc thực hiện Quy định 85-QĐ/TW tại xã Hưng Phước",
-        subject="thực hiện Quy định 85-QĐ/TW", visited_on=visited_on, day_part=DayPart.AFTERNOON,
-        place="Đảng ủy xã Hưng Phước", inspecting_org=orgs["BTGTU-BP"], inspected_org=orgs["DU-HUNGPHUOC"],
+        subject="thực hiện Quy định 85-QĐ/TW",
+        visited_on=visited_on,
+        day_part=DayPart.AFTERNOON,
+        place="Đảng ủy xã Hưng Phước",
+        inspecting_org=orgs["BTGTU-BP"],
+        inspected_org=orgs["DU-HUNGPHUOC"],
     )
     db.session.add(visit)

@@ -23,7 +23,9 @@ def office_users_of(organization: Organization) -> list[User]:
     )
 
 
-def queue(task: Task, kind: NotificationKind, key_on: date, recipients: list[User], *, coordinating: bool = False) -> list[Notification]:
+def queue(
+    task: Task, kind: NotificationKind, key_on: date, recipients: list[User], *, coordinating: bool = False
+) -> list[Notification]:
     """Add one notification per recipient unless the same key is already there."""
     if not recipients:
         return []
@@ -43,9 +45,7 @@ def queue(task: Task, kind: NotificationKind, key_on: date, recipients: list[Use
         if user.id in existing:
             continue
         existing.add(user.id)
-        note = Notification(
-            recipient=user, task=task, kind=kind, key_on=key_on, is_coordinating=coordinating
-        )
+        note = Notification(recipient=user, task=task, kind=kind, key_on=key_on, is_coordinating=coordinating)
         db.session.add(note)
         created.append(note)
     return created

@@ -231,7 +231,13 @@ def cancel_task(task: Task, actor: User, *, reason: str, now: datetime | None = 
     _check_inspecting_side(task, actor)
     _check_status(
         task,
-        (TaskStatus.ASSIGNED, TaskStatus.IN_PROGRESS, TaskStatus.RETURNED, TaskStatus.REPORTED, TaskStatus.PAUSED),
+        (
+            TaskStatus.ASSIGNED,
+            TaskStatus.IN_PROGRESS,
+            TaskStatus.RETURNED,
+            TaskStatus.REPORTED,
+            TaskStatus.PAUSED,
+        ),
         "hủy",
     )
     reason = require_text(reason, "Cần ghi lý do hủy nhiệm vụ.")
@@ -244,15 +250,11 @@ def request_extension(
 ) -> DeadlineExtension:
     """The lead unit asks to move the due date, giving a reason."""
     _check_lead_office(task, actor)
-    _check_status(
-        task, (TaskStatus.ASSIGNED, TaskStatus.IN_PROGRESS, TaskStatus.RETURNED), "xin gia hạn"
-    )
+    _check_status(task, (TaskStatus.ASSIGNED, TaskStatus.IN_PROGRESS, TaskStatus.RETURNED), "xin gia hạn")
     if task.due_on is None:
         raise InvalidState("Nhiệm vụ không có thời hạn; không cần gia hạn.")
     if new_due_on <= task.due_on:
-        raise ValidationFailed(
-            "Hạn mới phải sau hạn hiện tại (%(due)s).", due=format_date(task.due_on)
-        )
+        raise ValidationFailed("Hạn mới phải sau hạn hiện tại (%(due)s).", due=format_date(task.due_on))
     if any(ext.status is ExtensionStatus.PENDING for ext in task.extensions):
         raise InvalidState("Đã có một đề nghị gia hạn đang chờ quyết định.")
     extension = DeadlineExtension(
@@ -296,7 +298,9 @@ def decide_extension(
     extension.decision_note = note
     if approve:
         task.due_on = extension.requested_due_on
-    verdict = "Đồng ý gia hạn đến %s" % format_date(extension.requested_due_on) if approve else "Không đồng ý gia hạn"
+    verdict = (
+        f"Đồng ý gia hạn đến {format_date(extension.requested_due_on)}" if approve else "Không đồng ý gia hạn"
+    )
     _log(
         task,
         actor,

@@ -24,6 +24,7 @@ from models import (
     Visit,
     db,
 )
+from models.base import utcnow
 from models.enums import (
     HOST_ROLES,
     INSPECTING_ROLES,
@@ -36,7 +37,6 @@ from models.enums import (
     TaskStatus,
     VisitStatus,
 )
-from models.base import utcnow
 from models.vntext import nfc
 from workflows import audit
 from workflows.citations import Citation, parse_citation
@@ -144,9 +144,7 @@ def add_delegation_member(
     side = DelegationSide.INSPECTING if role in INSPECTING_ROLES else DelegationSide.HOST
     assert role in INSPECTING_ROLES | HOST_ROLES
     if role is DelegationRole.HEAD and visit.head is not None:
-        raise ValidationFailed(
-            "Đoàn đã có Trưởng Đoàn (%(name)s).", name=visit.head.person.full_name
-        )
+        raise ValidationFailed("Đoàn đã có Trưởng Đoàn (%(name)s).", name=visit.head.person.full_name)
     if any(m.person_id == person.id for m in visit.members if person.id is not None):
         raise ValidationFailed("%(name)s đã có trong danh sách.", name=person.full_name)
     member = DelegationMember(
