@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 import secrets
 from pathlib import Path
@@ -56,10 +57,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     login_manager.init_app(app)
 
-    from app import auth, cli, jinja, views
-
-    auth.init_app(app)
-    views.init_app(app)
-    jinja.init_app(app)
-    cli.init_app(app)
+    for name in FEATURE_MODULES:
+        importlib.import_module(f"app.{name}").init_app(app)
     return app
+
+
+# Each module exposes init_app(app): its blueprint, policy rules, CLI commands or scheduler wiring.
+FEATURE_MODULES = ("policy", "jinja", "auth", "views", "cli")

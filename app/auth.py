@@ -13,6 +13,7 @@ from sqlalchemy import select
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
+from app import policy
 from app.extensions import login_manager
 from models import User, db
 from models.vntext import nfc
@@ -70,4 +71,5 @@ def init_app(app: Flask) -> None:
     """Register sign-in routes."""
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Vui lòng đăng nhập.")
+    policy.register({"auth.login": policy.PUBLIC, "auth.logout": policy.SIGNED_IN})
     app.register_blueprint(bp)

@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
+from app import policy
 from models import Organization, Task, User, Visit, db
 from models.enums import Role, TaskStatus
 from workflows.clock import local_today
@@ -58,4 +59,5 @@ def healthz() -> tuple[str, int]:
 
 def init_app(app: Flask) -> None:
     """Register the pages."""
+    policy.register({"main.home": policy.SIGNED_IN, "main.healthz": policy.PUBLIC})
     app.register_blueprint(bp)

@@ -48,6 +48,11 @@ from workflows.timeliness import count_timeliness, timeliness_of
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 DEFAULT_PG_URL = "postgresql://postgres@127.0.0.1:5432/kiemtra_bench"
 CATEGORIES = ("on_time", "late", "within", "due_soon", "overdue", "no_deadline")
+# Each group's floors, measured in the same run: the bare minimum, then the nearest cheaper relative.
+FLOORS = {
+    "in-process": ("raw count(*)", "raw count(*) non-cancelled"),
+    "subprocess": ("python -c pass", "kiemtra --help"),
+}
 
 ORG: Table = Organization.__table__  # type: ignore[assignment]
 VISIT: Table = Visit.__table__  # type: ignore[assignment]
@@ -304,65 +309,63 @@ def tasks_per_directive(rng: random.Random, n_directives: int, n_tasks: int) -> 
     return counts
 
 
-def task_state(rng: random.Random, created: date, today: date) -> dict[str, Any]:
-    """Due dates, status and the timestamps the CHECK constraints tie to that status."""
-    original = due = None
-    if rng.random() >= NO_DEADLINE_SHARE:
-        original = due = created + timedelta(days=rng.choice(TERMS_DAYS))
-        if rng.random() < EXTENDED_SHARE:
-            due = original + timedelta(days=rng.choice((30, 60, 90)))
-    state: dict[str, Any] = {
-        "due_on": due,
-        "original_due_on": original,
-        "status": None,
-        "progress": 0,
-        "started_at": None,
-        "reported_at": None,
-        "verified_at": None,
-        "cancelled_at": None,
-        "completed_on": None,
+def deadlines(rng: random.Random, created: date) -> tuple[date | None, date | None]:
+    """The due date in force and the original one: both None, equal, or moved by an extension."""
+    if rng.random() < NO_DEADLINE_SHARE:
+        return None, None
+    original = created + timedelta(days=rng.choice(TERMS_DAYS))
+    extended = rng.random() < EXTENDED_SHARE
+    return (original + timedelta(days=rng.choice((30, 60, 90))) if extended else original), original
+
+
+def done_state(rng: random.Random, created: date, due: date | None, last: date) -> dict[str, Any]:
+    """A verified task: completed on time or late (``last`` is yesterday), progress 100."""
+    late = due is not None and due + timedelta(days=1) < last and rng.random() >= ON_TIME_SHARE
+    first, final = (due + timedelta(days=1), last) if late and due else (created, min(due or last, last))
+    completed = day_between(rng, max(first, created + timedelta(days=1)), final)
+    reported = at(completed, rng.randint(1, 9))
+    started = at(day_between(rng, created, min(created + timedelta(days=7), completed)), 5)
+    return {
+        "status": TaskStatus.DONE,
+        "progress": 100,
+        "started_at": min(started, reported),
+        "reported_at": reported,
+        "verified_at": reported + timedelta(days=rng.randint(0, min(5, (last - completed).days))),
+        "completed_on": completed,
     }
-    last = today - timedelta(days=1)
-    if rng.random() < CANCELLED_SHARE:
-        cancelled = day_between(rng, created, last)
-        return state | {
-            "status": TaskStatus.CANCELLED,
-            "cancelled_at": at(cancelled, 8),
-            "progress": rng.randrange(0, 60, 10),
-        }
-    kind = "no_deadline" if due is None else "past_due" if due < today else "not_due"
-    started = at(day_between(rng, created, min(created + timedelta(days=7), last)), 5)
-    if rng.random() < DONE_SHARE[kind] and created < last:
-        late = due is not None and due + timedelta(days=1) < last and rng.random() >= ON_TIME_SHARE
-        first, final = (due + timedelta(days=1), last) if late and due else (created, min(due or last, last))
-        completed = day_between(rng, max(first, created + timedelta(days=1)), final)
-        reported = at(completed, rng.randint(1, 9))
-        verified = reported + timedelta(days=rng.randint(0, min(5, (last - completed).days)))
-        return state | {
-            "status": TaskStatus.DONE,
-            "progress": 100,
-            "started_at": min(started, reported),
-            "reported_at": reported,
-            "verified_at": verified,
-            "completed_on": completed,
-        }
+
+
+def open_state(rng: random.Random, created: date, last: date) -> dict[str, Any]:
+    """An open task in one of the open statuses, with the progress and times that status implies."""
     status = rng.choices(list(OPEN_STATUSES), weights=list(OPEN_STATUSES.values()))[0]
     if status is TaskStatus.ASSIGNED:
-        return state | {"status": status}
-    reported = at(day_between(rng, started.date(), last), 9)
+        return {"status": status}
+    started = at(day_between(rng, created, min(created + timedelta(days=7), last)), 5)
     progress = {
         TaskStatus.IN_PROGRESS: rng.randrange(10, 100, 10),
         TaskStatus.REPORTED: 100,
         TaskStatus.RETURNED: rng.randrange(50, 100, 10),
         TaskStatus.PAUSED: rng.randrange(0, 60, 10),
-    }
+    }[status]
     with_report = status in (TaskStatus.REPORTED, TaskStatus.RETURNED)
-    return state | {
-        "status": status,
-        "progress": progress[status],
-        "started_at": started,
-        "reported_at": reported if with_report else None,
-    }
+    reported = at(day_between(rng, started.date(), last), 9) if with_report else None
+    return {"status": status, "progress": progress, "started_at": started, "reported_at": reported}
+
+
+def task_state(rng: random.Random, created: date, today: date) -> dict[str, Any]:
+    """Due dates, status and the timestamps the CHECK constraints tie to that status."""
+    due, original = deadlines(rng, created)
+    state: dict[str, Any] = dict.fromkeys(
+        ("started_at", "reported_at", "verified_at", "cancelled_at", "completed_on")
+    ) | {"due_on": due, "original_due_on": original, "progress": 0}
+    last = today - timedelta(days=1)
+    if rng.random() < CANCELLED_SHARE:
+        cancelled_at = at(day_between(rng, created, last), 8)
+        return state | {"status": TaskStatus.CANCELLED, "cancelled_at": cancelled_at, "progress": 10}
+    kind = "no_deadline" if due is None else "past_due" if due < today else "not_due"
+    if rng.random() < DONE_SHARE[kind] and created < last:
+        return state | done_state(rng, created, due, last)
+    return state | open_state(rng, created, last)
 
 
 def lead_unit(rng: random.Random, plan: VisitPlan) -> Unit:
@@ -434,66 +437,62 @@ def timed_step(steps: dict[str, float], name: str, action: Callable[[], Any]) ->
     return result
 
 
+def insert_tasks(
+    rng: random.Random, plans: list[VisitPlan], board: Unit, args: argparse.Namespace, expected: Counter[str]
+) -> list[dict[str, int]]:
+    """Insert the tasks chunk by chunk, tallying their expected categories; return the coordinator rows."""
+    coordinators: list[dict[str, int]] = []
+    rows = task_rows(rng, plans, args.tasks, args.today, args.coordinated_share, board)
+    for chunk in chunked(rows, args.chunk_size):
+        tasks = [row for row, _ in chunk]
+        db.session.execute(insert(TASK), tasks)
+        coordinators += [{"task_id": row["id"], "organization_id": org} for row, org in chunk if org]
+        expected.update(category_of(row, args.today) for row in tasks)
+    return coordinators
+
+
 def load_province(app: Flask, args: argparse.Namespace) -> dict[str, Any]:
     """Migrate the empty database, bulk-load the province and return sizes, timings and expectations."""
     rng = random.Random(args.seed)
     steps: dict[str, float] = {}
     expected: Counter[str] = Counter()
-    coordinators: list[dict[str, int]] = []
     plans: list[VisitPlan] = []
     start = time.perf_counter()
     with app.app_context():
         timed_step(steps, "migrate", upgrade)
         province = build_province(args.districts)
         assert province.board is not None
-        sizes = {
-            "organizations": timed_step(
-                steps, "organizations", lambda: insert_rows(ORG, province.rows, args.chunk_size)
-            )
-        }
-        sizes["visits"] = timed_step(
-            steps,
-            "visits",
-            lambda: insert_rows(
-                VISIT,
-                visit_rows(rng, province, args.visits, args.directives_per_visit, args.today, plans),
-                args.chunk_size,
-            ),
-        )
-        sizes["directives"] = timed_step(
+        board = province.board
+        visits = visit_rows(rng, province, args.visits, args.directives_per_visit, args.today, plans)
+        timed_step(steps, "organizations", lambda: insert_rows(ORG, province.rows, args.chunk_size))
+        timed_step(steps, "visits", lambda: insert_rows(VISIT, visits, args.chunk_size))
+        timed_step(
             steps, "directives", lambda: insert_rows(DIRECTIVE, directive_rows(plans), args.chunk_size)
         )
-
-        def load_tasks() -> int:
-            total = 0
-            rows = task_rows(rng, plans, args.tasks, args.today, args.coordinated_share, province.board)
-            for chunk in chunked(rows, args.chunk_size):
-                tasks = [row for row, _ in chunk]
-                db.session.execute(insert(TASK), tasks)
-                coordinators.extend(
-                    {"task_id": row["id"], "organization_id": org} for row, org in chunk if org
-                )
-                expected.update(category_of(row, args.today) for row in tasks)
-                total += len(tasks)
-            return total
-
-        sizes["tasks"] = timed_step(steps, "tasks", load_tasks)
-        sizes["task_coordinators"] = timed_step(
-            steps, "task_coordinators", lambda: insert_rows(task_coordinator, coordinators, args.chunk_size)
+        coordinators = timed_step(steps, "tasks", lambda: insert_tasks(rng, plans, board, args, expected))
+        timed_step(
+            steps, "coordinators", lambda: insert_rows(task_coordinator, coordinators, args.chunk_size)
         )
         timed_step(steps, "commit", db.session.commit)
-        timed_step(steps, "finish", finish_load)
+        timed_step(steps, "finish", lambda: finish_load(args.analyze))
+        seconds = round(time.perf_counter() - start, 3)
+        tables = (ORG, VISIT, DIRECTIVE, TASK, task_coordinator)
+        sizes = {t.name: db.session.scalar(select(func.count()).select_from(t)) for t in tables}
     return {
-        "seconds": round(time.perf_counter() - start, 3),
+        "seconds": seconds,
         "steps": steps,
         "sizes": sizes,
         "expected_categories": dict(sorted(expected.items())),
     }
 
 
-def finish_load(tables: tuple[Table, ...] = (ORG, VISIT, DIRECTIVE, TASK)) -> None:
-    """On PostgreSQL, move the id sequences past the explicit ids and ANALYZE (as autovacuum would)."""
+def finish_load(analyze_sqlite: bool, tables: tuple[Table, ...] = (ORG, VISIT, DIRECTIVE, TASK)) -> None:
+    """On PostgreSQL, move the id sequences past the explicit ids and ANALYZE (as autovacuum would);
+    on SQLite, ANALYZE only when asked, since kiemtra itself never does."""
     if db.engine.dialect.name != "postgresql":
+        if analyze_sqlite:
+            db.session.execute(text("ANALYZE"))
+            db.session.commit()
         return
     for table in tables:
         db.session.execute(
@@ -509,11 +508,10 @@ def finish_load(tables: tuple[Table, ...] = (ORG, VISIT, DIRECTIVE, TASK)) -> No
 
 @dataclass
 class Measurement:
-    """One timed operation: its runs in milliseconds and the floor it is compared with."""
+    """One timed operation and its runs in milliseconds."""
 
     name: str
     group: str
-    floor: str
     runs_ms: list[float]
 
     @property
@@ -579,13 +577,13 @@ def kiemtra_script() -> str:
 
 
 def measure_in_process(app: Flask, args: argparse.Namespace, district: str, leaf: str) -> list[Measurement]:
-    """Time the floor, count_timeliness for three scopes and the CLI command, all in this process."""
-    floor = "raw count(*)"
+    """Time the floors, count_timeliness for three scopes and the CLI command, all in this process."""
+    floor, scan_floor = FLOORS["in-process"]
     district_org, leaf_org = scope_unit(app, district), scope_unit(app, leaf)
     actions: list[tuple[str, Callable[[], Any]]] = [
         (floor, in_context(app, lambda: db.session.execute(text("SELECT count(*) FROM task")).scalar_one())),
         (
-            "raw count(*) non-cancelled",
+            scan_floor,
             in_context(
                 app,
                 lambda: db.session.execute(
@@ -605,28 +603,26 @@ def measure_in_process(app: Flask, args: argparse.Namespace, district: str, leaf
         ("CLI stats --json (in-process)", lambda: invoke_stats(app, args.today)),
         (f"CLI stats --json --org {district} (in-process)", lambda: invoke_stats(app, args.today, district)),
     ]
-    return [
-        Measurement(name, "in-process", floor, time_runs(action, args.repeat)) for name, action in actions
-    ]
+    return [Measurement(name, "in-process", time_runs(action, args.repeat)) for name, action in actions]
 
 
 def measure_subprocesses(
     args: argparse.Namespace, env: dict[str, str], cwd: Path, expected_total: int
 ) -> list[Measurement]:
     """Time whole processes: bare interpreter, library imports, ``kiemtra --help`` and ``kiemtra stats``."""
-    floor = "python -c pass"
+    floor, app_floor = FLOORS["subprocess"]
     script = kiemtra_script()
     stats = [script, "stats", "--today", args.today.isoformat(), "--json"]
     commands = [
         (floor, [sys.executable, "-c", "pass"]),
         ("python -c 'import flask, sqlalchemy'", [sys.executable, "-c", "import flask, sqlalchemy"]),
-        ("kiemtra --help", [script, "--help"]),
+        (app_floor, [script, "--help"]),
         ("kiemtra stats --today … --json", stats),
     ]
     measurements = []
     for name, command in commands:
         runs = time_runs(lambda command=command: run_process(command, env, cwd), args.subprocess_repeat, 0)
-        measurements.append(Measurement(name, "subprocess", floor, runs))
+        measurements.append(Measurement(name, "subprocess", runs))
     total = json.loads(run_process(stats, env, cwd))["total"]
     assert total == expected_total, f"kiemtra stats in a subprocess counted {total}, not {expected_total}"
     return measurements
@@ -721,25 +717,21 @@ def clean_environment(extra: dict[str, str]) -> dict[str, str]:
 
 
 def prepare_target(backend: str, url: str | None) -> Target:
-    """Make the temp dir and the empty scratch database for ``backend``."""
-    workdir = Path(tempfile.mkdtemp(prefix=f"kiemtra-bench-{backend}-"))
-    if backend == "sqlite":
-        if url is None:  # the default file of an instance folder, so the CLI finds it as users do
-            instance = workdir / "instance"
-            instance.mkdir()
-            return Target(
-                backend,
-                f"sqlite:///{instance / 'kiemtra.sqlite'}",
-                workdir,
-                clean_environment({"KIEMTRA_INSTANCE_PATH": str(instance)}),
-            )
+    """Make the empty scratch database for ``backend``, and a temp dir to run the CLI in."""
+    if backend == "postgresql":
+        url = url or DEFAULT_PG_URL
+        recreate_pg_database(url, drop_only=False)
+    elif url is not None:
         path = make_url(url).database
         if not path or Path(path).exists():
             raise SystemExit(f"{url}: give a new SQLite file; this one exists or is in memory")
+    workdir = Path(tempfile.mkdtemp(prefix=f"kiemtra-bench-{backend}-"))
+    if url is not None:
         return Target(backend, url, workdir, clean_environment({"KIEMTRA_DATABASE_URL": url}))
-    url = url or DEFAULT_PG_URL
-    recreate_pg_database(url, drop_only=False)
-    return Target(backend, url, workdir, clean_environment({"KIEMTRA_DATABASE_URL": url}))
+    instance = workdir / "instance"  # the default file of an instance folder, as users run the CLI
+    instance.mkdir()
+    url = f"sqlite:///{instance / 'kiemtra.sqlite'}"
+    return Target(backend, url, workdir, clean_environment({"KIEMTRA_INSTANCE_PATH": str(instance)}))
 
 
 def recreate_pg_database(url: str, drop_only: bool) -> None:
@@ -810,6 +802,7 @@ def run_backend(backend: str, url: str | None, args: argparse.Namespace) -> dict
             "seed": args.seed,
             "repeat": args.repeat,
             "subprocess_repeat": args.subprocess_repeat,
+            "sqlite_analyzed": backend == "sqlite" and args.analyze,
             "load": load,
             "checks": checks,
             "plans": plans,
@@ -832,15 +825,14 @@ def environment() -> dict[str, Any]:
 
 
 def result_row(measurement: Measurement, all_measurements: list[Measurement]) -> dict[str, Any]:
-    """One measurement with its ratio to the median of its floor."""
-    floor = next(m for m in all_measurements if m.name == measurement.floor)
+    """One measurement with the ratio of its median to the median of each floor of its group."""
+    medians = {m.name: m.median_ms for m in all_measurements}
     return {
         "name": measurement.name,
         "group": measurement.group,
-        "floor": measurement.floor,
         "median_ms": round(measurement.median_ms, 3),
         "min_ms": round(measurement.min_ms, 3),
-        "ratio_to_floor": round(measurement.median_ms / floor.median_ms, 2),
+        "ratios": {f: round(measurement.median_ms / medians[f], 2) for f in FLOORS[measurement.group]},
         "runs_ms": [round(r, 3) for r in measurement.runs_ms],
     }
 
@@ -853,11 +845,12 @@ def print_report(document: dict[str, Any], show_plans: bool) -> None:
     print(f"\n== {document['backend']}: {document['server']}, today {document['today']}")
     print("checks:", json.dumps(document["checks"], ensure_ascii=False))
     for group, runs in (("in-process", document["repeat"]), ("subprocess", document["subprocess_repeat"])):
-        print(f"\n{group + f' ({runs} runs)':<52} {'median ms':>10} {'min ms':>10} {'x floor':>8}")
+        floors = FLOORS[group]
+        print(f"\n{group} ({runs} runs); floors: (1) {floors[0]}, (2) {floors[1]}")
+        print(f"{'':<52} {'median ms':>10} {'min ms':>10} {'x (1)':>8} {'x (2)':>8}")
         for row in (r for r in document["results"] if r["group"] == group):
-            label = row["name"] + (" [floor]" if row["name"] == row["floor"] else "")
-            figures = f"{row['median_ms']:>10.2f} {row['min_ms']:>10.2f} {row['ratio_to_floor']:>8.2f}"
-            print(f"{label:<52} {figures}")
+            ratios = " ".join(f"{row['ratios'][f]:>8.2f}" for f in floors)
+            print(f"{row['name']:<52} {row['median_ms']:>10.2f} {row['min_ms']:>10.2f} {ratios}")
     if show_plans:
         for label, lines in document["plans"].items():
             print(f"\nplan of the {label} count:")
@@ -895,6 +888,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--subprocess-repeat", type=int, default=1)
     parser.add_argument("--seed", type=int, default=20261126)
     parser.add_argument("--explain", action="store_true", help="print the query plans")
+    parser.add_argument("--analyze", action="store_true", help="also ANALYZE SQLite after loading")
     parser.add_argument("--keep", action="store_true", help="keep the scratch database")
     args = parser.parse_args(argv)
     if args.backend is None:
