@@ -63,4 +63,16 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
 
 # Each module exposes init_app(app): its blueprint, policy rules, CLI commands or scheduler wiring.
-FEATURE_MODULES = ("policy", "jinja", "auth", "views", "cli")
+FEATURE_MODULES = (
+    "policy",
+    "jinja",
+    "auth",
+    "views",
+    "cli",
+    "workspace",  # the inspection team's visits, directives, verification, registry, administration
+    "board",  # the district office task board and the leadership dashboard
+    "reminders",  # deadline scan, scheduler, e-mail digests, inbox, calendar feed
+    "documents",  # Word and PDF documents
+    "news",  # news posts and the public news pages
+    "intake",  # article intake
+)
