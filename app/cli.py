@@ -18,6 +18,14 @@ from workflows.clock import local_today
 from workflows.timeliness import count_timeliness
 
 ISO_DATE = click.DateTime(formats=["%Y-%m-%d"])
+CATEGORY_LABELS = {
+    "on_time": "Hoàn thành đúng hạn",
+    "late": "Hoàn thành quá hạn",
+    "within": "Chưa hoàn thành, trong hạn",
+    "due_soon": "Chưa hoàn thành, sắp đến hạn",
+    "overdue": "Chưa hoàn thành, quá hạn",
+    "no_deadline": "Không thời hạn",
+}
 
 
 def _create_app() -> Flask:
@@ -114,21 +122,16 @@ def stats_command(today: object, org_code: str | None, as_json: bool) -> None:
         click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
         return
     click.echo(f"Tình hình thực hiện nhiệm vụ ngày {day:%d/%m/%Y}" + (f" – {scope.name}" if scope else ""))
-    rows = [
-        ("Hoàn thành đúng hạn", counts.on_time),
-        ("Hoàn thành quá hạn", counts.late),
-        ("Chưa hoàn thành, trong hạn", counts.within),
-        ("Chưa hoàn thành, sắp đến hạn", counts.due_soon),
-        ("Chưa hoàn thành, quá hạn", counts.overdue),
-        ("Không thời hạn", counts.no_deadline),
+    rows = [(label, getattr(counts, category)) for category, label in CATEGORY_LABELS.items()]
+    rows += [
         ("Tổng số nhiệm vụ (không tính đã hủy)", counts.total),
         ("Hoàn thành đúng hạn ban đầu (trước gia hạn)", counts.on_time_original),
     ]
     for label, value in rows:
         click.echo(f"  {label:<46} {value:>8}")
     click.echo(f"  {'Tỷ lệ hoàn thành = xong / (xong + quá hạn)':<46} {_percent(counts.completion_rate):>8}")
-    for category in ("on_time", "late", "within", "due_soon", "overdue", "no_deadline"):
-        click.echo(f"  {'Tỷ lệ ' + category + ' / tổng số':<46} {_percent(counts.share(category)):>8}")
+    for category, label in CATEGORY_LABELS.items():
+        click.echo(f"  {'Tỷ lệ ' + label.lower() + ' / tổng số':<46} {_percent(counts.share(category)):>8}")
 
 
 def _percent(rate: float | None) -> str:
