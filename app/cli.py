@@ -9,7 +9,6 @@ from datetime import date
 import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
-from flask_migrate import upgrade
 from sqlalchemy import select
 
 from models import Organization, User, db
@@ -59,6 +58,9 @@ def _serve(host: str, port: int, threads: int) -> None:
 @with_appcontext
 def demo_command(host: str, port: int, today: object, no_serve: bool, no_scheduler: bool) -> None:
     """Create the database if needed, load the demo data and serve kiemtra."""
+    # Imported here: alembic costs every other command a tenth of a second at start.
+    from flask_migrate import upgrade
+
     from workflows.demo import DEMO_PASSWORD, load_demo
 
     upgrade()

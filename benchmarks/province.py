@@ -232,6 +232,15 @@ def build_province(n_districts: int) -> Province:
     return province
 
 
+def visit_status(rng: random.Random, age_days: int) -> VisitStatus:
+    """Most visits are concluded; over a year old, most are closed; within a month, half are not yet."""
+    if age_days > 365 and rng.random() < 0.6:
+        return VisitStatus.CLOSED
+    if age_days < 30 and rng.random() < 0.5:
+        return VisitStatus.CONDUCTED
+    return VisitStatus.CONCLUDED
+
+
 def visit_rows(
     rng: random.Random, province: Province, n_visits: int, per_visit: int, today: date, plans: list[VisitPlan]
 ) -> Iterator[dict[str, Any]]:
@@ -245,13 +254,7 @@ def visit_rows(
             inspecting, inspected = district[1], rng.choice([u for u in district if u is not district[1]])
         visited_on = today - timedelta(days=rng.randint(7, 3 * 365))
         age = (today - visited_on).days
-        status = (
-            VisitStatus.CLOSED
-            if age > 365 and rng.random() < 0.6
-            else VisitStatus.CONDUCTED
-            if age < 30 and rng.random() < 0.5
-            else VisitStatus.CONCLUDED
-        )
+        status = visit_status(rng, age)
         concluded = status in (VisitStatus.CONCLUDED, VisitStatus.CLOSED)
         n_directives = rng.randint(1, 2 * per_visit - 1)
         subject = rng.choice(SUBJECTS)
