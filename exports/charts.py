@@ -1,0 +1,243 @@
+"""Timeliness charts as SVG (for pages) or PNG (for Word documents), built with matplotlib.
+
+The output is deterministic: the same input gives the same bytes on every run and every machine
+with the same matplotlib. To get there the module
+
+- draws on a private ``Figure`` (never ``pyplot``), so no figure or state is left behind;
+- changes ``rcParams`` only inside ``rc_context`` (fixed ``svg.hashsalt``, text kept as text);
+- lays text out with one font file chosen once: Liberation Sans when the installed copy has the
+  Vietnamese letters (Debian's ``fonts-liberation2``), else the DejaVu Sans that ships with
+  matplotlib; in SVG the text names Liberation Sans, then Arial (same metrics), then sans-serif;
+- removes the dates and software names matplotlib writes into the file's metadata.
+
+Counts are read by attribute (``on_time``, ``late``, ``open_within``, ``overdue``), so
+``workflows.timeliness.TimelinessCounts`` can be passed as it is, or the plain ``BarCounts`` below:
+this module imports nothing from ``workflows``.
+"""
+
+from __future__ import annotations
+
+import io
+import textwrap
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal, Protocol
+
+import matplotlib
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties, fontManager
+from matplotlib.ft2font import FT2Font
+from matplotlib.patches import Patch
+from matplotlib.ticker import MaxNLocator
+
+Format = Literal["svg", "png"]
+
+# The Government Office's four categories, in the order they are stacked and listed.
+CATEGORIES: tuple[tuple[str, str, str], ...] = (
+    ("on_time", "Hoàn thành đúng hạn", "#2e7d32"),
+    ("late", "Hoàn thành quá hạn", "#f9a825"),
+    ("open_within", "Chưa hoàn thành – trong hạn", "#1565c0"),
+    ("overdue", "Chưa hoàn thành – quá hạn", "#c62828"),
+)
+EMPTY_NOTE = "Chưa có số liệu"
+
+_CSS_FAMILIES = ["Liberation Sans", "Arial", "DejaVu Sans", "sans-serif"]
+_VIETNAMESE_PROBE = (0x1EC7, 0x1EA1, 0x01B0, 0x0111)  # ệ ạ ư đ
+_PNG_DPI = 150
+_RC = {
+    "svg.hashsalt": "kiemtra-charts",
+    "svg.fonttype": "none",
+    "font.family": _CSS_FAMILIES,
+    "axes.unicode_minus": False,
+    "path.simplify": True,
+}
+
+
+@dataclass(frozen=True)
+class MonthPoint:
+    """The four counts of one month."""
+
+    month: date  # first day of the month
+    done_on_time: int
+    done_late: int
+    overdue: int  # open and overdue at the end of that month (or today for the current month)
+    open_within: int
+
+
+class TimelinessLike(Protocol):
+    """What a bar needs; ``TimelinessCounts`` and ``BarCounts`` both fit."""
+
+    @property
+    def on_time(self) -> int: ...
+
+    @property
+    def late(self) -> int: ...
+
+    @property
+    def open_within(self) -> int: ...
+
+    @property
+    def overdue(self) -> int: ...
+
+
+@dataclass(frozen=True)
+class BarCounts:
+    """Plain counts for one bar, for callers without a ``TimelinessCounts``."""
+
+    on_time: int = 0
+    late: int = 0
+    open_within: int = 0
+    overdue: int = 0
+
+
+def monthly_trend(points: list[MonthPoint], *, title: str, fmt: Format = "svg") -> bytes:
+    """Draw one stacked column per month of the four timeliness categories."""
+    points = sorted(points, key=lambda p: p.month)
+    series = [
+        [p.done_on_time for p in points],
+        [p.done_late for p in points],
+        [p.open_within for p in points],
+        [p.overdue for p in points],
+    ]
+    with matplotlib.rc_context(_RC):
+        figure = Figure(figsize=(max(6.4, 0.55 * len(points) + 2.5), 4.2), layout="constrained")
+        axes = figure.add_subplot()
+        positions = list(range(len(points)))
+        bottoms = [0] * len(points)
+        for (_, label, colour), values in zip(CATEGORIES, series, strict=True):
+            axes.bar(positions, values, bottom=bottoms, width=0.7, color=colour, label=label)
+            bottoms = [b + v for b, v in zip(bottoms, values, strict=True)]
+        axes.set_xticks(
+            positions, [f"{p.month:%m/%Y}" for p in points], rotation=45 if len(points) > 8 else 0
+        )
+        axes.set_ylabel("Số nhiệm vụ", fontproperties=_font())
+        axes.yaxis.set_major_locator(MaxNLocator(integer=True))
+        if not points or not any(bottoms):
+            _empty_note(axes)
+            axes.set_ylim(0, 1)
+            axes.set_yticks([])
+            if not points:
+                axes.set_xticks([])
+        else:
+            axes.set_ylim(0, max(bottoms) * 1.1)
+        _finish(figure, axes, title, grid="y")
+        return _render(figure, fmt)
+
+
+def timeliness_bars(rows: Sequence[tuple[str, TimelinessLike]], *, title: str, fmt: Format = "svg") -> bytes:
+    """Draw one horizontal stacked bar per unit, first row on top, with its total at the end."""
+    labels = [_wrap(name, 34) for name, _ in rows]
+    with matplotlib.rc_context(_RC):
+        height = 1.6 + 0.45 * max(len(rows), 2) + 0.12 * sum(label.count("\n") for label in labels)
+        figure = Figure(figsize=(8.0, height), layout="constrained")
+        axes = figure.add_subplot()
+        positions = list(range(len(rows)))
+        lefts = [0] * len(rows)
+        for attribute, label, colour in CATEGORIES:
+            values = [int(getattr(counts, attribute)) for _, counts in rows]
+            axes.barh(positions, values, left=lefts, height=0.6, color=colour, label=label)
+            lefts = [left + v for left, v in zip(lefts, values, strict=True)]
+        axes.set_yticks(positions, labels)
+        axes.invert_yaxis()
+        axes.xaxis.set_major_locator(MaxNLocator(integer=True))
+        axes.set_xlabel("Số nhiệm vụ", fontproperties=_font())
+        largest = max(lefts, default=0)
+        if largest == 0:
+            _empty_note(axes)
+            axes.set_xlim(0, 1)
+            axes.set_xticks([])
+        else:
+            axes.set_xlim(0, largest * 1.12)
+            for position, total in zip(positions, lefts, strict=True):
+                axes.annotate(
+                    str(total),
+                    (total, position),
+                    xytext=(4, 0),
+                    textcoords="offset points",
+                    va="center",
+                    fontproperties=_font(size=9),
+                )
+        _finish(figure, axes, title, grid="x")
+        return _render(figure, fmt)
+
+
+def _finish(figure: Figure, axes: Axes, title: str, *, grid: Literal["x", "y"]) -> None:
+    axes.set_title(_wrap(title, 70), fontproperties=_font(size=12, bold=True), loc="left")
+    for label in (*axes.get_xticklabels(), *axes.get_yticklabels()):
+        label.set_fontproperties(_font(size=9))
+    axes.spines[["top", "right"]].set_visible(False)
+    axes.grid(axis=grid, alpha=0.3)
+    axes.set_axisbelow(True)
+    # The legend always lists the four categories, also when a chart has no data.
+    handles = [Patch(facecolor=colour, label=label) for _, label, colour in CATEGORIES]
+    figure.legend(
+        handles=handles,
+        loc="outside lower center",
+        ncols=2,
+        frameon=False,
+        prop=_font(size=9),
+    )
+
+
+def _empty_note(axes: Axes) -> None:
+    axes.text(
+        0.5,
+        0.5,
+        EMPTY_NOTE,
+        transform=axes.transAxes,
+        ha="center",
+        va="center",
+        color="#555555",
+        fontproperties=_font(size=12),
+    )
+
+
+def _render(figure: Figure, fmt: Format) -> bytes:
+    buffer = io.BytesIO()
+    if fmt == "svg":
+        figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
+    elif fmt == "png":
+        figure.savefig(buffer, format="png", dpi=_PNG_DPI, metadata={"Software": None})
+    else:
+        raise ValueError(f"unknown chart format {fmt!r}")
+    return buffer.getvalue()
+
+
+def _wrap(text: str, width: int) -> str:
+    return "\n".join(textwrap.wrap(text, width=width, break_long_words=True)) or text
+
+
+@lru_cache(maxsize=8)
+def _font(size: float = 10, bold: bool = False) -> FontProperties:
+    """The chart face at ``size``: one file, the same on every run."""
+    return FontProperties(family=_CSS_FAMILIES, fname=str(_font_file(bold)), size=size)
+
+
+@lru_cache(maxsize=2)
+def _font_file(bold: bool) -> Path:
+    weight = 700 if bold else 400
+    candidates = sorted(
+        (
+            Path(entry.fname)
+            for entry in fontManager.ttflist
+            if entry.name == "Liberation Sans" and entry.style == "normal" and entry.weight == weight
+        ),
+        key=str,
+    )
+    for path in candidates:
+        if _has_vietnamese(path):
+            return path
+    bundled = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
+    return bundled / ("DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf")
+
+
+def _has_vietnamese(path: Path) -> bool:
+    try:
+        charmap = FT2Font(str(path)).get_charmap()
+    except (OSError, RuntimeError):
+        return False
+    return all(code in charmap for code in _VIETNAMESE_PROBE)

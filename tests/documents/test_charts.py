@@ -1,0 +1,104 @@
+"""The shared timeliness charts: readable, deterministic, and leaving no global state behind."""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from datetime import date
+
+import matplotlib
+import pytest
+from matplotlib._pylab_helpers import Gcf
+
+from exports.charts import BarCounts, MonthPoint, monthly_trend, timeliness_bars
+from workflows.timeliness import TimelinessCounts
+
+LEGENDS = (
+    "Hoàn thành đúng hạn",
+    "Hoàn thành quá hạn",
+    "Chưa hoàn thành – trong hạn",
+    "Chưa hoàn thành – quá hạn",
+)
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def _texts(svg: bytes) -> list[str]:
+    root = ET.fromstring(svg)  # noqa: S314 - our own output, not untrusted input
+    return ["".join(node.itertext()) for node in root.iter(f"{SVG}text")]
+
+
+def _points() -> list[MonthPoint]:
+    return [
+        MonthPoint(date(2023, month, 1), month, month % 3, month // 4, 12 - month) for month in range(1, 13)
+    ]
+
+
+def test_the_monthly_trend_names_the_four_categories_in_vietnamese_and_the_months():
+    texts = _texts(monthly_trend(_points(), title="Tình hình thực hiện nhiệm vụ năm 2023"))
+    for legend in LEGENDS:
+        assert legend in texts
+    assert "Tình hình thực hiện nhiệm vụ năm 2023" in texts
+    assert "06/2023" in texts and "12/2023" in texts
+
+
+def test_unit_bars_accept_the_timeliness_counts_of_the_workflows_and_show_each_total():
+    rows = [
+        (
+            "Ban Tuyên giáo Huyện ủy Bù Đốp",
+            TimelinessCounts(on_time=3, late=1, within=1, due_soon=1, overdue=2),
+        ),
+        ("Đảng ủy xã Thiện Hưng", BarCounts(on_time=1, open_within=4)),
+    ]
+    texts = _texts(timeliness_bars(rows, title="Theo đơn vị chủ trì"))
+    assert "Ban Tuyên giáo Huyện ủy Bù Đốp" in texts
+    assert "Đảng ủy xã Thiện Hưng" in texts
+    assert "8" in texts and "5" in texts  # 3+1+2 within or due soon+2, and 1+4
+    for legend in LEGENDS:
+        assert legend in texts
+
+
+@pytest.mark.parametrize("fmt", ["svg", "png"])
+def test_the_same_input_gives_the_same_bytes(fmt):
+    first = monthly_trend(_points(), title="Xu hướng", fmt=fmt)
+    second = monthly_trend(_points(), title="Xu hướng", fmt=fmt)
+    assert first == second
+    rows = [("Đơn vị A", BarCounts(1, 2, 3, 4))]
+    assert timeliness_bars(rows, title="A", fmt=fmt) == timeliness_bars(rows, title="A", fmt=fmt)
+
+
+def test_svg_output_carries_no_date_and_png_output_is_a_png():
+    svg = monthly_trend(_points(), title="Xu hướng")
+    assert b"<dc:date>" not in svg
+    assert not re.search(rb"20\d\d-\d\d-\d\dT", svg)
+    assert timeliness_bars([], title="A", fmt="png").startswith(b"\x89PNG\r\n\x1a\n")
+
+
+def test_charts_without_data_still_say_so_and_keep_their_legend():
+    for chart in (
+        timeliness_bars([], title="Không có đơn vị"),
+        monthly_trend([], title="Không có tháng"),
+        timeliness_bars([("Đơn vị trống", BarCounts())], title="Đơn vị chưa có nhiệm vụ"),
+    ):
+        texts = _texts(chart)
+        assert "Chưa có số liệu" in texts
+        for legend in LEGENDS:
+            assert legend in texts
+
+
+def test_text_with_markup_characters_stays_well_formed():
+    title = 'Đơn vị <A> & "B"'
+    svg = timeliness_bars([(title, BarCounts(on_time=1))], title=title)
+    assert title in _texts(svg)
+
+
+def test_drawing_changes_no_global_setting_and_leaves_no_figure_open():
+    before = dict(matplotlib.rcParams)
+    monthly_trend(_points(), title="A", fmt="png")
+    timeliness_bars([("B", BarCounts(1))], title="B")
+    assert dict(matplotlib.rcParams) == before
+    assert Gcf.get_num_fig_managers() == 0
+
+
+def test_an_unknown_format_is_refused():
+    with pytest.raises(ValueError, match="format"):
+        monthly_trend([], title="A", fmt="gif")  # type: ignore[arg-type]
