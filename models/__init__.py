@@ -7,7 +7,9 @@ from models.base import Base
 from models.directive import Directive, directive_citation, directive_finding
 from models.issued_document import DocumentCounter, IssuedDocument
 from models.legal_document import LegalDocument
+from models.login_attempt import LoginAttempt, LoginSession  # noqa: F401 - re-exported
 from models.news import NewsPost
+from models.news_image import NewsImage as NewsImage  # re-exported
 from models.notification import JobRun, Notification
 from models.organization import Organization
 from models.person import Person

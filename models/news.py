@@ -36,6 +36,8 @@ class NewsPost(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Set on the first publication and kept: a post taken down and published again keeps its slug and date.
+    first_published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     visit: Mapped[Visit | None] = relationship()
     created_by: Mapped[User | None] = relationship()
