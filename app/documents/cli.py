@@ -1,0 +1,273 @@
+"""``kiemtra export visit-report|conclusion|summary|followup … -o FILE [--pdf]``.
+
+A draft (blank number) unless ``--issue --user NAME`` asks for a numbered copy, which goes through the
+same issuing workflow, with the same permission checks, as the web page.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+from sqlalchemy import select
+
+from app.documents import service
+from app.documents.service import DOCX, PDF
+from exports.pdf import PdfError
+from models import Organization, User, Visit, db
+from workflows import documents as flow
+from workflows.clock import local_today
+from workflows.documents import DocumentKind
+from workflows.errors import DomainError
+
+ISO_DATE = click.DateTime(formats=["%Y-%m-%d"])
+
+
+def _day(value: object) -> date | None:
+    return value.date() if value is not None else None  # type: ignore[attr-defined]
+
+
+def _output_options(command: click.Command) -> click.Command:
+    options = [
+        click.option(
+            "-o",
+            "--output",
+            type=click.Path(dir_okay=False, writable=True),
+            required=True,
+            help="Tệp cần ghi.",
+        ),
+        click.option("--pdf", "as_pdf", is_flag=True, help="Ghi PDF (qua LibreOffice) thay vì Word."),
+        click.option("--issue", is_flag=True, help="Cấp số văn bản (mặc định: bản dự thảo, để trống số)."),
+        click.option("--user", "username", help="Tài khoản cấp số (bắt buộc với --issue)."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def _visit(reference: str) -> Visit:
+    visit_id = db.session.scalar(select(Visit.id).where(Visit.reference == reference.strip()))
+    if visit_id is None and reference.strip().isdigit():
+        visit_id = int(reference)
+    visit = flow.load_visit(visit_id) if visit_id is not None else None
+    if visit is None:
+        raise click.ClickException(f"Không có đợt kiểm tra «{reference}».")
+    return visit
+
+
+def _organization(code: str) -> Organization:
+    org_id = db.session.scalar(select(Organization.id).where(Organization.code == code.strip().upper()))
+    org = flow.load_organization(org_id) if org_id is not None else None
+    if org is None:
+        raise click.ClickException(f"Không có cơ quan, đơn vị mã «{code}».")
+    return org
+
+
+def _issuing_user(issue: bool, username: str | None) -> User | None:
+    if not issue:
+        return None
+    if not username:
+        raise click.ClickException("Cần --user để cấp số văn bản.")
+    user = db.session.scalar(select(User).where(User.username == username.casefold()))
+    if user is None or not user.is_active:
+        raise click.ClickException(f"Không có tài khoản «{username}».")
+    return user
+
+
+def _write(
+    kind: DocumentKind,
+    build: service.Builder,
+    *,
+    subject: str,
+    issued_on: date,
+    output: str,
+    as_pdf: bool,
+    user: User | None,
+    issuer: Organization,
+    visit: Visit | None = None,
+) -> None:
+    fmt = PDF if as_pdf or output.lower().endswith(".pdf") else DOCX
+    try:
+        if user is None:
+            result = service.render(build(None), fmt, service.file_name(kind, subject, issued_on))
+            note = "bản dự thảo, chưa có số"
+        else:
+            document, data = flow.issue_document(
+                user,
+                kind,
+                issuer=issuer,
+                issued_on=issued_on,
+                visit=visit,
+                build=build,
+                terms=service.terms(),
+            )
+            result = service.render(data, fmt, service.issued_stem(document, subject))
+            note = f"Số {document.symbol}, sha256 {document.file_sha256}"
+    except DomainError as error:
+        db.session.rollback()
+        raise click.ClickException(error.message) from None
+    except PdfError as error:
+        db.session.rollback()
+        raise click.ClickException(error.message) from None
+    Path(output).write_bytes(result.data)
+    db.session.commit()
+    click.echo(f"Đã ghi {output} ({len(result.data) // 1024 + 1} KB; {note}).")
+
+
+@click.group("export")
+def export_group() -> None:
+    """Xuất văn bản ra tệp."""
+
+
+@export_group.command("visit-report")
+@click.argument("reference")
+@click.option("--date", "issued_on", type=ISO_DATE, help="Ngày ban hành (YYYY-MM-DD); mặc định hôm nay.")
+@_output_options
+@with_appcontext
+def visit_report_command(
+    reference: str, issued_on: object, output: str, as_pdf: bool, issue: bool, username: str | None
+) -> None:
+    """Báo cáo kết quả kiểm tra của một đợt kiểm tra (số hiệu hoặc id)."""
+    visit = _visit(reference)
+    day = _day(issued_on) or local_today()
+    _write(
+        DocumentKind.VISIT_REPORT,
+        service.visit_builder(DocumentKind.VISIT_REPORT, visit, day),
+        subject=visit.inspected_org.name,
+        issued_on=day,
+        output=output,
+        as_pdf=as_pdf,
+        user=_issuing_user(issue, username),
+        issuer=visit.inspecting_org,
+        visit=visit,
+    )
+
+
+@export_group.command("conclusion")
+@click.argument("reference")
+@click.option("--date", "issued_on", type=ISO_DATE, help="Ngày ban hành (YYYY-MM-DD); mặc định hôm nay.")
+@click.option("--report-due", type=ISO_DATE, help="Hạn đơn vị báo cáo kết quả; mặc định sau 30 ngày.")
+@_output_options
+@with_appcontext
+def conclusion_command(
+    reference: str,
+    issued_on: object,
+    report_due: object,
+    output: str,
+    as_pdf: bool,
+    issue: bool,
+    username: str | None,
+) -> None:
+    """Thông báo kết luận kiểm tra của một đợt kiểm tra (số hiệu hoặc id)."""
+    visit = _visit(reference)
+    day = _day(issued_on) or local_today()
+    _write(
+        DocumentKind.CONCLUSION,
+        service.visit_builder(DocumentKind.CONCLUSION, visit, day, _day(report_due)),
+        subject=visit.inspected_org.name,
+        issued_on=day,
+        output=output,
+        as_pdf=as_pdf,
+        user=_issuing_user(issue, username),
+        issuer=visit.inspecting_org,
+        visit=visit,
+    )
+
+
+@export_group.command("summary")
+@click.option("--org", "org_code", required=True, help="Mã cơ quan, đơn vị được tổng hợp (cả cấp dưới).")
+@click.option("--from", "start", type=ISO_DATE, required=True, help="Ngày bắt đầu kỳ (YYYY-MM-DD).")
+@click.option("--to", "end", type=ISO_DATE, required=True, help="Ngày kết thúc kỳ (YYYY-MM-DD).")
+@click.option("--today", type=ISO_DATE, help="Tính đến ngày này; mặc định hôm nay.")
+@click.option("--issuer", "issuer_code", help="Mã cơ quan ban hành; mặc định cơ quan được tổng hợp.")
+@_output_options
+@with_appcontext
+def summary_command(
+    org_code: str,
+    start: object,
+    end: object,
+    today: object,
+    issuer_code: str | None,
+    output: str,
+    as_pdf: bool,
+    issue: bool,
+    username: str | None,
+) -> None:
+    """Báo cáo tổng hợp tình hình kiểm tra và thực hiện kết luận của một cơ quan trong một kỳ."""
+    scope = _organization(org_code)
+    user = _issuing_user(issue, username)
+    issuer = _organization(issuer_code) if issuer_code else (user.organization if user else scope)
+    day = _day(today) or local_today()
+    try:
+        facts = flow.summary_facts(scope, _day(start), _day(end), day, current_app.config["DUE_SOON_DAYS"])  # type: ignore[arg-type]
+    except DomainError as error:
+        raise click.ClickException(error.message) from None
+    _write(
+        DocumentKind.SUMMARY,
+        service.summary_builder(facts, issuer, day, user),
+        subject=scope.name,
+        issued_on=day,
+        output=output,
+        as_pdf=as_pdf,
+        user=user,
+        issuer=issuer,
+    )
+
+
+@export_group.command("followup")
+@click.option("--org", "org_code", required=True, help="Mã đơn vị được đôn đốc.")
+@click.option(
+    "--issuer", "issuer_code", help="Mã cơ quan gửi công văn; mặc định cơ quan của --user hoặc cấp trên."
+)
+@click.option("--today", type=ISO_DATE, help="Tính đến ngày này; mặc định hôm nay.")
+@click.option("--report-due", type=ISO_DATE, help="Hạn đơn vị báo cáo; mặc định sau 15 ngày.")
+@_output_options
+@with_appcontext
+def followup_command(
+    org_code: str,
+    issuer_code: str | None,
+    today: object,
+    report_due: object,
+    output: str,
+    as_pdf: bool,
+    issue: bool,
+    username: str | None,
+) -> None:
+    """Công văn đôn đốc một đơn vị thực hiện các nhiệm vụ đã quá hạn."""
+    unit = _organization(org_code)
+    user = _issuing_user(issue, username)
+    if issuer_code:
+        issuer = _organization(issuer_code)
+    elif user is not None:
+        issuer = user.organization
+    elif unit.parent is not None:
+        issuer = unit.parent
+    else:
+        raise click.ClickException("Cần --issuer: đơn vị này không có cơ quan cấp trên.")
+    day = _day(today) or local_today()
+    _write(
+        DocumentKind.FOLLOWUP,
+        service.followup_builder(flow.followup_facts(unit, day), issuer, day, _day(report_due), user),
+        subject=unit.name,
+        issued_on=day,
+        output=output,
+        as_pdf=as_pdf,
+        user=user,
+        issuer=issuer,
+    )
+
+
+def init_app(app: object) -> None:
+    """Add the export commands to the app's ``export`` group (creating it if no feature has yet)."""
+    from flask import Flask
+
+    assert isinstance(app, Flask)
+    group = app.cli.commands.get("export")
+    if not isinstance(group, click.Group):
+        group = click.Group("export", help="Xuất văn bản ra tệp.")
+        app.cli.add_command(group)
+    for command in export_group.commands.values():
+        group.add_command(command)

@@ -1,0 +1,122 @@
+"""What the download routes and the ``kiemtra export`` commands share: which builder makes which
+document, the file names, and the PDF conversion."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from flask import current_app
+
+from exports.conclusion import build_conclusion
+from exports.followup import build_followup
+from exports.official import Signature, signature_for
+from exports.pdf import docx_to_pdf
+from exports.summary import build_summary
+from exports.visit_report import build_visit_report
+from models import IssuedDocument, Organization, User, Visit
+from workflows import documents as flow
+from workflows.documents import DocumentKind, FollowupFacts, SummaryFacts
+
+DOCX = "docx"
+PDF = "pdf"
+MIMETYPES = {
+    DOCX: "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    PDF: "application/pdf",
+}
+CONCLUSION_REPORT_DAYS = 30  # the unit reports on its plan within a month of the notice
+FOLLOWUP_REPORT_DAYS = 15
+KIND_LABELS = {
+    DocumentKind.VISIT_REPORT: "Báo cáo kết quả kiểm tra",
+    DocumentKind.CONCLUSION: "Thông báo kết luận kiểm tra",
+    DocumentKind.SUMMARY: "Báo cáo tổng hợp",
+    DocumentKind.FOLLOWUP: "Công văn đôn đốc",
+}
+_UNSAFE_IN_NAMES = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')
+
+
+@dataclass(frozen=True)
+class DocumentFile:
+    """A file ready to send or write."""
+
+    data: bytes
+    filename: str
+    mimetype: str
+
+
+Builder = Callable[[str | None], bytes]  # symbol of an issued document, or None for a draft
+
+
+def visit_builder(
+    kind: DocumentKind, visit: Visit, issued_on: date, report_due_on: date | None = None
+) -> Builder:
+    """The builder of a visit's report or conclusion, dated ``issued_on``."""
+    if kind is DocumentKind.VISIT_REPORT:
+        return lambda number: build_visit_report(visit, issued_on=issued_on, number=number)
+    due = report_due_on or issued_on + timedelta(days=CONCLUSION_REPORT_DAYS)
+    return lambda number: build_conclusion(visit, issued_on=issued_on, report_due_on=due, number=number)
+
+
+def summary_builder(
+    facts: SummaryFacts, issuer: Organization, issued_on: date, signer: User | None = None
+) -> Builder:
+    """The builder of the leadership summary of ``facts``, issued by ``issuer``."""
+    signature = signature_of(signer, issuer)
+    return lambda number: build_summary(
+        facts, issuer=issuer, issued_on=issued_on, number=number, signature=signature
+    )
+
+
+def followup_builder(
+    facts: FollowupFacts,
+    issuer: Organization,
+    issued_on: date,
+    report_due_on: date | None = None,
+    signer: User | None = None,
+) -> Builder:
+    """The builder of the follow-up letter to ``facts.unit``."""
+    due = report_due_on or issued_on + timedelta(days=FOLLOWUP_REPORT_DAYS)
+    signature = signature_of(signer, issuer)
+    return lambda number: build_followup(
+        facts, issuer=issuer, issued_on=issued_on, report_due_on=due, number=number, signature=signature
+    )
+
+
+def signature_of(user: User | None, issuer: Organization) -> Signature | None:
+    """The signing block of the user's person, when the account is linked to one."""
+    if user is None or user.person is None:
+        return None
+    return signature_for(issuer, user.person.full_name, user.person.position)
+
+
+def file_name(kind: DocumentKind, subject: str, day: date, symbol: str | None = None) -> str:
+    """A file name a person recognises, Vietnamese letters kept: "Báo cáo kết quả kiểm tra 12-BC-BTGTU
+    - Huyện ủy Bù Đốp - 14-06-2023" (without the extension)."""
+    label = KIND_LABELS[kind] + (f" {symbol}" if symbol else " (dự thảo)")
+    name = f"{label} - {subject} - {day:%d-%m-%Y}"
+    return " ".join(_UNSAFE_IN_NAMES.sub("-", name).split())[:180]
+
+
+def render(data: bytes, fmt: str, stem: str) -> DocumentFile:
+    """The Word file as it is, or converted to PDF."""
+    if fmt == PDF:
+        data = docx_to_pdf(
+            data,
+            soffice=current_app.config.get("SOFFICE"),
+            timeout=float(current_app.config.get("PDF_TIMEOUT", 120)),
+        )
+    return DocumentFile(data=data, filename=f"{stem}.{fmt}", mimetype=MIMETYPES[fmt])
+
+
+def issued_stem(document: IssuedDocument, subject: str) -> str:
+    """The file name of an issued document, with its number."""
+    return file_name(
+        DocumentKind(document.kind), subject, document.issued_on, document.symbol.replace("/", "-")
+    )
+
+
+def terms() -> tuple[tuple[date, str], ...]:
+    """The committee terms numbering runs in (setting ``DOCUMENT_TERMS``, else the defaults)."""
+    return tuple(current_app.config.get("DOCUMENT_TERMS") or flow.DEFAULT_TERMS)

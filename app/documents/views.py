@@ -1,0 +1,324 @@
+"""Download and issue the official documents: drafts on GET, numbered copies on POST.
+
+Inspectors and leaders who see a visit download its report and conclusion; inspectors of the
+inspecting body issue them. Leaders download and issue summaries of their subtree and follow-up
+letters to its units. A record outside the user's subtree answers 404; a role that may not have the
+document answers 403.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from app.documents import service
+from app.documents.service import DOCX, PDF, DocumentFile
+from exports.pdf import PdfError
+from models import Organization, Visit, db
+from models.enums import Role, VisitStatus
+from workflows import documents as flow
+from workflows.clock import local_today, parse_date
+from workflows.documents import DocumentKind
+from workflows.errors import DomainError, OutOfScope, PermissionDenied
+from workflows.scope import in_subtree, visits_in_scope
+
+bp = Blueprint("documents", __name__, url_prefix="/van-ban")
+
+VISIT_KINDS = {"bao-cao": DocumentKind.VISIT_REPORT, "thong-bao-ket-luan": DocumentKind.CONCLUSION}
+FORMATS = (DOCX, PDF)
+
+
+# -- Pages -----------------------------------------------------------------------------------------
+
+
+@bp.route("/")
+def index() -> ResponseReturnValue:
+    """Show the documents a user can make: summaries and follow-up letters, visits, issued numbers."""
+    today = local_today()
+    org = current_user.organization
+    context: dict[str, Any] = {"today": today, "issued": flow.issued_in_scope(org)}
+    if current_user.role is Role.LEADER:
+        scope = _organization_in_scope(request.args.get("don_vi", type=int) or org.id)
+        context.update(
+            scope=scope,
+            scopes=db.session.scalars(
+                select(Organization).where(in_subtree(Organization.path, org)).order_by(Organization.path)
+            ).all(),
+            period_start=date(today.year, 1, 1),
+            period_end=today,
+            overdue_units=flow.units_with_overdue_tasks(scope, today),
+        )
+    context["visits"] = db.session.scalars(
+        select(Visit)
+        .where(visits_in_scope(org), Visit.status != VisitStatus.PLANNED)
+        .options(joinedload(Visit.inspected_org), joinedload(Visit.inspecting_org))
+        .order_by(Visit.visited_on.desc(), Visit.id.desc())
+        .limit(20)
+    ).all()
+    return render_template("documents/index.html", **context)
+
+
+# -- A visit's report and conclusion -----------------------------------------------------------------
+
+
+@bp.route("/dot-kiem-tra/<int:visit_id>/<kind>.<fmt>")
+def visit_draft(visit_id: int, kind: str, fmt: str) -> ResponseReturnValue:
+    """Download a draft (blank number) of a visit's report or conclusion notice."""
+    document_kind, visit = _visit_and_kind(visit_id, kind, fmt)
+    try:
+        flow.check_can_read_visit_documents(visit, current_user)
+        issued_on = _date_arg("ngay", _("Ngày ban hành")) or local_today()
+        due = _date_arg("han", _("Hạn báo cáo"))
+        data = service.visit_builder(document_kind, visit, issued_on, due)(None)
+        stem = service.file_name(document_kind, visit.inspected_org.name, issued_on)
+        return _send(service.render(data, fmt, stem))
+    except (DomainError, PdfError) as error:
+        return _refuse(error)
+
+
+@bp.route("/dot-kiem-tra/<int:visit_id>/<kind>/cap-so", methods=["POST"])
+def issue_visit_document(visit_id: int, kind: str) -> ResponseReturnValue:
+    """Give a visit's report or conclusion its number and download the issued copy."""
+    fmt = request.form.get("dinh_dang", DOCX)
+    document_kind, visit = _visit_and_kind(visit_id, kind, fmt)
+    try:
+        issued_on = _date_form("ngay", _("Ngày ban hành")) or local_today()
+        due = _date_form("han", _("Hạn báo cáo"))
+        document, data = flow.issue_document(
+            current_user,
+            document_kind,
+            issuer=visit.inspecting_org,
+            issued_on=issued_on,
+            visit=visit,
+            build=service.visit_builder(document_kind, visit, issued_on, due),
+            terms=service.terms(),
+        )
+        result = service.render(data, fmt, service.issued_stem(document, visit.inspected_org.name))
+    except (DomainError, PdfError) as error:
+        db.session.rollback()
+        return _refuse(error)
+    db.session.commit()
+    return _send(result)
+
+
+# -- Leadership summary ------------------------------------------------------------------------------
+
+
+@bp.route("/tong-hop.<fmt>")
+def summary_draft(fmt: str) -> ResponseReturnValue:
+    """Download a draft of the leadership summary of a subtree over a period."""
+    _check_format(fmt)
+    try:
+        scope, start, end = _summary_arguments(request.args)
+        today = local_today()
+        issuer = flow.load_organization(current_user.organization_id)
+        assert issuer is not None
+        facts = flow.summary_facts(scope, start, end, today, _due_soon_days())
+        data = service.summary_builder(facts, issuer, today, current_user)(None)
+        return _send(service.render(data, fmt, service.file_name(DocumentKind.SUMMARY, scope.name, today)))
+    except (DomainError, PdfError) as error:
+        return _refuse(error)
+
+
+@bp.route("/tong-hop/cap-so", methods=["POST"])
+def issue_summary() -> ResponseReturnValue:
+    """Give the leadership summary its number and download the issued copy."""
+    fmt = request.form.get("dinh_dang", DOCX)
+    _check_format(fmt)
+    try:
+        scope, start, end = _summary_arguments(request.form)
+        today = local_today()
+        issuer = flow.load_organization(current_user.organization_id)
+        assert issuer is not None
+        facts = flow.summary_facts(scope, start, end, today, _due_soon_days())
+        document, data = flow.issue_document(
+            current_user,
+            DocumentKind.SUMMARY,
+            issuer=issuer,
+            issued_on=today,
+            build=service.summary_builder(facts, issuer, today, current_user),
+            terms=service.terms(),
+        )
+        result = service.render(data, fmt, service.issued_stem(document, scope.name))
+    except (DomainError, PdfError) as error:
+        db.session.rollback()
+        return _refuse(error)
+    db.session.commit()
+    return _send(result)
+
+
+# -- Follow-up letter --------------------------------------------------------------------------------
+
+
+@bp.route("/don-doc/<int:org_id>.<fmt>")
+def followup_draft(org_id: int, fmt: str) -> ResponseReturnValue:
+    """Download a draft of the follow-up letter to a unit about its overdue tasks."""
+    _check_format(fmt)
+    unit = _organization_in_scope(org_id)
+    try:
+        flow.check_can_read_leadership_documents(unit, current_user)
+        today = local_today()
+        issuer = flow.load_organization(current_user.organization_id)
+        assert issuer is not None
+        due = _date_arg("han", _("Hạn báo cáo"))
+        data = service.followup_builder(flow.followup_facts(unit, today), issuer, today, due, current_user)(
+            None
+        )
+        return _send(service.render(data, fmt, service.file_name(DocumentKind.FOLLOWUP, unit.name, today)))
+    except (DomainError, PdfError) as error:
+        return _refuse(error)
+
+
+@bp.route("/don-doc/<int:org_id>/cap-so", methods=["POST"])
+def issue_followup(org_id: int) -> ResponseReturnValue:
+    """Give the follow-up letter its number and download the issued copy."""
+    fmt = request.form.get("dinh_dang", DOCX)
+    _check_format(fmt)
+    unit = _organization_in_scope(org_id)
+    try:
+        flow.check_can_read_leadership_documents(unit, current_user)
+        today = local_today()
+        issuer = flow.load_organization(current_user.organization_id)
+        assert issuer is not None
+        due = _date_form("han", _("Hạn báo cáo"))
+        document, data = flow.issue_document(
+            current_user,
+            DocumentKind.FOLLOWUP,
+            issuer=issuer,
+            issued_on=today,
+            build=service.followup_builder(
+                flow.followup_facts(unit, today), issuer, today, due, current_user
+            ),
+            terms=service.terms(),
+        )
+        result = service.render(data, fmt, service.issued_stem(document, unit.name))
+    except (DomainError, PdfError) as error:
+        db.session.rollback()
+        return _refuse(error)
+    db.session.commit()
+    return _send(result)
+
+
+# -- Helpers for templates ---------------------------------------------------------------------------
+
+
+def visit_document_actions(visit: Visit) -> dict[str, Any]:
+    """What the signed-in user may do with a visit's documents (for ``_visit_buttons.html``)."""
+    user = current_user
+    may_read = user.is_authenticated and user.role in (Role.INSPECTOR, Role.LEADER) and visit.can_view(user)
+    may_issue = bool(may_read and visit.can_edit(user))
+    return {
+        "may_read": may_read,
+        "may_issue_report": may_issue and visit.status is not VisitStatus.PLANNED,
+        "may_issue_conclusion": may_issue and visit.status in (VisitStatus.CONCLUDED, VisitStatus.CLOSED),
+        "issued": flow.issued_for_visit(visit) if may_read else [],
+        "today": local_today(),
+    }
+
+
+def leadership_document_actions(
+    scope_org: Organization | None, period_start: date | None, period_end: date | None
+) -> dict[str, Any]:
+    """Whether the signed-in user may make the summary of the dashboard's scope, and its period
+    (for ``_dashboard_buttons.html``); without a start, the period opens on 1 January."""
+    user = current_user
+    end = period_end or local_today()
+    return {
+        "may_read": bool(
+            user.is_authenticated and user.role is Role.LEADER and scope_org and user.in_scope(scope_org)
+        ),
+        "start": period_start or date(end.year, 1, 1),
+        "end": end,
+    }
+
+
+# -- Internals ---------------------------------------------------------------------------------------
+
+
+def _visit_and_kind(visit_id: int, kind: str, fmt: str) -> tuple[DocumentKind, Visit]:
+    _check_format(fmt)
+    document_kind = VISIT_KINDS.get(kind)
+    if document_kind is None:
+        abort(404)
+    visit = flow.load_visit(visit_id)
+    if visit is None or not visit.can_view(current_user):
+        abort(404)
+    return document_kind, visit
+
+
+def _organization_in_scope(org_id: int) -> Organization:
+    org = flow.load_organization(org_id)
+    if org is None or not current_user.in_scope(org):
+        abort(404)
+    return org
+
+
+def _summary_arguments(values: Any) -> tuple[Organization, date, date]:
+    scope = _organization_in_scope(values.get("don_vi", type=int) or current_user.organization_id)
+    flow.check_can_read_leadership_documents(scope, current_user)
+    today = local_today()
+    start = parse_date(values.get("tu"), field=_("Ngày bắt đầu")) or date(today.year, 1, 1)
+    end = parse_date(values.get("den"), field=_("Ngày kết thúc")) or today
+    return scope, start, end
+
+
+def _check_format(fmt: str) -> None:
+    if fmt not in FORMATS:
+        abort(404)
+
+
+def _date_arg(name: str, label: str) -> date | None:
+    return parse_date(request.args.get(name), field=label)
+
+
+def _date_form(name: str, label: str) -> date | None:
+    return parse_date(request.form.get(name), field=label)
+
+
+def _due_soon_days() -> int:
+    from flask import current_app
+
+    return int(current_app.config["DUE_SOON_DAYS"])
+
+
+def _send(document: DocumentFile) -> ResponseReturnValue:
+    # Werkzeug writes the name twice: an ASCII fallback and RFC 5987 ``filename*`` in UTF-8.
+    from io import BytesIO
+
+    return send_file(
+        BytesIO(document.data),
+        mimetype=document.mimetype,
+        as_attachment=True,
+        download_name=document.filename,
+        max_age=0,
+    )
+
+
+def _refuse(error: DomainError | PdfError) -> ResponseReturnValue:
+    if isinstance(error, OutOfScope):
+        abort(404)
+    if isinstance(error, PermissionDenied):
+        abort(403, description=error.message)
+    if isinstance(error, DomainError):
+        flash(_(error.template, **error.params), "error")
+    else:
+        flash(error.message, "error")
+    return redirect(_back())
+
+
+def _back() -> str:
+    """The page the user came from, when it is one of ours; else the documents page."""
+    referrer = request.referrer
+    if referrer:
+        parts = urlsplit(referrer)
+        if parts.netloc == request.host and parts.path.startswith("/"):
+            return parts.path + (f"?{parts.query}" if parts.query else "")
+    return url_for("documents.index")

@@ -1,0 +1,86 @@
+"""PDF through LibreOffice: converted for real (CI installs it), checked with poppler's tools."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from datetime import date
+
+import pytest
+
+from exports.pdf import PdfError, PdfUnavailable, docx_to_pdf
+from exports.summary import build_summary
+from exports.visit_report import build_visit_report
+from workflows.documents import summary_facts
+
+needs_soffice = pytest.mark.skipif(
+    shutil.which("soffice") is None or shutil.which("pdftotext") is None,
+    reason="LibreOffice (soffice) or poppler-utils is not installed: "
+    "apt-get install libreoffice-writer-nogui poppler-utils",
+)
+
+
+def _pdf_tool(tool: str, pdf: bytes, tmp_path, *args: str) -> str:
+    path = tmp_path / "document.pdf"
+    path.write_bytes(pdf)
+    return subprocess.run([tool, *args, str(path), "-"], capture_output=True, text=True, check=True).stdout
+
+
+def _pages(pdf: bytes, tmp_path) -> int:
+    path = tmp_path / "count.pdf"
+    path.write_bytes(pdf)
+    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
+    return int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))
+
+
+@needs_soffice
+def test_the_seed_report_prints_with_its_letterhead_and_numbers_from_page_two(demo, tmp_path):
+    docx = build_visit_report(demo["visit"], issued_on=date(2023, 6, 14), number="12-BC/BTGTU")
+    pdf = docx_to_pdf(docx)
+    assert pdf.startswith(b"%PDF")
+    pages = _pages(pdf, tmp_path)
+    assert 2 <= pages <= 4
+    first = _pdf_tool("pdftotext", pdf, tmp_path, "-layout", "-f", "1", "-l", "1")
+    for text in ("TỈNH ỦY BÌNH PHƯỚC", "ĐẢNG CỘNG SẢN VIỆT NAM", "BAN TUYÊN GIÁO", "Số 12-BC/BTGTU"):
+        assert text in first
+    assert "Bình Phước, ngày 14 tháng 6 năm 2023" in first
+    assert first.lstrip().startswith("TỈNH ỦY")  # no page number on page 1
+    second = _pdf_tool("pdftotext", pdf, tmp_path, "-layout", "-f", "2", "-l", "2")
+    assert second.strip().splitlines()[0].strip() == "2"
+    everything = _pdf_tool("pdftotext", pdf, tmp_path)
+    assert "Chín là," in everything and "Mạc Đình Huấn" in everything
+    fonts = subprocess.run(
+        ["pdffonts", str(tmp_path / "document.pdf")], capture_output=True, text=True
+    ).stdout
+    assert "DejaVu" not in fonts  # Times New Roman or its metric twin, never a fallback face
+
+
+@needs_soffice
+def test_a_summary_without_tasks_prints_on_a_page_or_two(world, tmp_path):
+    facts = summary_facts(world.province, date(2023, 1, 1), date(2023, 12, 31), date(2024, 1, 15))
+    pdf = docx_to_pdf(build_summary(facts, issuer=world.province, issued_on=date(2024, 1, 15)))
+    assert _pages(pdf, tmp_path) <= 2
+    assert "chưa có nhiệm vụ nào được giao" in _pdf_tool("pdftotext", pdf, tmp_path)
+
+
+def test_without_libreoffice_the_message_says_what_to_do():
+    with pytest.raises(PdfUnavailable) as caught:
+        docx_to_pdf(b"PK", soffice="/khong/co/soffice")
+    assert "chưa cài LibreOffice" in caught.value.message
+    assert "(.docx)" in caught.value.message
+
+
+def test_a_conversion_that_hangs_is_stopped(tmp_path):
+    fake = tmp_path / "soffice"
+    fake.write_text("#!/bin/sh\nsleep 30\n")
+    fake.chmod(0o755)
+    with pytest.raises(PdfError, match="sau 1 giây"):
+        docx_to_pdf(b"PK", soffice=str(fake), timeout=1)
+
+
+def test_a_conversion_that_writes_nothing_is_an_error(tmp_path):
+    fake = tmp_path / "soffice"
+    fake.write_text("#!/bin/sh\nexit 0\n")
+    fake.chmod(0o755)
+    with pytest.raises(PdfError, match="không tạo được tệp PDF"):
+        docx_to_pdf(b"PK", soffice=str(fake))
