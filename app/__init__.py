@@ -18,11 +18,13 @@ TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 
 def select_locale() -> str:
     """The signed-in user's language, else the browser's best match, else Vietnamese."""
-    from flask import current_app
+    from flask import current_app, session
 
     languages = current_app.config["LANGUAGES"]
     if current_user and current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale
+    if session.get("locale") in languages:  # chosen with the switch before signing in
+        return session["locale"]
     return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
 
 

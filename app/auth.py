@@ -1,75 +1,236 @@
-"""Sign-in and sign-out (the full hardening is the workspace issue's)."""
+"""Sign-in, sign-out and the language switch, with the session hardening of engineering notes §4.
+
+* argon2id hashes (``User.set_password``), re-hashed on sign-in when the parameters change;
+* failed sign-ins throttled per typed name and per address in the database (all workers agree);
+* a new session on sign-in, held server-side: the cookie carries a random token whose row is ended
+  on sign-out, so a copied cookie stops working too;
+* cookies HttpOnly and SameSite=Lax always, Secure with the ``__Host-`` name whenever kiemtra is
+  reached over https (``KIEMTRA_BASE_URL``), which is every deployment except tests and the local demo;
+* ``next`` is followed only to a path of this site.
+"""
 
 from __future__ import annotations
 
+from contextlib import suppress
+from datetime import timedelta
+from functools import cache
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Flask, flash, redirect, render_template, request, session, url_for
+from argon2 import PasswordHasher
+from argon2.exceptions import VerificationError
+from flask import (
+    Blueprint,
+    Flask,
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import login_required, login_user, logout_user
+from flask_login import current_user, login_user, logout_user
 from flask_wtf import FlaskForm
+from flask_wtf.csrf import CSRFError
 from sqlalchemy import select
 from wtforms import PasswordField, StringField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import InputRequired, Length
 
 from app import policy
 from app.extensions import login_manager
 from models import User, db
 from models.vntext import nfc
+from workflows import signin
 
 bp = Blueprint("auth", __name__)
 
+SESSION_TOKEN_KEY = "kt_session"  # noqa: S105 - the session key's name, not a secret
+_hasher = PasswordHasher()
+
+
+@cache
+def _dummy_hash() -> str:
+    """Verified when the typed name has no account, so a wrong name takes as long as a wrong password."""
+    return _hasher.hash("kiemtra: no such account")
+
 
 class LoginForm(FlaskForm):
-    username = StringField(_l("Tên đăng nhập"), validators=[DataRequired(), Length(max=60)], filters=[nfc])
-    password = PasswordField(_l("Mật khẩu"), validators=[DataRequired(), Length(max=200)])
+    username = StringField(
+        _l("Tên đăng nhập"),
+        validators=[InputRequired(_l("Chưa nhập tên đăng nhập.")), Length(max=60)],
+        filters=[nfc],
+    )
+    password = PasswordField(
+        _l("Mật khẩu"), validators=[InputRequired(_l("Chưa nhập mật khẩu.")), Length(max=200)]
+    )
 
 
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
-    """Load the signed-in user for Flask-Login."""
-    if not user_id.isdigit():
+    """Load the signed-in user, only while their server-side session is open."""
+    token = session.get(SESSION_TOKEN_KEY)
+    if not user_id.isdigit() or not isinstance(token, str):
         return None
-    user = db.session.get(User, int(user_id))
-    return user if user and user.is_active else None
+    max_age = timedelta(hours=current_app.config["SESSION_MAX_HOURS"])
+    return signin.session_user(int(user_id), token, max_age)
 
 
-def _safe_next(target: str | None) -> str:
-    """Only follow a local path after sign-in, never another site."""
+def safe_next(target: str | None, fallback: str | None = None) -> str:
+    """Only follow a local path, never another site (no open redirect)."""
     if target:
         parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//"):
+        if (
+            not parts.scheme
+            and not parts.netloc
+            and target.startswith("/")
+            and not target.startswith("//")
+            and "\\" not in target
+        ):
             return target
-    return url_for("main.home")
+    return fallback or url_for("main.home")
+
+
+def _limits() -> signin.Limits:
+    config = current_app.config
+    return signin.Limits(
+        per_username=config["LOGIN_FAILURES_PER_USERNAME"],
+        per_address=config["LOGIN_FAILURES_PER_ADDRESS"],
+        window=timedelta(minutes=config["LOGIN_THROTTLE_MINUTES"]),
+    )
+
+
+def _password_matches(user: User | None, password: str) -> bool:
+    if user is None or not user.is_active:
+        with suppress(VerificationError):
+            _hasher.verify(_dummy_hash(), password)
+        return False
+    return user.check_password(password)
 
 
 @bp.route("/login", methods=["GET", "POST"])
-def login() -> object:
+def login() -> ResponseReturnValue:
     """Show the sign-in form and sign the user in."""
+    if current_user.is_authenticated and request.method == "GET":
+        return redirect(safe_next(request.args.get("next")))
     form = LoginForm()
-    if form.validate_on_submit():
-        user = db.session.scalar(select(User).where(User.username == (form.username.data or "").casefold()))
-        if user and user.is_active and user.check_password(form.password.data or ""):
-            session.clear()  # a new session on sign-in
-            login_user(user)
-            return redirect(_safe_next(request.args.get("next")))
+    if not form.validate_on_submit():
+        return render_template("login.html", form=form)
+    username = form.username.data or ""
+    password = form.password.data or ""
+    address = request.remote_addr or "unknown"
+    wait = signin.seconds_to_wait(username, address, _limits())
+    if wait:
+        minutes = max(1, -(-wait // 60))
+        flash(
+            _("Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau %(minutes)d phút.", minutes=minutes),
+            "error",
+        )
+        response = current_app.make_response((render_template("login.html", form=form), 429))
+        response.headers["Retry-After"] = str(wait)
+        return response
+    user = db.session.scalar(select(User).where(User.username == signin.username_key(username)))
+    if not _password_matches(user, password):
+        signin.record_failure(username, address)
+        db.session.commit()
         flash(_("Tên đăng nhập hoặc mật khẩu không đúng."), "error")
-    return render_template("login.html", form=form)
+        return render_template("login.html", form=form)
+    assert user is not None
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.set_password(password)
+    signin.clear_failures(username)
+    locale = session.get("locale")
+    session.clear()  # a new session on sign-in: nothing from before survives but the language
+    token = signin.open_session(user, address=address, user_agent=request.headers.get("User-Agent"))
+    db.session.commit()
+    session[SESSION_TOKEN_KEY] = token
+    if locale:
+        session["locale"] = locale
+    login_user(user)
+    return redirect(safe_next(request.args.get("next")))
 
 
 @bp.route("/logout", methods=["POST"])
-@login_required
-def logout() -> object:
-    """End the session."""
+def logout() -> ResponseReturnValue:
+    """End the session here and on the server."""
+    token = session.get(SESSION_TOKEN_KEY)
+    if isinstance(token, str):
+        signin.end_session(token)
+        db.session.commit()
     logout_user()
     session.clear()
+    flash(_("Bạn đã đăng xuất."), "success")
     return redirect(url_for("auth.login"))
 
 
+@bp.route("/language", methods=["POST"])
+def set_language() -> ResponseReturnValue:
+    """Switch the interface language; remembered on the account and in the session."""
+    languages = current_app.config["LANGUAGES"]
+    choice = request.form.get("locale", "")
+    if choice in languages:
+        session["locale"] = choice
+        if current_user.is_authenticated and current_user.locale != choice:
+            current_user.locale = choice
+            db.session.commit()
+    return redirect(safe_next(request.form.get("next")))
+
+
+def _csrf_failed(error: CSRFError) -> ResponseReturnValue:
+    """A form sent without a valid token: say so in words, not as a bare 400."""
+    message = _("Phiên làm việc đã hết hạn hoặc biểu mẫu không hợp lệ. Vui lòng tải lại trang rồi gửi lại.")
+    return render_template("workspace/error.html", code=400, message=message), 400
+
+
+def _configure_cookies(app: Flask) -> None:
+    """HttpOnly and SameSite=Lax always; Secure and ``__Host-`` whenever the site is served over https."""
+    config = app.config
+    secure = bool(config.get("SESSION_COOKIE_SECURE")) or (
+        not config.get("TESTING") and str(config.get("BASE_URL", "")).startswith("https://")
+    )
+    config["SESSION_COOKIE_SECURE"] = secure
+    config["SESSION_COOKIE_HTTPONLY"] = True
+    config["SESSION_COOKIE_SAMESITE"] = "Lax"
+    config["REMEMBER_COOKIE_SECURE"] = secure
+    config["REMEMBER_COOKIE_HTTPONLY"] = True
+    config["REMEMBER_COOKIE_SAMESITE"] = "Lax"
+    if secure:
+        # Browsers refuse a __Host- cookie unless it is Secure, has Path=/ and no Domain.
+        config["SESSION_COOKIE_NAME"] = "__Host-kiemtra"
+        config["SESSION_COOKIE_PATH"] = "/"
+        config["SESSION_COOKIE_DOMAIN"] = None
+
+
+def _security_headers(response: Response) -> Response:
+    headers = response.headers
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("X-Frame-Options", "DENY")
+    # same-origin keeps the Referer that Flask-WTF's strict check needs on https.
+    headers.setdefault("Referrer-Policy", "same-origin")
+    return response
+
+
 def init_app(app: Flask) -> None:
-    """Register sign-in routes."""
+    """Register sign-in routes, the session settings and the CSRF error page."""
+    for key, value in {
+        "LOGIN_FAILURES_PER_USERNAME": 5,
+        "LOGIN_FAILURES_PER_ADDRESS": 30,
+        "LOGIN_THROTTLE_MINUTES": 15,
+        "SESSION_MAX_HOURS": 12,
+        # A long visit form must not lose its token halfway; the session's own lifetime bounds it.
+        "WTF_CSRF_TIME_LIMIT": None,
+    }.items():
+        app.config.setdefault(key, value)
+    _configure_cookies(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Vui lòng đăng nhập.")
-    policy.register({"auth.login": policy.PUBLIC, "auth.logout": policy.SIGNED_IN})
+    login_manager.login_message_category = "info"
+    policy.register(
+        {"auth.login": policy.PUBLIC, "auth.logout": policy.PUBLIC, "auth.set_language": policy.PUBLIC}
+    )
     app.register_blueprint(bp)
+    app.register_error_handler(CSRFError, _csrf_failed)
+    app.after_request(_security_headers)

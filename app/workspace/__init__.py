@@ -1,9 +1,101 @@
-"""Feature package `workspace` (work in progress: registers nothing yet)."""
+"""The inspection team's workspace: visits and their dossiers, the verification queue, the registry of
+cited documents, and the administration of organisations and accounts."""
 
 from __future__ import annotations
 
-from flask import Flask
+from datetime import datetime
+
+from flask import Flask, current_app, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from app import policy
+from app.navigation import NavItem, add
+from models.enums import Role
+from workflows.clock import LOCAL_ZONE
+
+
+def board_task_url(task_id: int) -> str | None:
+    """The task's page on the office board, if that feature is installed."""
+    if "board.task_detail" in current_app.view_functions:
+        return url_for("board.task_detail", task_id=task_id)
+    return None
+
+
+def local_time(value: datetime | None) -> str:
+    """An instant as dd/mm/yyyy HH:MM in Vietnam's time zone."""
+    return value.astimezone(LOCAL_ZONE).strftime("%d/%m/%Y %H:%M") if value else ""
+
+
+def directive_numbers(visit: object) -> dict[str, object]:
+    """The directives of a visit by the id their form rows carry."""
+    return {str(d.id): d for d in getattr(visit, "directives", [])}
+
+
+def _verification_badge() -> int:
+    from app.workspace.verification import waiting_count
+
+    return waiting_count(current_user)
 
 
 def init_app(app: Flask) -> None:
-    """Register this feature's blueprint, policy rules and commands."""
+    """Register the workspace blueprint, its policy rules, navigation and template helpers."""
+    from app.workspace import admin, registry, verification, visits  # noqa: F401 - routes register on import
+    from app.workspace.common import bp
+    from app.workspace.labels import label
+
+    inspectors = policy.INSPECTORS
+    readers = policy.READERS
+    admins = policy.ADMINS
+    policy.register(
+        {
+            "workspace.static": policy.PUBLIC,
+            "workspace.visit_list": readers,
+            "workspace.visit_detail": readers,
+            "workspace.visit_create": inspectors,
+            "workspace.visit_edit": inspectors,
+            "workspace.visit_conduct": inspectors,
+            "workspace.visit_conclude": inspectors,
+            "workspace.visit_close": inspectors,
+            "workspace.task_create": inspectors,
+            "workspace.verification_queue": inspectors,
+            "workspace.task_accept": inspectors,
+            "workspace.task_return": inspectors,
+            "workspace.extension_decide": inspectors,
+            "workspace.document_list": readers,
+            "workspace.document_detail": readers,
+            "workspace.document_create": policy.roles(Role.ADMIN, Role.INSPECTOR),
+            "workspace.document_edit": policy.roles(Role.ADMIN, Role.INSPECTOR),
+            "workspace.organization_list": admins,
+            "workspace.organization_create": admins,
+            "workspace.organization_edit": admins,
+            "workspace.user_list": admins,
+            "workspace.user_create": admins,
+            "workspace.user_edit": admins,
+        }
+    )
+    app.register_blueprint(bp)
+    team = frozenset({Role.INSPECTOR, Role.LEADER, Role.ADMIN})
+    add(app, NavItem("workspace.visit_list", _l("Đợt kiểm tra"), roles=team, order=10))
+    add(
+        app,
+        NavItem(
+            "workspace.verification_queue",
+            _l("Chờ xác nhận"),
+            roles=frozenset({Role.INSPECTOR}),
+            order=20,
+            badge=_verification_badge,
+        ),
+    )
+    add(app, NavItem("workspace.document_list", _l("Văn bản"), roles=team, order=60))
+    add(
+        app,
+        NavItem(
+            "workspace.organization_list", _l("Cơ quan, đơn vị"), roles=frozenset({Role.ADMIN}), order=90
+        ),
+    )
+    add(app, NavItem("workspace.user_list", _l("Tài khoản"), roles=frozenset({Role.ADMIN}), order=91))
+    app.jinja_env.globals.update(
+        ws_label=label, board_task_url=board_task_url, directive_numbers=directive_numbers
+    )
+    app.add_template_filter(local_time, "localtime")

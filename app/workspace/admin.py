@@ -1,0 +1,259 @@
+"""Administration: the organisation tree with its validity dates, and the accounts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
+
+from app.workspace.common import (
+    bp,
+    count_of,
+    like_pattern,
+    org_choices,
+    page_args,
+    paginate,
+    refuse,
+    search_tokens,
+)
+from app.workspace.editing import FormRejected, on_field
+from app.workspace.forms import OrganizationForm, UserForm, as_int
+from models import Organization, User, db
+from models.enums import OrgKind, Role
+from workflows import admin as admin_flow
+from workflows import signin
+from workflows.clock import local_today
+from workflows.errors import DomainError
+from workflows.scope import in_subtree
+
+
+def _orgs_in_scope() -> list[Organization]:
+    root = current_user.organization
+    return list(
+        db.session.scalars(
+            select(Organization).where(in_subtree(Organization.path, root)).order_by(Organization.path)
+        )
+    )
+
+
+def _org_in_scope(org_id: int) -> Organization:
+    org = db.session.get(Organization, org_id)
+    if org is None or not current_user.in_scope(org):
+        abort(404)
+    return org
+
+
+# --- Organisations ---------------------------------------------------------------------------
+
+
+@bp.route("/admin/organizations")
+def organization_list() -> ResponseReturnValue:
+    """Show the organisation tree with validity dates and the number of accounts per body."""
+    orgs = _orgs_in_scope()
+    users = dict(
+        db.session.execute(
+            select(User.organization_id, func.count(User.id))
+            .where(User.organization_id.in_([o.id for o in orgs]))
+            .group_by(User.organization_id)
+        ).all()
+    )
+    return render_template(
+        "workspace/organization_list.html",
+        orgs=orgs,
+        users=users,
+        today=local_today(),
+        root=current_user.organization,
+    )
+
+
+def _organization_form(form: OrganizationForm, org: Organization | None) -> None:
+    choices = _orgs_in_scope()
+    if org is not None:
+        choices = [o for o in choices if not org.contains(o)]
+    top = current_user.organization.parent_id is None
+    form.parent_id.choices = org_choices(choices, blank=_("— cơ quan gốc —") if top else None)
+
+
+def _save_organization(form: OrganizationForm, org: Organization | None) -> Organization | None:
+    parent = _org_in_scope(int(form.parent_id.data)) if form.parent_id.data else None
+    fields: dict[str, Any] = {
+        "code": form.code.data,
+        "doc_code": form.doc_code.data,
+        "name": form.name.data,
+        "kind": OrgKind(form.kind.data),
+        "parent": parent,
+        "short_name": form.short_name.data,
+        "place_name": form.place_name.data,
+        "valid_from": form.valid_from.data,
+        "valid_to": form.valid_to.data,
+    }
+    try:
+        with on_field(form.code):
+            if org is None:
+                org = admin_flow.create_organization(current_user, **fields)
+            else:
+                admin_flow.update_organization(org, current_user, **fields)
+        db.session.commit()
+    except FormRejected:
+        db.session.rollback()
+        return None
+    except DomainError as error:
+        db.session.rollback()
+        refuse(error)
+    return org
+
+
+@bp.route("/admin/organizations/new", methods=["GET", "POST"])
+def organization_create() -> ResponseReturnValue:
+    """Add a body to the tree."""
+    form = OrganizationForm()
+    _organization_form(form, None)
+    if request.method == "GET":
+        form.parent_id.data = str(as_int(request.args.get("parent")) or current_user.organization_id)
+    if form.validate_on_submit():
+        org = _save_organization(form, None)
+        if org is not None:
+            flash(_("Đã thêm %(name)s.", name=org.name), "success")
+            return redirect(url_for("workspace.organization_list") + f"#org-{org.id}")
+    return render_template("workspace/organization_form.html", form=form, org=None)
+
+
+@bp.route("/admin/organizations/<int:org_id>/edit", methods=["GET", "POST"])
+def organization_edit(org_id: int) -> ResponseReturnValue:
+    """Change a body: its names and codes, its place in the tree, its validity dates."""
+    org = _org_in_scope(org_id)
+    form = OrganizationForm(obj=org if request.method == "GET" else None)
+    _organization_form(form, org)
+    if request.method == "GET":
+        form.kind.data = org.kind.value
+        form.parent_id.data = str(org.parent_id) if org.parent_id else ""
+    if form.validate_on_submit():
+        saved = _save_organization(form, org)
+        if saved is not None:
+            flash(_("Đã lưu %(name)s.", name=saved.name), "success")
+            return redirect(url_for("workspace.organization_list") + f"#org-{saved.id}")
+    return render_template("workspace/organization_form.html", form=form, org=org)
+
+
+# --- Accounts --------------------------------------------------------------------------------
+
+
+@bp.route("/admin/users")
+def user_list() -> ResponseReturnValue:
+    """List the accounts of the administrator's subtree, with search and the last sign-in."""
+    q = (request.args.get("q") or "").strip()[:100]
+    role = request.args.get("role") or ""
+    query = (
+        select(User)
+        .join(Organization, Organization.id == User.organization_id)
+        .where(in_subtree(Organization.path, current_user.organization))
+        .options(joinedload(User.organization))
+        .order_by(Organization.path, User.username)
+    )
+    for token in search_tokens(q):
+        pattern = like_pattern(token)
+        query = query.where(
+            User.username.like(pattern, escape="\\")
+            | func.lower(User.display_name).like(pattern, escape="\\")
+            | Organization.search_key.like(pattern, escape="\\")
+        )
+    if role in {r.value for r in Role}:
+        query = query.where(User.role == Role(role))
+    number, size = page_args()
+    page = paginate(query, count_of(query), number, size)
+    return render_template(
+        "workspace/user_list.html",
+        page=page,
+        q=q,
+        role=role,
+        roles=list(Role),
+        last_sign_in=signin.last_sign_in([u.id for u in page.items]),
+    )
+
+
+def _user_form(form: UserForm) -> None:
+    form.organization_id.choices = org_choices(_orgs_in_scope(), blank=_("— chọn —"))
+
+
+@bp.route("/admin/users/new", methods=["GET", "POST"])
+def user_create() -> ResponseReturnValue:
+    """Open an account."""
+    form = UserForm()
+    _user_form(form)
+    if request.method == "GET":
+        form.organization_id.data = str(as_int(request.args.get("org")) or current_user.organization_id)
+    if form.validate_on_submit():
+        if not form.password.data:
+            form.password.errors = [_("Cần đặt mật khẩu cho tài khoản mới.")]
+        else:
+            try:
+                with on_field(form.password):
+                    admin_flow.check_password(form.password.data, form.username.data or "")
+                with on_field(form.username):
+                    user = admin_flow.create_user(
+                        current_user,
+                        username=form.username.data,
+                        password=form.password.data,
+                        role=Role(form.role.data),
+                        organization=_org_in_scope(int(form.organization_id.data)),
+                        display_name=form.display_name.data,
+                        email=form.email.data,
+                        locale=form.locale.data,
+                    )
+                db.session.commit()
+            except FormRejected:
+                db.session.rollback()
+            except DomainError as error:
+                db.session.rollback()
+                refuse(error)
+            else:
+                flash(_("Đã tạo tài khoản %(name)s.", name=user.username), "success")
+                return redirect(url_for("workspace.user_list"))
+    return render_template("workspace/user_form.html", form=form, user=None)
+
+
+@bp.route("/admin/users/<int:user_id>/edit", methods=["GET", "POST"])
+def user_edit(user_id: int) -> ResponseReturnValue:
+    """Change an account; a new password or disabling it signs the user out everywhere."""
+    user = db.session.get(User, user_id)
+    if user is None or not current_user.in_scope(user.organization):
+        abort(404)
+    form = UserForm(obj=user if request.method == "GET" else None)
+    _user_form(form)
+    if request.method == "GET":
+        form.role.data = user.role.value
+        form.organization_id.data = str(user.organization_id)
+        form.password.data = ""
+    if form.validate_on_submit():
+        try:
+            if form.password.data:
+                with on_field(form.password):
+                    admin_flow.check_password(form.password.data, form.username.data or "")
+            with on_field(form.username):
+                admin_flow.update_user(
+                    user,
+                    current_user,
+                    username=form.username.data,
+                    role=Role(form.role.data),
+                    organization=_org_in_scope(int(form.organization_id.data)),
+                    is_active=bool(form.is_active.data),
+                    display_name=form.display_name.data,
+                    email=form.email.data,
+                    locale=form.locale.data,
+                    new_password=form.password.data or None,
+                )
+            db.session.commit()
+        except FormRejected:
+            db.session.rollback()
+        except DomainError as error:
+            db.session.rollback()
+            refuse(error)
+        else:
+            flash(_("Đã lưu tài khoản %(name)s.", name=user.username), "success")
+            return redirect(url_for("workspace.user_list"))
+    return render_template("workspace/user_form.html", form=form, user=user)

@@ -1,0 +1,160 @@
+"""What the workspace views share: the blueprint, error mapping, pagination and pickers."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, NoReturn
+
+from flask import Blueprint, abort, request, url_for
+from flask_babel import gettext
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import joinedload
+from wtforms import SelectChoice
+
+from models import LegalDocument, Organization, Person, db
+from models.vntext import format_date, search_key
+from workflows.errors import DomainError, OutOfScope, PermissionDenied
+
+bp = Blueprint(
+    "workspace",
+    __name__,
+    static_folder="static",
+    static_url_path="/workspace-static",
+)
+
+PAGE_SIZES = (20, 50, 100)
+
+
+def domain_message(error: DomainError) -> str:
+    """The error's message in the user's language (the Vietnamese text is the msgid)."""
+    if error.params:
+        return gettext(error.template, **error.params)
+    return gettext(error.template)
+
+
+def refuse(error: DomainError) -> NoReturn:
+    """Answer 404 for a record outside the user's scope and 403 for a missing right."""
+    if isinstance(error, OutOfScope):
+        abort(404)
+    if isinstance(error, PermissionDenied):
+        abort(403)
+    raise error
+
+
+def like_pattern(token: str) -> str:
+    """A LIKE pattern matching ``token`` anywhere, with the wildcards in it escaped."""
+    escaped = token.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def search_tokens(text: str | None) -> list[str]:
+    """The words of a search box, folded like the ``search_key`` columns ("Bù Đốp" -> bu, dop)."""
+    return search_key(text or "").split()[:8]
+
+
+@dataclass
+class Page:
+    """One page of a list, with what the pager needs."""
+
+    items: Sequence[Any]
+    number: int
+    size: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.size))
+
+    @property
+    def first_row(self) -> int:
+        return 0 if not self.total else (self.number - 1) * self.size + 1
+
+    @property
+    def last_row(self) -> int:
+        return min(self.total, self.number * self.size)
+
+    def url(self, number: int) -> str:
+        """The same list with the same filters, on page ``number``."""
+        args = {**request.args.to_dict(), "page": number}
+        assert request.endpoint is not None
+        return url_for(request.endpoint, **(request.view_args or {}), **args)
+
+    def window(self, width: int = 2) -> list[int | None]:
+        """Page numbers to show around the current one; None marks a gap."""
+        shown = {1, self.pages, *range(self.number - width, self.number + width + 1)}
+        numbers = sorted(n for n in shown if 1 <= n <= self.pages)
+        result: list[int | None] = []
+        for n in numbers:
+            if result and n - (result[-1] or 0) > 1:
+                result.append(None)
+            result.append(n)
+        return result
+
+
+def page_args() -> tuple[int, int]:
+    """The page number and size asked for, clamped to sensible values."""
+    number = request.args.get("page", type=int) or 1
+    size = request.args.get("per_page", type=int) or 50
+    return max(1, min(number, 100_000)), size if size in PAGE_SIZES else 50
+
+
+def paginate(query: Select[Any], count_query: Select[Any], number: int, size: int) -> Page:
+    """Run a count and one page of ``query``; a page past the end shows the last one."""
+    total = db.session.scalar(count_query) or 0
+    number = min(number, max(1, math.ceil(total / size)))
+    items = db.session.scalars(query.limit(size).offset((number - 1) * size)).unique().all()
+    return Page(items=items, number=number, size=size, total=total)
+
+
+def depth(org: Organization) -> int:
+    """How deep the body sits in the tree (0 for a root)."""
+    return org.path.count("/") - 2
+
+
+def org_label(org: Organization, indent: bool = True) -> str:
+    """The body's name for a picker, indented by depth, with its end date if it no longer exists."""
+    text = ("— " * depth(org) if indent else "") + org.name
+    if org.valid_to is not None:
+        text += " " + gettext("(đến %(day)s)", day=format_date(org.valid_to))
+    return text
+
+
+def all_organisations() -> list[Organization]:
+    """Every body in tree order."""
+    return list(db.session.scalars(select(Organization).order_by(Organization.path)))
+
+
+def org_choices(orgs: Sequence[Organization], blank: str | None = None) -> list[SelectChoice]:
+    """Options for an organisation picker in tree order."""
+    options = [SelectChoice("", blank)] if blank is not None else []
+    return options + [SelectChoice(str(org.id), org_label(org)) for org in orgs]
+
+
+def people_choices(blank: str) -> list[SelectChoice]:
+    """Options for a person picker, grouped by organisation in tree order."""
+    people = db.session.scalars(select(Person).options(joinedload(Person.organization))).all()
+    options = [SelectChoice("", blank)]
+    for person in sorted(
+        people,
+        key=lambda p: (p.organization.path if p.organization else "~", search_key(p.given_name), p.full_name),
+    ):
+        org = person.organization
+        group = org.name if org else gettext("Chưa rõ cơ quan")
+        text = person.full_name + (f" – {person.position}" if person.position else "")
+        options.append(SelectChoice(str(person.id), text, optgroup=group))
+    return options
+
+
+def registry_codes() -> list[tuple[str, str]]:
+    """Codes and short descriptions of every registered document, for the citation picker."""
+    rows = db.session.execute(
+        select(LegalDocument.code, LegalDocument.type_name, LegalDocument.title).order_by(LegalDocument.code)
+    )
+    return [(code, " ".join(p for p in (type_name, title) if p)) for code, type_name, title in rows]
+
+
+def count_of(query: Select[Any]) -> Select[Any]:
+    """A count of the rows ``query`` would return."""
+    return select(func.count()).select_from(query.order_by(None).subquery())

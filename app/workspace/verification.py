@@ -1,0 +1,187 @@
+"""The verification queue: tasks reported done to accept or return, extension requests to decide."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import ColumnElement, func, select
+from sqlalchemy.orm import aliased, joinedload, selectinload
+from sqlalchemy.orm.exc import StaleDataError
+
+from app.auth import safe_next
+from app.workspace.common import bp, domain_message, refuse
+from app.workspace.forms import ExtensionDecisionForm, VerifyForm
+from models import DeadlineExtension, Directive, Organization, Task, TaskEvent, User, Visit, db
+from models.enums import ExtensionStatus, Role, TaskEventKind, TaskStatus
+from workflows import revisions
+from workflows import tasks as task_flow
+from workflows.clock import local_today
+from workflows.errors import DomainError, InvalidState, StaleRecord, ValidationFailed
+from workflows.scope import in_subtree
+from workflows.timeliness import timeliness_of
+
+
+def _issued_by(user: User) -> ColumnElement[bool]:
+    """Tasks of visits whose inspecting body lies in the user's subtree (those they may verify)."""
+    inspecting = aliased(Organization)
+    return Task.directive_id.in_(
+        select(Directive.id)
+        .join(Visit, Visit.id == Directive.visit_id)
+        .join(inspecting, inspecting.id == Visit.inspecting_org_id)
+        .where(in_subtree(inspecting.path, user.organization))
+    )
+
+
+def waiting_count(user: User) -> int:
+    """How many reports and extension requests wait for this inspector (the navigation badge)."""
+    if not user.is_authenticated or user.role is not Role.INSPECTOR:
+        return 0
+    reported = select(func.count(Task.id)).where(Task.status == TaskStatus.REPORTED, _issued_by(user))
+    pending = (
+        select(func.count(DeadlineExtension.id))
+        .join(Task, Task.id == DeadlineExtension.task_id)
+        .where(DeadlineExtension.status == ExtensionStatus.PENDING, _issued_by(user))
+    )
+    return int(db.session.scalar(select(reported.scalar_subquery() + pending.scalar_subquery())) or 0)
+
+
+_TASK_OPTIONS = (
+    joinedload(Task.lead_org),
+    selectinload(Task.coordinating_orgs),
+    joinedload(Task.directive).joinedload(Directive.visit).joinedload(Visit.inspected_org),
+)
+
+
+def _reports(tasks: list[Task]) -> dict[int, TaskEvent]:
+    """The event in which each task was last reported done, with its note and author."""
+    if not tasks:
+        return {}
+    latest = (
+        select(func.max(TaskEvent.id))
+        .where(
+            TaskEvent.task_id.in_([t.id for t in tasks]),
+            TaskEvent.kind == TaskEventKind.STATUS_CHANGED,
+            TaskEvent.to_status == TaskStatus.REPORTED,
+        )
+        .group_by(TaskEvent.task_id)
+    )
+    events = db.session.scalars(
+        select(TaskEvent).where(TaskEvent.id.in_(latest)).options(joinedload(TaskEvent.actor))
+    )
+    return {event.task_id: event for event in events}
+
+
+@bp.route("/verification")
+def verification_queue() -> ResponseReturnValue:
+    """List the reports and extension requests waiting for the inspecting side."""
+    reported = db.session.scalars(
+        select(Task)
+        .where(Task.status == TaskStatus.REPORTED, _issued_by(current_user))
+        .options(*_TASK_OPTIONS)
+        .order_by(Task.reported_at, Task.id)
+        .limit(200)
+    ).all()
+    extensions = db.session.scalars(
+        select(DeadlineExtension)
+        .join(Task, Task.id == DeadlineExtension.task_id)
+        .where(DeadlineExtension.status == ExtensionStatus.PENDING, _issued_by(current_user))
+        .options(
+            joinedload(DeadlineExtension.requested_by),
+            joinedload(DeadlineExtension.task).options(*_TASK_OPTIONS),
+        )
+        .order_by(DeadlineExtension.requested_at, DeadlineExtension.id)
+        .limit(200)
+    ).all()
+    today = local_today()
+    due_soon = current_app.config["DUE_SOON_DAYS"]
+    tasks = [*reported, *(e.task for e in extensions)]
+    return render_template(
+        "workspace/verification.html",
+        reported=reported,
+        extensions=extensions,
+        reports=_reports(reported),
+        timeliness={t.id: timeliness_of(t, today, due_soon) for t in tasks},
+        form_for=lambda task: VerifyForm(formdata=None, version=str(task.version)),
+        decision_form_for=lambda task: ExtensionDecisionForm(formdata=None, version=str(task.version)),
+        today=today,
+    )
+
+
+def _task_in_reach(task_id: int) -> Task:
+    task = db.session.scalar(select(Task).where(Task.id == task_id).options(*_TASK_OPTIONS))
+    if task is None:
+        abort(404)
+    return task
+
+
+def _act(task: Task, form: Any, action: Any, done: str) -> ResponseReturnValue:
+    """Check the version the user saw, run the workflow, commit, and go back to the queue."""
+    back = safe_next(request.form.get("next"), url_for("workspace.verification_queue"))
+    try:
+        revisions.expect_version(task, form.version.data)
+        action()
+        db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        flash(_(revisions.STALE_TASK), "error")
+    except (StaleRecord, InvalidState, ValidationFailed) as error:
+        db.session.rollback()
+        flash(domain_message(error), "error")
+    except DomainError as error:
+        db.session.rollback()
+        refuse(error)
+    else:
+        flash(done, "success")
+    return redirect(back)
+
+
+@bp.route("/verification/tasks/<int:task_id>/accept", methods=["POST"])
+def task_accept(task_id: int) -> ResponseReturnValue:
+    """Accept a task reported done."""
+    task = _task_in_reach(task_id)
+    form = VerifyForm()
+    return _act(
+        task,
+        form,
+        lambda: task_flow.verify_task(task, current_user, note=form.note.data or None),
+        _("Đã xác nhận hoàn thành: %(title)s", title=task.title),
+    )
+
+
+@bp.route("/verification/tasks/<int:task_id>/return", methods=["POST"])
+def task_return(task_id: int) -> ResponseReturnValue:
+    """Send a reported task back to its unit with a note saying why."""
+    task = _task_in_reach(task_id)
+    form = VerifyForm()
+    return _act(
+        task,
+        form,
+        lambda: task_flow.return_task(task, current_user, note=form.note.data or ""),
+        _("Đã trả lại nhiệm vụ: %(title)s", title=task.title),
+    )
+
+
+@bp.route("/verification/extensions/<int:extension_id>", methods=["POST"])
+def extension_decide(extension_id: int) -> ResponseReturnValue:
+    """Approve or refuse a request to move a due date."""
+    extension = db.session.get(DeadlineExtension, extension_id)
+    if extension is None:
+        abort(404)
+    task = _task_in_reach(extension.task_id)
+    form = ExtensionDecisionForm()
+    decision = request.form.get("decision")
+    if decision not in ("approve", "refuse"):
+        abort(400)
+    approve = decision == "approve"
+
+    def decide() -> None:
+        if not approve and not form.note.data:
+            raise ValidationFailed("Cần ghi lý do không đồng ý gia hạn.")
+        task_flow.decide_extension(extension, current_user, approve=approve, note=form.note.data or None)
+
+    done = _("Đã đồng ý gia hạn.") if approve else _("Đã từ chối gia hạn.")
+    return _act(task, form, decide, done)

@@ -1,0 +1,540 @@
+"""Visits: the list with search and filters, the dossier, the form, and the state changes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import Select, and_, case, exists, func, or_, select
+from sqlalchemy.orm import aliased, contains_eager, joinedload, selectinload
+from sqlalchemy.orm.exc import StaleDataError
+
+from app.workspace.common import (
+    all_organisations,
+    bp,
+    count_of,
+    domain_message,
+    like_pattern,
+    org_choices,
+    page_args,
+    paginate,
+    people_choices,
+    refuse,
+    registry_codes,
+    search_tokens,
+)
+from app.workspace.editing import (
+    FormRejected,
+    add_blank_rows,
+    apply_row_action,
+    on_field,
+    save_visit_form,
+    visit_form_data,
+)
+from app.workspace.forms import CloseVisitForm, NewTaskForm, VersionForm, VisitForm, as_int
+from models import (
+    DelegationMember,
+    Directive,
+    Organization,
+    Person,
+    Task,
+    TaskEvent,
+    Visit,
+    db,
+)
+from models.enums import OPEN_TASK_STATUSES, DelegationRole, FindingKind, TaskStatus, VisitStatus
+from workflows import revisions
+from workflows import tasks as task_flow
+from workflows import visits as visit_flow
+from workflows.clock import local_today, parse_date
+from workflows.errors import (
+    DomainError,
+    InvalidState,
+    OutOfScope,
+    PermissionDenied,
+    StaleRecord,
+    ValidationFailed,
+)
+from workflows.scope import in_subtree, visits_in_scope
+from workflows.timeliness import timeliness_of
+
+SORTS = {
+    "-date": lambda inspected: (Visit.visited_on.desc(), Visit.id.desc()),
+    "date": lambda inspected: (Visit.visited_on.asc(), Visit.id.asc()),
+    "title": lambda inspected: (Visit.search_key.asc(), Visit.id.asc()),
+    "unit": lambda inspected: (inspected.search_key.asc(), Visit.visited_on.desc(), Visit.id.desc()),
+    "status": lambda inspected: (Visit.status.asc(), Visit.visited_on.desc(), Visit.id.desc()),
+}
+
+
+SORT_LABELS = {
+    "-date": _l("Ngày kiểm tra, mới nhất trước"),
+    "date": _l("Ngày kiểm tra, cũ nhất trước"),
+    "title": _l("Tiêu đề (A–Z)"),
+    "unit": _l("Đơn vị được kiểm tra (A–Z)"),
+    "status": _l("Trạng thái"),
+}
+
+
+# --- The list --------------------------------------------------------------------------------
+
+
+@dataclass
+class VisitFilters:
+    """What the list was asked for, read from the query string; bad values become messages."""
+
+    q: str = ""
+    status: VisitStatus | None = None
+    unit: int | None = None
+    head: str = ""
+    date_from: date | None = None
+    date_to: date | None = None
+    sort: str = "-date"
+    errors: list[str] = field(default_factory=list)
+
+    @classmethod
+    def from_args(cls, args: Any) -> VisitFilters:
+        filters = cls(q=(args.get("q") or "").strip()[:200], head=(args.get("head") or "").strip()[:120])
+        status = args.get("status") or ""
+        if status in {s.value for s in VisitStatus}:
+            filters.status = VisitStatus(status)
+        filters.unit = as_int(args.get("unit"))
+        for name, message in (("date_from", _("Từ ngày")), ("date_to", _("Đến ngày"))):
+            try:
+                setattr(filters, name, parse_date(args.get(name), field=message))
+            except ValidationFailed as error:
+                filters.errors.append(domain_message(error))
+        if filters.date_from and filters.date_to and filters.date_to < filters.date_from:
+            filters.errors.append(_("Khoảng thời gian không hợp lệ: «đến ngày» trước «từ ngày»."))
+            filters.date_to = None
+        sort = args.get("sort") or "-date"
+        filters.sort = sort if sort in SORTS else "-date"
+        return filters
+
+    @property
+    def is_filtered(self) -> bool:
+        return bool(self.q or self.status or self.unit or self.head or self.date_from or self.date_to)
+
+
+def _visit_list_query(filters: VisitFilters) -> tuple[Select[Any], Select[Any]]:
+    """The page query (with per-row counts) and the matching count query."""
+    inspected = aliased(Organization, name="inspected")
+    inspecting = aliased(Organization, name="inspecting")
+    conditions: list[Any] = [visits_in_scope(current_user.organization)]
+    for token in search_tokens(filters.q):
+        pattern = like_pattern(token)
+        head_matches = exists(
+            select(DelegationMember.id)
+            .join(Person, Person.id == DelegationMember.person_id)
+            .where(DelegationMember.visit_id == Visit.id, Person.search_key.like(pattern, escape="\\"))
+        )
+        conditions.append(
+            or_(
+                Visit.search_key.like(pattern, escape="\\"),
+                inspected.search_key.like(pattern, escape="\\"),
+                inspecting.search_key.like(pattern, escape="\\"),
+                func.lower(Visit.reference).like(pattern, escape="\\"),
+                head_matches,
+            )
+        )
+    if filters.status:
+        conditions.append(Visit.status == filters.status)
+    if filters.unit:
+        unit = db.session.get(Organization, filters.unit)
+        conditions.append(in_subtree(inspected.path, unit) if unit else Visit.id.is_(None))
+    for token in search_tokens(filters.head):
+        conditions.append(
+            exists(
+                select(DelegationMember.id)
+                .join(Person, Person.id == DelegationMember.person_id)
+                .where(
+                    DelegationMember.visit_id == Visit.id,
+                    DelegationMember.role == DelegationRole.HEAD,
+                    Person.search_key.like(like_pattern(token), escape="\\"),
+                )
+            )
+        )
+    if filters.date_from:
+        conditions.append(Visit.visited_on >= filters.date_from)
+    if filters.date_to:
+        conditions.append(Visit.visited_on <= filters.date_to)
+
+    base = (
+        select(Visit)
+        .join(inspected, inspected.id == Visit.inspected_org_id)
+        .join(inspecting, inspecting.id == Visit.inspecting_org_id)
+        .where(and_(*conditions))
+    )
+    page = base.options(
+        contains_eager(Visit.inspected_org.of_type(inspected)),
+        contains_eager(Visit.inspecting_org.of_type(inspecting)),
+        selectinload(Visit.members.and_(DelegationMember.role == DelegationRole.HEAD)).joinedload(
+            DelegationMember.person
+        ),
+    ).order_by(*SORTS[filters.sort](inspected))
+    return page, count_of(base)
+
+
+def _task_counts(visit_ids: list[int], today: date) -> dict[int, dict[str, int]]:
+    """Directives, tasks and open overdue tasks per visit, in two grouped queries."""
+    counts: dict[int, dict[str, int]] = {
+        vid: {"directives": 0, "tasks": 0, "overdue": 0} for vid in visit_ids
+    }
+    if not visit_ids:
+        return counts
+    for visit_id, n in db.session.execute(
+        select(Directive.visit_id, func.count(Directive.id))
+        .where(Directive.visit_id.in_(visit_ids))
+        .group_by(Directive.visit_id)
+    ):
+        counts[visit_id]["directives"] = n
+    overdue = func.sum(case((and_(Task.status.in_(OPEN_TASK_STATUSES), Task.due_on < today), 1), else_=0))
+    for visit_id, total, late in db.session.execute(
+        select(Directive.visit_id, func.count(Task.id), overdue)
+        .join(Task, Task.directive_id == Directive.id)
+        .where(Directive.visit_id.in_(visit_ids), Task.status != TaskStatus.CANCELLED)
+        .group_by(Directive.visit_id)
+    ):
+        counts[visit_id]["tasks"] = total
+        counts[visit_id]["overdue"] = int(late or 0)
+    return counts
+
+
+@bp.route("/visits")
+def visit_list() -> ResponseReturnValue:
+    """List the visits in the user's scope, with search, filters, sorting and pages."""
+    filters = VisitFilters.from_args(request.args)
+    page_query, count_query = _visit_list_query(filters)
+    number, size = page_args()
+    page = paginate(page_query, count_query, number, size)
+    today = local_today()
+    units = db.session.scalars(
+        select(Organization)
+        .where(
+            Organization.id.in_(
+                select(Visit.inspected_org_id).where(visits_in_scope(current_user.organization))
+            )
+        )
+        .order_by(Organization.path)
+    ).all()
+    return render_template(
+        "workspace/visit_list.html",
+        page=page,
+        filters=filters,
+        counts=_task_counts([v.id for v in page.items], today),
+        units=units,
+        statuses=list(VisitStatus),
+        sorts=SORT_LABELS,
+    )
+
+
+# --- The dossier -----------------------------------------------------------------------------
+
+
+def _visible_visit(visit_id: int, *options: Any) -> Visit:
+    visit = db.session.scalar(select(Visit).where(Visit.id == visit_id).options(*options))
+    if visit is None or not visit.can_view(current_user):
+        abort(404)
+    return visit
+
+
+DOSSIER_OPTIONS = (
+    joinedload(Visit.inspecting_org),
+    joinedload(Visit.inspected_org),
+    selectinload(Visit.members).joinedload(DelegationMember.person),
+    selectinload(Visit.findings),
+    selectinload(Visit.directives).selectinload(Directive.citations),
+    selectinload(Visit.directives).selectinload(Directive.findings),
+    selectinload(Visit.directives)
+    .selectinload(Directive.tasks)
+    .options(
+        joinedload(Task.lead_org),
+        selectinload(Task.coordinating_orgs),
+        selectinload(Task.extensions),
+    ),
+)
+
+
+def _last_events(visit: Visit) -> dict[int, TaskEvent]:
+    """The latest event of every task of the visit, in one query."""
+    task_ids = [task.id for directive in visit.directives for task in directive.tasks]
+    if not task_ids:
+        return {}
+    latest = select(func.max(TaskEvent.id)).where(TaskEvent.task_id.in_(task_ids)).group_by(TaskEvent.task_id)
+    events = db.session.scalars(
+        select(TaskEvent).where(TaskEvent.id.in_(latest)).options(joinedload(TaskEvent.actor))
+    )
+    return {event.task_id: event for event in events}
+
+
+@bp.route("/visits/<int:visit_id>")
+def visit_detail(visit_id: int) -> ResponseReturnValue:
+    """Show a visit as a dossier: delegation, findings, numbered directives and their tasks."""
+    visit = _visible_visit(visit_id, *DOSSIER_OPTIONS)
+    today = local_today()
+    due_soon = current_app.config["DUE_SOON_DAYS"]
+    tasks = [task for directive in visit.directives for task in directive.tasks]
+    unfinished = [t for t in tasks if t.status not in (TaskStatus.DONE, TaskStatus.CANCELLED)]
+    return render_template(
+        "workspace/visit_detail.html",
+        visit=visit,
+        today=today,
+        timeliness={task.id: timeliness_of(task, today, due_soon) for task in tasks},
+        last_events=_last_events(visit),
+        can_edit=visit.can_edit(current_user),
+        unfinished=len(unfinished),
+        findings_by_kind=[
+            (kind, [f for f in visit.findings if f.kind is kind])
+            for kind in FindingKind
+            if any(f.kind is kind for f in visit.findings)
+        ],
+        version_form=VersionForm(version=str(visit.version)),
+        close_form=CloseVisitForm(version=str(visit.version)),
+    )
+
+
+# --- Creating and editing --------------------------------------------------------------------
+
+
+def _pickers() -> dict[str, Any]:
+    """The options of the form's pickers, read once per request."""
+    orgs = all_organisations()
+    own = [org for org in orgs if current_user.in_scope(org)]
+    return {
+        "inspecting_orgs": org_choices(own, blank=_("— chọn —")),
+        "all_orgs": org_choices(orgs, blank=_("— chọn —")),
+        "people": people_choices(_("— người mới (nhập họ tên) —")),
+    }
+
+
+def _editable_visit(visit_id: int) -> Visit:
+    visit = _visible_visit(
+        visit_id,
+        selectinload(Visit.members).joinedload(DelegationMember.person),
+        selectinload(Visit.findings),
+        selectinload(Visit.directives).selectinload(Directive.citations),
+        selectinload(Visit.directives)
+        .selectinload(Directive.tasks)
+        .options(joinedload(Task.lead_org), selectinload(Task.coordinating_orgs)),
+    )
+    if not visit.can_edit(current_user):
+        abort(403)
+    return visit
+
+
+def _handle_visit_form(form: VisitForm, visit: Visit | None) -> ResponseReturnValue | None:
+    """Save a submitted form; return a redirect when saved, None to show the form again."""
+    action = request.form.get("action", "")
+    if action and action != "save":
+        apply_row_action(form, action)
+        return None
+    if not form.validate():
+        flash(_("Chưa lưu: hãy sửa các chỗ được đánh dấu bên dưới."), "error")
+        return None
+    try:
+        if visit is not None:
+            revisions.expect_version(visit, form.version.data)
+        saved = save_visit_form(form, current_user, visit)
+        db.session.commit()
+    except StaleRecord as error:
+        db.session.rollback()
+        return _stale(form, visit, error)
+    except StaleDataError:
+        db.session.rollback()
+        return _stale(form, visit, StaleRecord(revisions.STALE_VISIT))
+    except FormRejected:
+        db.session.rollback()
+        flash(_("Chưa lưu: hãy sửa các chỗ được đánh dấu bên dưới."), "error")
+        return None
+    except (OutOfScope, PermissionDenied) as error:
+        db.session.rollback()
+        refuse(error)
+    except DomainError as error:
+        db.session.rollback()
+        flash(domain_message(error), "error")
+        return None
+    flash(_("Đã lưu đợt kiểm tra «%(title)s».", title=saved.title), "success")
+    return redirect(url_for("workspace.visit_detail", visit_id=saved.id))
+
+
+def _stale(form: VisitForm, visit: Visit | None, error: StaleRecord) -> ResponseReturnValue:
+    """Keep what the user typed, say what happened, and let a second save overwrite knowingly."""
+    assert visit is not None
+    visit = _editable_visit(visit.id)
+    message = (
+        domain_message(error)
+        + " "
+        + _("Hãy mở bản hiện tại trong thẻ khác để so sánh; nếu bạn lưu lại, bản của bạn sẽ thay thế bản đó.")
+    )
+    if not visit.is_editable:
+        message = (
+            domain_message(error) + " " + _("Đợt kiểm tra đã kết luận nên không thể lưu các thay đổi này.")
+        )
+    form.version.data = str(visit.version)
+    form.set_choices(**_pickers())
+    return (
+        render_template(
+            "workspace/visit_form.html", form=form, visit=visit, stale=message, registry=registry_codes()
+        ),
+        409,
+    )
+
+
+@bp.route("/visits/new", methods=["GET", "POST"])
+def visit_create() -> ResponseReturnValue:
+    """Record a new visit with its delegation, findings, directives and tasks."""
+    form = VisitForm()
+    if request.method == "GET":
+        form.inspecting_org_id.data = str(current_user.organization_id)
+        add_blank_rows(form, new=True)
+    pickers = _pickers()
+    form.set_choices(**pickers)
+    if request.method == "POST":
+        done = _handle_visit_form(form, None)
+        if done is not None:
+            return done
+        form.set_choices(**pickers)
+    return render_template(
+        "workspace/visit_form.html", form=form, visit=None, stale=None, registry=registry_codes()
+    )
+
+
+@bp.route("/visits/<int:visit_id>/edit", methods=["GET", "POST"])
+def visit_edit(visit_id: int) -> ResponseReturnValue:
+    """Edit a visit before its conclusion; a form older than the last save overwrites nothing."""
+    visit = _editable_visit(visit_id)
+    if not visit.is_editable:
+        flash(_("Đợt kiểm tra đã kết luận; không thể sửa đoàn, nhận xét hay yêu cầu."), "warning")
+        return redirect(url_for("workspace.visit_detail", visit_id=visit.id))
+    if request.method == "GET":
+        form = VisitForm(data=visit_form_data(visit))
+        add_blank_rows(form, new=False)
+    else:
+        form = VisitForm()
+    pickers = _pickers()
+    form.set_choices(**pickers)
+    if request.method == "POST":
+        done = _handle_visit_form(form, visit)
+        if done is not None:
+            return done
+        visit = _editable_visit(visit_id)
+        form.set_choices(**pickers)
+    return render_template(
+        "workspace/visit_form.html", form=form, visit=visit, stale=None, registry=registry_codes()
+    )
+
+
+# --- State changes ---------------------------------------------------------------------------
+
+
+def _state_change(visit_id: int, change: Any, done_message: str) -> ResponseReturnValue:
+    visit = _visible_visit(
+        visit_id,
+        selectinload(Visit.members),
+        selectinload(Visit.directives).selectinload(Directive.tasks),
+    )
+    form = VersionForm()
+    try:
+        revisions.expect_version(visit, form.version.data)
+        change(visit)
+        db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        flash(_(revisions.STALE_VISIT), "error")
+    except (StaleRecord, ValidationFailed) as error:
+        db.session.rollback()
+        flash(domain_message(error), "error")
+    except InvalidState as error:
+        db.session.rollback()
+        flash(domain_message(error), "error")
+    except DomainError as error:
+        db.session.rollback()
+        refuse(error)
+    else:
+        flash(done_message, "success")
+    return redirect(url_for("workspace.visit_detail", visit_id=visit_id))
+
+
+@bp.route("/visits/<int:visit_id>/conduct", methods=["POST"])
+def visit_conduct(visit_id: int) -> ResponseReturnValue:
+    """Record that the working session took place."""
+    return _state_change(
+        visit_id,
+        lambda visit: visit_flow.mark_conducted(visit, current_user),
+        _("Đã ghi nhận buổi làm việc đã diễn ra."),
+    )
+
+
+@bp.route("/visits/<int:visit_id>/conclude", methods=["POST"])
+def visit_conclude(visit_id: int) -> ResponseReturnValue:
+    """Conclude the visit: its directives keep their numbers for good."""
+    return _state_change(
+        visit_id,
+        lambda visit: visit_flow.conclude_visit(visit, current_user),
+        _("Đã kết luận đợt kiểm tra; các yêu cầu giữ nguyên số thứ tự."),
+    )
+
+
+@bp.route("/visits/<int:visit_id>/close", methods=["POST"])
+def visit_close(visit_id: int) -> ResponseReturnValue:
+    """Close a concluded visit whose tasks are all finished, with its closing evaluation."""
+    form = CloseVisitForm()
+    if not form.validate():
+        for errors in form.errors.values():
+            for message in errors:
+                flash(message, "error")
+        return redirect(url_for("workspace.visit_detail", visit_id=visit_id) + "#close")
+    return _state_change(
+        visit_id,
+        lambda visit: visit_flow.close_visit(visit, current_user, evaluation=form.evaluation.data or ""),
+        _("Đã đóng đợt kiểm tra."),
+    )
+
+
+@bp.route("/visits/<int:visit_id>/directives/<int:directive_id>/tasks/new", methods=["GET", "POST"])
+def task_create(visit_id: int, directive_id: int) -> ResponseReturnValue:
+    """Give one more task to a directive, before or after the conclusion."""
+    visit = _visible_visit(visit_id, joinedload(Visit.inspected_org))
+    directive = db.session.get(Directive, directive_id)
+    if directive is None or directive.visit_id != visit.id:
+        abort(404)
+    if not visit.can_edit(current_user):
+        abort(403)
+    form = NewTaskForm()
+    orgs = all_organisations()
+    form.lead_org_id.choices = org_choices(orgs, blank=_("— chọn —"))
+    form.coordinating_ids.choices = org_choices(orgs)
+    if request.method == "GET":
+        form.lead_org_id.data = str(visit.inspected_org_id)
+        form.due_on.data = directive.due_on
+    if form.validate_on_submit():
+        by_id = {org.id: org for org in orgs}
+        try:
+            with on_field(form.lead_org_id):
+                task_flow.assign_task(
+                    directive,
+                    current_user,
+                    lead_org=by_id[int(form.lead_org_id.data)],
+                    due_on=form.due_on.data,
+                    title=form.title.data,
+                    description=form.description.data,
+                    coordinating=[by_id[int(i)] for i in form.coordinating_ids.data or []],
+                )
+            db.session.commit()
+        except FormRejected:
+            db.session.rollback()
+        except DomainError as error:
+            db.session.rollback()
+            refuse(error)
+        else:
+            flash(_("Đã giao nhiệm vụ."), "success")
+            return redirect(
+                url_for("workspace.visit_detail", visit_id=visit.id) + f"#directive-{directive.number}"
+            )
+    return render_template("workspace/task_form.html", form=form, visit=visit, directive=directive)
