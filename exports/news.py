@@ -201,8 +201,8 @@ def _finding_sections(visit: Visit) -> list[str]:
             inspected=visit.inspected_org.name, period=visit.period_label or "thời gian qua"
         )
         blocks.append(f"<p>{_e(sentence)}</p>")
-        rows = "".join(f"<li>{_e(f.text)}</li>" for f in items)
-        blocks.append(f'<ul class="{css_class}">{rows}</ul>')
+        rows = "\n".join(f"<li>{_e(f.text)}</li>" for f in items)
+        blocks.append(f'<ul class="{css_class}">\n{rows}\n</ul>')
     return blocks
 
 

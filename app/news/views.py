@@ -50,9 +50,10 @@ bp = Blueprint("news", __name__)
 PER_PAGE = 10
 FEED_SIZE = 20
 
-# Public pages load nothing but the app's own files; editor pages add one inline script by nonce.
+# News pages load nothing but the app's own files, plus their own inline <style> (and, in the editor,
+# one <script>) allowed by a nonce made for each response.
 CSP = (
-    "default-src 'none'; img-src 'self' data:; style-src 'self'; script-src {script}; font-src 'self'; "
+    "default-src 'none'; img-src 'self' data:; style-src {own}; script-src {own}; font-src 'self'; "
     "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'; object-src 'none'"
 )
 
@@ -68,8 +69,8 @@ def csp_nonce() -> str:
 def security_headers(response: Response) -> Response:
     """Send a Content-Security-Policy on every news page, public or not."""
     nonce = g.get("news_csp_nonce")
-    script = f"'self' 'nonce-{nonce}'" if nonce else "'self'"
-    response.headers["Content-Security-Policy"] = CSP.format(script=script)
+    own = f"'self' 'nonce-{nonce}'" if nonce else "'self'"
+    response.headers["Content-Security-Policy"] = CSP.format(own=own)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers.setdefault("Referrer-Policy", "same-origin")
     return response

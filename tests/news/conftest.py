@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import base64
+import struct
+import zlib
 from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
@@ -26,6 +28,27 @@ DEMO_TODAY = date(2025, 9, 1)
 PNG = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAEElEQVR4nGP4z8AARAwQCgAf7gP9i18U1AAAAABJRU5ErkJggg=="
 )
+
+
+def png(width: int, height: int) -> bytes:
+    """A PNG of the given size in two colours, for photos a person can see in screenshots."""
+    rows = b"".join(
+        b"\0"
+        + b"".join(b"\x8b\x1a\x1a" if (x // 40 + y // 40) % 2 else b"\xf2\xe6\xd8" for x in range(width))
+        for y in range(height)
+    )
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )
+
 
 INTERNAL_LIMITATION = "Hồ sơ nội bộ: việc lưu trữ tài liệu mật còn sơ hở."
 PUBLIC_LIMITATION = "Việc cập nhật trang thông tin điện tử của huyện còn chậm."
@@ -94,8 +117,10 @@ def publish(world: World) -> Callable[..., NewsPost]:
 def image_dir(app: Flask, tmp_path: Path) -> Iterator[Path]:
     """Store uploaded photos in a folder of this test."""
     previous = app.config.get("NEWS_IMAGE_DIR")
-    app.config["NEWS_IMAGE_DIR"] = str(tmp_path / "news-images")
-    yield tmp_path / "news-images"
+    folder = tmp_path / "news-images"
+    folder.mkdir()
+    app.config["NEWS_IMAGE_DIR"] = str(folder)
+    yield folder
     app.config["NEWS_IMAGE_DIR"] = previous
 
 
