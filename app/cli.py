@@ -77,7 +77,10 @@ def demo_command(host: str, port: int, today: object, no_serve: bool, no_schedul
     ):
         click.echo(f"  {username:<10} / {DEMO_PASSWORD}   ({role})")
     if not no_serve:
-        _serve(host, port, threads=4)
+        from app.reminders.scheduler import running_in_background
+
+        with running_in_background(current_app._get_current_object(), enabled=not no_scheduler):  # type: ignore[attr-defined]
+            _serve(host, port, threads=4)
 
 
 @click.command("load-demo")
@@ -102,7 +105,10 @@ def serve_command(host: str, port: int, threads: int, no_scheduler: bool) -> Non
     """Serve kiemtra with waitress on the configured database."""
     if current_app.config.get("SECRET_KEY_IS_EPHEMERAL"):
         raise click.ClickException("Cần đặt KIEMTRA_SECRET_KEY trước khi chạy máy chủ.")
-    _serve(host, port, threads)
+    from app.reminders.scheduler import running_in_background
+
+    with running_in_background(current_app._get_current_object(), enabled=not no_scheduler):  # type: ignore[attr-defined]
+        _serve(host, port, threads)
 
 
 @click.command("stats")

@@ -150,10 +150,10 @@ def deliver_digests(app: Flask, today: date, now: datetime, settings: ReminderSe
                 task_url=task_url,
                 inbox_url=inbox_url,
             )
-            message = build_message(app.config, recipient.display_name or username, address, digest)
+            display_name = recipient.display_name or username
             db.session.commit()  # the claim is visible to other processes before the message leaves
             try:
-                mailer.send(message)
+                mailer.send(build_message(app.config, display_name, address, digest))
             except (MessageRefused, MailUnavailable) as error:
                 log.warning("digest to %s <%s> not sent: %s", username, address, error)
                 reminders.record_digest_outcome(claim, ids, now, error=str(error) or type(error).__name__)
