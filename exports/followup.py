@@ -29,8 +29,8 @@ TYPE_CODE = "CV"
 SUMMARY_LINE = "đôn đốc thực hiện các nhiệm vụ sau kiểm tra đã quá hạn"
 
 TASK_COLUMNS = [
-    Column("STT", 10, centred=True),
-    Column("Nhiệm vụ", 48),
+    Column("STT", 11, centred=True),
+    Column("Nhiệm vụ", 47),
     Column("Yêu cầu của Đoàn kiểm tra", 45),
     Column("Hạn ban đầu", 22, centred=True),
     Column("Hạn hiện hành", 22, centred=True),

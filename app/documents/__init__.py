@@ -35,7 +35,12 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(views.bp)
     navigation.add(
         app,
-        NavItem("documents.index", _l("Văn bản"), roles=frozenset({Role.INSPECTOR, Role.LEADER}), order=70),
+        NavItem(
+            "documents.index",
+            _l("Văn bản ban hành"),
+            roles=frozenset({Role.INSPECTOR, Role.LEADER}),
+            order=70,
+        ),
     )
     app.jinja_env.globals.update(
         documents_for_visit=views.visit_document_actions,

@@ -47,13 +47,21 @@ def index() -> ResponseReturnValue:
     context: dict[str, Any] = {"today": today, "issued": flow.issued_in_scope(org)}
     if current_user.role is Role.LEADER:
         scope = _organization_in_scope(request.args.get("don_vi", type=int) or org.id)
+        try:
+            _, start, end = _summary_arguments(request.args)
+        except DomainError as error:
+            flash(_(error.template, **error.params), "error")
+            start, end = date(today.year, 1, 1), today
+        if end < start:
+            flash(_("Ngày kết thúc kỳ báo cáo không được trước ngày bắt đầu."), "error")
+            start, end = date(today.year, 1, 1), today
         context.update(
             scope=scope,
             scopes=db.session.scalars(
                 select(Organization).where(in_subtree(Organization.path, org)).order_by(Organization.path)
             ).all(),
-            period_start=date(today.year, 1, 1),
-            period_end=today,
+            period_start=start,
+            period_end=end,
             overdue_units=flow.units_with_overdue_tasks(scope, today),
         )
     context["visits"] = db.session.scalars(
