@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from typing import Any, NoReturn
 
 from flask import Blueprint, abort, request, url_for
+from flask_login import current_user
 from flask_babel import gettext
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import joinedload
 from wtforms import SelectChoice
 
@@ -121,9 +122,16 @@ def org_label(org: Organization, indent: bool = True) -> str:
     return text
 
 
+def home_tree_condition(path_column: Any) -> Any:
+    """Bodies of the user's whole tree (their province), the ones their work can concern."""
+    root_code = current_user.organization.path.split("/")[1]
+    return path_column.like(like_pattern(f"/{root_code}/").removeprefix("%"), escape="\\")
+
+
 def all_organisations() -> list[Organization]:
-    """Every body in tree order."""
-    return list(db.session.scalars(select(Organization).order_by(Organization.path)))
+    """Every body of the user's tree, in tree order."""
+    query = select(Organization).where(home_tree_condition(Organization.path)).order_by(Organization.path)
+    return list(db.session.scalars(query))
 
 
 def org_choices(orgs: Sequence[Organization], blank: str | None = None) -> list[SelectChoice]:
@@ -134,7 +142,12 @@ def org_choices(orgs: Sequence[Organization], blank: str | None = None) -> list[
 
 def people_choices(blank: str) -> list[SelectChoice]:
     """Options for a person picker, grouped by organisation in tree order."""
-    people = db.session.scalars(select(Person).options(joinedload(Person.organization))).all()
+    people = db.session.scalars(
+        select(Person)
+        .outerjoin(Organization, Organization.id == Person.organization_id)
+        .where(or_(Person.organization_id.is_(None), home_tree_condition(Organization.path)))
+        .options(joinedload(Person.organization))
+    ).all()
     options = [SelectChoice("", blank)]
     for person in sorted(
         people,
