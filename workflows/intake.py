@@ -119,6 +119,7 @@ class DraftDirective:
     citations: tuple[DraftCitation, ...]
     due_on: date | None = None
     due_period_label: str | None = None
+    title: str | None = None  # "Một là, <title>: <text>" when the request opens with a short heading
 
 
 @dataclass
@@ -217,6 +218,7 @@ class DraftVisit:
                 {
                     "number": d.number,
                     "marker": d.marker,
+                    "title": d.title,
                     "text": d.text,
                     "due_on": _iso(d.due_on),
                     "due_period_label": d.due_period_label,
@@ -394,6 +396,8 @@ class _HtmlText(HTMLParser):
         self._heading = 0
         self._capture: str | None = None  # "title" or "h1"
         self._captured: list[str] = []
+        self._lists: list[list[int]] = []  # open <ul>/<ol>: [is ordered, items so far]
+        self._prefix = ""  # "- " or "3. " before the text of a list item
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if self._skip_depth:
@@ -415,6 +419,13 @@ class _HtmlText(HTMLParser):
             self._in_article += 1
         if tag in _BLOCK_TAGS:
             self._flush()
+        if tag in ("ul", "ol"):
+            start = attributes.get("start", "1")
+            self._lists.append([tag == "ol", (int(start) if start.isdigit() else 1) - 1])
+        if tag == "li" and self._lists:
+            self._lists[-1][1] += 1
+            ordered, count = self._lists[-1]
+            self._prefix = f"{count}. " if ordered else "- "
         if tag in _HEADINGS:
             self._heading += 1
         if tag == "a":
@@ -443,6 +454,8 @@ class _HtmlText(HTMLParser):
             self._in_link = max(0, self._in_link - 1)
         if tag in _BLOCK_TAGS:
             self._flush()
+        if tag in ("ul", "ol") and self._lists:
+            self._lists.pop()
         if tag in _HEADINGS:
             self._heading = max(0, self._heading - 1)
 
@@ -489,8 +502,10 @@ class _HtmlText(HTMLParser):
         text = " ".join("".join(self._buffer).split())
         total = len(text.replace(" ", ""))
         if text and not (self._linked >= total and not self._heading and len(text.split()) <= 14):
-            self.lines.append(text)
+            self.lines.append(self._prefix + text if not _first_marker(text) else text)
         self._buffer, self._linked = [], 0
+        if text:
+            self._prefix = ""
 
 
 def _read_html(markup: str) -> tuple[str, dict[str, str]]:
@@ -1294,7 +1309,14 @@ class _Parser:
                 continue
             for match in _MEMBER_LINE.finditer(self.work, para.start, para.end):
                 end = _sentence_end(self.work, match.end(), para.end)
-                for person in _people_in_list(self.doc, match.end(), end, DelegationRole.MEMBER):
+                role = (
+                    DelegationRole.DEPUTY_HEAD
+                    if match["deputy"]
+                    else DelegationRole.SECRETARY
+                    if match["secretary"]
+                    else DelegationRole.MEMBER
+                )
+                for person in _people_in_list(self.doc, match.end(), end, role):
                     if person.role in (DelegationRole.HOST_PARTICIPANT, DelegationRole.HOST_CHAIR):
                         continue
                     members.append(person)
@@ -1351,7 +1373,8 @@ class _Parser:
 
     def _find_lists(self) -> list[_List]:
         markers: list[tuple[str, int, int, int, int, str]] = []  # style, para, start, text start, n, marker
-        for i in self.body():
+        body = self.body()
+        for i in body:
             para = self.paras[i]
             first = _first_marker(para.text)
             if first is not None:
@@ -1374,8 +1397,10 @@ class _Parser:
         open_lists: dict[str, _List] = {}
         for style, i, start, text_start, number, marker in markers:
             current = open_lists.get(style)
-            if style == "dash" and current is not None and i - current.markers[-1][0] <= 2:
-                number = current.markers[-1][3] + 1  # dashes count on from the dash just above
+            if style == "dash" and current is not None:
+                between = [j for j in body if current.markers[-1][0] < j < i]
+                if not between:
+                    number = current.markers[-1][3] + 1  # dashes count on from the dash just above
             if current is None or number <= current.markers[-1][3] or number > current.markers[-1][3] + 3:
                 restarts = current is None or number <= current.markers[-1][3]
                 if style in _INLINE_STYLES and number != 1 and restarts and start != self.paras[i].start:
@@ -1387,7 +1412,7 @@ class _Parser:
         return [
             lst
             for lst in lists
-            if len(lst.markers) >= 2 or (lst.style in ("la", "thu") and lst.markers[0][3] == 1)
+            if len(lst.markers) >= 2 or (lst.style in ("la", "thu", "dash") and lst.markers[0][3] == 1)
         ]
 
     def _choose_list(self, lists: list[_List]) -> _List | None:
@@ -1430,6 +1455,8 @@ class _Parser:
             score -= 4
         if re.search(r"bài\s+học|kinh\s+nghiệm", last_sentence, re.I):
             score -= 3
+        if re.search(r"(?:kiến\s+nghị|đề\s+xuất|đề\s+đạt)\s+(?:với|lên)", last_sentence, re.I):
+            score -= 6  # what the host asks of the delegation
         texts = [self._item_first_words(lst, k) for k in range(len(lst.markers))]
         if sum(1 for t in texts if _SECTION_HEADER.match(t)) >= max(1, len(texts) // 2):
             score -= 4
@@ -1493,6 +1520,11 @@ class _Parser:
             segments = self._item_segments(chosen, k)
             text = "\n".join(" ".join(self.work[s:e].split()) for s, e in segments).strip(" ;")
             text = text[:1].upper() + text[1:]
+            title = None
+            heading = re.match(r"(?P<title>[^:.;!?\n]{3,120}?):\s+(?P<rest>\S.*)", text, re.S)
+            if heading and len(heading["title"].split()) <= 12 and len(heading["rest"].split()) >= 3:
+                title, text = heading["title"].strip(), heading["rest"]
+                text = text[:1].upper() + text[1:]
             end = segments[-1][1]
             citations = tuple(self._citations_in(text_start, end))
             due_on = _due_date(text, year, self.draft.visited_on.value if self.draft.visited_on else None)
@@ -1510,6 +1542,7 @@ class _Parser:
                     citations=citations,
                     due_on=due_on,
                     due_period_label=" ".join(own_period["p"].split()) if own_period else due_label,
+                    title=title,
                 )
             )
         self._check_numbering(chosen)
@@ -1559,7 +1592,7 @@ class _Parser:
         else:
             stop_para, stop_at = self.body_end, None
         skipped: set[int] = set()
-        section_of: dict[int, FindingKind | None] = {}
+        section_of: dict[int, FindingKind] = {}
         for lst in lists:
             if lst is chosen:
                 continue
@@ -1585,10 +1618,19 @@ class _Parser:
             if header and len(para.text.split()) <= 12:
                 section = _kind_of_intro(para.text) or section
                 continue
+            if i in section_of:
+                marker = _first_marker(para.text)
+                offset = marker[2] if marker else 0
+                text = " ".join(self.work[start + offset : end].split())
+                if text:
+                    self.draft.findings.append(
+                        DraftFinding(section_of[i], text[:1].upper() + text[1:], self.doc.span(start, end))
+                    )
+                continue
             sentences = _sentences(self.work, start, end)
             if i == self.lead:
                 sentences = sentences[1:]
-            self._findings_in(sentences, section_of.get(i, section))
+            self._findings_in(sentences, section)
 
     def _findings_in(self, sentences: list[tuple[int, int]], section: FindingKind | None) -> None:
         run: list[tuple[int, int]] = []
@@ -1735,9 +1777,11 @@ _HOST_LINE = re.compile(
     r"|về\s+phía\s+[^,.;:]{2,80}?|dự\s+(?:buổi\s+)?(?:làm\s+việc|tiếp)[^,.;:]{0,40}?)[^.;:]{0,120}?\s(?:có|gồm)\s*:?\s*",
     re.I,
 )
+# "Phó Trưởng Đoàn là …", "Thành viên Đoàn gồm …", "Cùng đi với Đoàn có …": the role comes first.
 _MEMBER_LINE = re.compile(
-    r"(?:cùng\s+đi(?:\s+với\s+đoàn)?|tham\s+gia\s+đoàn|thành\s+viên\s+(?:của\s+)?đoàn(?:\s+kiểm\s+tra)?"
-    r"|đoàn\s+(?:kiểm\s+tra\s+)?gồm|thành\s+phần\s+đoàn)[^.;:]{0,60}?\s*(?:có|gồm|là|:)\s*:?\s*",
+    r"(?:(?P<deputy>phó\s+trưởng\s+đoàn)|(?P<secretary>thư\s+ký\s+(?:của\s+)?đoàn)|cùng\s+đi(?:\s+với\s+đoàn)?"
+    r"|tham\s+gia\s+đoàn|thành\s+viên\s+(?:của\s+)?đoàn|đoàn\s+(?:kiểm\s+tra\s+)?gồm|thành\s+phần\s+đoàn)"
+    r"(?:\s+(?:kiểm\s+tra|công\s+tác|giám\s+sát))?[^.;:]{0,60}?\s*(?:có|gồm|là|:)\s*:?\s*",
     re.I,
 )
 _TITLED_NAME = re.compile(
@@ -1869,6 +1913,8 @@ def _kind_of_intro(text: str) -> FindingKind | None:
         return FindingKind.LIMITATION
     if re.search(r"khó\s+khăn|vướng\s+mắc", tail, re.I):
         return FindingKind.DIFFICULTY
+    if re.search(r"kiến\s+nghị|đề\s+xuất|đề\s+đạt", tail, re.I):
+        return FindingKind.HOST_REQUEST
     if re.search(r"ưu\s+điểm|kết\s+quả|mặt\s+(?:được|làm\s+được)|thành\s+tựu|ghi\s+nhận", tail, re.I):
         return FindingKind.ACHIEVEMENT
     return None
