@@ -1,0 +1,160 @@
+"""The task list's filters, read from the query string, as SQL conditions.
+
+Every number on the dashboard links here with the filters that reproduce it: a subtree (``scope``),
+a lead unit (``lead``), the days tasks were assigned, the days they were completed, a visit, a status
+and a timeliness category, optionally as it stood at the end of a past day (``open_on``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import ColumnElement, and_, case, select
+from werkzeug.datastructures import MultiDict
+
+from models import Directive, Organization, Task, User, db
+from models.enums import OPEN_TASK_STATUSES, TaskStatus
+from workflows.clock import parse_date
+from workflows.dashboard import (
+    CATEGORIES,
+    assigned_between,
+    category_condition,
+    completed_between,
+    open_at_end_of,
+)
+from workflows.errors import ValidationFailed
+from workflows.scope import tasks_counted_for, tasks_visible_to
+
+PAGE_SIZE = 50
+OPEN = "open"
+_DATE_KEYS = ("assigned_from", "assigned_to", "completed_from", "completed_to", "open_on")
+
+
+@dataclass(frozen=True)
+class TaskFilters:
+    """What the list shows; empty fields filter nothing."""
+
+    visit: int | None = None
+    status: str | None = None  # a TaskStatus value, or "open"
+    timeliness: str | None = None  # one of workflows.dashboard.CATEGORIES
+    scope: int | None = None  # organisation id: tasks that subtree answers for
+    lead: int | None = None  # organisation id of the lead unit
+    assigned_from: date | None = None
+    assigned_to: date | None = None
+    completed_from: date | None = None
+    completed_to: date | None = None
+    open_on: date | None = None
+    page: int = 1
+    problems: tuple[str, ...] = field(default=(), compare=False)
+
+    @classmethod
+    def from_args(cls, args: MultiDict[str, str]) -> TaskFilters:
+        """Read the query string; a value that makes no sense is dropped with a message."""
+        problems: list[str] = []
+        values: dict[str, Any] = {}
+        for key in ("visit", "scope", "lead", "page"):
+            raw = (args.get(key) or "").strip()
+            if raw:
+                if raw.isdigit() and int(raw) > 0:
+                    values[key] = int(raw)
+                else:
+                    problems.append(_("Bộ lọc «%(key)s» không hợp lệ nên đã được bỏ qua.", key=key))
+        status = (args.get("status") or "").strip()
+        if status:
+            if status == OPEN or status in TaskStatus.__members__.values():
+                values["status"] = status
+            else:
+                problems.append(_("Trạng thái «%(value)s» không có nên đã được bỏ qua.", value=status))
+        timeliness = (args.get("timeliness") or "").strip()
+        if timeliness:
+            if timeliness in CATEGORIES:
+                values["timeliness"] = timeliness
+            else:
+                problems.append(
+                    _("Tình trạng hạn «%(value)s» không có nên đã được bỏ qua.", value=timeliness)
+                )
+        for key in _DATE_KEYS:
+            try:
+                values[key] = parse_date(args.get(key), field=key)
+            except ValidationFailed as error:
+                problems.append(error.message)
+        return cls(**values, problems=tuple(problems))
+
+    def args(self, **changes: Any) -> dict[str, Any]:
+        """The query string of these filters with ``changes``; the page goes back to 1 unless given."""
+        changed = replace(self, **{"page": 1, **changes})
+        result: dict[str, Any] = {}
+        for key in ("visit", "status", "timeliness", "scope", "lead", *_DATE_KEYS, "page"):
+            value = getattr(changed, key)
+            if value is None or (key == "page" and value == 1):
+                continue
+            result[key] = value.isoformat() if isinstance(value, date) else value
+        return result
+
+    @property
+    def is_narrowed(self) -> bool:
+        """Any filter besides the page is set."""
+        return bool(self.args(page=1))
+
+
+def base_condition(filters: TaskFilters, user: User, scope: Organization | None) -> ColumnElement[bool]:
+    """The tasks the list may show: those the chosen subtree answers for, else all the user sees.
+
+    A chosen subtree lies inside the user's (the view checks it), so it shows nothing hidden from them.
+    """
+    return tasks_counted_for(scope) if scope is not None else tasks_visible_to(user.organization)
+
+
+def conditions(
+    filters: TaskFilters,
+    user: User,
+    scope: Organization | None,
+    today: date,
+    due_soon_days: int,
+    *,
+    with_timeliness: bool = True,
+) -> list[ColumnElement[bool]]:
+    """Every condition of the filters; the category counts leave the timeliness one out."""
+    result = [base_condition(filters, user, scope)]
+    if filters.status == OPEN:
+        result.append(Task.status.in_(OPEN_TASK_STATUSES))
+    elif filters.status:
+        result.append(Task.status == TaskStatus(filters.status))
+    elif filters.open_on is None:
+        # Cancelled tasks count nowhere; one cancelled after ``open_on`` was still open that day.
+        result.append(Task.status != TaskStatus.CANCELLED)
+    if filters.visit is not None:
+        result.append(Task.directive_id.in_(select(Directive.id).where(Directive.visit_id == filters.visit)))
+    if filters.lead is not None:
+        result.append(Task.lead_org_id == filters.lead)
+    if filters.assigned_from or filters.assigned_to:
+        result.append(assigned_between(filters.assigned_from, filters.assigned_to))
+    if filters.completed_from or filters.completed_to:
+        result.append(completed_between(filters.completed_from, filters.completed_to))
+    if filters.open_on is not None:
+        result.append(open_at_end_of(filters.open_on))
+    if with_timeliness and filters.timeliness:
+        result.append(category_condition(filters.timeliness, today, due_soon_days, as_of=filters.open_on))
+    return result
+
+
+def urgency_order(today: date, due_soon_days: int) -> list[Any]:
+    """Overdue first (the longest overdue on top), then due soon, then the rest by due date."""
+    open_ = Task.status.in_(OPEN_TASK_STATUSES)
+    rank = case(
+        (and_(open_, Task.due_on < today), 0),
+        (and_(open_, Task.due_on <= today + timedelta(days=due_soon_days)), 1),
+        (and_(open_, Task.due_on.is_not(None)), 2),
+        (open_, 3),
+        (Task.status == TaskStatus.DONE, 4),
+        else_=5,
+    )
+    return [rank, Task.due_on.is_(None), Task.due_on, Task.id]
+
+
+def organisation(org_id: int | None) -> Organization | None:
+    """Load an organisation named by a filter."""
+    return db.session.get(Organization, org_id) if org_id is not None else None

@@ -1,0 +1,482 @@
+"""Views of the task board and the dashboard: parse, call a workflow, commit once, redirect."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime
+from math import ceil
+from typing import Any
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+from markupsafe import Markup
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.wrappers import Response
+
+from app.board import labels
+from app.board.forms import (
+    DashboardForm,
+    ExtensionForm,
+    ProgressForm,
+    ReportForm,
+    ReturnForm,
+    TaskForm,
+    VerifyForm,
+)
+from app.board.listing import (
+    PAGE_SIZE,
+    TaskFilters,
+    conditions,
+    organisation,
+    urgency_order,
+)
+from exports import charts
+from models import Attachment, Directive, Organization, Task, TaskEvent, Visit, db
+from models.enums import OPEN_TASK_STATUSES, Role, TaskStatus
+from workflows import attachments
+from workflows import dashboard as numbers
+from workflows import tasks as task_flow
+from workflows.clock import LOCAL_ZONE, local_today
+from workflows.errors import DomainError, InvalidState, OutOfScope, PermissionDenied, ValidationFailed
+from workflows.scope import tasks_visible_to
+from workflows.timeliness import days_overdue, timeliness_of
+
+bp = Blueprint("board", __name__)
+
+
+def _due_soon_days() -> int:
+    return int(current_app.config["DUE_SOON_DAYS"])
+
+
+def _message(error: DomainError) -> str:
+    """The workflow's message in the user's language."""
+    return _(error.template) % error.params
+
+
+@bp.context_processor
+def _helpers() -> dict[str, Any]:
+    def local_time(instant: datetime | None) -> str:
+        return instant.astimezone(LOCAL_ZONE).strftime("%d/%m/%Y %H:%M") if instant else ""
+
+    return {"local_time": local_time, "labels": labels}
+
+
+def overdue_badge() -> int | None:
+    """How many tasks of an office's unit are overdue, beside the "Nhiệm vụ" link."""
+    if current_user.role is not Role.OFFICE:
+        return None
+    today = local_today()
+    count = db.session.scalar(
+        select(func.count(Task.id)).where(
+            tasks_visible_to(current_user.organization),
+            Task.status.in_(OPEN_TASK_STATUSES),
+            Task.due_on < today,
+        )
+    )
+    return count or None
+
+
+# ---------------------------------------------------------------------------------------- task list
+
+
+@bp.route("/tasks")
+def task_list() -> str:
+    """List the tasks of the user's unit (or of the subtree a dashboard number counts), most urgent first."""
+    today = local_today()
+    soon = _due_soon_days()
+    filters = TaskFilters.from_args(request.args)
+    scope = organisation(filters.scope)
+    if filters.scope is not None and (scope is None or not current_user.in_scope(scope)):
+        abort(404)
+    lead = organisation(filters.lead)
+    counted = conditions(filters, current_user, scope, today, soon, with_timeliness=False)
+    counts = numbers.counts_from(
+        db.session.execute(
+            select(*numbers.category_sums(today, soon, as_of=filters.open_on)).where(*counted)
+        ).one()
+    )
+    total = _count_shown(counts, filters.timeliness)
+    pages = max(1, ceil(total / PAGE_SIZE))
+    page = min(filters.page, pages)
+    tasks = list(
+        db.session.scalars(
+            select(Task)
+            .where(*conditions(filters, current_user, scope, today, soon))
+            .options(
+                joinedload(Task.lead_org),
+                joinedload(Task.directive).joinedload(Directive.visit),
+                selectinload(Task.coordinating_orgs),
+            )
+            .order_by(*urgency_order(today, soon))
+            .limit(PAGE_SIZE)
+            .offset((page - 1) * PAGE_SIZE)
+        )
+    )
+    for problem in filters.problems:
+        flash(problem, "warning")
+    return render_template(
+        "board/task_list.html",
+        today=today,
+        filters=filters,
+        scope=scope,
+        lead=lead,
+        counts=counts,
+        total=total,
+        page=page,
+        pages=pages,
+        rows=[(task, timeliness_of(task, today, soon), days_overdue(task, today)) for task in tasks],
+        visits=_visit_choices(filters, scope),
+    )
+
+
+def _count_shown(counts: Any, category: str | None) -> int:
+    if category is None:
+        return counts.total
+    if category == "open_within":
+        return counts.open_within
+    return int(getattr(counts, category))
+
+
+def _visit_choices(filters: TaskFilters, scope: Organization | None) -> list[Any]:
+    """The most recent visits with tasks in the list, and the chosen one, for the visit filter."""
+    base = conditions(TaskFilters(scope=filters.scope), current_user, scope, local_today(), 0)
+    with_tasks = select(Directive.visit_id).where(Directive.id.in_(select(Task.directive_id).where(*base)))
+    query = (
+        select(Visit.id, Visit.title, Visit.visited_on)
+        .where(Visit.id.in_(with_tasks))
+        .order_by(Visit.visited_on.desc(), Visit.id.desc())
+        .limit(100)
+    )
+    rows = list(db.session.execute(query))
+    if filters.visit is not None and all(row.id != filters.visit for row in rows):
+        rows += list(db.session.execute(query.where(Visit.id == filters.visit).limit(1)))
+    return rows
+
+
+# -------------------------------------------------------------------------------------- task detail
+
+
+def _load_task(task_id: int) -> Task:
+    """The task with everything its page shows, or 404 when the user may not see it."""
+    task = db.session.scalar(
+        select(Task)
+        .where(Task.id == task_id)
+        .options(
+            joinedload(Task.lead_org),
+            joinedload(Task.directive)
+            .joinedload(Directive.visit)
+            .options(joinedload(Visit.inspecting_org), joinedload(Visit.inspected_org)),
+            selectinload(Task.directive, Directive.citations),
+            selectinload(Task.coordinating_orgs),
+            selectinload(Task.events).options(
+                joinedload(TaskEvent.actor), selectinload(TaskEvent.attachments)
+            ),
+            selectinload(Task.extensions),
+        )
+    )
+    if task is None or not task.can_view(current_user):
+        abort(404)
+    return task
+
+
+def _forms(task: Task, bound: TaskForm | None = None) -> dict[str, TaskForm]:
+    """The page's forms, empty but for the one the user just sent."""
+    forms: dict[str, TaskForm] = {
+        ProgressForm.key: ProgressForm(prefix=ProgressForm.key, formdata=None),
+        ReportForm.key: ReportForm(prefix=ReportForm.key, formdata=None),
+        ExtensionForm.key: ExtensionForm(prefix=ExtensionForm.key, formdata=None),
+        VerifyForm.key: VerifyForm(prefix=VerifyForm.key, formdata=None),
+        ReturnForm.key: ReturnForm(prefix=ReturnForm.key, formdata=None),
+    }
+    if bound is not None:
+        forms[bound.key] = bound
+    for form in forms.values():
+        form.show_version(task.version)
+    return forms
+
+
+def _last_return(task: Task) -> TaskEvent | None:
+    """The inspector's latest return, while the office has not reported again."""
+    latest = None
+    for event in task.events:
+        if event.to_status is TaskStatus.RETURNED:
+            latest = event
+        elif event.to_status in (TaskStatus.REPORTED, TaskStatus.DONE, TaskStatus.CANCELLED):
+            latest = None
+    return latest
+
+
+def _render_detail(task: Task, bound: TaskForm | None = None, status: int = 200) -> tuple[str, int]:
+    today = local_today()
+    pending = next((ext for ext in task.extensions if ext.status.value == "pending"), None)
+    page = render_template(
+        "board/task_detail.html",
+        task=task,
+        today=today,
+        timeliness=timeliness_of(task, today, _due_soon_days()),
+        overdue_days=days_overdue(task, today),
+        returned=_last_return(task),
+        pending_extension=pending,
+        forms=_forms(task, bound),
+        bound_name=bound.key if bound is not None else None,
+        can_report=task.can_report(current_user),
+        can_comment=task.can_comment(current_user),
+        can_verify=task.can_verify(current_user),
+        upload_limit=current_app.config["UPLOAD_MAX_MB"],
+        accepted=attachments.ALLOWED_LABEL,
+    )
+    return page, status
+
+
+@bp.route("/tasks/<int:task_id>")
+def task_detail(task_id: int) -> tuple[str, int]:
+    """Show a task: its directive, its deadline, its history and what the user may do next."""
+    return _render_detail(_load_task(task_id))
+
+
+def _save(
+    task_id: int,
+    form: TaskForm,
+    action: Callable[[Task, TaskForm], None],
+    success: str,
+) -> Response | tuple[str, int]:
+    """Run one save of the task page: check the form and the version, call the workflow, commit once.
+
+    A stale version, or a concurrent save caught by the version column at commit, saves nothing and
+    gives the user's text back with a message; so does any refusal of the workflow.
+    """
+    task = _load_task(task_id)
+    if not form.validate_on_submit():
+        return _render_detail(task, form, 400)
+    if form.seen_version != task.version:
+        return _stale(task_id, form)
+    try:
+        action(task, form)
+        db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        return _stale(task_id, form)
+    except OutOfScope:
+        db.session.rollback()
+        abort(404)
+    except PermissionDenied as error:
+        db.session.rollback()
+        abort(403, _message(error))
+    except (InvalidState, ValidationFailed) as error:
+        db.session.rollback()
+        status = 409 if isinstance(error, InvalidState) else 400
+        flash(_message(error), "error")
+        return _render_detail(_load_task(task_id), form, status)
+    flash(success, "success")
+    return redirect(url_for("board.task_detail", task_id=task_id, _anchor="lich-su"))
+
+
+def _stale(task_id: int, form: TaskForm) -> tuple[str, int]:
+    flash(
+        _(
+            "Nhiệm vụ vừa được người khác cập nhật (xem lịch sử bên dưới) nên nội dung của bạn chưa được "
+            "lưu. Những gì bạn đã nhập vẫn còn trong biểu mẫu: hãy xem lại rồi bấm lưu lần nữa. "
+            "Tệp đính kèm (nếu có) cần chọn lại."
+        ),
+        "warning",
+    )
+    return _render_detail(_load_task(task_id), form, 409)
+
+
+def _store_files(task: Task, event: TaskEvent, files: list[attachments.CheckedFile]) -> None:
+    attachments.attach_files(task, event, current_user, files, folder=current_app.config["UPLOAD_DIR"])
+
+
+def _max_bytes() -> int:
+    return int(current_app.config["UPLOAD_MAX_MB"]) * 1024 * 1024
+
+
+@bp.route("/tasks/<int:task_id>/progress", methods=["POST"])
+def record_progress(task_id: int) -> Response | tuple[str, int]:
+    """Record a progress note (lead unit: with a percentage), with evidence files."""
+    form = ProgressForm(prefix=ProgressForm.key)
+
+    def action(task: Task, form: Any) -> None:
+        files = attachments.check_uploads(form.files.data or [], max_bytes=_max_bytes())
+        progress = form.progress_value if task.can_report(current_user) else None
+        event = task_flow.record_progress(task, current_user, note=form.note.data, progress=progress)
+        _store_files(task, event, files)
+
+    return _save(task_id, form, action, _("Đã ghi tiến độ."))
+
+
+@bp.route("/tasks/<int:task_id>/report", methods=["POST"])
+def report_done(task_id: int) -> Response | tuple[str, int]:
+    """Report the task done, with evidence files; it waits for the inspecting side."""
+    form = ReportForm(prefix=ReportForm.key)
+
+    def action(task: Task, form: Any) -> None:
+        files = attachments.check_uploads(form.files.data or [], max_bytes=_max_bytes())
+        event = task_flow.report_task_done(task, current_user, note=form.note.data)
+        _store_files(task, event, files)
+
+    return _save(task_id, form, action, _("Đã báo cáo hoàn thành; chờ cơ quan kiểm tra xác nhận."))
+
+
+@bp.route("/tasks/<int:task_id>/extension", methods=["POST"])
+def request_extension(task_id: int) -> Response | tuple[str, int]:
+    """Ask the inspecting side to move the due date, with a reason."""
+    form = ExtensionForm(prefix=ExtensionForm.key)
+
+    def action(task: Task, form: Any) -> None:
+        task_flow.request_extension(
+            task, current_user, new_due_on=form.new_due_value, reason=form.reason.data
+        )
+
+    return _save(task_id, form, action, _("Đã gửi đề nghị gia hạn."))
+
+
+@bp.route("/tasks/<int:task_id>/verify", methods=["POST"])
+def verify_task(task_id: int) -> Response | tuple[str, int]:
+    """Accept the reported task as done (inspecting side)."""
+    form = VerifyForm(prefix=VerifyForm.key)
+
+    def action(task: Task, form: Any) -> None:
+        task_flow.verify_task(task, current_user, note=form.note.data or None)
+
+    return _save(task_id, form, action, _("Đã xác nhận hoàn thành."))
+
+
+@bp.route("/tasks/<int:task_id>/return", methods=["POST"])
+def return_task(task_id: int) -> Response | tuple[str, int]:
+    """Send the reported task back to the lead unit with the reason (inspecting side)."""
+    form = ReturnForm(prefix=ReturnForm.key)
+
+    def action(task: Task, form: Any) -> None:
+        task_flow.return_task(task, current_user, note=form.note.data)
+
+    return _save(task_id, form, action, _("Đã trả lại nhiệm vụ cho đơn vị chủ trì."))
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def _too_large(_error: RequestEntityTooLarge) -> tuple[str, int]:
+    """A request far above the upload limit is refused before it is read."""
+    return (
+        render_template(
+            "board/too_large.html",
+            limit=current_app.config["UPLOAD_MAX_MB"],
+            count=attachments.MAX_FILES_PER_SAVE,
+            back=request.view_args.get("task_id") if request.view_args else None,
+        ),
+        413,
+    )
+
+
+@bp.route("/tasks/<int:task_id>/files/<int:attachment_id>")
+def download_attachment(task_id: int, attachment_id: int) -> Response:
+    """Send an evidence file under its original name, to users who may see the task."""
+    attachment = db.session.scalar(
+        select(Attachment)
+        .where(Attachment.id == attachment_id, Attachment.task_id == task_id)
+        .options(
+            joinedload(Attachment.task).options(
+                joinedload(Task.lead_org),
+                selectinload(Task.coordinating_orgs),
+                joinedload(Task.directive)
+                .joinedload(Directive.visit)
+                .options(joinedload(Visit.inspecting_org), joinedload(Visit.inspected_org)),
+            )
+        )
+    )
+    if attachment is None or not attachment.task.can_view(current_user):
+        abort(404)
+    path = attachments.stored_path(current_app.config["UPLOAD_DIR"], attachment)
+    if not path.is_file():
+        abort(404)
+    response = send_file(
+        path,
+        mimetype=attachment.content_type,
+        as_attachment=True,
+        download_name=attachment.original_name,
+        max_age=0,
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+# ---------------------------------------------------------------------------------------- dashboard
+
+
+def _dashboard_selection(
+    form: DashboardForm, choices: list[Organization]
+) -> tuple[Organization, date | None, date]:
+    """The subtree and period asked for; a bad choice is reported and the default used instead."""
+    depth = current_user.organization.path.count("/")
+    form.org.choices = [(org.id, "\u2003" * (org.path.count("/") - depth) + org.name) for org in choices]
+    if form.org.data is None and "org" not in request.args:
+        form.org.data = current_user.organization_id
+    start, end = None, None
+    if form.validate():
+        start, end = form.dates()
+    else:
+        for errors in form.errors.values():
+            for error in errors:
+                flash(error, "error")
+    by_id = {org.id: org for org in choices}
+    scope = by_id.get(form.org.data or -1, current_user.organization)
+    return scope, start, end or local_today()
+
+
+@bp.route("/dashboard")
+def dashboard() -> str:
+    """Show a subtree's tasks in the Government Office's categories, for a period, with links to them."""
+    today = local_today()
+    soon = _due_soon_days()
+    form = DashboardForm(request.args)
+    choices = numbers.organisations_within(current_user.organization)
+    scope, start, end = _dashboard_selection(form, choices)
+    selection = numbers.Selection(scope=scope, assigned_from=start, assigned_to=end)
+    units = numbers.table_by_lead_unit(selection, today, soon)
+    total = numbers.total_of(unit.counts for unit in units)
+    visits, visit_count = numbers.progress_by_visit(selection, today, soon)
+    trend = numbers.monthly_trend(scope, numbers.trend_months(start, end, today), today)
+    chart = charts.monthly_trend(
+        [charts.MonthPoint(m.month, m.done_on_time, m.done_late, m.overdue, m.open_within) for m in trend],
+        title=_("Diễn biến theo tháng: %(org)s", org=scope.name),
+        fmt="svg",
+    )
+    base = {"scope": scope.id, "assigned_from": start, "assigned_to": end}
+    return render_template(
+        "board/dashboard.html",
+        today=today,
+        form=form,
+        scope_org=scope,
+        period_start=start,
+        period_end=end,
+        units=units,
+        total=total,
+        most_overdue=[(task, days_overdue(task, today)) for task in numbers.most_overdue(selection, today)],
+        visits=visits,
+        visit_count=visit_count,
+        trend=trend,
+        # exports.charts writes every text of the SVG escaped (a test shows a unit name with markup).
+        chart=Markup(_inline_svg(chart)),  # noqa: S704
+        link=lambda **extra: url_for("board.task_list", **TaskFilters(**{**base, **extra}).args()),
+        trend_link=lambda **extra: url_for("board.task_list", **TaskFilters(scope=scope.id, **extra).args()),
+    )
+
+
+def _inline_svg(svg: bytes) -> str:
+    """The chart's <svg> element, without the XML prolog, to put inside the page."""
+    text = svg.decode("utf-8")
+    return text[text.index("<svg") :]
