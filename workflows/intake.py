@@ -800,7 +800,8 @@ _IMPERATIVES = _phrases(
 
 _LIMITATION_CUE = re.compile(
     r"hạn\s+chế|khuyết\s+điểm|tồn\s+tại|yếu\s+kém|bất\s+cập|thiếu\s+sót|sai\s+sót|vi\s+phạm|\bchưa\b"
-    r"|còn\s+(?:chậm|thấp|ít|yếu|thiếu|nặng|lúng\s+túng|hình\s+thức|dàn\s+trải|chung\s+chung)|lúng\s+túng"
+    r"|còn\s+(?:chậm|thấp|ít|yếu|thiếu|nặng|lúng\s+túng|hình\s+thức|dàn\s+trải|chung\s+chung|mỏng|hạn\s+chế"
+    r"|bất\s+cập|nể\s+nang|sơ\s+sài|đơn\s+điệu|manh\s+mún|xảy\s+ra)|lúng\s+túng"
     r"|chậm\s+(?:trễ|được)",
     re.I,
 )
@@ -1890,12 +1891,15 @@ def _classify(text: str, section: FindingKind | None) -> FindingKind | None:
     plain = re.split(r",?\s+(?:như|gồm|bao\s+gồm)\s*:", plain, maxsplit=1)[0]
     plain = _REMEDY.sub(" ", plain)
     cue: FindingKind | None = None
+    contrast = re.match(r"(?:tuy\s+nhiên|tuy\s+vậy|song|nhưng)\b", text.strip(), re.I)
     if _CAUSE_START.search(plain[:80]):
         cue = FindingKind.CAUSE
     elif _LIMITATION_CUE.search(plain):
         cue = FindingKind.LIMITATION
     elif _DIFFICULTY_CUE.search(plain):
         cue = FindingKind.DIFFICULTY
+    elif contrast:
+        cue = FindingKind.LIMITATION  # "Tuy nhiên, …" after the results turns to the shortcomings
     elif _ACHIEVEMENT_CUE.search(plain) or re.match(r"(?:theo|qua)\s+báo\s+cáo\b", plain, re.I):
         cue = FindingKind.ACHIEVEMENT
     if section is None or cue is FindingKind.CAUSE:
