@@ -38,6 +38,10 @@ def home() -> str:
         ).all()
     if current_user.role in (Role.LEADER, Role.INSPECTOR):
         context["counts"] = count_timeliness(db.session, today, org, due_soon)
+    if current_user.role is Role.INSPECTOR:
+        from app.workspace.verification import waiting_count
+
+        context["waiting"] = waiting_count(current_user)
     if current_user.role is Role.OFFICE:
         tasks = db.session.scalars(
             select(Task)

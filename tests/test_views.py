@@ -80,3 +80,29 @@ def test_a_post_without_csrf_token_is_refused(database_url, tmp_path):
     )
     response = strict.test_client().post("/login", data={"username": "office", "password": PASSWORD})
     assert response.status_code == 400
+
+
+def test_the_inspector_starts_from_new_visit_and_the_verification_queue(login_as, create_task, world):
+    task = create_task()
+    task_flow.report_task_done(task, world.office, note="Đã xong.")
+    from models import db
+
+    db.session.commit()
+    page = login_as(world.inspector).get("/").get_data(as_text=True)
+    assert 'href="/visits/new"' in page
+    assert 'href="/verification">Chờ xác nhận <span class="badge text-bg-warning">1</span>' in page
+
+
+def test_the_visits_on_the_first_page_open_their_dossier(login_as, create_visit, world):
+    visit = create_visit()
+    from models import db
+
+    db.session.commit()
+    page = login_as(world.leader).get("/").get_data(as_text=True)
+    assert f'href="/visits/{visit.id}"' in page
+
+
+def test_the_admin_starts_from_the_administration_pages(login_as, world):
+    page = login_as(world.admin).get("/").get_data(as_text=True)
+    for url in ("/admin/organizations", "/admin/users", "/registry"):
+        assert f'href="{url}"' in page
