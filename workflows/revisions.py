@@ -31,11 +31,15 @@ from workflows.errors import InvalidState, PermissionDenied, StaleRecord, Valida
 from workflows.tasks import _check_inspecting_side, _log
 from workflows.visits import _check_can_edit, _check_editable, require_text, resolve_document
 
-STALE_VISIT = (
-    "Đợt kiểm tra vừa được người khác lưu sau khi bạn mở biểu mẫu. Chưa có gì bị ghi đè; "
-    "những gì bạn nhập vẫn còn dưới đây."
-)
-STALE_TASK = "Nhiệm vụ vừa được người khác cập nhật. Chưa có gì thay đổi; hãy xem lại rồi làm lại."
+
+def stale(record: Visit | Task) -> StaleRecord:
+    """The error for a save over changes someone else made since the form was loaded."""
+    if isinstance(record, Visit):
+        return StaleRecord(
+            "Đợt kiểm tra vừa được người khác lưu sau khi bạn mở biểu mẫu. Chưa có gì bị ghi đè; "
+            "những gì bạn nhập vẫn còn dưới đây."
+        )
+    return StaleRecord("Nhiệm vụ vừa được người khác cập nhật. Chưa có gì thay đổi; hãy xem lại rồi làm lại.")
 
 
 def expect_version(record: Visit | Task, version: int | str | None) -> None:
@@ -45,7 +49,7 @@ def expect_version(record: Visit | Task, version: int | str | None) -> None:
     except (TypeError, ValueError):
         expected = None
     if expected != record.version:
-        raise StaleRecord(STALE_VISIT if isinstance(record, Visit) else STALE_TASK)
+        raise stale(record)
 
 
 def mark_revised(visit: Visit) -> None:

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from typing import Any, NoReturn
 
 from flask import Blueprint, abort, request, url_for
-from flask_login import current_user
 from flask_babel import gettext
+from flask_login import current_user
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import joinedload
 from wtforms import SelectChoice
@@ -32,7 +32,7 @@ def domain_message(error: DomainError) -> str:
     """The error's message in the user's language (the Vietnamese text is the msgid)."""
     if error.params:
         return gettext(error.template, **error.params)
-    return gettext(error.template)
+    return gettext(error.template).replace("%%", "%")  # no formatting ran to undouble it
 
 
 def refuse(error: DomainError) -> NoReturn:

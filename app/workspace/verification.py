@@ -127,7 +127,7 @@ def _act(task: Task, form: Any, action: Any, done: str) -> ResponseReturnValue:
         db.session.commit()
     except StaleDataError:
         db.session.rollback()
-        flash(_(revisions.STALE_TASK), "error")
+        flash(domain_message(revisions.stale(task)), "error")
     except (StaleRecord, InvalidState, ValidationFailed) as error:
         db.session.rollback()
         flash(domain_message(error), "error")

@@ -347,7 +347,8 @@ def _handle_visit_form(form: VisitForm, visit: Visit | None) -> ResponseReturnVa
         return _stale(form, visit, error)
     except StaleDataError:
         db.session.rollback()
-        return _stale(form, visit, StaleRecord(revisions.STALE_VISIT))
+        assert visit is not None
+        return _stale(form, visit, revisions.stale(visit))
     except FormRejected:
         db.session.rollback()
         flash(_("Chưa lưu: hãy sửa các chỗ được đánh dấu bên dưới."), "error")
@@ -446,7 +447,7 @@ def _state_change(visit_id: int, change: Any, done_message: str) -> ResponseRetu
         db.session.commit()
     except StaleDataError:
         db.session.rollback()
-        flash(_(revisions.STALE_VISIT), "error")
+        flash(domain_message(revisions.stale(visit)), "error")
     except (StaleRecord, ValidationFailed) as error:
         db.session.rollback()
         flash(domain_message(error), "error")
