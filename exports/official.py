@@ -200,6 +200,18 @@ class Signature:
 _HEAD_TITLES = ("Trưởng Ban", "Chánh Văn phòng", "Chủ nhiệm", "Trưởng phòng", "Giám đốc", "Chủ tịch")
 
 
+def leads_body(issuer: Organization, position: str | None) -> bool:
+    """Whether ``position`` is the head or a deputy head of ``issuer``, who sign in its name."""
+    folded = clean(position).casefold()
+    if issuer.kind is OrgKind.PARTY_COMMITTEE:
+        titles: tuple[str, ...] = ("bí thư",)
+    elif issuer.kind is OrgKind.PARTY_BOARD:
+        titles = ("trưởng ban", "chánh văn phòng", "chủ nhiệm")
+    else:
+        titles = tuple(title.casefold() for title in _HEAD_TITLES)
+    return any(folded.startswith(title) or folded.startswith("phó " + title) for title in titles)
+
+
 def signature_for(issuer: Organization, name: str, position: str | None) -> Signature:
     """The signing block for ``name`` holding ``position`` in ``issuer`` (HD36 §1.7.1).
 

@@ -17,6 +17,7 @@ from exports.official import (
     as_sentence,
     body_date,
     continue_sentence,
+    leads_body,
     letterhead_for,
     signature_for,
     standing_committee_of,
@@ -130,13 +131,15 @@ def findings_of(visit: Visit, kind: FindingKind) -> list[str]:
 
 
 def head_signature(visit: Visit) -> Signature:
-    """The head of delegation signs, in their capacity in the inspecting body."""
+    """The head of delegation signs: in the inspecting body's name when they lead it (a deputy head
+    of a board signs ``K/T TRƯỞNG BAN``), else for the delegation (``T/M ĐOÀN KIỂM TRA``)."""
     head = visit.head
     if head is None:
         return Signature(title="TRƯỞNG ĐOÀN", authority="T/M ĐOÀN KIỂM TRA")
-    return signature_for(
-        visit.inspecting_org, head.person.full_name, head.position_on_day or head.person.position
-    )
+    position = head.position_on_day or head.person.position
+    if leads_body(visit.inspecting_org, position):
+        return signature_for(visit.inspecting_org, head.person.full_name, position)
+    return Signature(title="TRƯỞNG ĐOÀN", authority="T/M ĐOÀN KIỂM TRA", name=head.person.full_name)
 
 
 def write_directives(doc: OfficialDocument, directives: Iterable[Directive], *, lead_in: str) -> None:

@@ -253,3 +253,11 @@ def test_a_committee_signs_on_behalf_of_its_standing_board(world, full_visit):
     lines = [line for line in tables(document)[-1][0][1].splitlines() if line]
     assert lines == ["T/M BAN THƯỜNG VỤ", "PHÓ BÍ THƯ", "Trần Văn A"]
     assert "Lưu Văn phòng Tỉnh ủy." in tables(document)[-1][0][0]
+
+
+def test_a_head_who_does_not_lead_the_board_signs_for_the_delegation(world, full_visit):
+    visit = full_visit()
+    visit.head.position_on_day = "Trưởng phòng Thông tin - Khoa giáo, Ban Tuyên giáo Tỉnh ủy"
+    document = open_docx(build_visit_report(visit, issued_on=date(2023, 6, 20)))
+    lines = [line for line in tables(document)[-1][0][1].splitlines() if line]
+    assert lines == ["T/M ĐOÀN KIỂM TRA", "TRƯỞNG ĐOÀN", "Mạc Đình Huấn"]
