@@ -42,6 +42,18 @@ def _as_date(value: object) -> date | None:
     return value.date() if value is not None else None  # type: ignore[attr-defined]
 
 
+def _load_demo(today: date) -> bool:
+    """Load the demo data, turning a refusal into a message instead of a stack trace."""
+    from workflows.demo import load_demo
+    from workflows.errors import DomainError
+
+    try:
+        return load_demo(today=today)
+    except DomainError as error:
+        db.session.rollback()
+        raise click.ClickException(error.message) from None
+
+
 def _serve(host: str, port: int, threads: int) -> None:
     from waitress import serve
 
@@ -61,10 +73,10 @@ def demo_command(host: str, port: int, today: object, no_serve: bool, no_schedul
     # Imported here: alembic costs every other command a tenth of a second at start.
     from flask_migrate import upgrade
 
-    from workflows.demo import DEMO_PASSWORD, load_demo
+    from workflows.demo import DEMO_PASSWORD
 
     upgrade()
-    created = load_demo(today=_as_date(today) or local_today())
+    created = _load_demo(_as_date(today) or local_today())
     db.session.commit()
     click.echo("Đã nạp dữ liệu mẫu." if created else "Dữ liệu mẫu đã có; không nạp lại.")
     click.echo(f"Cơ sở dữ liệu: {db.engine.url.render_as_string(hide_password=True)}")
@@ -88,9 +100,7 @@ def demo_command(host: str, port: int, today: object, no_serve: bool, no_schedul
 @with_appcontext
 def load_demo_command(today: object) -> None:
     """Load the demo data into the configured database (once)."""
-    from workflows.demo import load_demo
-
-    created = load_demo(today=_as_date(today) or local_today())
+    created = _load_demo(_as_date(today) or local_today())
     db.session.commit()
     click.echo("Đã nạp dữ liệu mẫu." if created else "Dữ liệu mẫu đã có; không nạp lại.")
 

@@ -99,3 +99,10 @@ def test_stats_refuses_a_malformed_day(runner):
     result = runner.invoke(args=["stats", "--today", "31/02/2023"])
     assert result.exit_code == 2
     assert "Traceback" not in result.output
+
+
+def test_the_demo_refuses_a_day_before_the_communes_existed(runner):
+    result = runner.invoke(args=["load-demo", "--today", "2024-01-01"])
+    assert result.exit_code == 1
+    assert "15/08/2025" in result.output
+    assert "Traceback" not in result.output

@@ -18,9 +18,11 @@ from models.enums import DayPart, DelegationRole, FindingKind, OrgKind, Role
 from workflows import tasks as task_flow
 from workflows import visits as visit_flow
 from workflows.clock import LOCAL_ZONE
+from workflows.errors import ValidationFailed
 
 DEMO_PASSWORD = "kiemtra-demo"  # noqa: S105 - demo data only, printed by `kiemtra demo`
 SEED_REFERENCE = "KT-BTGTU-2023-BUDOP"
+EARLIEST_LOAD_DAY = date(2025, 8, 15)
 
 # code, document code, name, kind, parent code, place name, valid from, valid to
 ORGANISATIONS: list[tuple[str, str, str, OrgKind, str | None, str | None, date | None, date | None]] = [
@@ -253,6 +255,11 @@ def load_demo(today: date) -> bool:
     """Load the demo organisations, users and visits unless they are there; True if loaded."""
     if db.session.scalar(select(Visit.id).where(Visit.reference == SEED_REFERENCE)):
         return False
+    if today < EARLIEST_LOAD_DAY:
+        # The recent visit goes to a commune that exists only from 01/07/2025, 45 days before today.
+        raise ValidationFailed(
+            "Dữ liệu mẫu cần ngày hiện tại từ %(day)s trở đi.", day=EARLIEST_LOAD_DAY.strftime("%d/%m/%Y")
+        )
     demo = _Demo(orgs=_organisations(), users={}, today=today)
     demo.users = _users(demo.orgs)
     _seed_visit(demo)
