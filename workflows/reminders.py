@@ -15,6 +15,7 @@ Nothing here commits; the caller (a scheduled job, a CLI command, a view) commit
 from __future__ import annotations
 
 import logging
+import re
 import secrets
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -668,9 +669,12 @@ def revoke_calendar_token(user: User, actor: User) -> None:
         audit.record(actor, "calendar_token_revoked", user)
 
 
+_TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{16,64}")
+
+
 def user_by_calendar_token(token: str) -> User | None:
     """The active user whose feed this is, or None for an unknown or revoked token."""
-    if not token or len(token) > 64:
+    if not _TOKEN_SHAPE.fullmatch(token):  # also keeps NUL bytes and the like away from the database
         return None
     user = db.session.scalar(select(User).where(User.calendar_token == token))
     return user if user is not None and user.is_active else None

@@ -87,8 +87,14 @@ def scan_deadlines_command(today: object, verbose: bool) -> None:
 def _list_rows(rows: list[tuple[int, int, NotificationKind]]) -> None:
     recipient_ids = {recipient for recipient, _, _ in rows}
     task_ids = {task for _, task, _ in rows}
-    users = dict(db.session.execute(select(User.id, User.username).where(User.id.in_(recipient_ids))))
-    titles = dict(db.session.execute(select(Task.id, Task.title).where(Task.id.in_(task_ids))))
+    users = {
+        row.id: row.username
+        for row in db.session.execute(select(User.id, User.username).where(User.id.in_(recipient_ids)))
+    }
+    titles = {
+        row.id: row.title
+        for row in db.session.execute(select(Task.id, Task.title).where(Task.id.in_(task_ids)))
+    }
     for recipient, task, kind in sorted(rows, key=lambda r: (r[1], r[2].value, users.get(r[0], ""))):
         title = titles.get(task, "")[:60]
         click.echo(f"    #{task} {kind.value:<10} → {users.get(recipient, recipient)}  {title}")

@@ -10,7 +10,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from exports.calendar import build_calendar
 from exports.digest import describe
-from models import db
+from models import User, db
 from models.base import utcnow
 from workflows import reminders
 from workflows.clock import LOCAL_ZONE, local_today
@@ -30,6 +30,11 @@ def task_link(task_id: int, *, external: bool = False) -> str | None:
     return url_for(TASK_DETAIL, task_id=task_id, _external=external)
 
 
+def _me() -> User:
+    """The signed-in user itself, not Flask-Login's proxy (workflows record it in the audit log)."""
+    return current_user._get_current_object()  # type: ignore[attr-defined,no-any-return]
+
+
 def _page_number() -> int:
     raw = request.args.get("trang", "1")
     return int(raw) if raw.isdigit() and 0 < int(raw) < 100_000 else 1
@@ -41,7 +46,7 @@ def inbox() -> str:
     unread_only = request.args.get("chua-doc") == "1"
     page = _page_number()
     rows = reminders.inbox_page(
-        current_user, unread_only=unread_only, limit=PAGE_SIZE + 1, offset=(page - 1) * PAGE_SIZE
+        _me(), unread_only=unread_only, limit=PAGE_SIZE + 1, offset=(page - 1) * PAGE_SIZE
     )
     return render_template(
         "reminders/inbox.html",
@@ -49,7 +54,7 @@ def inbox() -> str:
         has_next=len(rows) > PAGE_SIZE,
         page=page,
         unread_only=unread_only,
-        unread=reminders.unread_count(current_user),
+        unread=reminders.unread_count(_me()),
         describe=describe,
         task_link=task_link,
         zone=LOCAL_ZONE,
@@ -65,10 +70,10 @@ def _back_to_inbox() -> BaseResponse:
 def open_notification(notification_id: int) -> BaseResponse:
     """Mark a notification read and go to its task."""
     try:
-        notification = reminders.notification_of(current_user, notification_id)
+        notification = reminders.notification_of(_me(), notification_id)
     except OutOfScope:
         abort(404)
-    reminders.mark_read(notification, current_user)
+    reminders.mark_read(notification, _me())
     task_id = notification.task_id
     db.session.commit()
     return redirect(task_link(task_id) or url_for("reminders.inbox", _anchor=f"n{notification_id}"))
@@ -78,10 +83,10 @@ def open_notification(notification_id: int) -> BaseResponse:
 def mark_read(notification_id: int) -> BaseResponse:
     """Mark one notification as read."""
     try:
-        notification = reminders.notification_of(current_user, notification_id)
+        notification = reminders.notification_of(_me(), notification_id)
     except OutOfScope:
         abort(404)
-    reminders.mark_read(notification, current_user)
+    reminders.mark_read(notification, _me())
     db.session.commit()
     return _back_to_inbox()
 
@@ -89,7 +94,7 @@ def mark_read(notification_id: int) -> BaseResponse:
 @bp.route("/inbox/read-all", methods=["POST"])
 def mark_all_read() -> BaseResponse:
     """Mark every notification of the signed-in user as read."""
-    count = reminders.mark_all_read(current_user)
+    count = reminders.mark_all_read(_me())
     db.session.commit()
     if count:
         flash(_("Đã đánh dấu %(n)d thông báo là đã đọc.", n=count), "success")
@@ -101,12 +106,12 @@ def mark_all_read() -> BaseResponse:
 @bp.route("/calendar")
 def calendar_page() -> str:
     """Show the personal calendar link with buttons to copy, renew and revoke it."""
-    token = current_user.calendar_token
+    token = _me().calendar_token
     feed_url = url_for("reminders.calendar_feed", token=token, _external=True) if token else None
     return render_template(
         "reminders/calendar.html",
         feed_url=feed_url,
-        task_count=reminders.calendar_task_count(current_user, local_today()) if token else None,
+        task_count=reminders.calendar_task_count(_me(), local_today()) if token else None,
         max_events=reminders.CALENDAR_MAX_EVENTS,
         past_days=reminders.CALENDAR_PAST_DAYS,
     )
@@ -115,8 +120,9 @@ def calendar_page() -> str:
 @bp.route("/calendar/renew", methods=["POST"])
 def renew_calendar() -> BaseResponse:
     """Create the calendar link, or replace it so the old one stops working."""
-    had_token = current_user.calendar_token is not None
-    reminders.renew_calendar_token(current_user, current_user)
+    me = _me()
+    had_token = me.calendar_token is not None
+    reminders.renew_calendar_token(me, me)
     db.session.commit()
     if had_token:
         flash(_("Đã cấp liên kết mới; liên kết cũ không còn dùng được."), "success")
@@ -128,7 +134,8 @@ def renew_calendar() -> BaseResponse:
 @bp.route("/calendar/revoke", methods=["POST"])
 def revoke_calendar() -> BaseResponse:
     """Turn the calendar link off."""
-    reminders.revoke_calendar_token(current_user, current_user)
+    me = _me()
+    reminders.revoke_calendar_token(me, me)
     db.session.commit()
     flash(_("Đã thu hồi liên kết lịch; ứng dụng lịch sẽ không cập nhật được nữa."), "success")
     return redirect(url_for("reminders.calendar_page"))
