@@ -1,13 +1,13 @@
 """The news post written from a visit's record, and the files a post is exported as.
 
 Every sentence is one of the templates below filled from the record; nothing is copied from
-published articles. The article intake (``workflows/intake``) reads these posts back, so the
+published articles. The article intake (issue 8) reads these posts back, so the
 structure is fixed. A whole article, as :func:`article_html` writes it, is::
 
     <h1>{title}</h1>
     <p class="kt-dateline">{Thứ tư} - {dd/mm/yyyy}</p>
-    <p class="kt-lead">{Sáng|Chiều|Tối|Trong} ngày {d-m}, Đoàn Kiểm tra của {inspecting body}
-       do đồng chí {head} làm Trưởng Đoàn đã làm việc với {inspected body}[ tại {place}]
+    <p class="kt-lead">{Sáng ngày|Chiều ngày|Tối ngày|Trong ngày|Ngày} {d-m}, Đoàn Kiểm tra của
+       {inspecting body} do đồng chí {head} làm Trưởng Đoàn đã làm việc với {inspected body}[ tại {place}]
        để kiểm tra {subject}[ {period}].</p>
     then the body (``body_html``, what :func:`draft_from_visit` returns):
     <p class="kt-delegation">   (only when the delegation has members besides the head)
@@ -19,7 +19,7 @@ structure is fixed. A whole article, as :func:`article_html` writes it, is::
     for each kind of public finding, in this order: achievements, difficulties, limitations,
     causes, requests of the host — one introductory <p> (no class) and then
        <ul class="kt-achievements|kt-difficulties|kt-limitations|kt-causes|kt-host-requests">
-         <li>{finding text}</li> … in the order of the record</ul>
+         <li>{finding text}</li> … one per line, in the order of the record</ul>
     [further photos, as above]
     <p class="kt-requests-intro">Kết luận buổi làm việc, đồng chí Trưởng Đoàn {head name} đề nghị
        {inspected body} tập trung thực hiện những nhiệm vụ sau[ trong {due period}]:</p>

@@ -25,7 +25,7 @@ from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import Select, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import defer, joinedload, selectinload
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from app.news import storage
@@ -137,7 +137,8 @@ def _published() -> Select[tuple[NewsPost]]:
 @bp.route("/tin-tuc/")
 def index() -> ResponseReturnValue:
     """List the published posts, newest first, a page at a time."""
-    page = db.paginate(_published(), per_page=PER_PAGE, max_per_page=PER_PAGE, error_out=True, count=True)
+    listing = _published().options(defer(NewsPost.body_html))  # the list shows titles and leads only
+    page = db.paginate(listing, per_page=PER_PAGE, max_per_page=PER_PAGE, error_out=True, count=True)
     return render_template("news/index.html", page=page, day_of=news_flow.post_day)
 
 

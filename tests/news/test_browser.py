@@ -11,7 +11,7 @@ from tests.conftest import PASSWORD
 from tests.news.conftest import png
 from workflows import news as news_flow
 
-SHOTS = Path(tempfile.gettempdir())  # looked at by hand: news-editor.png, news-list.png, news-post.png
+SHOTS = Path(tempfile.gettempdir())  # looked at by hand: news-*.png
 
 
 def sign_in(page, base, username):
@@ -62,6 +62,7 @@ def test_a_leader_publishes_a_post_and_an_anonymous_visitor_reads_it(
     page.click("input[name=save_and_preview]")
     page.wait_for_url(f"{live_server}/bai-viet/{post_id}/xem-truoc")
     assert "chưa đăng" in page.locator("[role=status]").inner_text()
+    page.screenshot(path=str(SHOTS / "news-preview.png"), full_page=True)
     assert page.locator("button:has-text('Đăng bài')").count() == 0  # inspectors do not publish
     page.click("form[action='/logout'] button")
 
@@ -71,6 +72,9 @@ def test_a_leader_publishes_a_post_and_an_anonymous_visitor_reads_it(
     page.click("button:has-text('Đăng bài')")
     page.wait_for_url(f"{live_server}/tin-tuc/{slug}")
     assert "Đã đăng bài lên trang tin." in page.locator("[role=alert]").inner_text()
+    page.goto(f"{live_server}/bai-viet/")
+    assert page.locator("td .badge").first.inner_text() == "Đã đăng"
+    page.screenshot(path=str(SHOTS / "news-manage.png"), full_page=True)
 
     # A visitor who never signed in finds it on the news page and reads it.
     visitor_context = browser.new_context(locale="vi-VN", viewport={"width": 1280, "height": 900})

@@ -186,3 +186,17 @@ def test_a_photo_of_a_draft_is_shown_to_its_editors(login_as, world, draft, imag
 )
 def test_only_stored_photos_are_served(client, name):
     assert client.get(f"/tin-tuc/anh/{name}").status_code == 404
+
+
+def test_the_news_page_runs_the_same_few_queries_for_one_post_or_ten(
+    client, world, held_visit, publish, query_counter
+):
+    posts = make_posts(world, held_visit, 10)
+    publish(posts[0])
+    with query_counter() as one:
+        assert client.get("/tin-tuc/").status_code == 200
+    for post in posts[1:]:
+        publish(post)
+    with query_counter() as ten:
+        assert client.get("/tin-tuc/").status_code == 200
+    assert one.count == ten.count <= 3

@@ -8,6 +8,13 @@ from exports.html_clean import clean_html, html_to_text
 
 UPLOAD = "/tin-tuc/anh/0123456789abcdef0123456789abcdef.png"
 
+
+@pytest.fixture(autouse=True)
+def _app_context():
+    """These tests are pure functions of text: no app, and no database to empty after each one."""
+    yield
+
+
 HOSTILE = {
     "script tag": ('<p>Tin</p><script>alert("x")</script>', ["<script", "alert"]),
     "script in upper case": ("<SCRIPT SRC=//evil.example/x.js></SCRIPT>", ["script", "evil"]),
