@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from app import create_app
 from app.policy import TABLE
+from models import db
 from tests.conftest import PASSWORD
 
 
@@ -26,6 +27,8 @@ def test_an_endpoint_without_a_rule_is_refused(database_url, tmp_path, world):
     client = fresh.test_client()
     client.post("/login", data={"username": "admin", "password": PASSWORD})
     response = client.get("/undeclared-for-test")
+    with fresh.app_context():
+        db.engine.dispose()  # close its connections now rather than leave them to the garbage collector
     assert response.status_code == 403
     assert "secret" not in response.get_data(as_text=True)
 

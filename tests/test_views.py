@@ -8,6 +8,7 @@ import pytest
 from flask import Flask
 
 from app import create_app
+from models import db
 from tests.conftest import PASSWORD
 from workflows import tasks as task_flow
 from workflows.clock import local_today
@@ -79,6 +80,8 @@ def test_a_post_without_csrf_token_is_refused(database_url, tmp_path):
         {"TESTING": True, "DATABASE_URL": database_url, "SECRET_KEY": "x", "INSTANCE_PATH": str(tmp_path)}
     )
     response = strict.test_client().post("/login", data={"username": "office", "password": PASSWORD})
+    with strict.app_context():
+        db.engine.dispose()  # close its connections now rather than leave them to the garbage collector
     assert response.status_code == 400
 
 

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 import pytest
-from flask import g
+from flask import Flask, g
 from flask.testing import FlaskClient
 
+from app import create_app
 from app.auth import SESSION_TOKEN_KEY
 from models import Organization, Person, User, Visit, db
 from models.enums import DelegationRole, FindingKind, OrgKind, Role
@@ -40,6 +41,31 @@ def login_as(client: FlaskClient) -> Callable[[User], FlaskClient]:
         return client
 
     return sign_in
+
+
+@pytest.fixture
+def another_app(database_url: str, tmp_path: Any) -> Iterator[Callable[..., Flask]]:
+    """Build more apps on the test database (another worker process, production settings); a setting
+    given as None is left out. Their connections are closed afterwards, so none is left to the GC."""
+    built: list[Flask] = []
+
+    def build(**config: Any) -> Flask:
+        settings: dict[str, Any] = {
+            "TESTING": True,
+            "DATABASE_URL": database_url,
+            "SECRET_KEY": "test-secret",
+            "WTF_CSRF_ENABLED": False,
+            "INSTANCE_PATH": str(tmp_path),
+        }
+        settings.update(config)
+        application = create_app({key: value for key, value in settings.items() if value is not None})
+        built.append(application)
+        return application
+
+    yield build
+    for application in built:
+        with application.app_context():
+            db.engine.dispose()
 
 
 @dataclass

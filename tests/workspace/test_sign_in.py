@@ -8,7 +8,6 @@ import pytest
 from argon2 import PasswordHasher
 from sqlalchemy import func, select, update
 
-from app import create_app
 from models import LoginAttempt, LoginSession, db
 from models.base import utcnow
 from tests.conftest import PASSWORD
@@ -72,18 +71,10 @@ def test_a_successful_sign_in_clears_the_failures_of_the_name(client, world):
     assert db.session.scalar(failures) == 0
 
 
-def test_another_worker_process_sees_the_same_lock(database_url, tmp_path, client, world):
+def test_another_worker_process_sees_the_same_lock(another_app, client, world):
     for _ in range(5):
         _sign_in(client, "office", "sai")
-    other_worker = create_app(
-        {
-            "TESTING": True,
-            "DATABASE_URL": database_url,
-            "SECRET_KEY": "test-secret",
-            "WTF_CSRF_ENABLED": False,
-            "INSTANCE_PATH": str(tmp_path),
-        }
-    )
+    other_worker = another_app()
     response = other_worker.test_client().post("/login", data={"username": "office", "password": PASSWORD})
     assert response.status_code == 429
 
@@ -156,16 +147,8 @@ def test_test_and_demo_cookies_are_plain_http_ones(app):
     assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
 
 
-def test_production_cookies_are_secure_host_cookies(database_url, tmp_path, world):
-    production = create_app(
-        {
-            "DATABASE_URL": database_url,
-            "SECRET_KEY": "prod-secret",
-            "WTF_CSRF_ENABLED": False,
-            "BASE_URL": "https://kiemtra.example.vn",
-            "INSTANCE_PATH": str(tmp_path),
-        }
-    )
+def test_production_cookies_are_secure_host_cookies(another_app, world):
+    production = another_app(TESTING=None, SECRET_KEY="prod-secret", BASE_URL="https://kiemtra.example.vn")
     client = production.test_client()
     response = client.post(
         "/login", data={"username": "office", "password": PASSWORD}, base_url="https://kiemtra.example.vn"
@@ -208,10 +191,8 @@ def test_an_unknown_language_is_ignored(client):
     assert 'lang="vi"' in client.get("/login").get_data(as_text=True)
 
 
-def test_a_form_without_its_token_gets_a_readable_message(database_url, tmp_path, world):
-    strict = create_app(
-        {"TESTING": True, "DATABASE_URL": database_url, "SECRET_KEY": "x", "INSTANCE_PATH": str(tmp_path)}
-    )
+def test_a_form_without_its_token_gets_a_readable_message(another_app, world):
+    strict = another_app(WTF_CSRF_ENABLED=None)
     client = strict.test_client()
     page = client.get("/login").get_data(as_text=True)
     response = client.post("/login", data={"username": "office", "password": PASSWORD})
