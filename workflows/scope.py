@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, or_, select
-from sqlalchemy.orm import aliased
+from sqlalchemy import ColumnElement, Select, or_, select
+from sqlalchemy.orm import InstrumentedAttribute, aliased
 
 from models import Directive, Organization, Task, Visit, task_coordinator
 
@@ -27,38 +27,37 @@ def visits_in_scope(root: Organization) -> ColumnElement[bool]:
     )
 
 
+def _units_in(root: Organization) -> Select[tuple[int]]:
+    unit = aliased(Organization)
+    return select(unit.id).where(in_subtree(unit.path, root))
+
+
+def _directives_of_visits(body_column: InstrumentedAttribute[int], root: Organization) -> Select[tuple[int]]:
+    # Walk down from the bodies through the indexes (visit by body, directive by visit) rather than
+    # joining every directive to its visit: an office's list reads a few hundred rows, not the table.
+    return select(Directive.id).where(
+        Directive.visit_id.in_(select(Visit.id).where(body_column.in_(_units_in(root))))
+    )
+
+
 def tasks_counted_for(root: Organization) -> ColumnElement[bool]:
     """Tasks a subtree answers for: those it leads, and those of visits its bodies conducted.
 
     Coordinating units are left out so that a task is counted once per scope.
     """
-    lead = aliased(Organization)
-    inspecting = aliased(Organization)
-    issued_here = (
-        select(Directive.id)
-        .join(Visit, Visit.id == Directive.visit_id)
-        .join(inspecting, inspecting.id == Visit.inspecting_org_id)
-        .where(in_subtree(inspecting.path, root))
-    )
     return or_(
-        Task.lead_org_id.in_(select(lead.id).where(in_subtree(lead.path, root))),
-        Task.directive_id.in_(issued_here),
+        Task.lead_org_id.in_(_units_in(root)),
+        Task.directive_id.in_(_directives_of_visits(Visit.inspecting_org_id, root)),
     )
 
 
 def tasks_visible_to(root: Organization) -> ColumnElement[bool]:
     """Tasks a user of the subtree may see: counted ones, plus those it coordinates."""
-    coordinator = aliased(Organization)
-    coordinated = (
-        select(task_coordinator.c.task_id)
-        .join(coordinator, coordinator.id == task_coordinator.c.organization_id)
-        .where(in_subtree(coordinator.path, root))
+    coordinated = select(task_coordinator.c.task_id).where(
+        task_coordinator.c.organization_id.in_(_units_in(root))
     )
-    inspected = aliased(Organization)
-    visited_here = (
-        select(Directive.id)
-        .join(Visit, Visit.id == Directive.visit_id)
-        .join(inspected, inspected.id == Visit.inspected_org_id)
-        .where(in_subtree(inspected.path, root))
+    return or_(
+        tasks_counted_for(root),
+        Task.id.in_(coordinated),
+        Task.directive_id.in_(_directives_of_visits(Visit.inspected_org_id, root)),
     )
-    return or_(tasks_counted_for(root), Task.id.in_(coordinated), Task.directive_id.in_(visited_here))

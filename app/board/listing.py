@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any
+from urllib.parse import urlencode
 
 from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, and_, case, select
@@ -23,10 +24,11 @@ from workflows.dashboard import (
     assigned_between,
     category_condition,
     completed_between,
+    is_whole_tree,
     open_at_end_of,
+    subtree_tasks,
 )
 from workflows.errors import ValidationFailed
-from workflows.scope import tasks_counted_for, tasks_visible_to
 
 PAGE_SIZE = 50
 OPEN = "open"
@@ -100,25 +102,42 @@ class TaskFilters:
         return bool(self.args(page=1))
 
 
-def base_condition(filters: TaskFilters, user: User, scope: Organization | None) -> ColumnElement[bool]:
+def _encoded(values: dict[str, Any]) -> str:
+    return urlencode(
+        {k: v.isoformat() if isinstance(v, date) else v for k, v in values.items() if v is not None}
+    )
+
+
+class LinkMaker:
+    """Links to the list for a page with hundreds of numbers: the fixed filters are encoded once."""
+
+    def __init__(self, path: str, **fixed: Any) -> None:
+        self.prefix = f"{path}?{_encoded(fixed)}"
+
+    def __call__(self, **extra: Any) -> str:
+        """The link with ``extra`` filters added (a TaskFilters field each)."""
+        return f"{self.prefix}&{_encoded(extra)}" if extra else self.prefix
+
+
+def base_condition(user: User, scope: Organization | None) -> ColumnElement[bool]:
     """The tasks the list may show: those the chosen subtree answers for, else all the user sees.
 
     A chosen subtree lies inside the user's (the view checks it), so it shows nothing hidden from them.
     """
-    return tasks_counted_for(scope) if scope is not None else tasks_visible_to(user.organization)
+    root = scope if scope is not None else user.organization
+    return subtree_tasks(root, whole_tree=is_whole_tree(root), visible=scope is None)
 
 
 def conditions(
     filters: TaskFilters,
-    user: User,
-    scope: Organization | None,
+    base: ColumnElement[bool],
     today: date,
     due_soon_days: int,
     *,
     with_timeliness: bool = True,
 ) -> list[ColumnElement[bool]]:
-    """Every condition of the filters; the category counts leave the timeliness one out."""
-    result = [base_condition(filters, user, scope)]
+    """Every condition of the filters on top of ``base``; the category counts leave timeliness out."""
+    result = [base]
     if filters.status == OPEN:
         result.append(Task.status.in_(OPEN_TASK_STATUSES))
     elif filters.status:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime
+from functools import lru_cache
 from math import ceil
 from typing import Any
 
@@ -21,7 +22,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -39,14 +40,16 @@ from app.board.forms import (
 )
 from app.board.listing import (
     PAGE_SIZE,
+    LinkMaker,
     TaskFilters,
+    base_condition,
     conditions,
     organisation,
     urgency_order,
 )
 from exports import charts
 from models import Attachment, Directive, Organization, Task, TaskEvent, Visit, db
-from models.enums import OPEN_TASK_STATUSES, Role, TaskStatus
+from models.enums import Role, TaskStatus
 from workflows import attachments
 from workflows import dashboard as numbers
 from workflows import tasks as task_flow
@@ -56,6 +59,8 @@ from workflows.scope import tasks_visible_to
 from workflows.timeliness import days_overdue, timeliness_of
 
 bp = Blueprint("board", __name__)
+# Above this many tasks in a list, the visit filter walks the visits instead of the tasks.
+MANY_TASKS = 5000
 
 
 def _due_soon_days() -> int:
@@ -83,8 +88,9 @@ def overdue_badge() -> int | None:
     count = db.session.scalar(
         select(func.count(Task.id)).where(
             tasks_visible_to(current_user.organization),
-            Task.status.in_(OPEN_TASK_STATUSES),
-            Task.due_on < today,
+            # The category expression, not "status IN … AND due_on < …": the latter leads SQLite to
+            # walk every overdue task of the province through the (status, due_on) index.
+            numbers.category_condition("overdue", today, _due_soon_days()),
         )
     )
     return count or None
@@ -103,22 +109,27 @@ def task_list() -> str:
     if filters.scope is not None and (scope is None or not current_user.in_scope(scope)):
         abort(404)
     lead = organisation(filters.lead)
-    counted = conditions(filters, current_user, scope, today, soon, with_timeliness=False)
-    counts = numbers.counts_from(
-        db.session.execute(
-            select(*numbers.category_sums(today, soon, as_of=filters.open_on)).where(*counted)
-        ).one()
-    )
-    total = _count_shown(counts, filters.timeliness)
+    base = base_condition(current_user, scope)
+    counted = conditions(filters, base, today, soon, with_timeliness=False)
+    if filters.open_on is None:
+        counts = numbers.count_one(counted, today, soon)
+    else:
+        counts = numbers.count_as_of(counted, filters.open_on, soon)
+    if filters.status == TaskStatus.CANCELLED and filters.timeliness is None:
+        # Cancelled tasks are in no category: count them as they are.
+        total = db.session.scalar(select(func.count(Task.id)).where(*counted)) or 0
+    else:
+        total = _count_shown(counts, filters.timeliness)
     pages = max(1, ceil(total / PAGE_SIZE))
     page = min(filters.page, pages)
     tasks = list(
         db.session.scalars(
             select(Task)
-            .where(*conditions(filters, current_user, scope, today, soon))
+            .where(*conditions(filters, base, today, soon))
+            # Loaded after the LIMIT: joining them would join every matching task before the sort.
             .options(
-                joinedload(Task.lead_org),
-                joinedload(Task.directive).joinedload(Directive.visit),
+                selectinload(Task.lead_org),
+                selectinload(Task.directive).selectinload(Directive.visit),
                 selectinload(Task.coordinating_orgs),
             )
             .order_by(*urgency_order(today, soon))
@@ -139,7 +150,7 @@ def task_list() -> str:
         page=page,
         pages=pages,
         rows=[(task, timeliness_of(task, today, soon), days_overdue(task, today)) for task in tasks],
-        visits=_visit_choices(filters, scope),
+        visits=_visit_choices(filters, base, many=counts.total > MANY_TASKS),
     )
 
 
@@ -151,13 +162,24 @@ def _count_shown(counts: Any, category: str | None) -> int:
     return int(getattr(counts, category))
 
 
-def _visit_choices(filters: TaskFilters, scope: Organization | None) -> list[Any]:
+def _visit_choices(filters: TaskFilters, scope_condition: Any, *, many: bool) -> list[Any]:
     """The most recent visits with tasks in the list, and the chosen one, for the visit filter."""
-    base = conditions(TaskFilters(scope=filters.scope), current_user, scope, local_today(), 0)
-    with_tasks = select(Directive.visit_id).where(Directive.id.in_(select(Task.directive_id).where(*base)))
+    base = [scope_condition, Task.status != TaskStatus.CANCELLED]
+    if many:
+        # A wide scope: walk the visits newest first and stop at the hundredth with a task here.
+        with_tasks = exists(
+            select(Task.id)
+            .join(Directive, Directive.id == Task.directive_id)
+            .where(Directive.visit_id == Visit.id, *base)
+        )
+    else:
+        # A unit's few tasks: collect their visits.
+        with_tasks = Visit.id.in_(
+            select(Directive.visit_id).where(Directive.id.in_(select(Task.directive_id).where(*base)))
+        )
     query = (
         select(Visit.id, Visit.title, Visit.visited_on)
-        .where(Visit.id.in_(with_tasks))
+        .where(with_tasks)
         .order_by(Visit.visited_on.desc(), Visit.id.desc())
         .limit(100)
     )
@@ -445,17 +467,21 @@ def dashboard() -> str:
     form = DashboardForm(request.args)
     choices = numbers.organisations_within(current_user.organization)
     scope, start, end = _dashboard_selection(form, choices)
-    selection = numbers.Selection(scope=scope, assigned_from=start, assigned_to=end)
+    selection = numbers.Selection.of(scope, start, end)
     units = numbers.table_by_lead_unit(selection, today, soon)
     total = numbers.total_of(unit.counts for unit in units)
-    visits, visit_count = numbers.progress_by_visit(selection, today, soon)
-    trend = numbers.monthly_trend(scope, numbers.trend_months(start, end, today), today)
-    chart = charts.monthly_trend(
-        [charts.MonthPoint(m.month, m.done_on_time, m.done_late, m.overdue, m.open_within) for m in trend],
-        title=_("Diễn biến theo tháng: %(org)s", org=scope.name),
-        fmt="svg",
+    visits = numbers.progress_by_visit(selection, today, soon)
+    months = numbers.trend_months(start, end, today)
+    trend = numbers.monthly_trend(scope, months, today, whole_tree=selection.whole_tree)
+    if start is None:  # the whole history: begin the chart where something happened
+        trend = _without_empty_start(trend)
+    points = tuple(
+        charts.MonthPoint(m.month, m.done_on_time, m.done_late, m.overdue, m.open_within) for m in trend
     )
-    base = {"scope": scope.id, "assigned_from": start, "assigned_to": end}
+    chart = _trend_svg(points, _("Diễn biến theo tháng: %(org)s", org=scope.name))
+    list_path = url_for("board.task_list")
+    link = LinkMaker(list_path, scope=scope.id, assigned_from=start, assigned_to=end)
+    trend_link = LinkMaker(list_path, scope=scope.id)
     return render_template(
         "board/dashboard.html",
         today=today,
@@ -467,13 +493,27 @@ def dashboard() -> str:
         total=total,
         most_overdue=[(task, days_overdue(task, today)) for task in numbers.most_overdue(selection, today)],
         visits=visits,
-        visit_count=visit_count,
         trend=trend,
         # exports.charts writes every text of the SVG escaped (a test shows a unit name with markup).
         chart=Markup(_inline_svg(chart)),  # noqa: S704
-        link=lambda **extra: url_for("board.task_list", **TaskFilters(**{**base, **extra}).args()),
-        trend_link=lambda **extra: url_for("board.task_list", **TaskFilters(scope=scope.id, **extra).args()),
+        link=link,
+        trend_link=trend_link,
     )
+
+
+def _without_empty_start(trend: list[numbers.TrendMonth], keep: int = 6) -> list[numbers.TrendMonth]:
+    """Drop the leading months with nothing in them, keeping at least the last ``keep``."""
+    first = next(
+        (i for i, m in enumerate(trend) if m.done_on_time or m.done_late or m.overdue or m.open_within),
+        len(trend),
+    )
+    return trend[min(first, max(0, len(trend) - keep)) :]
+
+
+@lru_cache(maxsize=128)
+def _trend_svg(points: tuple[charts.MonthPoint, ...], title: str) -> bytes:
+    """Draw the chart once per distinct set of numbers: drawing costs far more than counting."""
+    return charts.monthly_trend(list(points), title=title, fmt="svg")
 
 
 def _inline_svg(svg: bytes) -> str:
