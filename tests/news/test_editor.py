@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 
 import pytest
-from flask import render_template
+from flask import render_template, url_for
 from flask_login import login_user
 from sqlalchemy import select
 
@@ -277,3 +277,13 @@ def test_the_visit_dossier_links_the_posts_already_written(app, world, held_visi
     html = _buttons(app, world.leader, held_visit)
     assert f"/bai-viet/{draft.id}/xem-truoc" in html
     assert "Bản nháp" in html
+
+
+def test_the_write_button_on_the_visit_dossier_writes_the_draft(app, login_as, world, held_visit):
+    client = login_as(world.inspector)
+    with app.test_request_context():
+        dossier = url_for("workspace.visit_detail", visit_id=held_visit.id)
+    page = text_of(client.get(dossier))
+    assert f'action="/bai-viet/tu-dot-kiem-tra/{held_visit.id}"' in page
+    assert client.post(f"/bai-viet/tu-dot-kiem-tra/{held_visit.id}").status_code == 302
+    assert "Bản nháp" in text_of(client.get(dossier))
