@@ -27,7 +27,7 @@ import io
 import re
 import unicodedata
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from html.parser import HTMLParser
 from typing import Any, Generic, TypeVar
@@ -1686,6 +1686,7 @@ class _Parser:
         result: list[DraftCitation] = []
         text = self.work[start:end]
         for citation in find_citations(text):
+            citation = _trim_issuer(citation)
             span = _code_span(text, citation)
             if span is None:
                 continue
@@ -2266,6 +2267,22 @@ def _people_in_list(doc: _Doc, start: int, end: int, default_role: DelegationRol
         if person:
             people.append(person)
     return people
+
+
+# Running text after an issuing body's name ("của Ban Bí thư cho cán bộ chủ chốt").
+_AFTER_ISSUER = re.compile(
+    r"\s+(?:(?:cho|để|tại|trong|đến|tới|nhằm|với|trên|theo|thì|là|đã|sẽ|đang|bảo\s+đảm|đảm\s+bảo|góp\s+phần"
+    rf"|quy\s+định|hướng\s+dẫn|triển\s+khai)(?!\w)|và\s+(?={LOWER})).*$"
+)
+
+
+def _trim_issuer(citation: Citation) -> Citation:
+    """Cut the sentence that ``find_citations`` read on after the issuer's name."""
+    name = citation.issuer_name
+    if not name:
+        return citation
+    trimmed = _AFTER_ISSUER.sub("", name).strip(" ,")
+    return replace(citation, issuer_name=trimmed or None) if trimmed != name else citation
 
 
 def _code_span(text: str, citation: Citation) -> tuple[int, int] | None:

@@ -237,3 +237,16 @@ def test_an_article_about_something_else_is_refused():
 def test_a_few_words_are_refused():
     with pytest.raises(ValidationFailed, match="quá ngắn"):
         parse_article("Đoàn kiểm tra làm việc")
+
+
+def test_a_cited_document_keeps_its_issuer_without_the_rest_of_the_sentence():
+    draft = parse_article(
+        article(
+            "Đồng chí Trưởng đoàn đề nghị xã thực hiện:\n"
+            "Một là, quán triệt Quy định số 85-QĐ/TW ngày 07/10/2022 của Ban Bí thư cho toàn thể đảng viên.\n"
+            "Hai là, thực hiện Nghị định số 30/2020/NĐ-CP của Chính phủ quy định về công tác văn thư.\n"
+        )
+    )
+    first, second = (d.citations[0].citation for d in draft.directives)
+    assert (first.code, first.issuer_name, first.issued_on) == ("85-QĐ/TW", "Ban Bí thư", date(2022, 10, 7))
+    assert (second.code, second.issuer_name) == ("30/2020/NĐ-CP", "Chính phủ")

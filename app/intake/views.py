@@ -1,0 +1,148 @@
+"""Article intake pages: paste or upload an article, review what was read, save a planned visit."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from werkzeug.routing import BuildError
+
+from app.intake.forms import ArticleForm, ReviewForm, entry_span, review_data
+from models import Visit, db
+from workflows import intake
+from workflows.errors import DomainError, OutOfScope, PermissionDenied, ValidationFailed
+from workflows.intake import DraftVisit, Span, parse_article
+from workflows.intake_save import match_organisations, save_visit
+
+bp = Blueprint(
+    "intake",
+    __name__,
+    url_prefix="/nhap-bai",
+    static_folder="static",
+    static_url_path="/tep",
+)
+
+
+def domain_message(error: DomainError) -> str:
+    """The error's message in the user's language (the Vietnamese text is the msgid)."""
+    return _(error.template, **error.params) if error.params else _(error.template)
+
+
+def excerpt(text: str, span: Span | None, limit: int = 160) -> str:
+    """The words of the article under ``span``, shortened for a hint under a field."""
+    if not span or not text or not 0 <= span[0] <= span[1] <= len(text):
+        return ""
+    words = " ".join(text[span[0] : span[1]].split())
+    return words if len(words) <= limit else words[: limit - 1].rstrip() + "…"
+
+
+@bp.route("/", methods=["GET", "POST"])
+@login_required
+def start() -> ResponseReturnValue:
+    """Take an article, pasted or as a file, and show the draft visit read from it."""
+    form = ArticleForm()
+    if not form.validate_on_submit():
+        return render_template("intake/start.html", form=form, max_mb=intake.MAX_BYTES // 1_048_576), (
+            400 if form.errors else 200
+        )
+    upload = form.file.data
+    try:
+        if upload and upload.filename:
+            try:
+                data = upload.stream.read(intake.MAX_BYTES + 1)  # never more than the limit into memory
+            finally:
+                upload.close()
+            draft = parse_article(data, upload.filename)
+        else:
+            draft = parse_article(form.text.data or "")
+    except ValidationFailed as error:
+        field = form.file if upload and upload.filename else form.text
+        field.errors = [domain_message(error)]
+        return render_template("intake/start.html", form=form, max_mb=intake.MAX_BYTES // 1_048_576), 400
+    return _review_page(_first_review(draft), draft.warnings)
+
+
+def _first_review(draft: DraftVisit) -> ReviewForm:
+    inspecting, inspected = match_organisations(draft, current_user)
+    form = ReviewForm(formdata=None, data=review_data(draft, inspecting, inspected))
+    form.set_choices(current_user)
+    # An organisation the registry does not know is a question for the user, shown on the field.
+    if inspecting.problem and draft.inspecting_body:
+        form.inspecting_org.errors = [inspecting.problem]
+    if inspected.problem and draft.inspected_unit:
+        form.inspected_org.errors = [inspected.problem]
+    return form
+
+
+def _review_page(form: ReviewForm, warnings: list[str], status: int = 200) -> ResponseReturnValue:
+    text = form.source.data or ""
+
+    def hint(span: Span | None) -> dict[str, Any]:
+        return {"span": f"{span[0]},{span[1]}" if span else "", "excerpt": excerpt(text, span)}
+
+    hints = {name: hint(form.span_of(name)) for name in _SPANNED_FIELDS}
+    entry_hints = {
+        name: [hint(entry_span(entry)) for entry in getattr(form, name)]
+        for name in ("people", "findings", "directives")
+    }
+    return (
+        render_template(
+            "intake/review.html",
+            form=form,
+            text=text,
+            warnings=warnings,
+            hints=hints,
+            entry_hints=entry_hints,
+        ),
+        status,
+    )
+
+
+_SPANNED_FIELDS = (
+    "title",
+    "visited_on",
+    "day_part",
+    "inspecting_org",
+    "inspected_org",
+    "subject",
+    "period_label",
+    "summary",
+)
+
+
+@bp.route("/luu", methods=["POST"])
+@login_required
+def save() -> ResponseReturnValue:
+    """Save the reviewed draft as a planned visit and go to it."""
+    form = ReviewForm()
+    form.set_choices(current_user)
+    if not form.validate_on_submit():
+        return _review_page(form, [], status=400)
+    try:
+        visit = save_visit(current_user, form.reviewed(), allow_duplicate=form.allow_duplicate.data)
+        db.session.commit()
+    except PermissionDenied:
+        db.session.rollback()
+        abort(403)
+    except OutOfScope:
+        db.session.rollback()
+        abort(404)
+    except DomainError as error:
+        db.session.rollback()
+        form.form_errors.append(domain_message(error))
+        return _review_page(form, [], status=400)
+    flash(_("Đã lưu đợt kiểm tra %(reference)s từ bài viết.", reference=visit.reference), "success")
+    return redirect(_visit_url(visit))
+
+
+def _visit_url(visit: Visit) -> str:
+    """The visit's page in the workspace when there is one, else the home page."""
+    if "workspace.visit_detail" in current_app.view_functions:
+        try:
+            return url_for("workspace.visit_detail", visit_id=visit.id)
+        except BuildError:
+            pass
+    return url_for("main.home")
