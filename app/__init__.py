@@ -10,10 +10,19 @@ from typing import Any
 
 from flask import Flask, request
 from flask_login import current_user
+from werkzeug.routing import IntegerConverter
 
 from app import config
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
+
+
+class BoundedIntConverter(IntegerConverter):
+    """``<int:…>`` limited to what an id column can hold."""
+
+    def __init__(self, map: Any, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", 2**63 - 1)
+        super().__init__(map, *args, **kwargs)
 
 
 def select_locale() -> str:
@@ -59,6 +68,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     login_manager.init_app(app)
 
+    # Ids beyond a 64-bit integer are not found rather than an overflow in the database driver.
+    app.url_map.converters["int"] = BoundedIntConverter
+
     for name in FEATURE_MODULES:
         importlib.import_module(f"app.{name}").init_app(app)
     return app
@@ -67,6 +79,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 # Each module exposes init_app(app): its blueprint, policy rules, CLI commands or scheduler wiring.
 FEATURE_MODULES = (
     "policy",
+    "errors",
     "jinja",
     "auth",
     "views",

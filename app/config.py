@@ -18,6 +18,8 @@ DEFAULTS: dict[str, Any] = {
     "ESCALATE_AFTER_DAYS": 7,
     "SCAN_TIME": "07:00",
     "UPLOAD_MAX_MB": 20,
+    # A cap on every request body; routes that take files may raise it up to UPLOAD_MAX_MB.
+    "MAX_CONTENT_LENGTH": 21 * 1024 * 1024,
     "SMTP_HOST": None,
     "SMTP_PORT": 25,
     "SMTP_USERNAME": None,
@@ -30,9 +32,16 @@ DEFAULTS: dict[str, Any] = {
 }
 
 # Settings that are lists or numbers when read from the environment.
-_INT_KEYS = {"SQLITE_BUSY_TIMEOUT_MS", "DUE_SOON_DAYS", "ESCALATE_AFTER_DAYS", "UPLOAD_MAX_MB", "SMTP_PORT"}
+_INT_KEYS = {
+    "MAX_CONTENT_LENGTH",
+    "SQLITE_BUSY_TIMEOUT_MS",
+    "DUE_SOON_DAYS",
+    "ESCALATE_AFTER_DAYS",
+    "UPLOAD_MAX_MB",
+    "SMTP_PORT",
+}
 _INT_TUPLE_KEYS = {"REMINDER_DAYS"}
-_BOOL_KEYS = {"SMTP_STARTTLS", "SESSION_COOKIE_SECURE"}
+_BOOL_KEYS = {"SMTP_STARTTLS", "SESSION_COOKIE_SECURE", "TESTING", "DEBUG"}
 
 
 def from_environment(environ: os._Environ[str] | dict[str, str]) -> dict[str, Any]:

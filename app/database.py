@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from flask import Flask
+from flask import Flask, has_request_context, request
 from sqlalchemy import Engine, event
 from sqlalchemy.engine import make_url
 
@@ -35,7 +35,7 @@ def engine_options(url: str, busy_timeout_ms: int) -> dict[str, Any]:
 
 def configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
     """WAL, foreign keys and a busy timeout on every connection; BEGIN IMMEDIATE for every
-    transaction, so a transaction that reads then writes waits for the lock instead of failing.
+    transaction that may write, so one that reads then writes waits for the lock instead of failing.
     """
 
     @event.listens_for(engine, "connect")
@@ -53,7 +53,13 @@ def configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if _may_write() else "BEGIN")
+
+
+def _may_write() -> bool:
+    """Reading pages start a plain transaction so they never queue behind, or block, a writer;
+    form posts, commands and scheduled jobs take the write lock up front."""
+    return not has_request_context() or request.method not in ("GET", "HEAD", "OPTIONS")
 
 
 def init_app(app: Flask) -> None:

@@ -9,6 +9,8 @@ from zoneinfo import ZoneInfo
 from workflows.errors import ValidationFailed
 
 LOCAL_ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
+# Dates typed by users stay in a range every calendar computation (due date + 1 day …) can handle.
+MIN_YEAR, MAX_YEAR = 1900, 2100
 
 
 def local_today(now: datetime | None = None) -> date:
@@ -44,6 +46,14 @@ def parse_date(text: str | date | None, *, field: str = "Ngày") -> date | None:
                 value=raw,
             )
         year, month, day = (int(g) for g in match.groups())
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise ValidationFailed(
+            "%(field)s «%(value)s» có năm ngoài khoảng %(low)d–%(high)d.",
+            field=field,
+            value=raw,
+            low=MIN_YEAR,
+            high=MAX_YEAR,
+        )
     try:
         return date(year, month, day)
     except ValueError:

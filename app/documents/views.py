@@ -87,6 +87,7 @@ def visit_draft(visit_id: int, kind: str, fmt: str) -> ResponseReturnValue:
         due = _date_arg("han", _("Hạn báo cáo"))
         data = service.visit_builder(document_kind, visit, issued_on, due)(None)
         stem = service.file_name(document_kind, visit.inspected_org.name, issued_on)
+        db.session.rollback()  # a read: end it before a conversion that may take seconds
         return _send(service.render(data, fmt, stem))
     except (DomainError, PdfError) as error:
         return _refuse(error)
@@ -131,6 +132,7 @@ def summary_draft(fmt: str) -> ResponseReturnValue:
         assert issuer is not None
         facts = flow.summary_facts(scope, start, end, today, _due_soon_days())
         data = service.summary_builder(facts, issuer, today, current_user)(None)
+        db.session.rollback()  # a read: end it before a conversion that may take seconds
         return _send(service.render(data, fmt, service.file_name(DocumentKind.SUMMARY, scope.name, today)))
     except (DomainError, PdfError) as error:
         return _refuse(error)
@@ -180,6 +182,7 @@ def followup_draft(org_id: int, fmt: str) -> ResponseReturnValue:
         data = service.followup_builder(flow.followup_facts(unit, today), issuer, today, due, current_user)(
             None
         )
+        db.session.rollback()  # a read: end it before a conversion that may take seconds
         return _send(service.render(data, fmt, service.file_name(DocumentKind.FOLLOWUP, unit.name, today)))
     except (DomainError, PdfError) as error:
         return _refuse(error)
