@@ -47,6 +47,10 @@ SECTION_TITLES = {
 }
 
 
+# Tasks listed in one digest at most; the rest are counted and left to the inbox.
+MAX_ITEMS = 50
+
+
 @dataclass(frozen=True)
 class Digest:
     """A composed e-mail: subject, plain text and HTML (UTF-8)."""
@@ -109,6 +113,24 @@ def _subject(sections: Sequence[DigestSection], today: date) -> str:
     )
 
 
+@dataclass(frozen=True)
+class _Shown:
+    """A section as the e-mail shows it: its first items, and how many it has in all."""
+
+    timeliness: Timeliness | None
+    items: list[DigestItem]
+    total: int
+
+
+def _first_items(sections: Sequence[DigestSection], limit: int) -> tuple[list[_Shown], int]:
+    shown, left = [], limit
+    for section in sections:
+        if left > 0:
+            shown.append(_Shown(section.timeliness, section.items[:left], len(section.items)))
+        left -= len(section.items)
+    return shown, max(0, -left)
+
+
 def compose_digest(
     recipient: User,
     sections: Sequence[DigestSection],
@@ -117,12 +139,20 @@ def compose_digest(
     language: str,
     task_url: Callable[[int], str],
     inbox_url: str,
+    max_items: int = MAX_ITEMS,
 ) -> Digest:
-    """Write the recipient's digest for ``today`` in ``language``, with a link to each task."""
+    """Write the recipient's digest for ``today`` in ``language``, with a link to each task.
+
+    A digest lists at most ``max_items`` tasks, the most urgent first, and says how many more the
+    inbox holds: a mail of hundreds of lines (the first day of a province with old overdue tasks)
+    is read by nobody.
+    """
+    shown, omitted = _first_items(sections, max_items)
     with force_locale(language):
         context = {
             "recipient": recipient,
-            "sections": sections,
+            "sections": shown,
+            "omitted": omitted,
             "today": today,
             "titles": SECTION_TITLES,
             "describe": describe,

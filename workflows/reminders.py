@@ -519,17 +519,29 @@ def unsent_notifications(recipient_id: int, now: datetime) -> list[Notification]
 
 
 def record_digest_outcome(
-    claim: Claim, notification_ids: Sequence[int], now: datetime, error: str | None = None
+    claim: Claim,
+    notification_ids: Sequence[int],
+    now: datetime,
+    error: str | None = None,
+    *,
+    refused: bool = True,
 ) -> None:
-    """Count the attempt on each notification; on success mark them e-mailed and the claim FINISHED,
-    on failure leave them unsent and the claim FAILED, so that the next run tries again."""
-    values: dict[str, Any] = {"email_attempts": Notification.email_attempts + 1}
+    """Close the recipient's claim for the day: FINISHED with the notifications marked e-mailed, or
+    FAILED with them left unsent, so that the next run tries again.
+
+    A message the server accepted or refused counts as an attempt on each notification; an unreachable
+    server (``refused=False``) does not, so an outage never uses up a message's attempts.
+    """
+    values: dict[str, Any] = {}
     if error is None:
         values["emailed_at"] = now
-    db.session.execute(
-        update(Notification).where(Notification.id.in_(list(notification_ids))).values(**values),
-        execution_options={"synchronize_session": False},
-    )
+    if error is None or refused:
+        values["email_attempts"] = Notification.email_attempts + 1
+    if values:
+        db.session.execute(
+            update(Notification).where(Notification.id.in_(list(notification_ids))).values(**values),
+            execution_options={"synchronize_session": False},
+        )
     status = JobRunStatus.FAILED if error else JobRunStatus.FINISHED
     close_run(claim, status, error or f"sent {len(notification_ids)} notifications", now)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import click
 from flask import current_app
 from flask.cli import with_appcontext
@@ -27,6 +29,8 @@ KIND_NAMES = {
 def scheduler_command() -> None:
     """Run the deadline scheduler alone, in the foreground (one such process per installation)."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
+    if not logging.getLogger().handlers:  # a service's log (journald) shows what each run did
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     click.echo("kiemtra scheduler (Asia/Ho_Chi_Minh):")
     for spec in scheduler.JOBS:
         click.echo(f"  {spec.id:<18} {spec.trigger(app)}")

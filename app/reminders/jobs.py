@@ -156,7 +156,13 @@ def deliver_digests(app: Flask, today: date, now: datetime, settings: ReminderSe
                 mailer.send(build_message(app.config, display_name, address, digest))
             except (MessageRefused, MailUnavailable) as error:
                 log.warning("digest to %s <%s> not sent: %s", username, address, error)
-                reminders.record_digest_outcome(claim, ids, now, error=str(error) or type(error).__name__)
+                reminders.record_digest_outcome(
+                    claim,
+                    ids,
+                    now,
+                    error=str(error) or type(error).__name__,
+                    refused=isinstance(error, MessageRefused),
+                )
                 db.session.commit()
                 delivery.failed.append((username, str(error)))
                 if isinstance(error, MailUnavailable):

@@ -84,7 +84,9 @@ def test_an_unreachable_server_stops_the_round_and_the_next_run_delivers(app, sm
     app.config["SMTP_PORT"] = _free_port()  # nothing listens there
     first = run(app)
     assert first.delivery.stopped and len(first.delivery.failed) == 1  # the round stopped at once
-    assert len(unsent()) == 3  # office: assigned, overdue; inspector: overdue
+    waiting = unsent()
+    assert len(waiting) == 3  # office: assigned, overdue; inspector: overdue
+    assert {n.email_attempts for n in waiting} == {0}  # an outage uses up no attempt
     app.config["SMTP_PORT"] = port
     second = run(app, minute=30)
     assert len(second.delivery.sent) == 2
@@ -129,3 +131,12 @@ def test_a_message_is_refused_for_one_recipient_only(app, smtp, due_task, world)
     report = run(app)
     assert [username for username, _, _ in report.delivery.sent] == ["office"]
     assert [username for username, _ in report.delivery.failed] == ["inspector"]
+
+
+def test_a_notification_refused_ten_times_is_left_to_the_inbox(app, smtp, due_task, world):
+    due_task(-2)
+    reminders.scan_deadlines(TODAY, ReminderSettings(), now=at(TODAY, 7))
+    db.session.execute(Notification.__table__.update().values(email_attempts=reminders.MAX_EMAIL_ATTEMPTS))
+    report = run(app, TODAY + timedelta(days=1))
+    assert report.delivery.sent == [] and smtp.messages == []
+    assert len(unsent()) == 3

@@ -6,10 +6,13 @@ from datetime import timedelta
 from html.parser import HTMLParser
 
 from app.reminders import jobs
+from exports.digest import compose_digest
 from models import db
 from tests.conftest import at
 from tests.reminders.conftest import TODAY
+from workflows import reminders
 from workflows import tasks as task_flow
+from workflows.reminders import ReminderSettings
 
 TITLE = "Tổ chức hội nghị quán triệt Quy định 85-QĐ/TW."
 
@@ -138,3 +141,28 @@ def test_the_digest_follows_the_recipients_language(app, smtp, due_task, world):
     message = digest_for(app, smtp, "office@example.test")
     assert message["Content-Language"] == "en"
     assert read_html(message).lang == "en"
+
+
+def test_a_long_digest_lists_the_most_urgent_tasks_and_counts_the_rest(app, due_task, world):
+    for offset in (-3, -2, 2, 5, 6):
+        due_task(offset)
+    reminders.scan_deadlines(TODAY, ReminderSettings(), now=at(TODAY, 7))
+    notifications = reminders.unsent_notifications(world.office.id, at(TODAY, 7))
+    sections = reminders.group_by_timeliness(notifications, TODAY, 3)
+    task_url, inbox_url = jobs.link_builder(app)
+    digest = compose_digest(
+        world.office,
+        sections,
+        today=TODAY,
+        language="vi",
+        task_url=task_url,
+        inbox_url=inbox_url,
+        max_items=3,
+    )
+    text = digest.text
+    assert "== Quá hạn (2) ==" in text and "== Sắp đến hạn (1) ==" in text
+    assert "Còn trong hạn" not in text  # the least urgent are left out first
+    assert text.count("\n* ") == 3
+    assert "Và 2 nhiệm vụ khác, xem trong trang thông báo." in text
+    assert "Và 2 nhiệm vụ khác" in digest.html.decode()
+    assert digest.subject == "[kiemtra] Nhắc việc ngày 01/12/2023: 2 quá hạn, 1 sắp đến hạn"
