@@ -47,6 +47,7 @@ class Visit(Base):
         ),
         Index("ix_visit_inspected_date", "inspected_org_id", "visited_on"),
         Index("ix_visit_inspecting_date", "inspecting_org_id", "visited_on"),
+        Index("ix_visit_visited_on", "visited_on", "id"),  # the visit list's order, newest first
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 
+from flask import has_request_context, request
 from flask_babel import lazy_gettext as _l
 from wtforms import SelectChoice
 
@@ -77,14 +78,23 @@ LABELS: dict[enum.Enum, object] = {
 }
 
 
-def label(value: enum.Enum | None) -> object:
-    """The screen name of a state or kind ("" for None)."""
+def label(value: enum.Enum | None) -> str:
+    """The screen name of a state or kind ("" for None), translated once per request.
+
+    A list shows the same few labels on every row; looking each up in the catalogue again costs more
+    than the rest of the row.
+    """
     if value is None:
         return ""
-    return LABELS.get(value, value.value)
+    if not has_request_context():
+        return str(LABELS.get(value, value.value))
+    cache = request.environ.setdefault("kiemtra.labels", {})
+    if value not in cache:
+        cache[value] = str(LABELS.get(value, value.value))
+    return cache[value]
 
 
 def choices(enum_class: type[enum.Enum], members: object = None) -> list[SelectChoice]:
     """Select options for an enum's members (all of them unless ``members`` names some)."""
     chosen = list(members) if members is not None else list(enum_class)  # type: ignore[call-overload]
-    return [SelectChoice(member.value, label(member)) for member in chosen]  # type: ignore[arg-type]
+    return [SelectChoice(member.value, LABELS.get(member, member.value)) for member in chosen]  # type: ignore[arg-type]
