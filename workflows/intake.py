@@ -1490,16 +1490,20 @@ class _Parser:
         body = self.body()
         end = paragraph + 1
         opens_sublist = self.paras[paragraph].text.rstrip().endswith(":")
+        # A marker alone on its line ("Một là," in bold) has its text in the next paragraph.
+        bare = not self.work[lst.markers[k][2] : self.paras[paragraph].end].strip()
         for j in [b for b in body if b > paragraph]:
             text = self.paras[j].text
             marker = _first_marker(text)
             continues = (
-                text[:1].islower()
+                bare
+                or text[:1].islower()
                 or re.match(r"(?:đối\s+với|trong\s+đó|cụ\s+thể|riêng|đặc\s+biệt|nhất\s+là)\b", text, re.I)
                 or (opens_sublist and marker is not None and marker[0] != lst.style)
             )
             if not continues:
                 break
+            bare = False
             end = j + 1
         return end
 
@@ -1526,6 +1530,9 @@ class _Parser:
         year = self.draft.visited_on.value.year if self.draft.visited_on else None
         for k, (_paragraph, start, text_start, number, marker) in enumerate(chosen.markers):
             segments = self._item_segments(chosen, k)
+            if not segments:
+                self.warn("«%(marker)s» trong bài không có nội dung; đã bỏ qua.", marker=marker)
+                continue
             text = "\n".join(" ".join(self.work[s:e].split()) for s, e in segments).strip(" ;")
             text = text[:1].upper() + text[1:]
             title = None

@@ -250,3 +250,27 @@ def test_a_cited_document_keeps_its_issuer_without_the_rest_of_the_sentence():
     first, second = (d.citations[0].citation for d in draft.directives)
     assert (first.code, first.issuer_name, first.issued_on) == ("85-QĐ/TW", "Ban Bí thư", date(2022, 10, 7))
     assert (second.code, second.issuer_name) == ("30/2020/NĐ-CP", "Chính phủ")
+
+
+def test_a_marker_alone_on_its_line_takes_the_paragraph_below():
+    draft = parse_article(
+        article(
+            "Đồng chí Trưởng đoàn đề nghị xã thực hiện tốt các nhiệm vụ sau:\n\n"
+            "Một là,\n\ntổ chức đối thoại với Nhân dân mỗi quý một lần.\n\n"
+            "Hai là,\n\nkiện toàn các tổ dân vận ở ấp.\n"
+        )
+    )
+    assert [(d.marker, d.text) for d in draft.directives] == [
+        ("Một là", "Tổ chức đối thoại với Nhân dân mỗi quý một lần."),
+        ("Hai là", "Kiện toàn các tổ dân vận ở ấp."),
+    ]
+
+
+def test_an_empty_request_is_skipped_and_reported():
+    draft = parse_article(
+        article(
+            "Đồng chí Trưởng đoàn đề nghị xã thực hiện:\nMột là,\nHai là, kiện toàn các tổ dân vận ở ấp.\n"
+        )
+    )
+    assert [d.number for d in draft.directives] == [2]
+    assert any("«Một là» trong bài không có nội dung" in w for w in draft.warnings)
