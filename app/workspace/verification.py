@@ -8,8 +8,8 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import ColumnElement, func, select
-from sqlalchemy.orm import aliased, joinedload, selectinload
+from sqlalchemy import ColumnElement, exists, func, select
+from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.auth import safe_next
@@ -26,13 +26,18 @@ from workflows.timeliness import timeliness_of
 
 
 def _issued_by(user: User) -> ColumnElement[bool]:
-    """Tasks of visits whose inspecting body lies in the user's subtree (those they may verify)."""
-    inspecting = aliased(Organization)
-    return Task.directive_id.in_(
+    """Tasks of visits whose inspecting body lies in the user's subtree (those they may verify).
+
+    Written as a per-task lookup by primary keys against the subtree's ids: the queue and its badge
+    start from the few tasks waiting (by the status index), not from every directive in scope.
+    """
+    scope = list(
+        db.session.scalars(select(Organization.id).where(in_subtree(Organization.path, user.organization)))
+    )
+    return exists(
         select(Directive.id)
         .join(Visit, Visit.id == Directive.visit_id)
-        .join(inspecting, inspecting.id == Visit.inspecting_org_id)
-        .where(in_subtree(inspecting.path, user.organization))
+        .where(Directive.id == Task.directive_id, Visit.inspecting_org_id.in_(scope))
     )
 
 
@@ -40,11 +45,12 @@ def waiting_count(user: User) -> int:
     """How many reports and extension requests wait for this inspector (the navigation badge)."""
     if not user.is_authenticated or user.role is not Role.INSPECTOR:
         return 0
-    reported = select(func.count(Task.id)).where(Task.status == TaskStatus.REPORTED, _issued_by(user))
+    issued = _issued_by(user)
+    reported = select(func.count(Task.id)).where(Task.status == TaskStatus.REPORTED, issued)
     pending = (
         select(func.count(DeadlineExtension.id))
         .join(Task, Task.id == DeadlineExtension.task_id)
-        .where(DeadlineExtension.status == ExtensionStatus.PENDING, _issued_by(user))
+        .where(DeadlineExtension.status == ExtensionStatus.PENDING, issued)
     )
     return int(db.session.scalar(select(reported.scalar_subquery() + pending.scalar_subquery())) or 0)
 
