@@ -8,9 +8,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import insert, select, update
 
+from app import create_app
 from models import Notification, db
 from models.enums import NotificationKind
-from tests.conftest import at
+from tests.conftest import PASSWORD, at
 from tests.reminders.conftest import TODAY
 from workflows import reminders
 
@@ -23,10 +24,6 @@ def scan():
 def badge(page: str) -> int | None:
     match = re.search(r'href="/inbox">\s*Thông báo <span class="badge[^"]*">(\d+)</span>', page)
     return int(match.group(1)) if match else None
-
-
-def ids_of(username_notifications):
-    return [n.id for n in username_notifications]
 
 
 def test_the_inbox_shows_what_each_notification_says_with_an_unread_badge(due_task, world, login_as):
@@ -152,7 +149,7 @@ def test_the_inbox_runs_the_same_number_of_queries_for_three_notifications_or_fi
     _many(world, task, 2)
     with query_counter() as few:
         client.get("/inbox")
-    _many_more = [TODAY + timedelta(days=100 + n) for n in range(47)]
+    later_keys = [TODAY + timedelta(days=100 + n) for n in range(47)]
     db.session.execute(
         insert(Notification),
         [
@@ -165,10 +162,38 @@ def test_the_inbox_runs_the_same_number_of_queries_for_three_notifications_or_fi
                 "created_at": at(TODAY, 7),
                 "email_attempts": 0,
             }
-            for key in _many_more
+            for key in later_keys
         ],
     )
     db.session.commit()
     with query_counter() as many:
         client.get("/inbox")
     assert many.count == few.count
+
+
+def test_the_inbox_and_calendar_forms_carry_a_working_csrf_token(database_url, tmp_path, due_task, world):
+    due_task(3)
+    db.session.commit()  # and touch the session no more: the other app's requests need the write lock
+    guarded = create_app(
+        {
+            "TESTING": True,
+            "DATABASE_URL": database_url,
+            "SECRET_KEY": "csrf-test",
+            "WTF_CSRF_ENABLED": True,
+            "INSTANCE_PATH": str(tmp_path),
+        }
+    )
+    client = guarded.test_client()
+    login_page = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', login_page).group(1)
+    client.post("/login", data={"username": "office", "password": PASSWORD, "csrf_token": token})
+    assert client.post("/inbox/read-all").status_code == 400
+    assert client.post("/calendar/renew").status_code == 400
+    inbox = client.get("/inbox").get_data(as_text=True)
+    form_token = re.search(r'name="csrf_token" value="([^"]+)"', inbox).group(1)
+    assert client.post("/inbox/read-all", data={"csrf_token": form_token}).status_code == 302
+    calendar = client.get("/calendar").get_data(as_text=True)
+    form_token = re.search(r'name="csrf_token" value="([^"]+)"', calendar).group(1)
+    assert client.post("/calendar/renew", data={"csrf_token": form_token}).status_code == 302
+    with guarded.app_context():
+        db.engine.dispose()
