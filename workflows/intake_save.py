@@ -62,6 +62,7 @@ class ReviewedVisit:
     period_start_on: date | None = None
     period_end_on: date | None = None
     summary: str | None = None
+    place: str | None = None
     people: tuple[ReviewedPerson, ...] = ()
     findings: tuple[ReviewedFinding, ...] = ()
     directives: tuple[ReviewedDirective, ...] = ()
@@ -247,6 +248,7 @@ def review_from_draft(draft: DraftVisit, actor: User) -> tuple[ReviewedVisit | N
         period_start_on=draft.period.start_on if draft.period else None,
         period_end_on=draft.period.end_on if draft.period else None,
         summary=draft.summary.value if draft.summary else None,
+        place=draft.place.value[:200] if draft.place else None,
         people=tuple(ReviewedPerson(p.name, p.position, p.party_titles, p.role) for p in draft.people),
         findings=tuple(ReviewedFinding(f.kind, f.text) for f in draft.findings),
         directives=tuple(
@@ -305,6 +307,7 @@ def save_visit(actor: User, reviewed: ReviewedVisit, *, allow_duplicate: bool = 
         period_start_on=reviewed.period_start_on,
         period_end_on=reviewed.period_end_on,
         day_part=reviewed.day_part,
+        place=nfc(reviewed.place) or None,
         summary=reviewed.summary,
     )
     db.session.flush()

@@ -178,6 +178,7 @@ class ReviewForm(FlaskForm):
     period_label = StringField(_l("Kỳ kiểm tra"), filters=[nfc], validators=[Length(max=120)])
     period_start_on = _date_field(_l("Từ ngày"))
     period_end_on = _date_field(_l("Đến ngày"))
+    place = StringField(_l("Địa điểm"), filters=[nfc], validators=[Length(max=200)])
     summary = TextAreaField(_l("Tóm tắt"), filters=[nfc], render_kw={"rows": 3})
     people = FieldList(FormField(PersonEntry))
     findings = FieldList(FormField(FindingEntry))
@@ -244,6 +245,7 @@ class ReviewForm(FlaskForm):
             period_start_on=parse_date(self.period_start_on.data),
             period_end_on=parse_date(self.period_end_on.data),
             summary=self.summary.data or None,
+            place=self.place.data or None,
             people=tuple(
                 ReviewedPerson(
                     e.form.name.data,
@@ -317,6 +319,7 @@ def review_data(draft: DraftVisit, inspecting: OrgMatch, inspected: OrgMatch) ->
             ("inspected_org", draft.inspected_unit),
             ("subject", draft.subject),
             ("summary", draft.summary),
+            ("place", draft.place),
         )
         if item is not None and item.span is not None
     }
@@ -337,6 +340,7 @@ def review_data(draft: DraftVisit, inspecting: OrgMatch, inspected: OrgMatch) ->
         "period_start_on": format_date(draft.period.start_on) if draft.period else "",
         "period_end_on": format_date(draft.period.end_on) if draft.period else "",
         "summary": _found(draft.summary) or "",
+        "place": _found(draft.place) or "",
         "people": [
             {
                 "include": True,

@@ -109,6 +109,7 @@ _SPANNED_FIELDS = (
     "inspected_org",
     "subject",
     "period_label",
+    "place",
     "summary",
 )
 

@@ -175,3 +175,12 @@ def test_a_bad_citation_stops_the_save_and_leaves_nothing_once_rolled_back(world
         save_visit(world.inspector, replace(reviewed, directives=bad))
     db.session.rollback()
     assert db.session.scalar(select(func.count(Visit.id))) == 0
+
+
+def test_the_place_of_the_meeting_is_kept_apart_from_the_inspected_unit(world, article_text):
+    text = article_text.replace("Sáng ngày 14 - 6, Đoàn", "Sáng ngày 14 - 6, tại thị trấn Thanh Bình, Đoàn")
+    draft = parse_article(text)
+    assert draft.place.value == "thị trấn Thanh Bình"
+    assert draft.inspected_unit.value == "huyện Bù Đốp"
+    visit = save_visit(world.inspector, _reviewed(world, text))
+    assert (visit.place, visit.inspected_org) == ("thị trấn Thanh Bình", world.district)
