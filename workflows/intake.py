@@ -799,6 +799,11 @@ _SECTION_HEADER = re.compile(
     r"|tồn\s+tại|khó\s+khăn|vướng\s+mắc|nguyên\s+nhân|bài\s+học(?:\s+kinh\s+nghiệm)?)\b",
     re.I,
 )
+_INLINE_HEADER = re.compile(
+    r"(?:\d+[.)]\s*|[a-zđ]\)\s*|[-•+]\s*)?(?P<header>(?:về\s+)?(?:ưu\s+điểm|kết\s+quả(?:\s+đạt\s+được)?|hạn\s+chế"
+    r"(?:,\s*khuyết\s+điểm)?|khuyết\s+điểm|tồn\s+tại|khó\s+khăn(?:,\s*vướng\s+mắc)?|nguyên\s+nhân))\s*:\s*",
+    re.I,
+)
 _IMPERATIVES = _phrases(
     "tiếp tục|tăng cường|đẩy mạnh|nâng cao|tập trung|chú trọng|quan tâm|thực hiện|tổ chức|làm tốt"
     "|rà soát|kiện toàn|xây dựng|chỉ đạo|phát huy|đổi mới|bám sát|nắm chắc|triển khai|thường xuyên"
@@ -812,7 +817,8 @@ _IMPERATIVES = _phrases(
 )
 
 _LIMITATION_CUE = re.compile(
-    r"hạn\s+chế|khuyết\s+điểm|tồn\s+tại|yếu\s+kém|bất\s+cập|thiếu\s+sót|sai\s+sót|vi\s+phạm|\bchưa\b"
+    r"hạn\s+chế|khuyết\s+điểm|tồn\s+tại|yếu\s+kém|bất\s+cập|thiếu\s+sót|sai\s+sót|sai\s+phạm|\bchưa\b"
+    r"|(?:có|đã|để\s+xảy\s+ra|còn|nhiều)\s+(?:\w+\s+)?vi\s+phạm"
     r"|còn\s+(?:chậm|thấp|ít|yếu|thiếu|nặng|lúng\s+túng|hình\s+thức|dàn\s+trải|chung\s+chung|mỏng|hạn\s+chế"
     r"|bất\s+cập|nể\s+nang|sơ\s+sài|đơn\s+điệu|manh\s+mún|xảy\s+ra)|lúng\s+túng"
     r"|chậm\s+(?:trễ|được)",
@@ -1150,6 +1156,12 @@ class _Parser:
     def _read_bodies(self, start: int, end: int) -> None:
         work = self.work
         match = _INSPECTING_BODY.search(work, start, end)
+        if match is None:
+            for clause in re.finditer(r"(?:^|[,:]\s+|\s[-–]\s+)", work[start:end]):
+                match = _BODY_IN_TITLE.match(work, start + clause.end(), end)
+                if match and not _VISIT_DATE.match(match["org"]):
+                    break
+                match = None
         if match is None and self.draft.title and self.draft.title.span:
             title = next(p for p in self.paras if p.kind == "title")
             match = _BODY_IN_TITLE.match(work, title.start, title.end)
@@ -1707,6 +1719,10 @@ class _Parser:
             if header and len(para.text.split()) <= 12:
                 section = _kind_of_intro(para.text) or section
                 continue
+            inline = _INLINE_HEADER.match(self.work, start, end)
+            if inline and i not in section_of:
+                section = _kind_of_intro(inline["header"]) or section
+                start = inline.end()
             if i in section_of:
                 marker = _first_marker(para.text)
                 offset = marker[2] if marker else 0
@@ -1832,7 +1848,8 @@ _INSPECTING_BODY = re.compile(
     re.I,
 )
 _BODY_IN_TITLE = re.compile(
-    rf"(?P<org>{UPPER}[^,.;:]{{2,100}}?)\s+(?:kiểm\s+tra|giám\s+sát|làm\s+việc\s+với|khảo\s+sát)\b"
+    rf"(?P<org>{UPPER}[^,.;:]{{2,100}}?)\s+(?:đã\s+)?(?:tiến\s+hành\s+|tổ\s+chức\s+)?"
+    r"(?:kiểm\s+tra|giám\s+sát|làm\s+việc\s+với|khảo\s+sát)\b"
 )
 _INSPECTED_UNIT = re.compile(
     r"(?<!\w)(?P<conn>với|tại|đối\s+với)\s+"
@@ -1840,7 +1857,7 @@ _INSPECTED_UNIT = re.compile(
     rf"(?:huyện|xã|tỉnh|thị\s+xã|thị\s+trấn|thành\s+phố|phường|quận|{UPPER})[^,.;()]{{1,100}})",
 )
 _SUBJECT = re.compile(
-    r"(?:kiểm\s+tra|giám\s+sát|khảo\s+sát|làm\s+việc)(?:\s+(?:với|tại)\s+[^,.;]{2,80}?)?"
+    r"(?:kiểm\s+tra|giám\s+sát|khảo\s+sát|làm\s+việc)(?:\s+chuyên\s+đề)?(?:\s+(?:với|tại|đối\s+với)\s+[^,.;]{2,80}?)?"
     r"(?:\s+(?:về|kết\s+quả|tình\s+hình|chuyên\s+đề))*\s+"
     r"(?:kết\s+quả\s+)?(?:\d+\s+năm\s+)?(?:(?:thực\s+hiện|triển\s+khai)\s+(?=công\s+tác))?"
     r"(?P<subject>(?:việc\s+|công\s+tác\s+|thực\s+hiện\s+|triển\s+khai\s+|lãnh\s+đạo,?\s+chỉ\s+đạo))",
