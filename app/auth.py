@@ -61,11 +61,18 @@ def _dummy_hash() -> str:
 class LoginForm(FlaskForm):
     username = StringField(
         _l("Tên đăng nhập"),
-        validators=[InputRequired(_l("Chưa nhập tên đăng nhập.")), Length(max=60)],
+        validators=[
+            InputRequired(_l("Chưa nhập tên đăng nhập.")),
+            Length(max=60, message=_l("Tối đa %(max)d ký tự.")),
+        ],
         filters=[nfc],
     )
     password = PasswordField(
-        _l("Mật khẩu"), validators=[InputRequired(_l("Chưa nhập mật khẩu.")), Length(max=200)]
+        _l("Mật khẩu"),
+        validators=[
+            InputRequired(_l("Chưa nhập mật khẩu.")),
+            Length(max=200, message=_l("Tối đa %(max)d ký tự.")),
+        ],
     )
 
 

@@ -97,6 +97,13 @@ class MultiChoice(SelectMultipleField):
             raise ValidationError(str(NOT_A_CHOICE))
 
 
+class MaxLength(Length):
+    """At most ``limit`` characters, said in Vietnamese."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(max=limit, message=_l("Tối đa %(max)d ký tự."))
+
+
 def split_citations(text: str | None) -> list[str]:
     """The codes typed in a citation field, one per line or separated by semicolons."""
     return [part.strip() for part in re.split(r"[;\n]+", text or "") if part.strip()]
@@ -118,8 +125,8 @@ class MemberForm(Form):
 
     id = HiddenField()
     person_id = Choice(_l("Người có trong danh sách"), choices=[], validate_choice=True)
-    new_name = StringField(_l("hoặc họ và tên người mới"), filters=[nfc], validators=[Length(max=120)])
-    position_on_day = StringField(_l("Chức vụ ngày kiểm tra"), filters=[nfc], validators=[Length(max=200)])
+    new_name = StringField(_l("hoặc họ và tên người mới"), filters=[nfc], validators=[MaxLength(120)])
+    position_on_day = StringField(_l("Chức vụ ngày kiểm tra"), filters=[nfc], validators=[MaxLength(200)])
     role = Choice(_l("Vai trò"), choices=[])
     remove = BooleanField(_l("Bỏ khỏi danh sách"))
 
@@ -132,7 +139,7 @@ class FindingForm(Form):
 
     id = HiddenField()
     kind = Choice(_l("Loại"), choices=choices(FindingKind))
-    text = TextAreaField(_l("Nội dung"), filters=[nfc], validators=[Length(max=20_000)])
+    text = TextAreaField(_l("Nội dung"), filters=[nfc], validators=[MaxLength(20_000)])
     is_public = BooleanField(_l("Được đưa vào tin bài"))
     remove = BooleanField(_l("Xóa"))
 
@@ -144,7 +151,7 @@ class TaskForm(Form):
     """A task carrying a directive to a lead unit."""
 
     id = HiddenField()
-    title = StringField(TASK_TITLE, filters=[nfc], validators=[Length(max=300)])
+    title = StringField(TASK_TITLE, filters=[nfc], validators=[MaxLength(300)])
     lead_org_id = Choice(_l("Đơn vị chủ trì"), choices=[])
     coordinating_ids = MultiChoice(_l("Đơn vị phối hợp"), choices=[])
     due_on = DateText(_l("Hạn hoàn thành"))
@@ -164,22 +171,22 @@ class DirectiveForm(Form):
     """A numbered directive with the documents it cites and its tasks."""
 
     id = HiddenField()
-    title = StringField(_l("Tiêu đề ngắn"), filters=[nfc], validators=[Length(max=300)])
-    body = TextAreaField(_l("Nội dung yêu cầu"), filters=[nfc], validators=[Length(max=20_000)])
+    title = StringField(_l("Tiêu đề ngắn"), filters=[nfc], validators=[MaxLength(300)])
+    body = TextAreaField(_l("Nội dung yêu cầu"), filters=[nfc], validators=[MaxLength(20_000)])
     due_on = DateText(_l("Hạn chung"))
     due_period_label = StringField(
         _l("hoặc thời hạn bằng lời"),
         filters=[nfc],
-        validators=[Length(max=120)],
+        validators=[MaxLength(120)],
         render_kw={"placeholder": _l("ví dụ: 6 tháng cuối năm 2023")},
     )
     citations = StringField(
         _l("Văn bản trích dẫn"),
         filters=[nfc],
-        validators=[Length(max=2000)],
+        validators=[MaxLength(2000)],
         render_kw={"placeholder": _l("ví dụ: 85-QĐ/TW; 99-HD/BTGTW")},
     )
-    citation_pick = StringField(_l("Chọn từ danh mục"), filters=[nfc], validators=[Length(max=300)])
+    citation_pick = StringField(_l("Chọn từ danh mục"), filters=[nfc], validators=[MaxLength(300)])
     tasks = FieldList(FormField(TaskForm))
     remove = BooleanField(_l("Rút yêu cầu"))
 
@@ -205,23 +212,23 @@ class VisitForm(FlaskForm):
     """The whole visit: details, both sides of the meeting, findings, directives and their tasks."""
 
     version = HiddenField()
-    reference = StringField(_l("Số hiệu (bỏ trống để tự đặt)"), filters=[nfc], validators=[Length(max=40)])
+    reference = StringField(_l("Số hiệu (bỏ trống để tự đặt)"), filters=[nfc], validators=[MaxLength(40)])
     title = StringField(
-        _l("Tiêu đề"), filters=[nfc], validators=[InputRequired(_l("Chưa nhập tiêu đề.")), Length(max=300)]
+        _l("Tiêu đề"), filters=[nfc], validators=[InputRequired(_l("Chưa nhập tiêu đề.")), MaxLength(300)]
     )
     subject = StringField(
         _l("Nội dung kiểm tra"),
         filters=[nfc],
-        validators=[InputRequired(_l("Chưa nhập nội dung kiểm tra.")), Length(max=200)],
+        validators=[InputRequired(_l("Chưa nhập nội dung kiểm tra.")), MaxLength(200)],
         render_kw={"placeholder": _l("ví dụ: công tác tuyên giáo")},
     )
     visited_on = DateText(_l("Ngày kiểm tra"), validators=[InputRequired(_l("Chưa nhập ngày kiểm tra."))])
     day_part = Choice(_l("Buổi"), choices=[SelectChoice("", "—"), *choices(DayPart)])
-    place = StringField(_l("Địa điểm"), filters=[nfc], validators=[Length(max=200)])
+    place = StringField(_l("Địa điểm"), filters=[nfc], validators=[MaxLength(200)])
     period_label = StringField(
         _l("Kỳ kiểm tra"),
         filters=[nfc],
-        validators=[Length(max=120)],
+        validators=[MaxLength(120)],
         render_kw={"placeholder": _l("ví dụ: 6 tháng đầu năm 2023")},
     )
     period_start_on = DateText(_l("Từ ngày"))
@@ -234,7 +241,7 @@ class VisitForm(FlaskForm):
         choices=[],
         validators=[InputRequired(_l("Chưa chọn đơn vị được kiểm tra."))],
     )
-    summary = TextAreaField(_l("Tóm tắt"), filters=[nfc], validators=[Length(max=20_000)])
+    summary = TextAreaField(_l("Tóm tắt"), filters=[nfc], validators=[MaxLength(20_000)])
     inspecting = FieldList(FormField(MemberForm))
     hosts = FieldList(FormField(MemberForm))
     findings = FieldList(FormField(FindingForm))
@@ -336,8 +343,8 @@ class VisitForm(FlaskForm):
 class NewTaskForm(FlaskForm):
     """Give one more task to a directive (also after the conclusion)."""
 
-    title = StringField(TASK_TITLE, filters=[nfc], validators=[Length(max=300)])
-    description = TextAreaField(_l("Mô tả"), filters=[nfc], validators=[Length(max=20_000)])
+    title = StringField(TASK_TITLE, filters=[nfc], validators=[MaxLength(300)])
+    description = TextAreaField(_l("Mô tả"), filters=[nfc], validators=[MaxLength(20_000)])
     lead_org_id = Choice(
         _l("Đơn vị chủ trì"), choices=[], validators=[InputRequired(_l("Chưa chọn đơn vị chủ trì."))]
     )
@@ -354,7 +361,7 @@ class CloseVisitForm(FlaskForm):
         filters=[nfc],
         validators=[
             InputRequired(_l("Cần viết đánh giá kết thúc trước khi đóng đợt kiểm tra.")),
-            Length(max=20_000),
+            MaxLength(20_000),
         ],
     )
 
@@ -369,14 +376,14 @@ class VerifyForm(FlaskForm):
     """Accept or return a reported task."""
 
     version = HiddenField()
-    note = TextAreaField(_l("Nhận xét"), filters=[nfc], validators=[Length(max=5000)])
+    note = TextAreaField(_l("Nhận xét"), filters=[nfc], validators=[MaxLength(5000)])
 
 
 class ExtensionDecisionForm(FlaskForm):
     """Approve or refuse a request to move a due date."""
 
     version = HiddenField()
-    note = TextAreaField(_l("Ý kiến"), filters=[nfc], validators=[Length(max=5000)])
+    note = TextAreaField(_l("Ý kiến"), filters=[nfc], validators=[MaxLength(5000)])
 
 
 class DocumentForm(FlaskForm):
@@ -385,12 +392,12 @@ class DocumentForm(FlaskForm):
     citation = StringField(
         _l("Số hiệu hoặc trích dẫn đầy đủ"),
         filters=[nfc],
-        validators=[Length(max=300)],
+        validators=[MaxLength(300)],
         render_kw={"placeholder": _l("ví dụ: Quy định số 85-QĐ/TW ngày 07/10/2022 của Ban Bí thư")},
     )
-    title = StringField(_l("Trích yếu"), filters=[nfc], validators=[Length(max=500)])
-    type_name = StringField(_l("Loại văn bản"), filters=[nfc], validators=[Length(max=60)])
-    issuer_name = StringField(_l("Cơ quan ban hành"), filters=[nfc], validators=[Length(max=200)])
+    title = StringField(_l("Trích yếu"), filters=[nfc], validators=[MaxLength(500)])
+    type_name = StringField(_l("Loại văn bản"), filters=[nfc], validators=[MaxLength(60)])
+    issuer_name = StringField(_l("Cơ quan ban hành"), filters=[nfc], validators=[MaxLength(200)])
     issued_on = DateText(_l("Ngày ban hành"))
     is_secret = BooleanField(_l("Văn bản mật"))
 
@@ -406,24 +413,24 @@ class OrganizationForm(FlaskForm):
     """A body in the tree."""
 
     name = StringField(
-        _l("Tên"), filters=[nfc], validators=[InputRequired(_l("Chưa nhập tên.")), Length(max=200)]
+        _l("Tên"), filters=[nfc], validators=[InputRequired(_l("Chưa nhập tên.")), MaxLength(200)]
     )
-    short_name = StringField(_l("Tên ngắn"), filters=[nfc], validators=[Length(max=80)])
+    short_name = StringField(_l("Tên ngắn"), filters=[nfc], validators=[MaxLength(80)])
     code = StringField(
         _l("Mã (duy nhất)"),
         filters=[nfc],
-        validators=[InputRequired(_l("Chưa nhập mã.")), Length(max=40)],
+        validators=[InputRequired(_l("Chưa nhập mã.")), MaxLength(40)],
         render_kw={"placeholder": "HU-BUDOP"},
     )
     doc_code = StringField(
         _l("Ký hiệu trong số văn bản"),
         filters=[nfc],
-        validators=[InputRequired(_l("Chưa nhập ký hiệu.")), Length(max=20)],
+        validators=[InputRequired(_l("Chưa nhập ký hiệu.")), MaxLength(20)],
         render_kw={"placeholder": "HU"},
     )
     kind = Choice(_l("Loại"), choices=choices(OrgKind))
     parent_id = Choice(_l("Trực thuộc"), choices=[])
-    place_name = StringField(_l("Địa danh ghi trên văn bản"), filters=[nfc], validators=[Length(max=80)])
+    place_name = StringField(_l("Địa danh ghi trên văn bản"), filters=[nfc], validators=[MaxLength(80)])
     valid_from = DateText(_l("Hiệu lực từ ngày"))
     valid_to = DateText(_l("Hiệu lực đến ngày"))
 
@@ -438,13 +445,13 @@ class UserForm(FlaskForm):
     username = StringField(
         _l("Tên đăng nhập"),
         filters=[nfc],
-        validators=[InputRequired(_l("Chưa nhập tên đăng nhập.")), Length(max=60)],
+        validators=[InputRequired(_l("Chưa nhập tên đăng nhập.")), MaxLength(60)],
     )
-    display_name = StringField(_l("Họ và tên"), filters=[nfc], validators=[Length(max=120)])
+    display_name = StringField(_l("Họ và tên"), filters=[nfc], validators=[MaxLength(120)])
     email = StringField(
         _l("Thư điện tử"),
         filters=[nfc],
-        validators=[Optional(), Length(max=200)],
+        validators=[Optional(), MaxLength(200)],
     )
     role = Choice(_l("Vai trò"), choices=choices(Role))
     organization_id = Choice(
@@ -452,7 +459,7 @@ class UserForm(FlaskForm):
     )
     locale = Choice(_l("Ngôn ngữ"), choices=[SelectChoice("vi", "Tiếng Việt"), SelectChoice("en", "English")])
     is_active = BooleanField(_l("Đang hoạt động"), default=True)
-    password = PasswordField(_l("Mật khẩu mới"), validators=[Length(max=200)])
+    password = PasswordField(_l("Mật khẩu mới"), validators=[MaxLength(200)])
 
     def validate_email(self, field: Field) -> None:
         if field.data and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", field.data):
