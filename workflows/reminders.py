@@ -236,13 +236,6 @@ def close_run(claim: Claim, status: JobRunStatus, summary: str, now: datetime) -
     return result.rowcount == 1
 
 
-def run_status(job_name: str, period_key: str) -> JobRunStatus | None:
-    """The status of a job's run for a period, or None if nobody claimed it."""
-    return db.session.scalar(
-        select(JobRun.status).where(JobRun.job_name == job_name, JobRun.period_key == period_key)
-    )
-
-
 # --------------------------------------------------------------------------------------------------
 # The deadline scan
 
