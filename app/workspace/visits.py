@@ -428,6 +428,8 @@ def visit_create() -> ResponseReturnValue:
 def visit_edit(visit_id: int) -> ResponseReturnValue:
     """Edit a visit before its conclusion; a form older than the last save overwrites nothing."""
     visit = _editable_visit(visit_id)
+    if not visit.is_editable and request.method == "POST":
+        return _stale(VisitForm(), visit, revisions.stale(visit))  # concluded meanwhile: keep the typing
     if not visit.is_editable:
         flash(_("Đợt kiểm tra đã kết luận; không thể sửa đoàn, nhận xét hay yêu cầu."), "warning")
         return redirect(url_for("workspace.visit_detail", visit_id=visit.id))

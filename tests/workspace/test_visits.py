@@ -391,6 +391,21 @@ def test_a_stale_form_overwrites_nothing_and_keeps_what_was_typed(app, login_as,
     assert db.session.get(Visit, visit.id).title == "Tiêu đề của tôi"
 
 
+def test_a_visit_concluded_meanwhile_keeps_the_typing_and_saves_nothing(login_as, world):
+    client = login_as(world.inspector)
+    visit = _saved_visit(client, world)
+    data = edit_form(client.get(f"/visits/{visit.id}/edit").get_data(as_text=True))
+    visit_flow.conclude_visit(visit, world.inspector)
+    db.session.commit()
+    data["title"] = "Tiêu đề gõ dở"
+    response = client.post(f"/visits/{visit.id}/edit", data=data)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 409
+    assert "Tiêu đề gõ dở" in page and "không thể lưu các thay đổi này" in page
+    assert 'id="save"' not in page
+    assert db.session.get(Visit, visit.id).title != "Tiêu đề gõ dở"
+
+
 def test_a_form_without_its_version_counts_as_stale(login_as, world):
     client = login_as(world.inspector)
     visit = _saved_visit(client, world)
