@@ -660,9 +660,12 @@ _END_MARKER = re.compile(
     r"|tin\s+liên\s+quan|tin\s+cùng\s+(?:chuyên\s+mục|loại)|các\s+tin\s+(?:khác|đã\s+đưa)|tin\s+khác"
     r"|bài\s+viết\s+(?:liên\s+quan|khác|cùng\s+chuyên\s+mục)|tin\s+mới(?:\s+nhất|\s+hơn)?|tin\s+cũ\s+hơn"
     r"|tin\s+(?:đọc\s+nhiều|nổi\s+bật|xem\s+nhiều)|đọc\s+(?:nhiều|thêm)|xem\s+thêm|từ\s+khóa|tags?|thẻ"
-    r"|tổng\s+số\s+điểm|xếp\s+hạng|chia\s+sẻ)\b",
+    r"|tổng\s+số\s+điểm|xếp\s+hạng|chia\s+sẻ|nơi\s+nhận)\b",
     re.I,
 )
+# The place-date line of an official document: "Lâm Đồng, ngày 02 tháng 8 năm 2023".
+_WORDED_DATE = re.compile(r"ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s*,?\s+năm\s+((?:19|20)\d{2})", re.I)
+_PLACE_DATE_LINE = re.compile(rf"[^,.;:]{{2,40}},\s*{_WORDED_DATE.pattern}\s*\.?", re.I)
 _FULL_DATE = re.compile(r"(?<![\d/])(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*((?:19|20)\d{2})(?![\d/])")
 _ISO_DATE = re.compile(r"(?<!\d)((?:19|20)\d{2})-(\d{2})-(\d{2})(?!\d)")
 _DATELINE_WORDS = re.compile(
@@ -673,6 +676,8 @@ _DATELINE_WORDS = re.compile(
 
 
 def _is_dateline(text: str) -> bool:
+    if _PLACE_DATE_LINE.fullmatch(text):
+        return True
     if not (_FULL_DATE.search(text) or _ISO_DATE.search(text)) or len(text.split()) > 16:
         return False
     stripped = _DATELINE_WORDS.sub("", text)
@@ -1942,6 +1947,9 @@ def _safe_date(year: int, month: int, day: int) -> date | None:
 
 
 def _date_in(text: str) -> date | None:
+    worded = _PLACE_DATE_LINE.fullmatch(text)
+    if worded:
+        return _safe_date(int(worded[3]), int(worded[2]), int(worded[1]))
     match = _FULL_DATE.search(text)
     if match:
         return _safe_date(int(match[3]), int(match[2]), int(match[1]))
