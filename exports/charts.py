@@ -24,15 +24,15 @@ from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal, Protocol
+from typing import TYPE_CHECKING, Literal, Protocol
 
-import matplotlib
-from matplotlib.axes import Axes
-from matplotlib.figure import Figure
-from matplotlib.font_manager import FontProperties, fontManager
-from matplotlib.ft2font import FT2Font
-from matplotlib.patches import Patch
-from matplotlib.ticker import MaxNLocator
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+    from matplotlib.font_manager import FontProperties
+
+# matplotlib is imported inside the functions that draw: it costs every process that merely
+# imports this module (each `kiemtra` command, each web worker) seconds at start.
 
 Format = Literal["svg", "png"]
 
@@ -96,6 +96,10 @@ class BarCounts:
 
 def monthly_trend(points: list[MonthPoint], *, title: str, fmt: Format = "svg") -> bytes:
     """Draw one stacked column per month of the four timeliness categories."""
+    import matplotlib
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
+
     points = sorted(points, key=lambda p: p.month)
     series = [
         [p.done_on_time for p in points],
@@ -130,6 +134,10 @@ def monthly_trend(points: list[MonthPoint], *, title: str, fmt: Format = "svg") 
 
 def timeliness_bars(rows: Sequence[tuple[str, TimelinessLike]], *, title: str, fmt: Format = "svg") -> bytes:
     """Draw one horizontal stacked bar per unit, first row on top, with its total at the end."""
+    import matplotlib
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
+
     labels = [_wrap(name, 34) for name, _ in rows]
     with matplotlib.rc_context(_RC):
         height = 1.6 + 0.45 * max(len(rows), 2) + 0.12 * sum(label.count("\n") for label in labels)
@@ -172,6 +180,8 @@ def _finish(figure: Figure, axes: Axes, title: str, *, grid: Literal["x", "y"]) 
     axes.spines[["top", "right"]].set_visible(False)
     axes.grid(axis=grid, alpha=0.3)
     axes.set_axisbelow(True)
+    from matplotlib.patches import Patch
+
     # The legend always lists the four categories, also when a chart has no data.
     handles = [Patch(facecolor=colour, label=label) for _, label, colour in CATEGORIES]
     figure.legend(
@@ -214,11 +224,16 @@ def _wrap(text: str, width: int) -> str:
 @lru_cache(maxsize=8)
 def _font(size: float = 10, bold: bool = False) -> FontProperties:
     """The chart face at ``size``: one file, the same on every run."""
+    from matplotlib.font_manager import FontProperties
+
     return FontProperties(family=_CSS_FAMILIES, fname=str(_font_file(bold)), size=size)
 
 
 @lru_cache(maxsize=2)
 def _font_file(bold: bool) -> Path:
+    import matplotlib
+    from matplotlib.font_manager import fontManager
+
     weight = 700 if bold else 400
     candidates = sorted(
         (
@@ -236,6 +251,8 @@ def _font_file(bold: bool) -> Path:
 
 
 def _has_vietnamese(path: Path) -> bool:
+    from matplotlib.ft2font import FT2Font
+
     try:
         charmap = FT2Font(str(path)).get_charmap()
     except (OSError, RuntimeError):
