@@ -14,6 +14,7 @@ import hashlib
 import os
 import secrets
 import tempfile
+import time
 import unicodedata
 import zipfile
 from collections.abc import Iterable
@@ -76,6 +77,7 @@ _OOXML_MAIN_TYPES = {
 _OOXML_PARTS = {"docx": "word/document.xml", "xlsx": "xl/workbook.xml"}
 _CHUNK = 1024 * 1024
 _SESSION_KEY = "kiemtra_unsaved_files"
+TEMPORARY_PREFIX = ".upload-"
 
 
 class Upload(Protocol):
@@ -246,8 +248,7 @@ def attach_files(
     target = upload_dir(folder)
     attachments = []
     for checked in files:
-        stored_name = f"{secrets.token_hex(16)}.{checked.kind.extension}"
-        _write(checked.stream, target / stored_name, session)
+        stored_name = _write(checked, target, session)
         attachment = Attachment(
             task=task,
             event=event,
@@ -264,22 +265,50 @@ def attach_files(
     return attachments
 
 
-def _write(stream: IO[bytes], path: Path, session: Session) -> None:
-    """Write through a temporary file in the same folder, so a crash never leaves half a file
-    under the final name; remember the file until the transaction ends."""
-    stream.seek(0)
-    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=".upload-")
+def _write(checked: CheckedFile, folder: Path, session: Session) -> str:
+    """Write the file under a new random name and return the name; remember the file until the
+    transaction ends.
+
+    The bytes go to a temporary file in the same folder first, then are linked under the final name,
+    which fails rather than overwrite should that name ever exist: a crash never leaves half a file
+    under a stored name, and no save can replace another's evidence.
+    """
+    checked.stream.seek(0)
+    descriptor, temporary = tempfile.mkstemp(dir=folder, prefix=TEMPORARY_PREFIX)
     try:
         with os.fdopen(descriptor, "wb") as out:
-            while chunk := stream.read(_CHUNK):
+            while chunk := checked.stream.read(_CHUNK):
                 out.write(chunk)
             out.flush()
             os.fsync(out.fileno())
-        os.replace(temporary, path)
-    except BaseException:
+        while True:
+            stored_name = f"{secrets.token_hex(16)}.{checked.kind.extension}"
+            try:
+                os.link(temporary, folder / stored_name)
+                break
+            except FileExistsError:
+                continue
+    finally:
         Path(temporary).unlink(missing_ok=True)
-        raise
-    session.info.setdefault(_SESSION_KEY, []).append(str(path))
+    session.info.setdefault(_SESSION_KEY, []).append(str(folder / stored_name))
+    return stored_name
+
+
+def orphan_files(
+    folder: str | os.PathLike[str], stored_names: Iterable[str], *, older_than: float
+) -> list[Path]:
+    """Files in the upload folder that no attachment names, last changed more than ``older_than``
+    seconds ago: left by a process that died between writing a file and committing its record."""
+    root = Path(folder)
+    if not root.is_dir():
+        return []
+    known = set(stored_names)
+    cutoff = time.time() - older_than
+    return sorted(
+        path
+        for path in root.iterdir()
+        if path.is_file() and path.name not in known and path.stat().st_mtime < cutoff
+    )
 
 
 def _keep_files(session: Session) -> None:

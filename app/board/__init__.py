@@ -50,13 +50,14 @@ def _limit_upload_requests() -> None:
 
 def init_app(app: Flask) -> None:
     """Register the board's blueprint, its policy rules, its links and its upload settings."""
-    from app.board import views
+    from app.board import cli, views
 
     app.config.setdefault("UPLOAD_DIR", str(Path(app.instance_path) / "uploads"))
     attachments.install_cleanup()
     policy.register(RULES)
     app.register_blueprint(views.bp)
     app.before_request_funcs.setdefault(None, []).insert(0, _limit_upload_requests)
+    app.cli.add_command(cli.prune_uploads_command)
     navigation.add(
         app,
         NavItem(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 from flask_babel import lazy_gettext as _l
 
 from models.enums import TaskEventKind, TaskStatus
@@ -64,3 +66,16 @@ def file_size(size: int) -> str:
     if size < 1024 * 1024:
         return f"{max(1, round(size / 1024))} KB"
     return f"{size / (1024 * 1024):.1f} MB".replace(".", ",")
+
+
+def resolved() -> SimpleNamespace:
+    """Every label in the current language, translated once for a page that shows them many times."""
+    return SimpleNamespace(
+        STATUS={key: str(label) for key, label in STATUS.items()},
+        STATUS_BADGE=STATUS_BADGE,
+        TIMELINESS={key: str(label) for key, label in TIMELINESS.items()},
+        CHIPS=CHIPS,
+        EVENT={key: str(label) for key, label in EVENT.items()},
+        EXTENSION={key: str(label) for key, label in EXTENSION.items()},
+        file_size=file_size,
+    )

@@ -191,3 +191,51 @@ def test_someone_outside_the_task_cannot_attach_files(create_task, world, upload
             task, event, world.other_office_user, [check(pdf_bytes(), "a.pdf")], folder=upload_folder
         )
     assert not upload_folder.exists() or list(upload_folder.iterdir()) == []
+
+
+def test_a_generated_name_already_taken_is_never_overwritten(create_task, world, upload_folder, monkeypatch):
+    task = create_task()
+    event = _progress_event(task, world)
+    upload_folder.mkdir()
+    (upload_folder / ("a" * 32 + ".pdf")).write_bytes(b"evidence of another save")
+    names = iter(["a" * 32, "b" * 32])
+    monkeypatch.setattr(attachments.secrets, "token_hex", lambda _n: next(names))
+    (attachment,) = attachments.attach_files(
+        task, event, world.office, [check(pdf_bytes(), "mới.pdf")], folder=upload_folder
+    )
+    assert attachment.stored_name == "b" * 32 + ".pdf"
+    assert (upload_folder / ("a" * 32 + ".pdf")).read_bytes() == b"evidence of another save"
+    assert sorted(p.name for p in upload_folder.iterdir()) == ["a" * 32 + ".pdf", "b" * 32 + ".pdf"]
+
+
+def test_prune_uploads_removes_only_old_files_no_record_names(
+    app, runner, create_task, world, upload_folder, monkeypatch
+):
+    import os
+    import time
+
+    task = create_task()
+    event = _progress_event(task, world)
+    (kept,) = attachments.attach_files(
+        task, event, world.office, [check(pdf_bytes(), "a.pdf")], folder=upload_folder
+    )
+    db.session.commit()
+    orphan = upload_folder / "0123456789abcdef0123456789abcdef.pdf"
+    orphan.write_bytes(pdf_bytes())
+    half_written = upload_folder / ".upload-crashed"
+    half_written.write_bytes(b"%PDF-1.4 trunc")
+    fresh = upload_folder / "fedcba9876543210fedcba9876543210.png"
+    fresh.write_bytes(png_bytes())
+    day_ago = time.time() - 2 * 86400
+    for path in (orphan, half_written, upload_folder / kept.stored_name):
+        os.utime(path, (day_ago, day_ago))
+
+    listed = runner.invoke(args=["prune-uploads", "--dry-run"])
+    assert listed.exit_code == 0, listed.output
+    assert "sẽ xóa: 0123456789abcdef0123456789abcdef.pdf" in listed.output
+    assert orphan.exists()
+
+    pruned = runner.invoke(args=["prune-uploads"])
+    assert pruned.exit_code == 0, pruned.output
+    assert "2 tệp không thuộc hồ sơ nào" in pruned.output
+    assert sorted(p.name for p in upload_folder.iterdir()) == sorted([kept.stored_name, fresh.name])
