@@ -872,7 +872,6 @@ _AUTHOR_LINE = re.compile(
     r"(?P<name>\S.{0,80}?)\s*\.?$",
     re.I,
 )
-_AGENCY_PREFIX = re.compile(r"^\(?[A-ZĐ][A-Za-zĐđ.]{1,18}\)?\s*[-–]\s+(?=\S)")
 
 
 # --- The parser -----------------------------------------------------------------------------
@@ -928,6 +927,8 @@ class _Parser:
     # -- spans and small helpers ------------------------------------------------------------
 
     def found(self, value: T, start: int, end: int) -> Found[T]:
+        if type(value) is str:  # not the StrEnum day parts
+            value = " ".join(value.split())  # type: ignore[assignment]
         return Found(value, self.doc.span(start, end))
 
     def body(self) -> list[int]:
@@ -936,6 +937,7 @@ class _Parser:
         return [i for i in range(start, self.body_end) if self.paras[i].kind == "body"]
 
     def warn(self, message: str, **params: object) -> None:
+        params = {k: " ".join(v.split()) if type(v) is str else v for k, v in params.items()}
         text = message % params if params else message
         if text not in self.draft.warnings:
             self.draft.warnings.append(text)
@@ -953,7 +955,8 @@ class _Parser:
                 continue
             start += len(line) - len(line.lstrip())
             end = start + len(stripped)
-            paras.append(_Para(start, end, " ".join(stripped.split())))
+            # The text keeps its own spacing, so offsets found in it hold in the working text.
+            paras.append(_Para(start, end, stripped))
         return paras
 
     def _classify_paragraphs(self) -> None:
@@ -1431,7 +1434,7 @@ class _Parser:
 
     def _place(self, person: DraftPerson) -> DraftPerson | None:
         """Put a person met in passing on a side, from an explicit role or from their position."""
-        if person.role is not DelegationRole.MEMBER or _explicit_member(person, self.work):
+        if person.role is not DelegationRole.MEMBER or _explicit_member(person, self.doc.source):
             return person
         return self._place_by_position(person)
 
@@ -2081,8 +2084,6 @@ def _first_marker(text: str) -> tuple[str, int, int, int] | None:
         match = _MARKERS[style].match(text)
         if match is None:
             continue
-        if style == "letter" and match["l"] in "ivx" and re.match(r"[ivx]+\)", text):
-            pass
         number = _marker_number(style, match)
         if number <= 0:
             continue
@@ -2218,9 +2219,10 @@ def _split_level(unit_key: str) -> tuple[str, str, str]:
     return match["level"], "", match["place"]
 
 
-def _explicit_member(person: DraftPerson, text: str) -> bool:
-    mention = text[person.span[0] : person.span[1]] if person.span else ""
-    return bool(_ROLE_MARKERS[3][1].search(mention))
+def _explicit_member(person: DraftPerson, source: str) -> bool:
+    """Whether the mention itself says "thành viên Đoàn" (``person.span`` indexes the shown text)."""
+    mention = source[person.span[0] : person.span[1]] if person.span else ""
+    return bool(dict(_ROLE_MARKERS)[DelegationRole.MEMBER].search(mention))
 
 
 def _replace_person(
@@ -2248,7 +2250,8 @@ def _capitalised_run(
             break
         if stop_at_titles and run and _TITLE_START.match(text, words[k].start()):
             break
-        if run and text[run[-1].end() : words[k].start()] not in (" ",):
+        gap = text[run[-1].end() : words[k].start()] if run else ""
+        if run and (gap.strip() or "\n" in gap or not gap):
             break
         run.append(words[k])
         if len(run) == (5 if stop_at_titles else 9):
@@ -2372,7 +2375,7 @@ def _split_titles(
             parts.append((left, left + len(stripped)))
     titles: list[str] = []
     while parts and _PARTY_TITLE.fullmatch(cleaned[parts[0][0] : parts[0][1]]):
-        titles.append(cleaned[parts[0][0] : parts[0][1]])
+        titles.append(" ".join(cleaned[parts[0][0] : parts[0][1]].split()))
         parts.pop(0)
     # "TUV - Bí thư Huyện ủy": a title glued to the position with a dash.
     if parts:

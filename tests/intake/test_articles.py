@@ -109,3 +109,10 @@ def test_old_tone_placement_and_decomposed_letters_are_read_as_one_spelling():
 def test_a_word_broken_by_a_line_break_is_joined_in_the_findings():
     draft = parse_file(next(p for p in ARTICLES if p.name.startswith("08")))
     assert draft.findings[0].text.startswith("Qua giám sát")
+
+
+@pytest.mark.parametrize("path", ARTICLES, ids=lambda p: p.stem)
+def test_doubled_spaces_and_tabs_change_nothing_but_the_offsets(path):
+    text = path.read_text(encoding="utf-8")
+    spaced = text.replace(" ", "  ").replace(", ", ",\t") if path.suffix == ".txt" else text
+    assert picture(parse_article(spaced, path.name)) == picture(parse_article(text, path.name))
