@@ -1836,21 +1836,22 @@ _NOT_AN_INSPECTION = (
 )
 _INSPECTION = re.compile(r"kiểm\s+tra|giám\s+sát|làm\s+việc\s+với|khảo\s+sát", re.I)
 _DELEGATION = re.compile(
-    r"\bđoàn\s+(?:kiểm\s+tra|công\s+tác|giám\s+sát|khảo\s+sát)|trưởng\s+đoàn|\bđoàn\b.{0,120}?làm\s+việc\s+với",
+    r"\b(?:đoàn|tổ)\s+(?:kiểm\s+tra|công\s+tác|giám\s+sát|khảo\s+sát)|trưởng\s+đoàn"
+    r"|\bđoàn\b.{0,120}?làm\s+việc\s+với",
     re.I,
 )
 _VISIT_DATE = re.compile(
     r"(?P<part>(?:(?:vào\s+)?(?:buổi\s+)?(?:sáng|chiều|tối|trưa))(?:\s+(?:nay|qua|hôm\s+nay|hôm\s+qua))?)?"
     r"(?:\s*(?:thứ\s+(?:hai|ba|tư|năm|sáu|bảy)|chủ\s+nhật))?\s*,?\s*(?P<paren>\()?\s*"
     r"(?P<ngay>(?:vào\s+)?(?:trong\s+(?:hai|ba|\d)\s+)?ngày\s*)?"
-    r"(?P<date>(?:(?P<first>\d{1,2})\s*(?:và|đến|,|-|–)\s*(?=\d{1,2}\s*[/.\-–]\s*\d{1,2}))?"
+    r"(?P<date>(?:(?P<first>\d{1,2})\s*(?:và|đến|,|-|–)\s*(?:ngày\s+)?(?=\d{1,2}\s*[/.\-–]\s*\d{1,2}))?"
     r"(?:(?P<d>\d{1,2})\s*[/.\-–]\s*(?P<m>\d{1,2})(?:\s*[/.\-–]\s*(?P<y>(?:19|20)\d{2}))?"
     r"|(?P<dw>\d{1,2})\s+tháng\s+(?P<mw>\d{1,2})(?:\s*(?:năm|,)\s*(?P<yw>(?:19|20)\d{2}))?))"
     r"(?![\d/])",
     re.I,
 )
 _INSPECTING_BODY = re.compile(
-    r"\bđoàn\s+(?:kiểm\s+tra|công\s+tác|giám\s+sát|khảo\s+sát)(?:\s+(?:số\s+)?\d+)?(?:\s+(?:của|thuộc))?\s+"
+    r"\b(?:đoàn|tổ)\s+(?:kiểm\s+tra|công\s+tác|giám\s+sát|khảo\s+sát)(?:\s+(?:số\s+)?\d+)?(?:\s+(?:của|thuộc))?\s+"
     rf"(?P<org>(?-i:{UPPER})[^,.;()]{{2,120}}?)(?=(?-i:\s+(?:do|đã|làm\s+việc|tiến\s+hành|kiểm\s+tra|giám\s+sát|về"
     r"|tại|với|có|vừa|đến|trong)\b)|\s*[,.;(])",
     re.I,
@@ -1891,9 +1892,15 @@ _PERIOD = re.compile(
 )
 # "tháng 6 năm 2023", "14/6 năm 2023": the year of a date, not a period.
 _DATE_BEFORE_YEAR = re.compile(r"(?:tháng\s*\d{1,2}|\d{1,2}\s*/\s*\d{1,2})\s*,?\s*$", re.I)
-_HEAD_AFTER = re.compile(r"(?:(?:làm|là)\s+(?<!phó\s)trưởng\s+đoàn|\bdẫn\s+đầu\b)", re.I)
+# "… do đồng chí X, <chức vụ> làm Trưởng đoàn", "… làm Tổ trưởng" (a small team), "… dẫn đầu".
+_HEAD_AFTER = re.compile(
+    r"(?:(?:làm|là)\s+(?<!phó\s)(?:trưởng\s+đoàn|tổ\s+trưởng(?:\s+tổ)?)|\bdẫn\s+đầu\b)", re.I
+)
+# "Trưởng đoàn là đồng chí X", "Trưởng đoàn kiểm tra, đồng chí X, …".
 _HEAD_BEFORE = re.compile(
-    r"(?<!phó\s)\btrưởng\s+đoàn(?:\s+(?:kiểm\s+tra|công\s+tác|giám\s+sát))?\s*(?:là|:)\s*", re.I
+    r"(?<!phó\s)\btrưởng\s+đoàn(?:\s+(?:kiểm\s+tra|công\s+tác|giám\s+sát))?\s*"
+    rf"(?:(?:là|:)\s*|,\s*(?={_HONORIFIC}\s))",
+    re.I,
 )
 _HOST_LINE = re.compile(
     r"(?:tiếp\s+(?:và\s+làm\s+việc\s+với|đón\s+và\s+làm\s+việc\s+với)?\s*(?:đoàn|đoàn\s+kiểm\s+tra)|làm\s+việc\s+với\s+đoàn"

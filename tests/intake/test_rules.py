@@ -274,3 +274,27 @@ def test_an_empty_request_is_skipped_and_reported():
     )
     assert [d.number for d in draft.directives] == [2]
     assert any("«Một là» trong bài không có nội dung" in w for w in draft.warnings)
+
+
+def test_a_small_team_led_by_a_tổ_trưởng_over_several_days():
+    draft = parse_article(
+        "Ủy ban Kiểm tra Thị ủy kiểm tra tài chính đảng tại phường Tân Bình\n"
+        "Thứ hai - 18/09/2023 10:00\n"
+        "Từ ngày 12 đến ngày 14/9, Tổ kiểm tra của Ủy ban Kiểm tra Thị ủy Đồng Xoài do đồng chí Lê Thị Mai, "
+        "Phó Chủ nhiệm Ủy ban Kiểm tra Thị ủy làm Tổ trưởng đã kiểm tra việc thu, nộp, quản lý và sử dụng "
+        "đảng phí năm 2023 đối với Đảng ủy phường Tân Bình.\n"
+    )
+    assert draft.visited_on.value == date(2023, 9, 12)
+    assert any("kéo dài nhiều ngày" in w for w in draft.warnings)
+    assert (draft.head.name, draft.head.role) == ("Lê Thị Mai", DelegationRole.HEAD)
+    assert draft.inspecting_body.value == "Ủy ban Kiểm tra Thị ủy Đồng Xoài"
+    assert draft.inspected_unit.value == "Đảng ủy phường Tân Bình"
+
+
+def test_the_head_named_after_trưởng_đoàn_and_a_comma():
+    draft = parse_article(
+        LEAD.replace("do đồng chí Hồ Văn Tám, Trưởng Ban Dân vận Huyện ủy làm Trưởng đoàn ", "")
+        + "Trưởng đoàn kiểm tra, đồng chí Hồ Văn Tám, Trưởng Ban Dân vận Huyện ủy đánh giá cao kết quả "
+        "của xã.\n"
+    )
+    assert (draft.head.name, draft.head.position) == ("Hồ Văn Tám", "Trưởng Ban Dân vận Huyện ủy")
