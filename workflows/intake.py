@@ -779,7 +779,7 @@ _MARKERS: dict[str, re.Pattern[str]] = {
     ),
     "paren": re.compile(r"\(\s*(?P<n>\d{1,2})\s*\)\s*(?=\S)"),
     "sub": re.compile(r"(?P<parent>\d{1,2})\.(?P<n>\d{1,2})\.?\s+(?=[^\W\d_])"),
-    "digit": re.compile(r"(?P<n>\d{1,2})\s*[.)]\s+(?=[^\W\d_\s])"),
+    "digit": re.compile(rf"(?P<n>\d{{1,2}})(?:\s*[.)]\s+(?=[^\W\d_\s])|[/-]\s+(?={UPPER}))"),  # 1. 1) 1/ 1-
     "letter": re.compile(rf"(?P<l>[{_LETTERS}])\s*[)/]\s*(?=[^\W\d_])"),
     "roman": re.compile(r"(?P<r>[IVX]{1,5})\s*[.–-]\s+(?=[^\W\d_])"),
     "dash": re.compile(r"[-–•+*]\s+(?=\S)"),

@@ -298,3 +298,18 @@ def test_the_head_named_after_trưởng_đoàn_and_a_comma():
         "của xã.\n"
     )
     assert (draft.head.name, draft.head.position) == ("Hồ Văn Tám", "Trưởng Ban Dân vận Huyện ủy")
+
+
+@pytest.mark.parametrize("marker", ["1/ ", "1- ", "1) ", "1. "])
+def test_numbered_requests_in_the_forms_sites_use(marker):
+    second = marker.replace("1", "2")
+    draft = parse_article(
+        article(
+            "Đồng chí Trưởng đoàn đề nghị xã thực hiện:\n"
+            f"{marker}Tổ chức đối thoại với Nhân dân.\n{second}Kiện toàn các tổ dân vận ở ấp.\n"
+        )
+    )
+    assert [(d.number, d.text) for d in draft.directives] == [
+        (1, "Tổ chức đối thoại với Nhân dân."),
+        (2, "Kiện toàn các tổ dân vận ở ấp."),
+    ]
