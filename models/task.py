@@ -57,6 +57,20 @@ class Task(Base):
         # The deadline scan and the timeliness counts read open tasks by due date.
         Index("ix_task_status_due", "status", "due_on"),
         Index("ix_task_lead_status_due", "lead_org_id", "status", "due_on"),
+        # Every column the board's and dashboard's counts read, so they scan this narrow index in
+        # lead-unit order instead of the wide rows (about twice as fast at 100,000 tasks on SQLite).
+        Index(
+            "ix_task_counts",
+            "lead_org_id",
+            "status",
+            "due_on",
+            "completed_on",
+            "original_due_on",
+            "created_at",
+            "cancelled_at",
+            "directive_id",
+            "progress",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
