@@ -68,6 +68,14 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     login_manager.init_app(app)
 
+    if app.config.get("PROXY_COUNT"):
+        # Behind a reverse proxy: take the client's address and scheme from the proxy's headers, so
+        # sign-in throttling counts people, not the proxy.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        count = int(app.config["PROXY_COUNT"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)  # type: ignore[method-assign]
+
     # Ids beyond a 64-bit integer are not found rather than an overflow in the database driver.
     app.url_map.converters["int"] = BoundedIntConverter
 

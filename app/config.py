@@ -27,12 +27,15 @@ DEFAULTS: dict[str, Any] = {
     "SMTP_SENDER": "kiemtra@localhost",
     "SMTP_STARTTLS": False,
     "BASE_URL": "http://127.0.0.1:5000",
+    # How many reverse proxies stand in front of kiemtra (0: clients connect directly).
+    "PROXY_COUNT": 0,
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
 }
 
 # Settings that are lists or numbers when read from the environment.
 _INT_KEYS = {
+    "PROXY_COUNT",
     "MAX_CONTENT_LENGTH",
     "SQLITE_BUSY_TIMEOUT_MS",
     "DUE_SOON_DAYS",

@@ -82,3 +82,29 @@ def test_a_second_return_on_the_same_day_reaches_the_office_again(create_task, w
 @pytest.mark.parametrize(("raw", "expected"), [("0", False), ("false", False), ("1", True), ("yes", True)])
 def test_boolean_settings_from_the_environment_are_booleans(raw, expected):
     assert from_environment({"KIEMTRA_TESTING": raw})["TESTING"] is expected
+
+
+def test_a_message_without_parameters_shows_a_single_percent_sign():
+    assert ValidationFailed("Tỷ lệ hoàn thành phải từ 0 đến 100%%.").message.endswith("100%.")
+
+
+def test_behind_a_proxy_the_client_address_comes_from_the_forwarded_header(database_url, tmp_path):
+    from flask import request
+
+    from app import create_app
+    from app.policy import PUBLIC, register
+
+    settings = {"TESTING": True, "DATABASE_URL": database_url, "SECRET_KEY": "x", "PROXY_COUNT": 1}
+    proxied = create_app({**settings, "INSTANCE_PATH": str(tmp_path)})
+    seen: list[str | None] = []
+
+    def probe() -> str:
+        seen.append(request.remote_addr)
+        return ""
+
+    proxied.add_url_rule("/dia-chi-thu", "address_probe", probe)
+    register({"address_probe": PUBLIC})
+    proxied.test_client().get("/dia-chi-thu", headers={"X-Forwarded-For": "203.0.113.7"})
+    with proxied.app_context():
+        db.engine.dispose()
+    assert seen == ["203.0.113.7"]

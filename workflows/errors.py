@@ -13,7 +13,11 @@ class DomainError(Exception):
     def __init__(self, message: str, **params: object) -> None:
         self.template = str(message)
         self.params = params
-        self.message = self.template % params if params else self.template
+        try:
+            # Always format, so a doubled %% in a message without parameters reads as one %.
+            self.message = self.template % params
+        except (KeyError, TypeError, ValueError):
+            self.message = self.template
         super().__init__(self.message)
 
 
