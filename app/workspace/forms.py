@@ -379,6 +379,13 @@ class VerifyForm(FlaskForm):
     note = TextAreaField(_l("Nhận xét"), filters=[nfc], validators=[MaxLength(5000)])
 
 
+class TaskHoldForm(FlaskForm):
+    """Pause, resume or cancel a task, with the version the user saw; pause and cancel need a reason."""
+
+    version = HiddenField()
+    reason = TextAreaField(_l("Lý do"), filters=[nfc], validators=[MaxLength(5000)])
+
+
 class ExtensionDecisionForm(FlaskForm):
     """Approve or refuse a request to move a due date."""
 

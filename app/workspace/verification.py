@@ -14,7 +14,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from app.auth import safe_next
 from app.workspace.common import bp, domain_message, refuse
-from app.workspace.forms import ExtensionDecisionForm, VerifyForm
+from app.workspace.forms import ExtensionDecisionForm, TaskHoldForm, VerifyForm
 from models import DeadlineExtension, Directive, Organization, Task, TaskEvent, User, Visit, db
 from models.enums import ExtensionStatus, Role, TaskEventKind, TaskStatus
 from workflows import revisions
@@ -118,15 +118,16 @@ def verification_queue() -> ResponseReturnValue:
 
 
 def _task_in_reach(task_id: int) -> Task:
+    """The task, or 404 when it is missing or lies outside the user's scope (both read the same)."""
     task = db.session.scalar(select(Task).where(Task.id == task_id).options(*_TASK_OPTIONS))
-    if task is None:
+    if task is None or not task.can_view(current_user):
         abort(404)
     return task
 
 
-def _act(task: Task, form: Any, action: Any, done: str) -> ResponseReturnValue:
+def _act(task: Task, form: Any, action: Any, done: str, back: str | None = None) -> ResponseReturnValue:
     """Check the version the user saw, run the workflow, commit, and go back to the queue."""
-    back = safe_next(request.form.get("next"), url_for("workspace.verification_queue"))
+    back = safe_next(request.form.get("next"), back or url_for("workspace.verification_queue"))
     try:
         revisions.expect_version(task, form.version.data)
         action()
@@ -191,3 +192,55 @@ def extension_decide(extension_id: int) -> ResponseReturnValue:
 
     done = _("Đã đồng ý gia hạn.") if approve else _("Đã từ chối gia hạn.")
     return _act(task, form, decide, done)
+
+
+# --- Holding a task: pause, resume, cancel (from the visit dossier) -----------------------------
+
+PAUSABLE = frozenset({TaskStatus.ASSIGNED, TaskStatus.IN_PROGRESS, TaskStatus.RETURNED, TaskStatus.REPORTED})
+CANCELLABLE = PAUSABLE | {TaskStatus.PAUSED}
+
+
+def _dossier_of(task: Task) -> str:
+    return url_for("workspace.visit_detail", visit_id=task.directive.visit_id) + f"#task-{task.id}"
+
+
+@bp.route("/tasks/<int:task_id>/pause", methods=["POST"])
+def task_pause(task_id: int) -> ResponseReturnValue:
+    """Pause an open task with a reason; it gets no reminders until resumed."""
+    task = _task_in_reach(task_id)
+    form = TaskHoldForm()
+    return _act(
+        task,
+        form,
+        lambda: task_flow.pause_task(task, current_user, reason=form.reason.data or ""),
+        _("Đã tạm dừng nhiệm vụ: %(title)s", title=task.title),
+        back=_dossier_of(task),
+    )
+
+
+@bp.route("/tasks/<int:task_id>/resume", methods=["POST"])
+def task_resume(task_id: int) -> ResponseReturnValue:
+    """Resume a paused task where work left off."""
+    task = _task_in_reach(task_id)
+    form = TaskHoldForm()
+    return _act(
+        task,
+        form,
+        lambda: task_flow.resume_task(task, current_user),
+        _("Đã cho tiếp tục nhiệm vụ: %(title)s", title=task.title),
+        back=_dossier_of(task),
+    )
+
+
+@bp.route("/tasks/<int:task_id>/cancel", methods=["POST"])
+def task_cancel(task_id: int) -> ResponseReturnValue:
+    """Cancel a task no longer needed, with a reason; it leaves every count."""
+    task = _task_in_reach(task_id)
+    form = TaskHoldForm()
+    return _act(
+        task,
+        form,
+        lambda: task_flow.cancel_task(task, current_user, reason=form.reason.data or ""),
+        _("Đã hủy nhiệm vụ: %(title)s", title=task.title),
+        back=_dossier_of(task),
+    )

@@ -37,7 +37,8 @@ from app.workspace.editing import (
     save_visit_form,
     visit_form_data,
 )
-from app.workspace.forms import CloseVisitForm, NewTaskForm, VersionForm, VisitForm, as_int
+from app.workspace.forms import CloseVisitForm, NewTaskForm, TaskHoldForm, VersionForm, VisitForm, as_int
+from app.workspace.verification import CANCELLABLE, PAUSABLE
 from models import (
     DelegationMember,
     Directive,
@@ -313,6 +314,9 @@ def visit_detail(visit_id: int) -> ResponseReturnValue:
             if any(f.kind is kind for f in visit.findings)
         ],
         version_form=VersionForm(version=str(visit.version)),
+        hold_form_for=lambda task: TaskHoldForm(formdata=None, version=str(task.version)),
+        pausable=PAUSABLE,
+        cancellable=CANCELLABLE,
         close_form=CloseVisitForm(version=str(visit.version)),
     )
 

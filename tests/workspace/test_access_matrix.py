@@ -65,6 +65,9 @@ ROUTES = (
         "/verification/extensions/{extension}",
         {"version": "{extended_version}", "decision": "approve"},
     ),
+    Route("workspace.task_pause", "POST", "/tasks/{reported}/pause", {"version": "0", "reason": "Chờ."}),
+    Route("workspace.task_resume", "POST", "/tasks/{reported}/resume", {"version": "0"}),
+    Route("workspace.task_cancel", "POST", "/tasks/{reported}/cancel", {"version": "0", "reason": "Thôi."}),
     Route("workspace.document_list", "GET", "/registry"),
     Route("workspace.document_detail", "GET", "/registry/{document}"),
     Route("workspace.document_create", "GET", "/registry/new"),
@@ -102,6 +105,9 @@ EXPECTED: dict[str, dict[str, tuple[str, str]]] = {
     "workspace.task_accept": _EDIT,
     "workspace.task_return": _EDIT,
     "workspace.extension_decide": _EDIT,
+    "workspace.task_pause": _EDIT,
+    "workspace.task_resume": _EDIT,
+    "workspace.task_cancel": _EDIT,
     # The registry is shared reference data; what differs is which citing directives are listed.
     "workspace.document_list": {
         role: (OK, OK) for role in ("admin", "inspector", "leader", "other_inspector")

@@ -154,3 +154,24 @@ def test_an_inspector_outside_the_visit_gets_not_found(login_as, world, reported
     )
     assert response.status_code == 404
     assert db.session.get(Task, first.id).status is TaskStatus.REPORTED
+
+
+def test_a_foreign_task_reads_as_missing_whatever_the_version_sent(login_as, world, reported):
+    first, _ = reported
+    client = login_as(world.other_inspector)
+    for route in ("accept", "return"):
+        stale = client.post(f"/verification/tasks/{first.id}/{route}", data={"version": "0", "note": "x"})
+        missing = client.post(f"/verification/tasks/999999/{route}", data={"version": "0", "note": "x"})
+        assert stale.status_code == missing.status_code == 404
+    assert db.session.get(Task, first.id).status is TaskStatus.REPORTED
+
+
+def test_a_foreign_extension_reads_as_missing_whatever_the_form_says(login_as, world, reported):
+    _, second = reported
+    extension_id = second.extensions[0].id
+    client = login_as(world.other_inspector)
+    for data in ({"version": "0", "decision": "approve"}, {"version": "1", "decision": "maybe"}, {}):
+        assert client.post(f"/verification/extensions/{extension_id}", data=data).status_code == 404
+        assert client.post("/verification/extensions/999999", data=data).status_code == 404
+    db.session.expire_all()
+    assert db.session.get(DeadlineExtension, extension_id).status is ExtensionStatus.PENDING
