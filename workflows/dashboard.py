@@ -40,8 +40,11 @@ MOST_OVERDUE = 10
 VISITS_SHOWN = 15
 TREND_MONTHS = 12
 
-# The values of ``category_of``: done tasks are split by whether they also met the original due date.
-_ON_TIME, _ON_TIME_EXTENDED, _LATE, _LATE_EXTENDED = "on_time", "on_time_ext", "late", "late_ext"
+# The values of ``category_of``. Done tasks are split by whether they met the original due date too:
+# on time only thanks to an extension, or (in data older than the rule that extensions only move a
+# date later) late against the date in force yet within the original one.
+_ON_TIME, _ON_TIME_EXTENDED = "on_time", "on_time_ext"
+_LATE, _LATE_MET_ORIGINAL = "late", "late_orig"
 _DONE_NO_DEADLINE, _OPEN_NO_DEADLINE, _CANCELLED = "done_nodue", "open_nodue", "cancelled"
 _KEYS = {
     "overdue": ("overdue",),
@@ -49,8 +52,8 @@ _KEYS = {
     "within": ("within",),
     "open_within": ("within", "due_soon"),
     "on_time": (_ON_TIME, _ON_TIME_EXTENDED),
-    "late": (_LATE, _LATE_EXTENDED),
-    "done": (_ON_TIME, _ON_TIME_EXTENDED, _LATE, _LATE_EXTENDED, _DONE_NO_DEADLINE),
+    "late": (_LATE, _LATE_MET_ORIGINAL),
+    "done": (_ON_TIME, _ON_TIME_EXTENDED, _LATE, _LATE_MET_ORIGINAL, _DONE_NO_DEADLINE),
     "no_deadline": (_DONE_NO_DEADLINE, _OPEN_NO_DEADLINE),
 }
 
@@ -101,7 +104,7 @@ def category_of(today: date, due_soon_days: int) -> ColumnElement[str]:
             done,
             case(
                 (Task.completed_on <= Task.due_on, case((met_original, _ON_TIME), else_=_ON_TIME_EXTENDED)),
-                else_=case((met_original, _LATE), else_=_LATE_EXTENDED),
+                else_=case((met_original, _LATE_MET_ORIGINAL), else_=_LATE),
             ),
         ),
         (Task.due_on < today, literal("overdue")),
@@ -146,7 +149,7 @@ def _fold(by_key: dict[str, int]) -> TimelinessCounts:
         overdue=total("overdue"),
         no_deadline=total(*_KEYS["no_deadline"]),
         done=total(*_KEYS["done"]),
-        on_time_original=total(_ON_TIME, _LATE),  # late ones here met the original date (data of old)
+        on_time_original=total(_ON_TIME, _LATE_MET_ORIGINAL),
         total=sum(count for key, count in by_key.items() if key != _CANCELLED),
     )
 
@@ -162,7 +165,7 @@ def count_categories(
     query = (
         select(*group_by, category, func.count(Task.id).label("n"))
         .where(*conditions)
-        .group_by(*group_by, category)
+        .group_by(*group_by, "category")  # by name: the CASE is computed once per row
     )
     grouped: dict[tuple[Any, ...], dict[str, int]] = defaultdict(dict)
     for row in db.session.execute(query):

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, Select, or_, select
+from typing import Any
+
+from sqlalchemy import Boolean, ColumnElement, Select, or_, select
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import InstrumentedAttribute, aliased
+from sqlalchemy.sql.visitors import InternalTraversal
 
 from models import Directive, Organization, Task, Visit, task_coordinator
 
@@ -27,6 +31,35 @@ def visits_in_scope(root: Organization) -> ColumnElement[bool]:
     )
 
 
+class _AnyOf(ColumnElement[bool]):
+    """``column IN (subquery)``; on PostgreSQL written ``column = ANY(ARRAY(subquery))``, because an OR
+    of those combines index scans (BitmapOr) where an OR of IN-subqueries filters every row of the
+    table (an office's list at 100,000 tasks: 9 ms instead of 63 ms)."""
+
+    inherit_cache = True
+    type = Boolean()
+    _is_implicitly_boolean = True  # a condition in itself: no "= 1" after it in a WHERE clause
+    _traverse_internals = [
+        ("column", InternalTraversal.dp_clauseelement),
+        ("subquery", InternalTraversal.dp_clauseelement),
+    ]
+
+    def __init__(self, column: ColumnElement[Any], subquery: Select[Any]) -> None:
+        self.column = column
+        self.subquery = subquery
+
+
+@compiles(_AnyOf)
+def _any_of(element: _AnyOf, compiler: Any, **kw: Any) -> str:
+    return str(compiler.process(element.column.in_(element.subquery), **kw))
+
+
+@compiles(_AnyOf, "postgresql")
+def _any_of_postgresql(element: _AnyOf, compiler: Any, **kw: Any) -> str:
+    column = compiler.process(element.column, **kw)
+    return f"{column} = ANY(ARRAY({compiler.process(element.subquery.scalar_subquery(), **kw)}))"
+
+
 def _units_in(root: Organization) -> Select[tuple[int]]:
     unit = aliased(Organization)
     return select(unit.id).where(in_subtree(unit.path, root))
@@ -46,8 +79,8 @@ def tasks_counted_for(root: Organization) -> ColumnElement[bool]:
     Coordinating units are left out so that a task is counted once per scope.
     """
     return or_(
-        Task.lead_org_id.in_(_units_in(root)),
-        Task.directive_id.in_(_directives_of_visits(Visit.inspecting_org_id, root)),
+        _AnyOf(Task.lead_org_id, _units_in(root)),
+        _AnyOf(Task.directive_id, _directives_of_visits(Visit.inspecting_org_id, root)),
     )
 
 
@@ -58,6 +91,6 @@ def tasks_visible_to(root: Organization) -> ColumnElement[bool]:
     )
     return or_(
         tasks_counted_for(root),
-        Task.id.in_(coordinated),
-        Task.directive_id.in_(_directives_of_visits(Visit.inspected_org_id, root)),
+        _AnyOf(Task.id, coordinated),
+        _AnyOf(Task.directive_id, _directives_of_visits(Visit.inspected_org_id, root)),
     )

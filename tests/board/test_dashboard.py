@@ -382,3 +382,17 @@ def test_a_second_tree_stays_out_of_the_leaders_numbers(login_as, world, provinc
     listed = client.get("/tasks").get_data(as_text=True)
     assert re.search(r'id="task-total">(\d+)<', listed).group(1) == str(expected["total"])
     assert "Việc tỉnh khác" not in listed
+
+
+def test_the_grouped_counts_equal_the_shared_counts_field_by_field(world, province_tasks, create_task):
+    extended = create_task(due_on=days(-20))
+    extension = task_flow.request_extension(
+        extended, world.office, new_due_on=days(-5), reason="Chờ kinh phí.", now=at(days(-25))
+    )
+    task_flow.decide_extension(extension, world.inspector, approve=True, now=at(days(-24)))
+    finish(extended, world, days(-10))  # on time only thanks to the extension
+    db.session.commit()
+    shared = count_timeliness(db.session, TODAY, world.province)
+    grouped = numbers.count_one([Task.status != TaskStatus.CANCELLED], TODAY, 3)
+    assert grouped == shared
+    assert shared.on_time_original == shared.on_time - 1
