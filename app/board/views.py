@@ -165,27 +165,29 @@ def _count_shown(counts: Any, category: str | None) -> int:
 def _visit_choices(filters: TaskFilters, scope_condition: Any, *, many: bool) -> list[Any]:
     """The most recent visits with tasks in the list, and the chosen one, for the visit filter."""
     base = [scope_condition, Task.status != TaskStatus.CANCELLED]
+    columns = (Visit.id, Visit.title, Visit.visited_on)
     if many:
         # A wide scope: walk the visits newest first and stop at the hundredth with a task here.
-        with_tasks = exists(
-            select(Task.id)
-            .join(Directive, Directive.id == Task.directive_id)
-            .where(Directive.visit_id == Visit.id, *base)
+        query = select(*columns).where(
+            exists(
+                select(Task.id)
+                .join(Directive, Directive.id == Task.directive_id)
+                .where(Directive.visit_id == Visit.id, *base)
+            )
         )
     else:
-        # A unit's few tasks: collect their visits.
-        with_tasks = Visit.id.in_(
-            select(Directive.visit_id).where(Directive.id.in_(select(Task.directive_id).where(*base)))
+        # A unit's few tasks: go from them to their visits.
+        query = (
+            select(*columns)
+            .join(Directive, Directive.visit_id == Visit.id)
+            .join(Task, Task.directive_id == Directive.id)
+            .where(*base)
+            .group_by(*columns)
         )
-    query = (
-        select(Visit.id, Visit.title, Visit.visited_on)
-        .where(with_tasks)
-        .order_by(Visit.visited_on.desc(), Visit.id.desc())
-        .limit(100)
-    )
-    rows = list(db.session.execute(query))
+    rows = list(db.session.execute(query.order_by(Visit.visited_on.desc(), Visit.id.desc()).limit(100)))
     if filters.visit is not None and all(row.id != filters.visit for row in rows):
-        rows += list(db.session.execute(query.where(Visit.id == filters.visit).limit(1)))
+        # The chosen visit, only if it has tasks here: a typed id must not reveal another unit's visit.
+        rows += list(db.session.execute(query.where(Visit.id == filters.visit)))
     return rows
 
 

@@ -209,3 +209,18 @@ def test_the_list_runs_the_same_number_of_queries_for_1_and_50_tasks(
     db.session.commit()
     assert measure() == one
     assert one <= 12  # this page runs five; sign-in and the header links of other features add a few
+
+
+def test_a_visit_of_another_district_named_in_the_filter_stays_hidden(
+    login_as, world, create_task, create_visit
+):
+    create_task(title="Nhiệm vụ của Bù Đốp")
+    hidden = create_visit(title="Đợt kiểm tra bí mật ở Lộc Ninh", inspected_org=world.other_district)
+    from workflows import visits as visit_flow
+
+    directive = visit_flow.issue_directive(hidden, world.inspector, body="Việc riêng của Lộc Ninh.")
+    task_flow.assign_task(directive, world.inspector, lead_org=world.other_office, due_on=None)
+    db.session.commit()
+    page = login_as(world.office).get(f"/tasks?visit={hidden.id}").get_data(as_text=True)
+    assert "Đợt kiểm tra bí mật ở Lộc Ninh" not in page
+    assert titles(page) == []
