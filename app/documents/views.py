@@ -19,6 +19,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from app import once
 from app.documents import service
 from app.documents.service import DOCX, PDF, DocumentFile
 from exports.pdf import PdfError
@@ -96,6 +97,8 @@ def visit_draft(visit_id: int, kind: str, fmt: str) -> ResponseReturnValue:
 @bp.route("/dot-kiem-tra/<int:visit_id>/<kind>/cap-so", methods=["POST"])
 def issue_visit_document(visit_id: int, kind: str) -> ResponseReturnValue:
     """Give a visit's report or conclusion its number and download the issued copy."""
+    if (replay := once.replayed(_back())) is not None:
+        return replay
     fmt = request.form.get("dinh_dang", DOCX)
     document_kind, visit = _visit_and_kind(visit_id, kind, fmt)
     try:
@@ -141,6 +144,8 @@ def summary_draft(fmt: str) -> ResponseReturnValue:
 @bp.route("/tong-hop/cap-so", methods=["POST"])
 def issue_summary() -> ResponseReturnValue:
     """Give the leadership summary its number and download the issued copy."""
+    if (replay := once.replayed(_back())) is not None:
+        return replay
     fmt = request.form.get("dinh_dang", DOCX)
     _check_format(fmt)
     try:
@@ -191,6 +196,8 @@ def followup_draft(org_id: int, fmt: str) -> ResponseReturnValue:
 @bp.route("/don-doc/<int:org_id>/cap-so", methods=["POST"])
 def issue_followup(org_id: int) -> ResponseReturnValue:
     """Give the follow-up letter its number and download the issued copy."""
+    if (replay := once.replayed(_back())) is not None:
+        return replay
     fmt = request.form.get("dinh_dang", DOCX)
     _check_format(fmt)
     unit = _organization_in_scope(org_id)

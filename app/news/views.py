@@ -28,6 +28,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import defer, joinedload, selectinload
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from app import once
 from app.news import storage
 from app.news.forms import ImageForm, PostForm
 from exports import feed as feed_export
@@ -256,6 +257,8 @@ def _visit_for_draft(visit_id: int) -> Visit:
 @bp.route("/bai-viet/tu-dot-kiem-tra/<int:visit_id>", methods=["POST"])
 def create_from_visit(visit_id: int) -> ResponseReturnValue:
     """Write a news draft from a visit's record and open it in the editor."""
+    if (replay := once.replayed(url_for("workspace.visit_detail", visit_id=visit_id))) is not None:
+        return replay
     visit = _visit_for_draft(visit_id)
     try:
         post = news_flow.create_draft(visit, current_user)

@@ -9,7 +9,7 @@ from flask import Flask, current_app, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from app import policy
+from app import once, policy
 from app.navigation import NavItem, add
 from models.enums import Role
 from workflows.clock import LOCAL_ZONE
@@ -78,6 +78,7 @@ def init_app(app: Flask) -> None:
         }
     )
     app.register_blueprint(bp)
+    once.init_app(app)
     team = frozenset({Role.INSPECTOR, Role.LEADER, Role.ADMIN})
     add(app, NavItem("workspace.visit_list", _l("Đợt kiểm tra"), roles=team, order=10))
     add(

@@ -15,6 +15,7 @@ from sqlalchemy import Select, and_, case, exists, func, or_, select
 from sqlalchemy.orm import aliased, joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
+from app import once
 from app.workspace.common import (
     Page,
     all_organisations,
@@ -419,6 +420,8 @@ def visit_create() -> ResponseReturnValue:
     pickers = _pickers()
     form.set_choices(**pickers)
     if request.method == "POST":
+        if (replay := once.replayed(url_for("workspace.visit_list"))) is not None:
+            return replay
         done = _handle_visit_form(form, None)
         if done is not None:
             return done
@@ -538,6 +541,10 @@ def task_create(visit_id: int, directive_id: int) -> ResponseReturnValue:
     if request.method == "GET":
         form.lead_org_id.data = str(visit.inspected_org_id)
         form.due_on.data = directive.due_on
+    if request.method == "POST":
+        back = url_for("workspace.visit_detail", visit_id=visit.id) + f"#directive-{directive.number}"
+        if (replay := once.replayed(back)) is not None:
+            return replay
     if form.validate_on_submit():
         by_id = {org.id: org for org in orgs}
         try:
