@@ -36,7 +36,12 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     """Under CI (KIEMTRA_NO_SKIP=1) a skipped test fails: a missing service must not pass silently."""
     outcome = yield
     report = outcome.get_result()
-    if os.environ.get("KIEMTRA_NO_SKIP") == "1" and report.skipped and not hasattr(report, "wasxfail"):
+    if (
+        os.environ.get("KIEMTRA_NO_SKIP") == "1"
+        and report.skipped
+        and not hasattr(report, "wasxfail")
+        and item.get_closest_marker("may_skip") is None
+    ):
         report.outcome = "failed"
         report.longrepr = f"skipped under KIEMTRA_NO_SKIP=1: {report.longrepr}"
 

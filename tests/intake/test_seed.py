@@ -14,6 +14,10 @@ import pytest
 from models.enums import DayPart, DelegationRole
 from workflows.intake import parse_article
 
+# The seed lives in the shared folder beside the repository, not in the project: its absence is not a
+# missing service, so this module may skip even where CI turns skips into failures.
+pytestmark = pytest.mark.may_skip
+
 SEED = Path(__file__).resolve().parents[2].parent / "shared" / "seeds" / "000_6f18e75c22ead646.txt"
 
 ORDINALS = ["Một là", "Hai là", "Ba là", "Bốn là", "Năm là", "Sáu là", "Bảy là", "Tám là", "Chín là"]
