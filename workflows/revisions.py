@@ -29,7 +29,13 @@ from workflows import audit, notify
 from workflows.clock import local_today
 from workflows.errors import InvalidState, PermissionDenied, StaleRecord, ValidationFailed
 from workflows.tasks import _check_inspecting_side, _log
-from workflows.visits import _check_can_edit, _check_editable, require_text, resolve_document
+from workflows.visits import (
+    _check_can_edit,
+    _check_editable,
+    check_visit_fields,
+    require_text,
+    resolve_document,
+)
 
 
 def stale(record: Visit | Task) -> StaleRecord:
@@ -78,15 +84,7 @@ def update_visit(
     _check_editable(visit)
     if not actor.in_scope(inspecting_org):
         raise PermissionDenied("Chỉ ghi được đợt kiểm tra của cơ quan mình.")
-    if inspecting_org.id == inspected_org.id:
-        raise ValidationFailed("Cơ quan kiểm tra và đơn vị được kiểm tra phải khác nhau.")
-    if period_start_on and period_end_on and period_end_on < period_start_on:
-        raise ValidationFailed("Ngày kết thúc kỳ kiểm tra không được trước ngày bắt đầu.")
-    for org in (inspecting_org, inspected_org):
-        if not org.is_valid_on(visited_on):
-            raise ValidationFailed(
-                "%(name)s không còn hoạt động vào ngày %(day)s.", name=org.name, day=format_date(visited_on)
-            )
+    check_visit_fields(inspecting_org, inspected_org, visited_on, period_start_on, period_end_on)
     due_dates = [directive.due_on for directive in visit.directives]
     due_dates += [task.due_on for directive in visit.directives for task in directive.tasks]
     earliest_due = min((d for d in due_dates if d), default=None)

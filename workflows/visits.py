@@ -37,7 +37,7 @@ from models.enums import (
     TaskStatus,
     VisitStatus,
 )
-from models.vntext import nfc
+from models.vntext import format_date, nfc
 from workflows import audit
 from workflows.citations import Citation, parse_citation
 from workflows.errors import InvalidState, OutOfScope, PermissionDenied, ValidationFailed
@@ -69,6 +69,25 @@ def _check_content_open(visit: Visit) -> None:
         raise InvalidState("Đợt kiểm tra đã đóng.")
 
 
+def check_visit_fields(
+    inspecting_org: Organization,
+    inspected_org: Organization,
+    visited_on: date,
+    period_start_on: date | None,
+    period_end_on: date | None,
+) -> None:
+    """Refuse bodies and dates that cannot describe a visit, whether it is being created or edited."""
+    if inspecting_org.id == inspected_org.id:
+        raise ValidationFailed("Cơ quan kiểm tra và đơn vị được kiểm tra phải khác nhau.")
+    if period_start_on and period_end_on and period_end_on < period_start_on:
+        raise ValidationFailed("Ngày kết thúc kỳ kiểm tra không được trước ngày bắt đầu.")
+    for org in (inspecting_org, inspected_org):
+        if not org.is_valid_on(visited_on):
+            raise ValidationFailed(
+                "%(name)s không còn hoạt động vào ngày %(day)s.", name=org.name, day=format_date(visited_on)
+            )
+
+
 def create_visit(
     actor: User,
     *,
@@ -90,17 +109,7 @@ def create_visit(
         raise PermissionDenied("Chỉ cán bộ kiểm tra được tạo đợt kiểm tra.")
     if not actor.in_scope(inspecting_org):
         raise PermissionDenied("Chỉ tạo được đợt kiểm tra của cơ quan mình.")
-    if inspecting_org.id == inspected_org.id:
-        raise ValidationFailed("Cơ quan kiểm tra và đơn vị được kiểm tra phải khác nhau.")
-    if period_start_on and period_end_on and period_end_on < period_start_on:
-        raise ValidationFailed("Ngày kết thúc kỳ kiểm tra không được trước ngày bắt đầu.")
-    for org in (inspecting_org, inspected_org):
-        if not org.is_valid_on(visited_on):
-            raise ValidationFailed(
-                "%(name)s không còn hoạt động vào ngày %(day)s.",
-                name=org.name,
-                day=visited_on.strftime("%d/%m/%Y"),
-            )
+    check_visit_fields(inspecting_org, inspected_org, visited_on, period_start_on, period_end_on)
     visit = Visit(
         reference=nfc(reference) or _new_reference(visited_on),
         title=require_text(title, "Chưa nhập tiêu đề đợt kiểm tra."),
