@@ -1,0 +1,369 @@
+"""Dates and places: the visit date and time of day, the inspecting body, the inspected unit,
+the subject and the period of the lead; due dates and periods of requests.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+from models.enums import DayPart
+from models.vntext import search_key
+from workflows.intake.draft import DraftPeriod
+from workflows.intake.normalise import _State
+from workflows.intake.text import UPPER, _safe_date, _sentence_end
+
+_DAY_PARTS = {
+    "sáng": DayPart.MORNING,
+    "trưa": DayPart.MORNING,
+    "chiều": DayPart.AFTERNOON,
+    "tối": DayPart.EVENING,
+}
+
+
+_INSPECTION = re.compile(r"kiểm\s+tra|giám\s+sát|làm\s+việc\s+với|khảo\s+sát", re.I)
+
+
+_DELEGATION = re.compile(
+    r"\b(?:đoàn|tổ)\s+(?:kiểm\s+tra|công\s+tác|giám\s+sát|khảo\s+sát)|trưởng\s+đoàn"
+    r"|\bđoàn\b.{0,120}?làm\s+việc\s+với",
+    re.I,
+)
+
+
+_VISIT_DATE = re.compile(
+    r"(?P<part>(?:(?:vào\s+)?(?:buổi\s+)?(?:sáng|chiều|tối|trưa))(?:\s+(?:nay|qua|hôm\s+nay|hôm\s+qua))?)?"
+    r"(?:\s*(?:thứ\s+(?:hai|ba|tư|năm|sáu|bảy)|chủ\s+nhật))?\s*,?\s*(?P<paren>\()?\s*"
+    r"(?P<ngay>(?:vào\s+)?(?:trong\s+(?:hai|ba|\d)\s+)?ngày\s*)?"
+    r"(?P<date>(?:(?P<first>\d{1,2})\s*(?:và|đến|,|-|–)\s*(?:ngày\s+)?(?=\d{1,2}\s*[/.\-–]\s*\d{1,2}))?"
+    r"(?:(?P<d>\d{1,2})\s*[/.\-–]\s*(?P<m>\d{1,2})(?:\s*[/.\-–]\s*(?P<y>(?:19|20)\d{2}))?"
+    r"|(?P<dw>\d{1,2})\s+tháng\s+(?P<mw>\d{1,2})(?:\s*(?:năm|,)\s*(?P<yw>(?:19|20)\d{2}))?))"
+    r"(?![\d/])",
+    re.I,
+)
+
+
+_INSPECTING_BODY = re.compile(
+    r"\b(?:đoàn|tổ)\s+(?:kiểm\s+tra|công\s+tác|giám\s+sát|khảo\s+sát)(?:\s+(?:số\s+)?\d+)?(?:\s+(?:của|thuộc))?\s+"
+    rf"(?P<org>(?-i:{UPPER})[^,.;()]{{2,120}}?)(?=(?-i:\s+(?:do|đã|làm\s+việc|tiến\s+hành|kiểm\s+tra|giám\s+sát|về"
+    r"|tại|với|có|vừa|đến|trong)\b)|\s*[,.;(])",
+    re.I,
+)
+
+
+_BODY_IN_TITLE = re.compile(
+    rf"(?P<org>{UPPER}[^,.;:]{{2,100}}?)\s+(?:đã\s+)?(?:tiến\s+hành\s+|tổ\s+chức\s+)?"
+    r"(?:kiểm\s+tra|giám\s+sát|làm\s+việc\s+với|khảo\s+sát)\b"
+)
+
+
+_INSPECTED_UNIT = re.compile(
+    r"(?<!\w)(?P<conn>với|tại|đối\s+với)\s+"
+    r"(?P<org>(?:(?:Ban\s+Thường\s+vụ|BTV|Thường\s+trực|Đảng\s+bộ|Đảng\s+ủy|Chi\s+bộ|UBND|HĐND)\s+)?"
+    rf"(?:huyện|xã|tỉnh|thị\s+xã|thị\s+trấn|thành\s+phố|phường|quận|{UPPER})[^,.;()]{{1,100}})",
+)
+
+
+_SUBJECT = re.compile(
+    r"(?:kiểm\s+tra|giám\s+sát|khảo\s+sát|làm\s+việc)(?:\s+chuyên\s+đề)?(?:\s+(?:với|tại|đối\s+với)\s+[^,.;]{2,80}?)?"
+    r"(?:\s+(?:về|kết\s+quả|tình\s+hình|chuyên\s+đề))*\s+"
+    r"(?:kết\s+quả\s+)?(?:\d+\s+năm\s+)?(?:(?:thực\s+hiện|triển\s+khai)\s+(?=công\s+tác))?"
+    r"(?P<subject>(?:việc\s+|công\s+tác\s+|thực\s+hiện\s+|triển\s+khai\s+|lãnh\s+đạo,?\s+chỉ\s+đạo))",
+    re.I,
+)
+
+
+_ANY_SUBJECT = re.compile(
+    r"(?<![Đđ]oàn\s)(?<!ban\s)(?P<verb>kiểm\s+tra|giám\s+sát)(?:\s+(?:về|chuyên\s+đề))?\s+"
+    r"(?!(?:đối\s+với|tại|với|của|do|đã|ngày|số|và|thì|là)\b)(?P<subject>[^\W\d]\w*)"
+)
+
+
+_SUBJECT_STOP = re.compile(
+    r"\s+(?=(?:\d+|sáu|chín|ba)\s+tháng|năm\s+(?:19|20)\d{2}|quý\s+[IV1-4]|giai\s+đoạn|nhiệm\s+kỳ|từ\s+đầu\s+năm)"
+    r"|\s+(?:tại|ở|đối\s+với|với|trên\s+địa\s+bàn|cho|do|đã|từ|theo|nhằm|vào|trong|và\s+(?:làm|công\s+bố))\s"
+    rf"|\s+của\s+(?-i:(?={UPPER}))|\s+ngày\s+\d|\s*[.;:(]"
+    r"|,\s+(?=đồng\s+thời|qua\s+đó|nhằm|theo|trong\s+đó|sau|tại|ngày|do|đã|từ|huyện|tỉnh|xã|thành\s+phố|thị\s+xã)",
+    re.I,
+)
+
+
+_PERIOD = re.compile(
+    r"(?:(?P<n>\d{1,2}|sáu|chín|ba)\s+tháng\s+(?:(?P<half>đầu|cuối)\s+)?năm(?:\s+(?P<y>(?:19|20)\d{2}))?"
+    r"|quý\s+(?P<q>IV|I{1,3}|[1-4])(?:\s*(?:năm|/)\s*(?P<qy>(?:19|20)\d{2}))?"
+    r"|(?:giai\s+đoạn|nhiệm\s+kỳ)\s+(?P<a>(?:19|20)\d{2})\s*[-–]\s*(?P<b>(?:19|20)\d{2})"
+    r"|(?<![\d/])năm\s+(?P<year>(?:19|20)\d{2}))",
+    re.I,
+)
+
+
+# "tháng 6 năm 2023", "14/6 năm 2023": the year of a date, not a period.
+_DATE_BEFORE_YEAR = re.compile(r"(?:tháng\s*\d{1,2}|\d{1,2}\s*/\s*\d{1,2})\s*,?\s*$", re.I)
+
+
+def _inside_citation(text: str, position: int) -> bool:
+    before = text[max(0, position - 40) : position]
+    return bool(
+        re.search(
+            r"\d+\s*[-/]\s*[A-ZĐa-zđ]{1,6}\s*[/-]\s*[A-ZĐa-zđ]{1,12}[^.;]{0,12}$|\bsố\s+\S+\s*$", before
+        )
+    )
+
+
+def _at_clause_start(text: str, position: int) -> bool:
+    before = text[max(0, position - 3) : position]
+    return position == 0 or bool(re.search(r"(?:^|[.,;:\n])\s*$", before))
+
+
+def _unit_score(text: str, unit: re.Match[str], sentence: int, delegation: int) -> int:
+    """How surely "với/tại/đối với <unit>" names the inspected unit: 3 sure, 0 only the meeting place."""
+    connector = " ".join(unit["conn"].lower().split())
+    before = text[max(sentence, delegation) : unit.start()]
+    verb = re.search(r"(?:làm\s+việc|kiểm\s+tra|giám\s+sát|khảo\s+sát|công\s+bố|thông\s+qua)\b", before, re.I)
+    if connector == "đối với":
+        return 3
+    if connector == "với":
+        return 3 if re.search(r"làm\s+việc\s*$", before, re.I) else 2 if verb else 1
+    # "tại": the unit when it follows what the delegation did, the place of the meeting before that.
+    return 2 if verb and unit.start() > delegation else 0
+
+
+def _due_date(text: str, year: int | None, visited: date | None) -> date | None:
+    match = re.search(
+        r"(?:trước|chậm\s+nhất(?:\s+là)?|hạn\s+chót|hoàn\s+thành\s+trước)\s+ngày\s+(\d{1,2})\s*[/.-]\s*(\d{1,2})"
+        r"(?:\s*[/.-]\s*((?:19|20)\d{2}))?",
+        text,
+        re.I,
+    )
+    if not match:
+        return None
+    day = _safe_date(int(match[3]) if match[3] else (year or 0) or 1, int(match[2]), int(match[1]))
+    if day and not match[3] and visited and day < visited:
+        day = _safe_date(day.year + 1, day.month, day.day)
+    if day and visited and day < visited:
+        return None
+    return day if (match[3] or year) else None
+
+
+def _period_dates(match: re.Match[str], year: int | None) -> tuple[date | None, date | None]:
+    words = {"sáu": 6, "chín": 9, "ba": 3}
+    if match["n"]:
+        if year is None:
+            return None, None
+        months = int(match["n"]) if match["n"].isdigit() else words[match["n"].lower()]
+        months = min(max(months, 1), 12)
+        if (match["half"] or "đầu").lower() == "đầu":
+            return date(year, 1, 1), _month_end(year, months)
+        return date(year, 13 - months, 1), date(year, 12, 31)
+    if match["q"]:
+        year = int(match["qy"]) if match["qy"] else year
+        if year is None:
+            return None, None
+        quarter = {"I": 1, "II": 2, "III": 3, "IV": 4}.get(match["q"].upper()) or int(match["q"])
+        return date(year, 3 * quarter - 2, 1), _month_end(year, 3 * quarter)
+    if match["a"]:
+        return date(int(match["a"]), 1, 1), date(int(match["b"]), 12, 31)
+    if match["year"]:
+        return date(int(match["year"]), 1, 1), date(int(match["year"]), 12, 31)
+    return None, None
+
+
+def _month_end(year: int, month: int) -> date:
+    return (
+        (date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1))
+        if month < 12
+        else date(year, 12, 31)
+    )
+
+
+def _org_extent(text: str, start: int, end: int) -> tuple[int, int]:
+    """Trim an organisation name: stop at a verb, a date or a subject word, and at 14 words."""
+    piece = text[start:end]
+    stop = re.search(
+        r"\s+(?:do|đã|đang|sẽ|vừa|về|làm\s+việc|kiểm\s+tra|giám\s+sát|tiến\s+hành|có|để|nhằm|theo|trong|ngày|sáng"
+        r"|chiều|năm\s+\d|từ|cùng|gồm|thông\s+qua|công\s+bố|tổ\s+chức|nhiệm\s+kỳ|giai\s+đoạn|\d)\b|\s+-\s",
+        piece,
+    )
+    if stop:
+        piece = piece[: stop.start()]
+    words = piece.split()
+    piece = " ".join(words[:14]) if len(words) > 14 else piece
+    piece = piece.rstrip(" ,;:-–")
+    return start, start + len(piece)
+
+
+def _subject_end(text: str, start: int, limit: int) -> int:
+    match = _SUBJECT_STOP.search(text, start, limit)
+    return match.start() if match else limit
+
+
+class _LeadReader(_State):
+    """Reads the lead: visit date and time of day, bodies, subject and period."""
+
+    def _read_lead(self) -> None:
+        assert self.lead is not None
+        lead = self.paras[self.lead]
+        self.draft.summary = self.found(lead.text, lead.start, lead.end)
+        first_sentence_end = _sentence_end(self.work, lead.start, lead.end)
+        self._read_visit_date()
+        self._read_bodies(lead.start, first_sentence_end)
+        self._read_subject_and_period(lead.start, first_sentence_end)
+
+    def _read_visit_date(self) -> None:
+        assert self.lead is not None
+        places = [self.paras[i] for i in self.body()[:3]]
+        if self.draft.title and self.draft.title.span:
+            places.append(next(p for p in self.paras if p.kind == "title"))
+        for para in places:
+            for match in _VISIT_DATE.finditer(self.work, para.start, para.end):
+                if _inside_citation(self.work, match.start()):
+                    continue
+                if not (
+                    match["part"]
+                    or match["ngay"]
+                    or match["paren"]
+                    or _at_clause_start(self.work, match.start())
+                ):
+                    continue
+                self._set_visit_date(match)
+                return
+        self.warn("Không thấy ngày kiểm tra trong bài; hãy nhập ngày.")
+
+    def _set_visit_date(self, match: re.Match[str]) -> None:
+        day = int(match["d"] or match["dw"])
+        month = int(match["m"] or match["mw"])
+        written_year = match["y"] or match["yw"]
+        year = int(written_year) if written_year else None
+        published = self.draft.published_on.value if self.draft.published_on else None
+        if year is None:
+            if published:
+                year = published.year
+                if _safe_date(year, month, day) and _safe_date(year, month, day) > published + timedelta(
+                    days=7
+                ):
+                    year -= 1
+                self.warn(
+                    "Bài chỉ ghi ngày «%(day)s»; năm %(year)s lấy theo ngày đăng bài %(published)s.",
+                    day=match.group("date").strip(),
+                    year=year,
+                    published=published.strftime("%d/%m/%Y"),
+                )
+            else:
+                years = [int(y) for y in re.findall(r"năm\s+((?:19|20)\d{2})", self.work)]
+                if not years:
+                    self.warn("Bài không ghi năm của ngày kiểm tra và không có ngày đăng bài; hãy nhập ngày.")
+                    return
+                year = years[0]
+                self.warn("Bài không ghi năm của ngày kiểm tra; năm %(year)s lấy từ nội dung bài.", year=year)
+        visited = _safe_date(year, month, day)
+        if visited is None:
+            self.warn("Ngày kiểm tra «%(day)s» không có trên lịch.", day=match.group("date").strip())
+            return
+        self.draft.visited_on = self.found(visited, match.start("date"), match.end("date"))
+        if match["first"]:
+            self.warn("Đợt kiểm tra kéo dài nhiều ngày; lấy ngày đầu tiên.")
+            first = _safe_date(year, month, int(match["first"]))
+            if first and first < visited:
+                self.draft.visited_on = self.found(first, match.start("date"), match.end("date"))
+        part = next((w for w in (match["part"] or "").lower().split() if w in _DAY_PARTS), None)
+        if part:
+            self.draft.day_part = self.found(_DAY_PARTS[part], match.start("part"), match.end("part"))
+
+    def _read_bodies(self, start: int, end: int) -> None:
+        work = self.work
+        match = _INSPECTING_BODY.search(work, start, end)
+        if match is None:
+            for clause in re.finditer(r"(?:^|[,:]\s+|\s[-–]\s+)", work[start:end]):
+                match = _BODY_IN_TITLE.match(work, start + clause.end(), end)
+                if match and not _VISIT_DATE.match(match["org"]):
+                    break
+                match = None
+        if match is None and self.draft.title and self.draft.title.span:
+            title = next(p for p in self.paras if p.kind == "title")
+            match = _BODY_IN_TITLE.match(work, title.start, title.end)
+        if match:
+            org_start, org_end = _org_extent(work, match.start("org"), match.end("org"))
+            self.draft.inspecting_body = self.found(work[org_start:org_end], org_start, org_end)
+        places = [(start, end)]
+        if self.draft.title and self.draft.title.span:
+            title = next(p for p in self.paras if p.kind == "title")
+            places.append((title.start, title.end))
+        body_key = search_key(self.draft.inspecting_body.value) if self.draft.inspecting_body else None
+        for place_start, place_end in places:
+            delegation = _DELEGATION.search(work, place_start, place_end)
+            candidates = []
+            for unit in _INSPECTED_UNIT.finditer(work, place_start, place_end):
+                org_start, org_end = _org_extent(work, unit.start("org"), min(unit.end("org"), place_end))
+                text = work[org_start:org_end]
+                if len(text.split()) < 2 or search_key(text) == body_key:
+                    continue
+                score = _unit_score(
+                    work, unit, place_start, delegation.start() if delegation else place_start
+                )
+                candidates.append((score, -org_start, org_start, org_end))
+            if not candidates:
+                continue
+            score, _, org_start, org_end = max(candidates)
+            if score == 0 and self.draft.place is None:
+                self.draft.place = self.found(work[org_start:org_end], org_start, org_end)
+                continue  # where the meeting was held, not who was inspected
+            self.draft.inspected_unit = self.found(work[org_start:org_end], org_start, org_end)
+            places_only = [c for c in candidates if c[0] == 0 and c[2] < org_start]
+            if places_only and self.draft.place is None:
+                _, _, place_s, place_e = places_only[0]
+                self.draft.place = self.found(work[place_s:place_e], place_s, place_e)
+            return
+        self.warn("Không thấy đơn vị được kiểm tra trong bài; hãy chọn đơn vị.")
+
+    def _read_subject_and_period(self, start: int, end: int) -> None:
+        places = [(start, end)]
+        if self.draft.title and self.draft.title.span:
+            title = next(p for p in self.paras if p.kind == "title")
+            places.append((title.start, title.end))
+        for place_start, place_end in places:
+            match = _SUBJECT.search(self.work, place_start, place_end)
+            if match:
+                s, e = match.start("subject"), _subject_end(self.work, match.start("subject"), place_end)
+                text = self.work[s:e].strip(" ,;")
+                if 1 < len(text.split()) <= 20:
+                    self.draft.subject = self.found(text, s, s + len(text))
+                    break
+        for place_start, place_end in places if self.draft.subject is None else []:
+            # Any other object of "kiểm tra": "kiểm tra khi có dấu hiệu vi phạm", "kiểm tra tổ chức đảng …".
+            for match in _ANY_SUBJECT.finditer(self.work, place_start, place_end):
+                s, e = match.start("subject"), _subject_end(self.work, match.start("subject"), place_end)
+                text = self.work[s:e].strip(" ,;")
+                if not 1 < len(text.split()) <= 14:
+                    continue
+                if text.startswith("khi "):
+                    s = match.start("verb")
+                    text = self.work[s:e].strip(" ,;")
+                self.draft.subject = self.found(text, s, s + len(text))
+                break
+            if self.draft.subject is not None:
+                break
+        if self.draft.subject is None:
+            self.warn("Không thấy nội dung kiểm tra (công tác…); hãy nhập.")
+        for place_start, place_end in places + [
+            (self.paras[i].start, self.paras[i].end) for i in self.body()[:3]
+        ]:
+            after = (
+                self.draft.subject.span[0] if self.draft.subject and self.draft.subject.span else place_start
+            )
+            candidates = [
+                m
+                for m in _PERIOD.finditer(self.work, place_start, place_end)
+                if not _DATE_BEFORE_YEAR.search(self.work, max(0, m.start() - 14), m.start())
+            ]
+            candidates.sort(key=lambda m: (m.start() < after - place_start + place_start, m.start()))
+            if candidates:
+                self._set_period(candidates[0])
+                return
+
+    def _set_period(self, match: re.Match[str]) -> None:
+        label = " ".join(match.group(0).split())
+        year = int(match["y"]) if match["y"] else None
+        if year is None and self.draft.visited_on:
+            year = self.draft.visited_on.value.year
+        start_on, end_on = _period_dates(match, year)
+        self.draft.period = DraftPeriod(label, start_on, end_on, self.doc.span(match.start(), match.end()))
