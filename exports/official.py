@@ -16,7 +16,7 @@ import zipfile
 from collections.abc import Iterable, Sequence
 from copy import deepcopy
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 
 from docx import Document
 from docx.enum.section import WD_ORIENT
@@ -246,6 +246,7 @@ class Letterhead:
     issued_on: date
     superior: str | None = None  # "TỈNH ỦY BÌNH PHƯỚC"
     summary_line: str | None = None  # a công văn's trích yếu, under its number
+    author: str = ""  # the issuing body's full name, for the file's properties
 
     @property
     def number_line(self) -> str:
@@ -274,6 +275,7 @@ def letterhead_for(
         place=place_of(issuer),
         issued_on=issued_on,
         summary_line=summary_line,
+        author=clean(issuer.name),
     )
 
 
@@ -384,7 +386,9 @@ class OfficialDocument:
 
     def letterhead(self, head: Letterhead) -> None:
         """The two-column header: bodies and ``*`` on the left, the Party title with its rule on
-        the right; then the number under the left column and the place-date line on the right."""
+        the right; then the number under the left column and the place-date line on the right.
+        The file's properties name the issuing body as author and the issue date as its creation."""
+        self._set_properties(author=head.author or upper(head.issuer), issued_on=head.issued_on)
         table = self.document.add_table(rows=2, cols=2)
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
         _fix_widths(table, HEADER_COLUMNS_MM)
@@ -418,6 +422,9 @@ class OfficialDocument:
         run.bold = True
         run.font.size = Pt(TITLE_PT)
         lines = [summary] if isinstance(summary, str) else list(summary or [])
+        self.document.core_properties.title = " ".join([upper(type_name), *(clean(line) for line in lines)])[
+            :250
+        ]
         for line in lines:
             paragraph = self._styled_paragraph(self._styles.plain)
             paragraph.add_run(clean(line)).bold = True
@@ -583,6 +590,21 @@ class OfficialDocument:
         self._plain_run(name, clean(signature.name), size=BODY_PT, bold=True)
         for paragraph in (*left.paragraphs, *right.paragraphs):
             paragraph.paragraph_format.keep_with_next = True
+
+    def _set_properties(self, *, author: str, issued_on: date) -> None:
+        """Author = the issuing body, created = modified = the issue date (not python-docx's 2013
+        template), so the file says who issued it and when, and equal content gives equal bytes."""
+        properties = self.document.core_properties
+        stamp = datetime(issued_on.year, issued_on.month, issued_on.day, tzinfo=UTC)
+        properties.author = author
+        properties.last_modified_by = author
+        properties.created = stamp
+        properties.modified = stamp
+        properties.last_printed = stamp
+        properties.revision = 1
+        properties.comments = ""
+        properties.keywords = ""
+        properties.language = "vi-VN"
 
     # -- Output -----------------------------------------------------------------------------------
 

@@ -1,4 +1,4 @@
-"""PDF for printing, converted from the Word file by LibreOffice running headless.
+"""PDF for printing and archiving (PDF/A-2b), converted from the Word file by LibreOffice headless.
 
 Each conversion gets its own LibreOffice profile in a fresh temporary folder: LibreOffice locks its
 profile, and two conversions sharing one fail silently. A timeout stops a hung conversion, and the
@@ -15,6 +15,9 @@ import tempfile
 from pathlib import Path
 
 DEFAULT_TIMEOUT = 120  # seconds; a 10-page report takes about one
+# PDF/A-2b, the archival form: every font embedded, no external content, the PDF/A identification in
+# the XMP metadata. LibreOffice (7.4 and later) reads export options written as JSON after the filter.
+PDF_EXPORT_FILTER = 'pdf:writer_pdf_Export:{"SelectPdfVersion":{"type":"long","value":"2"}}'
 _CANDIDATES = ("soffice", "libreoffice")
 
 
@@ -63,7 +66,7 @@ def docx_to_pdf(docx: bytes, *, timeout: float = DEFAULT_TIMEOUT, soffice: str |
             "--nolockcheck",
             f"-env:UserInstallation={profile.as_uri()}",
             "--convert-to",
-            "pdf:writer_pdf_Export",
+            PDF_EXPORT_FILTER,
             "--outdir",
             str(work),
             str(source),

@@ -5,7 +5,7 @@ from flask_sqlalchemy import SQLAlchemy
 from models.audit import AuditEntry
 from models.base import Base
 from models.directive import Directive, directive_citation, directive_finding
-from models.issued_document import DocumentCounter, IssuedDocument
+from models.issued_document import DocumentCounter, IssuedDocument, IssuedFile
 from models.legal_document import LegalDocument
 from models.login_attempt import LoginAttempt, LoginSession  # noqa: F401 - re-exported
 from models.news import NewsPost
@@ -29,6 +29,7 @@ __all__ = [
     "DocumentCounter",
     "Finding",
     "IssuedDocument",
+    "IssuedFile",
     "JobRun",
     "LegalDocument",
     "NewsPost",

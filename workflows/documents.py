@@ -1,31 +1,25 @@
 """Official documents: who may have them, what goes into them, and their numbers.
 
-A draft carries a blank number and may be downloaded by anyone allowed to read it. Issuing gives the
-document the next number of its series, which HD36 runs per issuer and document type across the
-committee's term (not per calendar year), records the sha256 of the file that was issued, and never
-gives a number twice: the counter row is incremented in the database (``UPDATE … RETURNING``), never
-computed as ``max()+1``. Inspectors of the inspecting body issue visit reports and conclusions;
-leaders issue summaries and follow-up letters. Nothing here commits.
+A draft carries a blank number and may be downloaded by anyone allowed to read it; numbers and the
+issued copies are kept by ``workflows.issuing``. Inspectors of the inspecting body issue visit
+reports and conclusions; leaders issue summaries and follow-up letters. Nothing here commits.
 """
 
 from __future__ import annotations
 
 import enum
-import hashlib
 import itertools
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from models import (
     DelegationMember,
     Directive,
-    DocumentCounter,
     Finding,
-    IssuedDocument,
     Organization,
     Task,
     User,
@@ -34,7 +28,6 @@ from models import (
 )
 from models.enums import OPEN_TASK_STATUSES, FindingKind, Role, VisitStatus
 from models.vntext import search_key
-from workflows import audit
 from workflows.errors import InvalidState, OutOfScope, PermissionDenied, ValidationFailed
 from workflows.scope import in_subtree, tasks_counted_for, visits_in_scope
 from workflows.timeliness import (
@@ -103,7 +96,8 @@ def check_can_read_leadership_documents(scope: Organization, actor: User) -> Non
         raise PermissionDenied("Chỉ lãnh đạo được tải báo cáo tổng hợp và công văn đôn đốc.")
 
 
-def _check_can_issue(kind: DocumentKind, actor: User, issuer: Organization, visit: Visit | None) -> None:
+def check_can_issue(kind: DocumentKind, actor: User, issuer: Organization, visit: Visit | None) -> None:
+    """Inspectors of the inspecting body issue a visit's documents; leaders issue the others."""
     if kind in VISIT_KINDS:
         assert visit is not None
         if not visit.can_view(actor):
@@ -122,108 +116,6 @@ def _check_can_issue(kind: DocumentKind, actor: User, issuer: Organization, visi
         raise PermissionDenied("Chỉ lãnh đạo được cấp số báo cáo tổng hợp và công văn đôn đốc.")
     if not actor.in_scope(issuer):
         raise OutOfScope("Không tìm thấy cơ quan, đơn vị.")
-
-
-# -- Numbers -------------------------------------------------------------------------------------
-
-
-def next_number(issuer: Organization, type_code: str, term: str) -> int:
-    """Take the next number of the series (issuer, type, term) in the database.
-
-    The counter row is created if missing (insert-or-nothing) and incremented with
-    ``UPDATE … RETURNING``, so concurrent issuers wait on the row lock and each gets its own number.
-    """
-    db.session.flush()
-    key = {"issuer_org_id": issuer.id, "type_code": type_code, "term": term}
-    dialect = db.session.get_bind().dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    elif dialect == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert
-    else:  # pragma: no cover - kiemtra runs on SQLite and PostgreSQL only
-        raise NotImplementedError(dialect)
-    db.session.execute(insert(DocumentCounter).values(**key, last_number=0).on_conflict_do_nothing())
-    return db.session.execute(
-        update(DocumentCounter)
-        .where(
-            DocumentCounter.issuer_org_id == issuer.id,
-            DocumentCounter.type_code == type_code,
-            DocumentCounter.term == term,
-        )
-        .values(last_number=DocumentCounter.last_number + 1)
-        .returning(DocumentCounter.last_number)
-        .execution_options(synchronize_session=False)
-    ).scalar_one()
-
-
-def issue_document(
-    actor: User,
-    kind: DocumentKind,
-    *,
-    issuer: Organization,
-    issued_on: date,
-    build: Callable[[str], bytes],
-    visit: Visit | None = None,
-    terms: Sequence[tuple[date, str]] = DEFAULT_TERMS,
-) -> tuple[IssuedDocument, bytes]:
-    """Give the document its number, build it with that number and record the file's sha256.
-
-    ``build`` receives the symbol ("12-BC/BTGTU") and returns the file. If it fails, the caller rolls
-    back and the number is not used.
-    """
-    _check_can_issue(kind, actor, issuer, visit)
-    type_code = TYPE_CODES[kind]
-    term = term_for(issued_on, terms)
-    number = next_number(issuer, type_code, term)
-    document = IssuedDocument(
-        issuer=issuer,
-        type_code=type_code,
-        term=term,
-        number=number,
-        issued_on=issued_on,
-        kind=kind.value,
-        visit=visit,
-        created_by=actor,
-    )
-    data = build(document.symbol)
-    document.file_sha256 = hashlib.sha256(data).hexdigest()
-    db.session.add(document)
-    audit.record(
-        actor,
-        "document.issued",
-        document,
-        symbol=document.symbol,
-        kind=kind.value,
-        sha256=document.file_sha256,
-    )
-    return document, data
-
-
-def issued_for_visit(visit: Visit) -> list[IssuedDocument]:
-    """The numbered documents of a visit, newest first."""
-    return list(
-        db.session.scalars(
-            select(IssuedDocument)
-            .where(IssuedDocument.visit_id == visit.id)
-            .options(joinedload(IssuedDocument.issuer))
-            .order_by(IssuedDocument.issued_on.desc(), IssuedDocument.id.desc())
-        )
-    )
-
-
-def issued_in_scope(scope: Organization, limit: int = 50) -> list[IssuedDocument]:
-    """The latest numbered documents issued by bodies of the subtree."""
-    issuer = aliased(Organization)
-    return list(
-        db.session.scalars(
-            select(IssuedDocument)
-            .join(issuer, issuer.id == IssuedDocument.issuer_org_id)
-            .where(in_subtree(issuer.path, scope))
-            .options(joinedload(IssuedDocument.issuer), joinedload(IssuedDocument.visit))
-            .order_by(IssuedDocument.created_at.desc(), IssuedDocument.id.desc())
-            .limit(limit)
-        )
-    )
 
 
 # -- What goes into the documents ----------------------------------------------------------------

@@ -24,6 +24,9 @@ RULES = {
     "documents.issue_summary": policy.LEADERS,
     "documents.followup_draft": policy.LEADERS,
     "documents.issue_followup": policy.LEADERS,
+    "documents.register": policy.SIGNED_IN,
+    "documents.issued_download": policy.SIGNED_IN,
+    "documents.cancel_issued": VISIT_READERS,
 }
 
 

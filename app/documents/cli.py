@@ -42,6 +42,9 @@ def _output_options(command: click.Command) -> click.Command:
         click.option("--pdf", "as_pdf", is_flag=True, help="Ghi PDF (qua LibreOffice) thay vì Word."),
         click.option("--issue", is_flag=True, help="Cấp số văn bản (mặc định: bản dự thảo, để trống số)."),
         click.option("--user", "username", help="Tài khoản cấp số (bắt buộc với --issue)."),
+        click.option(
+            "--reason", help="Lý do khi cấp số lùi ngày hoặc vào nhiệm kỳ đã kết thúc (ghi vào nhật ký)."
+        ),
     ]
     for option in reversed(options):
         command = option(command)
@@ -88,6 +91,7 @@ def _write(
     user: User | None,
     issuer: Organization,
     visit: Visit | None = None,
+    reason: str | None = None,
 ) -> None:
     fmt = PDF if as_pdf or output.lower().endswith(".pdf") else DOCX
     try:
@@ -95,16 +99,17 @@ def _write(
             result = service.render(build(None), fmt, service.file_name(kind, subject, issued_on))
             note = "bản dự thảo, chưa có số"
         else:
-            document, data = flow.issue_document(
+            document = service.issue(
                 user,
                 kind,
+                build,
                 issuer=issuer,
                 issued_on=issued_on,
+                subject=subject,
                 visit=visit,
-                build=build,
-                terms=service.terms(),
+                reason=reason,
             )
-            result = service.render(data, fmt, service.issued_stem(document, subject))
+            result = service.issued_copy(document, fmt)
             note = f"Số {document.symbol}, sha256 {document.file_sha256}"
     except DomainError as error:
         db.session.rollback()
@@ -128,7 +133,13 @@ def export_group() -> None:
 @_output_options
 @with_appcontext
 def visit_report_command(
-    reference: str, issued_on: object, output: str, as_pdf: bool, issue: bool, username: str | None
+    reference: str,
+    issued_on: object,
+    output: str,
+    as_pdf: bool,
+    issue: bool,
+    username: str | None,
+    reason: str | None,
 ) -> None:
     """Báo cáo kết quả kiểm tra của một đợt kiểm tra (số hiệu hoặc id)."""
     visit = _visit(reference)
@@ -143,6 +154,7 @@ def visit_report_command(
         user=_issuing_user(issue, username),
         issuer=visit.inspecting_org,
         visit=visit,
+        reason=reason,
     )
 
 
@@ -160,6 +172,7 @@ def conclusion_command(
     as_pdf: bool,
     issue: bool,
     username: str | None,
+    reason: str | None,
 ) -> None:
     """Thông báo kết luận kiểm tra của một đợt kiểm tra (số hiệu hoặc id)."""
     visit = _visit(reference)
@@ -174,6 +187,7 @@ def conclusion_command(
         user=_issuing_user(issue, username),
         issuer=visit.inspecting_org,
         visit=visit,
+        reason=reason,
     )
 
 
@@ -195,6 +209,7 @@ def summary_command(
     as_pdf: bool,
     issue: bool,
     username: str | None,
+    reason: str | None,
 ) -> None:
     """Báo cáo tổng hợp tình hình kiểm tra và thực hiện kết luận của một cơ quan trong một kỳ."""
     scope = _organization(org_code)
@@ -214,6 +229,7 @@ def summary_command(
         as_pdf=as_pdf,
         user=user,
         issuer=issuer,
+        reason=reason,
     )
 
 
@@ -235,6 +251,7 @@ def followup_command(
     as_pdf: bool,
     issue: bool,
     username: str | None,
+    reason: str | None,
 ) -> None:
     """Công văn đôn đốc một đơn vị thực hiện các nhiệm vụ đã quá hạn."""
     unit = _organization(org_code)
@@ -257,6 +274,7 @@ def followup_command(
         as_pdf=as_pdf,
         user=user,
         issuer=issuer,
+        reason=reason,
     )
 
 

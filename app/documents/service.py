@@ -18,6 +18,7 @@ from exports.summary import build_summary
 from exports.visit_report import build_visit_report
 from models import IssuedDocument, Organization, User, Visit
 from workflows import documents as flow
+from workflows import issuing
 from workflows.documents import DocumentKind, FollowupFacts, SummaryFacts
 
 DOCX = "docx"
@@ -99,15 +100,62 @@ def file_name(kind: DocumentKind, subject: str, day: date, symbol: str | None = 
     return " ".join(_UNSAFE_IN_NAMES.sub("-", name).split())[:180]
 
 
+def to_pdf(docx: bytes) -> bytes:
+    """The PDF of a Word file, through the configured LibreOffice."""
+    return docx_to_pdf(
+        docx,
+        soffice=current_app.config.get("SOFFICE"),
+        timeout=float(current_app.config.get("PDF_TIMEOUT", 120)),
+    )
+
+
 def render(data: bytes, fmt: str, stem: str) -> DocumentFile:
     """The Word file as it is, or converted to PDF."""
     if fmt == PDF:
-        data = docx_to_pdf(
-            data,
-            soffice=current_app.config.get("SOFFICE"),
-            timeout=float(current_app.config.get("PDF_TIMEOUT", 120)),
-        )
+        data = to_pdf(data)
     return DocumentFile(data=data, filename=f"{stem}.{fmt}", mimetype=MIMETYPES[fmt])
+
+
+def issue(
+    actor: User,
+    kind: DocumentKind,
+    build: Builder,
+    *,
+    issuer: Organization,
+    issued_on: date,
+    subject: str,
+    visit: Visit | None = None,
+    reason: str | None = None,
+    cites: IssuedDocument | None = None,
+) -> IssuedDocument:
+    """Issue through the register: one number, the Word file and its PDF kept under it.
+
+    The PDF is made while the number is held, so a failed conversion leaves the number unused
+    (``ISSUED_PDF = False`` keeps the Word file alone, for a server without LibreOffice).
+    """
+    return issuing.issue_document(
+        actor,
+        kind,
+        issuer=issuer,
+        issued_on=issued_on,
+        build=build,
+        to_pdf=to_pdf if current_app.config.get("ISSUED_PDF", True) else None,
+        visit=visit,
+        subject=subject,
+        reason=reason,
+        cites=cites,
+        terms=terms(),
+    )
+
+
+def issued_copy(document: IssuedDocument, fmt: str) -> DocumentFile:
+    """The file kept when ``document`` was issued, byte for byte."""
+    kept = issuing.issued_file(document, fmt)
+    return DocumentFile(
+        data=kept.data,
+        filename=f"{issued_stem(document, document.subject or document.issuer.name)}.{fmt}",
+        mimetype=MIMETYPES[fmt],
+    )
 
 
 def issued_stem(document: IssuedDocument, subject: str) -> str:

@@ -26,6 +26,7 @@ from exports.pdf import PdfError
 from models import Organization, Visit, db
 from models.enums import Role, VisitStatus
 from workflows import documents as flow
+from workflows import issuing
 from workflows.clock import local_today, parse_date
 from workflows.documents import DocumentKind
 from workflows.errors import DomainError, OutOfScope, PermissionDenied
@@ -45,7 +46,7 @@ def index() -> ResponseReturnValue:
     """Show the documents a user can make: summaries and follow-up letters, visits, issued numbers."""
     today = local_today()
     org = current_user.organization
-    context: dict[str, Any] = {"today": today, "issued": flow.issued_in_scope(org)}
+    context: dict[str, Any] = {"today": today, "issued": issuing.issued_in_scope(org, limit=20)}
     if current_user.role is Role.LEADER:
         scope = _organization_in_scope(request.args.get("don_vi", type=int) or org.id)
         try:
@@ -104,16 +105,17 @@ def issue_visit_document(visit_id: int, kind: str) -> ResponseReturnValue:
     try:
         issued_on = _date_form("ngay", _("Ngày ban hành")) or local_today()
         due = _date_form("han", _("Hạn báo cáo"))
-        document, data = flow.issue_document(
+        document = service.issue(
             current_user,
             document_kind,
+            service.visit_builder(document_kind, visit, issued_on, due),
             issuer=visit.inspecting_org,
             issued_on=issued_on,
+            subject=visit.inspected_org.name,
             visit=visit,
-            build=service.visit_builder(document_kind, visit, issued_on, due),
-            terms=service.terms(),
+            reason=request.form.get("ly_do"),
         )
-        result = service.render(data, fmt, service.issued_stem(document, visit.inspected_org.name))
+        result = service.issued_copy(document, fmt)
     except (DomainError, PdfError) as error:
         db.session.rollback()
         return _refuse(error)
@@ -154,15 +156,16 @@ def issue_summary() -> ResponseReturnValue:
         issuer = flow.load_organization(current_user.organization_id)
         assert issuer is not None
         facts = flow.summary_facts(scope, start, end, today, _due_soon_days())
-        document, data = flow.issue_document(
+        document = service.issue(
             current_user,
             DocumentKind.SUMMARY,
+            service.summary_builder(facts, issuer, today, current_user),
             issuer=issuer,
             issued_on=today,
-            build=service.summary_builder(facts, issuer, today, current_user),
-            terms=service.terms(),
+            subject=scope.name,
+            reason=request.form.get("ly_do"),
         )
-        result = service.render(data, fmt, service.issued_stem(document, scope.name))
+        result = service.issued_copy(document, fmt)
     except (DomainError, PdfError) as error:
         db.session.rollback()
         return _refuse(error)
@@ -207,22 +210,80 @@ def issue_followup(org_id: int) -> ResponseReturnValue:
         issuer = flow.load_organization(current_user.organization_id)
         assert issuer is not None
         due = _date_form("han", _("Hạn báo cáo"))
-        document, data = flow.issue_document(
+        document = service.issue(
             current_user,
             DocumentKind.FOLLOWUP,
+            service.followup_builder(flow.followup_facts(unit, today), issuer, today, due, current_user),
             issuer=issuer,
             issued_on=today,
-            build=service.followup_builder(
-                flow.followup_facts(unit, today), issuer, today, due, current_user
-            ),
-            terms=service.terms(),
+            subject=unit.name,
+            reason=request.form.get("ly_do"),
         )
-        result = service.render(data, fmt, service.issued_stem(document, unit.name))
+        result = service.issued_copy(document, fmt)
     except (DomainError, PdfError) as error:
         db.session.rollback()
         return _refuse(error)
     db.session.commit()
     return _send(result)
+
+
+# -- The register ------------------------------------------------------------------------------------
+
+
+@bp.route("/so-van-ban")
+def register() -> ResponseReturnValue:
+    """List the issued documents the user's subtree issued or takes part in, with their files."""
+    documents = issuing.issued_in_scope(current_user.organization)
+    manageable = set()
+    for document in documents:
+        try:
+            issuing.check_can_manage(document, current_user)
+        except DomainError:
+            continue
+        manageable.add(document.id)
+    return render_template("documents/register.html", documents=documents, manageable=manageable)
+
+
+@bp.route("/so-van-ban/<int:document_id>.<fmt>")
+def issued_download(document_id: int, fmt: str) -> ResponseReturnValue:
+    """Download the Word or PDF file of an issued document, exactly as it was issued."""
+    _check_format(fmt)
+    document = issuing.load_issued(document_id)
+    if document is None:
+        abort(404)
+    try:
+        issuing.check_can_read(document, current_user)
+        result = service.issued_copy(document, fmt)
+    except DomainError as error:
+        if isinstance(error, OutOfScope):
+            abort(404)
+        return _refuse(error)
+    db.session.rollback()
+    return _send(result)
+
+
+@bp.route("/so-van-ban/<int:document_id>/huy", methods=["POST"])
+def cancel_issued(document_id: int) -> ResponseReturnValue:
+    """Cancel an issued number, with the reason; it stays in the register."""
+    back = url_for("documents.register")
+    if (replay := once.replayed(back)) is not None:
+        return replay
+    document = issuing.load_issued(document_id)
+    if document is None:
+        abort(404)
+    try:
+        issuing.cancel_document(document, current_user, request.form.get("ly_do", ""))
+    except DomainError as error:
+        db.session.rollback()
+        if isinstance(error, OutOfScope):
+            abort(404)
+        if isinstance(error, PermissionDenied):
+            abort(403, description=error.message)
+        flash(_(error.template, **error.params), "error")
+        return redirect(back)
+    db.session.commit()
+    flash(_("Đã hủy số %(symbol)s.", symbol=document.symbol), "success")
+    return redirect(back)
 
 
 # -- Helpers for templates ---------------------------------------------------------------------------
@@ -237,7 +298,7 @@ def visit_document_actions(visit: Visit) -> dict[str, Any]:
         "may_read": may_read,
         "may_issue_report": may_issue and visit.status is not VisitStatus.PLANNED,
         "may_issue_conclusion": may_issue and visit.status in (VisitStatus.CONCLUDED, VisitStatus.CLOSED),
-        "issued": flow.issued_for_visit(visit) if may_read else [],
+        "issued": issuing.issued_for_visit(visit) if may_read else [],
         "today": local_today(),
     }
 

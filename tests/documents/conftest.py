@@ -113,3 +113,10 @@ def full_visit(world: Any, create_visit: Callable[..., Visit]) -> Callable[..., 
         return loaded
 
     return factory
+
+
+@pytest.fixture(autouse=True)
+def word_only_unless_slow(request: pytest.FixtureRequest, app: Any) -> None:
+    """Issuing keeps the Word file and its PDF; converting takes LibreOffice seconds, so tests not
+    marked slow keep the Word file alone and the slow ones check the PDF kept beside it."""
+    app.config["ISSUED_PDF"] = request.node.get_closest_marker("slow") is not None

@@ -34,14 +34,15 @@ def test_an_inspector_downloads_the_draft_report_and_issues_the_conclusion_from_
     page.click("#doc-issue-menu")
     page.fill("#doc-thong-bao-ket-luan-day", "20/06/2023")
     page.fill("#doc-thong-bao-ket-luan-due", "20/07/2023")
+    page.fill("#doc-thong-bao-ket-luan-reason", "Vào sổ văn bản đã ban hành năm 2023")
     page.screenshot(path="/tmp/documents-visit-dossier.png", full_page=True)  # noqa: S108 - for people to look at
     page.once("dialog", lambda dialog: dialog.accept())
     with page.expect_download() as issued:
         page.click("#doc-issue-thong-bao-ket-luan button[type=submit]")
     assert issued.value.suggested_filename == (
-        "Thông báo kết luận kiểm tra 1-TB-BTGTU - Huyện ủy Bù Đốp - 20-06-2023.docx"
+        "Thông báo kết luận kiểm tra 01-TB-BTGTU - Huyện ủy Bù Đốp - 20-06-2023.docx"
     )
-    assert [d.symbol for d in db.session.scalars(select(IssuedDocument))] == ["1-TB/BTGTU"]
+    assert [d.symbol for d in db.session.scalars(select(IssuedDocument))] == ["01-TB/BTGTU"]
     db.session.commit()
     page.reload()
     assert "1-TB/BTGTU" in page.inner_text("#doc-issued")

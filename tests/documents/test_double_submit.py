@@ -20,7 +20,7 @@ def test_issuing_a_report_twice_with_the_same_form_gives_one_number(world, login
     form = page[page.index('id="doc-issue-bao-cao"') :]
     token = re.search(r'name="once" value="([^"]+)"', form).group(1)
     url = f"/van-ban/dot-kiem-tra/{visit.id}/bao-cao/cap-so"
-    data = {"ngay": "14/06/2023", "once": token}
+    data = {"ngay": "14/06/2023", "ly_do": "Vào sổ năm 2023", "once": token}
     assert client.post(url, data=data).status_code == 200
     again = client.post(url, data=data, headers={"Referer": f"http://localhost/visits/{visit.id}"})
     assert again.status_code == 302 and again.location.endswith(f"/visits/{visit.id}")

@@ -28,10 +28,12 @@ def test_issuing_from_the_command_line_checks_the_user_and_prints_the_number(run
     assert refused.exit_code != 0
     assert "Chỉ cán bộ của cơ quan kiểm tra được cấp số" in refused.output
     assert not output.exists()
-    result = runner.invoke(args=[*args, "-o", str(output), "--issue", "--user", "inspector"])
+    result = runner.invoke(
+        args=[*args, "-o", str(output), "--issue", "--user", "inspector", "--reason", "Vào sổ năm 2023"]
+    )
     assert result.exit_code == 0, result.output
-    assert "Số 1-TB/BTGTU" in result.output
-    assert tables(open_docx(output.read_bytes()))[0][1][0] == "Số 1-TB/BTGTU"
+    assert "Số 01-TB/BTGTU" in result.output
+    assert tables(open_docx(output.read_bytes()))[0][1][0] == "Số 01-TB/BTGTU"
     assert db.session.scalar(select(IssuedDocument.number)) == 1
 
 

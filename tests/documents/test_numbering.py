@@ -16,21 +16,25 @@ from models.enums import Role
 from tests.conftest import PASSWORD_HASH
 from workflows import documents as flow
 from workflows import visits as visit_flow
-from workflows.documents import DocumentKind, issue_document, term_for
+from workflows.documents import DocumentKind, term_for
 from workflows.errors import InvalidState, OutOfScope, PermissionDenied
+from workflows.issuing import issue_document
 
 ISSUED_ON = date(2023, 6, 20)
 
 
-def _issue_report(visit, actor, issued_on=ISSUED_ON):
-    return issue_document(
+def _issue_report(visit, actor, issued_on=ISSUED_ON, **options):
+    document = issue_document(
         actor,
         DocumentKind.VISIT_REPORT,
         issuer=visit.inspecting_org,
         issued_on=issued_on,
         visit=visit,
         build=lambda symbol: build_visit_report(visit, issued_on=issued_on, number=symbol),
+        today=options.pop("today", issued_on),
+        **options,
     )
+    return document, document.file("docx").data
 
 
 def test_two_issues_in_a_row_take_numbers_one_and_two_and_record_each_files_hash(world, full_visit):
@@ -39,44 +43,47 @@ def test_two_issues_in_a_row_take_numbers_one_and_two_and_record_each_files_hash
     second, second_data = _issue_report(visit, world.inspector)
     db.session.commit()
     assert (first.number, second.number) == (1, 2)
-    assert (first.symbol, second.symbol) == ("1-BC/BTGTU", "2-BC/BTGTU")
+    assert (first.symbol, second.symbol) == ("01-BC/BTGTU", "02-BC/BTGTU")
     assert first.file_sha256 == hashlib.sha256(first_data).hexdigest()
     assert second.file_sha256 == hashlib.sha256(second_data).hexdigest()
     assert first.term == "2020-2025" and first.kind == "visit_report" and first.created_by == world.inspector
     from tests.documents.conftest import open_docx, tables
 
-    assert tables(open_docx(second_data))[0][1][0] == "Số 2-BC/BTGTU"
+    assert tables(open_docx(second_data))[0][1][0] == "Số 02-BC/BTGTU"
 
 
 def test_each_type_and_each_issuer_keeps_its_own_series(world, full_visit):
     visit = full_visit()
     _issue_report(visit, world.inspector)
     visit_flow.conclude_visit(visit, world.inspector)
-    notice, _ = issue_document(
+    notice = issue_document(
         world.inspector,
         DocumentKind.CONCLUSION,
         issuer=visit.inspecting_org,
         issued_on=ISSUED_ON,
         visit=visit,
         build=lambda symbol: symbol.encode(),
+        today=ISSUED_ON,
     )
-    summary, _ = issue_document(
+    summary = issue_document(
         world.leader,
         DocumentKind.SUMMARY,
         issuer=world.province,
         issued_on=ISSUED_ON,
         build=lambda symbol: symbol.encode(),
+        today=ISSUED_ON,
     )
-    letter, _ = issue_document(
+    letter = issue_document(
         world.leader,
         DocumentKind.FOLLOWUP,
         issuer=world.province,
         issued_on=ISSUED_ON,
         build=lambda symbol: symbol.encode(),
+        today=ISSUED_ON,
     )
-    assert notice.symbol == "1-TB/BTGTU"
-    assert summary.symbol == "1-BC/TU"
-    assert letter.symbol == "1-CV/TU"
+    assert notice.symbol == "01-TB/BTGTU"
+    assert summary.symbol == "01-BC/TU"
+    assert letter.symbol == "01-CV/TU"
 
 
 def test_numbering_runs_across_the_calendar_year_and_restarts_with_the_new_term(world, full_visit):
@@ -104,6 +111,7 @@ def test_a_build_that_fails_gives_its_number_back_with_the_rollback(world, full_
             issued_on=ISSUED_ON,
             visit=visit,
             build=broken,
+            today=ISSUED_ON,
         )
     db.session.rollback()
     visit = flow.load_visit(visit.id)
@@ -136,6 +144,7 @@ def test_a_planned_visit_has_no_report_and_an_unconcluded_one_no_conclusion(worl
             issued_on=ISSUED_ON,
             visit=planned,
             build=lambda s: b"",
+            today=ISSUED_ON,
         )
 
 
@@ -148,6 +157,7 @@ def test_only_leaders_issue_summaries_and_follow_up_letters_for_their_own_subtre
                 issuer=actor.organization,
                 issued_on=ISSUED_ON,
                 build=lambda s: b"",
+                today=ISSUED_ON,
             )
     district_leader = User(
         username="leader.budop", role=Role.LEADER, organization=world.district, password_hash=PASSWORD_HASH
@@ -160,15 +170,17 @@ def test_only_leaders_issue_summaries_and_follow_up_letters_for_their_own_subtre
             issuer=world.province,
             issued_on=ISSUED_ON,
             build=lambda s: b"",
+            today=ISSUED_ON,
         )
-    letter, _ = issue_document(
+    letter = issue_document(
         district_leader,
         DocumentKind.FOLLOWUP,
         issuer=world.district,
         issued_on=ISSUED_ON,
         build=lambda s: b"x",
+        today=ISSUED_ON,
     )
-    assert letter.symbol == "1-CV/HU"
+    assert letter.symbol == "01-CV/HU"
 
 
 def test_concurrent_issuers_never_get_the_same_number(world, full_visit):
@@ -188,13 +200,14 @@ def test_concurrent_issuers_never_get_the_same_number(world, full_visit):
                 barrier.wait(timeout=30)
                 actor = db.session.get(User, inspector_id)
                 visit = flow.load_visit(visit_id)
-                document, _ = issue_document(
+                document = issue_document(
                     actor,
                     DocumentKind.VISIT_REPORT,
                     issuer=visit.inspecting_org,
                     issued_on=ISSUED_ON,
                     visit=visit,
                     build=lambda symbol: symbol.encode(),
+                    today=ISSUED_ON,
                 )
                 db.session.commit()
                 numbers.append(document.number)

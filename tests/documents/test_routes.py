@@ -80,17 +80,23 @@ def test_signed_out_visitors_are_sent_to_sign_in(client, visit):
 
 def test_an_inspector_issues_the_report_and_gets_the_numbered_copy(world, login_as, visit):
     client = login_as(world.inspector)
-    response = client.post(f"/van-ban/dot-kiem-tra/{visit.id}/bao-cao/cap-so", data={"ngay": "14/06/2023"})
+    response = client.post(
+        f"/van-ban/dot-kiem-tra/{visit.id}/bao-cao/cap-so",
+        data={"ngay": "14/06/2023", "ly_do": "Vào sổ năm 2023"},
+    )
     assert response.status_code == 200
-    assert tables(open_docx(response.data))[0][1][0] == "Số 1-BC/BTGTU"
+    assert tables(open_docx(response.data))[0][1][0] == "Số 01-BC/BTGTU"
     assert (
-        quote("Báo cáo kết quả kiểm tra 1-BC-BTGTU - Huyện ủy Bù Đốp - 14-06-2023.docx")
+        quote("Báo cáo kết quả kiểm tra 01-BC-BTGTU - Huyện ủy Bù Đốp - 14-06-2023.docx")
         in response.headers["Content-Disposition"]
     )
-    second = client.post(f"/van-ban/dot-kiem-tra/{visit.id}/bao-cao/cap-so", data={"ngay": "15/06/2023"})
-    assert tables(open_docx(second.data))[0][1][0] == "Số 2-BC/BTGTU"
+    second = client.post(
+        f"/van-ban/dot-kiem-tra/{visit.id}/bao-cao/cap-so",
+        data={"ngay": "15/06/2023", "ly_do": "Vào sổ năm 2023"},
+    )
+    assert tables(open_docx(second.data))[0][1][0] == "Số 02-BC/BTGTU"
     issued = db.session.scalars(select(IssuedDocument).order_by(IssuedDocument.number)).all()
-    assert [d.symbol for d in issued] == ["1-BC/BTGTU", "2-BC/BTGTU"]
+    assert [d.symbol for d in issued] == ["01-BC/BTGTU", "02-BC/BTGTU"]
     import hashlib
 
     assert issued[1].file_sha256 == hashlib.sha256(second.data).hexdigest()
@@ -124,7 +130,7 @@ def test_a_leader_downloads_and_issues_the_summary_of_a_subtree(world, login_as,
         data={"don_vi": world.district.id, "tu": "01/01/2023", "den": "31/12/2023"},
     )
     assert issued.status_code == 200
-    assert tables(open_docx(issued.data))[0][1][0] == "Số 1-BC/TU"
+    assert tables(open_docx(issued.data))[0][1][0] == "Số 01-BC/TU"
 
 
 def test_a_summary_outside_the_leaders_subtree_is_not_found_and_other_roles_are_refused(
@@ -169,9 +175,9 @@ def test_a_leader_issues_a_follow_up_letter_to_a_unit_with_overdue_tasks(world, 
     response = client.post(f"/van-ban/don-doc/{world.district_office.id}/cap-so", data={"han": "31/12/2099"})
     assert response.status_code == 200
     document = open_docx(response.data)
-    assert tables(document)[0][1][0].startswith("Số 1-CV/TU")
+    assert tables(document)[0][1][0].startswith("Số 01-CV/TU")
     assert tables(document)[1][1][1].startswith("Báo cáo dư luận xã hội")
-    assert "1-CV/TU" in client.get("/van-ban/").get_data(as_text=True)
+    assert "01-CV/TU" in client.get("/van-ban/").get_data(as_text=True)
 
 
 def test_the_visit_buttons_show_drafts_to_readers_and_issuing_to_the_inspecting_body(world, app, visit):
