@@ -15,12 +15,14 @@ from exports.official import (
     addressed,
     archive_line,
     body_date,
+    leads_body,
     letterhead_for,
+    signature_for,
     standing_committee_of,
 )
-from exports.visit_report import findings_of, head_signature, member_line, write_directives
-from models import Visit
-from models.enums import FindingKind
+from exports.visit_report import findings_of, member_line, write_directives
+from models import Organization, Visit
+from models.enums import FindingKind, OrgKind
 
 TYPE_CODE = "TB"
 NOTHING_RECORDED = "Không có nội dung."
@@ -58,13 +60,41 @@ def build_conclusion(
         doc.paragraph("Nguyên nhân của hạn chế, khuyết điểm:")
         doc.dash_items(causes)
     doc.subheading("3. Yêu cầu trong thời gian tới")
-    write_directives(doc, visit.directives, lead_in=f"{issuer.name} yêu cầu {addressed(unit)}")
+    write_directives(
+        doc, visit.directives, lead_in=f"{issuer.name} {request_word(issuer, unit)} {addressed(unit)}"
+    )
     doc.paragraph(
         f"{addressed(unit)} tổ chức quán triệt Thông báo kết luận này, xây dựng kế hoạch khắc phục hạn "
         f"chế, khuyết điểm và báo cáo kết quả thực hiện về {issuer.name} trước ngày "
         f"{body_date(report_due_on)}."
     )
     recipients = [f"{r} (để b/c)" for r in (standing_committee_of(issuer),) if r]
-    recipients += [f"{unit.name} (để thực hiện)", "Các thành viên Đoàn kiểm tra"]
-    doc.closing(recipients, archive_line(issuer), signature or head_signature(visit))
+    recipients += [f"{addressed(unit)} (để thực hiện)", "Các thành viên Đoàn kiểm tra"]
+    doc.closing(recipients, archive_line(issuer), signature or body_signature(visit))
     return doc.to_bytes()
+
+
+def request_word(issuer: Organization, unit: Organization) -> str:
+    """A committee "yêu cầu" the bodies under it; an advisory board or office "đề nghị": it advises
+    a committee (its standing board) and does not direct it."""
+    if issuer.kind is OrgKind.PARTY_COMMITTEE and issuer.contains(unit):
+        return "yêu cầu"
+    if (
+        issuer.kind is OrgKind.PARTY_BOARD
+        and unit.kind is not OrgKind.PARTY_COMMITTEE
+        and issuer.contains(unit)
+    ):
+        return "yêu cầu"
+    return "đề nghị"
+
+
+def body_signature(visit: Visit) -> Signature:
+    """The notice is the inspecting body's conclusion, in its voice: the head of delegation signs
+    in the body's name when they lead it (``K/T TRƯỞNG BAN`` …), else the body's head signs."""
+    head = visit.head
+    issuer = visit.inspecting_org
+    if head is not None:
+        position = head.position_on_day or head.person.position
+        if leads_body(issuer, position):
+            return signature_for(issuer, head.person.full_name, position)
+    return signature_for(issuer, "", None)

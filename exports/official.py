@@ -569,9 +569,9 @@ class OfficialDocument:
         _keep_on_one_page(row)
         left, right = row.cells
         label = left.paragraphs[0]
+        # HD36 (Party form): "Nơi nhận:" underlined, upright, not bold; recipients "- …," one a line,
+        # the file copy last ("- Lưu Văn phòng Ban."); not the State form's bold italic.
         label_run = label.add_run("Nơi nhận:")
-        label_run.bold = True
-        label_run.italic = True
         label_run.underline = True
         label_run.font.size = Pt(BODY_PT)
         for recipient in recipients:

@@ -19,10 +19,12 @@ from exports.official import (
     archive_line,
     body_date,
     letterhead_for,
+    party_organisation_name,
     signature_for,
     standing_committee_of,
 )
 from models import Organization
+from models.enums import OrgKind
 
 if TYPE_CHECKING:
     from workflows.documents import SummaryFacts
@@ -44,15 +46,15 @@ VISIT_COLUMNS = [
 # The Government Office's 2×2 form, then the two rates.
 UNIT_COLUMNS = [
     Column("STT", 10, centred=True),
-    Column("Đơn vị chủ trì", 41),
+    Column("Đơn vị chủ trì", 35),
     Column("Tổng số", 13, centred=True),
     Column("Đúng hạn", 14, centred=True),
     Column("Quá hạn", 14, centred=True),
     Column("Trong hạn", 14, centred=True),
     Column("Quá hạn", 14, centred=True),
     Column("Không thời hạn", 15, centred=True),
-    Column("(1)", 15, centred=True),
-    Column("(2)", 15, centred=True),
+    Column("(1)", 18, centred=True),  # "100,0%" on one line at 11 pt
+    Column("(2)", 18, centred=True),
 ]
 UNIT_GROUPS = [
     (None, 1),
@@ -85,9 +87,8 @@ def build_summary(
     doc = OfficialDocument(draft=number is None)
     doc.letterhead(letterhead_for(issuer, TYPE_CODE, number, issued_on))
     period = f"từ ngày {body_date(facts.period_start)} đến ngày {body_date(facts.period_end)}"
-    doc.title(
-        "BÁO CÁO", ["tình hình kiểm tra và thực hiện kết luận kiểm tra", f"tại {facts.scope.name}", period]
-    )
+    where = scope_phrase(facts.scope)
+    doc.title("BÁO CÁO", ["tình hình kiểm tra và thực hiện kết luận kiểm tra", where, period])
 
     doc.heading("I- CÔNG TÁC KIỂM TRA")
     if facts.visits:
@@ -114,7 +115,8 @@ def build_summary(
             f"Tính đến ngày {body_date(facts.as_of)}, có {totals.total} nhiệm vụ được giao để thực hiện kết "
             f"luận kiểm tra (không tính nhiệm vụ đã hủy). Đã hoàn thành {totals.done} nhiệm vụ, trong đó "
             f"{totals.on_time} nhiệm vụ đúng hạn và {totals.late} nhiệm vụ quá hạn; chưa hoàn thành "
-            f"{totals.open_within} nhiệm vụ còn trong hạn và {totals.overdue} nhiệm vụ đã quá hạn"
+            f"{totals.open_within} nhiệm vụ còn trong hạn (trong đó {totals.due_soon} nhiệm vụ sắp đến hạn) "
+            f"và {totals.overdue} nhiệm vụ đã quá hạn"
             + (f"; {totals.no_deadline} nhiệm vụ không có thời hạn." if totals.no_deadline else ".")
         )
         doc.paragraph(
@@ -172,15 +174,70 @@ def build_summary(
     else:
         doc.paragraph("Trong kỳ không có hạn chế nào được chỉ ra ở từ hai đơn vị trở lên.")
 
-    doc.paragraph(
-        "Trên đây là báo cáo tình hình kiểm tra và thực hiện kết luận kiểm tra tại "
-        f"{facts.scope.name} {period}."
+    doc.heading("V- KIẾN NGHỊ, ĐỀ XUẤT")
+    doc.dash_items(recommendations(facts))
+
+    doc.paragraph(f"Trên đây là báo cáo tình hình kiểm tra và thực hiện kết luận kiểm tra {where} {period}.")
+    doc.closing(
+        recipients_of(facts, issuer), archive_line(issuer), signature or signature_for(issuer, "", None)
     )
+    return doc.to_bytes()
+
+
+MAX_LISTED_UNITS = 6  # more lead units than this are addressed together
+
+
+def scope_phrase(scope: Organization) -> str:
+    """Where the visits took place: "trong Đảng bộ tỉnh Bình Phước" for a committee's subtree (its
+    communes, districts and boards), "tại <body> và các đơn vị trực thuộc" for another body."""
+    if scope.kind is OrgKind.PARTY_COMMITTEE:
+        return f"trong {party_organisation_name(scope)}"
+    return f"tại {scope.name} và các đơn vị trực thuộc"
+
+
+def recipients_of(facts: SummaryFacts, issuer: Organization) -> list[str]:
+    """Whom the summary goes to: the level above (or the issuing committee's standing board), then
+    the lead units it reports on."""
     recipients = [f"{r} (để b/c)" for r in (standing_committee_of(issuer),) if r]
+    if not recipients and issuer.kind is OrgKind.PARTY_COMMITTEE:
+        recipients.append(f"Các đồng chí Ủy viên Ban Thường vụ {issuer.name}")
     if facts.scope.id != issuer.id:
         recipients.append(facts.scope.name)
-    doc.closing(recipients, archive_line(issuer), signature or signature_for(issuer, "", None))
-    return doc.to_bytes()
+    units = [line.name for line in facts.units if line.name not in (issuer.name, facts.scope.name)]
+    if len(units) > MAX_LISTED_UNITS:
+        recipients.append("Các đơn vị chủ trì thực hiện nhiệm vụ (để thực hiện)")
+    else:
+        recipients += [f"{name} (để thực hiện)" for name in units]
+    return recipients
+
+
+def recommendations(facts: SummaryFacts) -> list[str]:
+    """What the report asks for, from what it found: overdue tasks by unit, tasks due soon,
+    limitations found at several units, and the follow-up that goes on."""
+    items = []
+    late_units = [line for line in facts.units if line.counts.overdue]
+    if late_units:
+        names = ", ".join(line.name for line in sorted(late_units, key=lambda line: -line.counts.overdue)[:5])
+        more = " và các đơn vị khác" if len(late_units) > 5 else ""
+        items.append(
+            f"Đề nghị {names}{more} khẩn trương hoàn thành {facts.totals.overdue} nhiệm vụ đã quá hạn, "
+            "báo cáo rõ nguyên nhân chậm trễ và thời gian hoàn thành."
+        )
+    if facts.totals.due_soon:
+        items.append(
+            f"Các đơn vị chủ trì tập trung hoàn thành {facts.totals.due_soon} nhiệm vụ sắp đến hạn, "
+            "không để phát sinh thêm nhiệm vụ quá hạn."
+        )
+    if facts.repeated_limitations:
+        items.append(
+            "Các cấp ủy, đơn vị chủ động rà soát, khắc phục những hạn chế đã được chỉ ra ở nhiều đơn vị "
+            "(mục IV), kể cả ở đơn vị chưa được kiểm tra."
+        )
+    items.append(
+        "Các cơ quan kiểm tra tiếp tục theo dõi, đôn đốc, kiểm tra việc thực hiện kết luận kiểm tra; "
+        "kịp thời báo cáo những vướng mắc vượt thẩm quyền."
+    )
+    return items
 
 
 def percent(rate: float | None) -> str:

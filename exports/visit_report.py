@@ -23,7 +23,7 @@ from exports.official import (
     standing_committee_of,
 )
 from models import DelegationMember, Directive, Visit
-from models.enums import DayPart, DelegationRole, FindingKind
+from models.enums import DayPart, DelegationRole, FindingKind, TaskStatus
 
 TYPE_CODE = "BC"
 NOTHING_RECORDED = "Đoàn kiểm tra không ghi nhận nội dung này."
@@ -48,7 +48,9 @@ def build_visit_report(
     issuer = visit.inspecting_org
     doc.letterhead(letterhead_for(issuer, TYPE_CODE, number, issued_on))
     doc.title("BÁO CÁO", report_summary(visit))
-    doc.paragraph(opening(visit) + " Đoàn kiểm tra báo cáo kết quả như sau:")
+    doc.paragraph(opening(visit))
+    write_delegation(doc, visit)
+    doc.paragraph("Đoàn kiểm tra báo cáo kết quả như sau:")
 
     doc.heading("I- KẾT QUẢ KIỂM TRA")
     if visit.summary:
@@ -88,8 +90,32 @@ def build_visit_report(
     recipients = [r for r in (standing_committee_of(issuer),) if r]
     recipients = [f"{r} (để b/c)" for r in recipients]
     recipients += [visit.inspected_org.name, "Các thành viên Đoàn kiểm tra"]
-    doc.closing(recipients, archive_line(issuer), signature or head_signature(visit))
+    doc.closing(recipients, archive_line(issuer), signature or delegation_signature(visit))
     return doc.to_bytes()
+
+
+ROLE_WORDS = {
+    DelegationRole.HEAD: "Trưởng Đoàn",
+    DelegationRole.DEPUTY_HEAD: "Phó Trưởng Đoàn",
+    DelegationRole.MEMBER: "Thành viên",
+    DelegationRole.SECRETARY: "Thư ký",
+}
+
+
+def delegation(visit: Visit) -> list[DelegationMember]:
+    """The inspecting side in the order of their roles (head, deputies, members, secretary)."""
+    rank = list(ROLE_WORDS)
+    members = [m for m in visit.members if m.role in ROLE_WORDS]
+    return sorted(members, key=lambda m: (rank.index(m.role), m.order, m.id or 0))
+
+
+def write_delegation(doc: OfficialDocument, visit: Visit) -> None:
+    """ "Thành phần Đoàn kiểm tra gồm:" and one line per member: role, name, position."""
+    members = delegation(visit)
+    if not members:
+        return
+    doc.paragraph("Thành phần Đoàn kiểm tra gồm các đồng chí:")
+    doc.dash_items(f"{member_line(m)} – {ROLE_WORDS[m.role]}" for m in members)
 
 
 def report_summary(visit: Visit) -> list[str]:
@@ -130,6 +156,15 @@ def findings_of(visit: Visit, kind: FindingKind) -> list[str]:
     return [f.text for f in sorted(visit.findings, key=lambda f: f.order) if f.kind is kind]
 
 
+def delegation_signature(visit: Visit) -> Signature:
+    """The report is the delegation's, written in its voice: its head signs for it
+    (``T/M ĐOÀN KIỂM TRA`` / ``TRƯỞNG ĐOÀN``)."""
+    head = visit.head
+    return Signature(
+        title="TRƯỞNG ĐOÀN", authority="T/M ĐOÀN KIỂM TRA", name=head.person.full_name if head else ""
+    )
+
+
 def head_signature(visit: Visit) -> Signature:
     """The head of delegation signs: in the inspecting body's name when they lead it (a deputy head
     of a board signs ``K/T TRƯỞNG BAN``), else for the delegation (``T/M ĐOÀN KIỂM TRA``)."""
@@ -163,11 +198,29 @@ def directive_parts(directive: Directive) -> list[tuple[str, str]]:
         parts.append((as_sentence(directive.body), ""))
     else:
         parts.append((as_sentence(continue_sentence(directive.body)), ""))
-    if directive.due_on:
-        parts.append((f" (Thời hạn: trước ngày {body_date(directive.due_on)}.)", "i"))
-    elif directive.due_period_label:
-        parts.append((f" (Thời gian thực hiện: {directive.due_period_label}.)", "i"))
+    deadline = deadline_note(directive)
+    if deadline:
+        parts.append((f" ({deadline})", "i"))
     return parts
+
+
+def deadline_note(directive: Directive) -> str:
+    """The deadlines the tracker counts for this directive: its tasks' due dates in force, each with
+    its lead unit when they differ; the directive's own date or period when no task carries one."""
+    dated = [t for t in directive.tasks if t.due_on is not None and t.status is not TaskStatus.CANCELLED]
+    days = sorted({t.due_on for t in dated})
+    if len(days) == 1:
+        return f"Thời hạn: {body_date(days[0])}."
+    if days:
+        by_unit = "; ".join(
+            f"{t.lead_org.name}: {body_date(t.due_on)}" for t in sorted(dated, key=lambda t: (t.due_on, t.id))
+        )
+        return f"Thời hạn: {by_unit}."
+    if directive.due_on:
+        return f"Thời hạn: {body_date(directive.due_on)}."
+    if directive.due_period_label:
+        return f"Thời gian thực hiện: {directive.due_period_label}."
+    return ""
 
 
 def _addressee(visit: Visit) -> str:

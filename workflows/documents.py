@@ -131,7 +131,7 @@ def load_visit(visit_id: int) -> Visit | None:
             joinedload(Visit.inspected_org).joinedload(Organization.parent),
             selectinload(Visit.members).joinedload(DelegationMember.person),
             selectinload(Visit.findings),
-            selectinload(Visit.directives),
+            selectinload(Visit.directives).selectinload(Directive.tasks).joinedload(Task.lead_org),
         )
     )
 

@@ -86,9 +86,12 @@ def followup_builder(
 
 
 def signature_of(user: User | None, issuer: Organization) -> Signature | None:
-    """The signing block of the user's person, when the account is linked to one."""
-    if user is None or user.person is None:
+    """The signing block of the user's person when the account is linked to one, else in the
+    body's name over the account's display name (the leader who makes the document signs it)."""
+    if user is None:
         return None
+    if user.person is None:
+        return signature_for(issuer, user.display_name, None) if user.display_name else None
     return signature_for(issuer, user.person.full_name, user.person.position)
 
 

@@ -34,7 +34,7 @@ def test_a_summary_with_no_visits_and_no_tasks_says_so(world):
     assert "Tính đến ngày 15/01/2024, chưa có nhiệm vụ nào được giao." in texts
     assert "Không có nhiệm vụ quá hạn chưa hoàn thành." in texts
     assert len(tables(document)) == 2  # the letterhead and the closing only
-    assert "tại Tỉnh ủy Bình Phước" in texts
+    assert "trong Đảng bộ tỉnh Bình Phước" in texts
     assert "từ ngày 01/01/2023 đến ngày 31/12/2023" in texts
 
 

@@ -123,7 +123,7 @@ def test_a_leader_downloads_and_issues_the_summary_of_a_subtree(world, login_as,
     draft = client.get(f"/van-ban/tong-hop.docx?don_vi={world.district.id}&tu=01/01/2023&den=31/12/2023")
     assert draft.status_code == 200
     texts = [p.text for p in open_docx(draft.data).paragraphs]
-    assert "tại Huyện ủy Bù Đốp" in texts
+    assert "trong Đảng bộ huyện Bù Đốp" in texts
     assert "từ ngày 01/01/2023 đến ngày 31/12/2023" in texts
     issued = client.post(
         "/van-ban/tong-hop/cap-so",

@@ -138,7 +138,7 @@ def test_the_nine_seed_directives_come_in_order_with_their_ordinal_words(demo):
     assert texts[positions[-1]].startswith("Chín là, tăng cường kiểm tra")
 
 
-def test_the_report_is_signed_by_the_deputy_head_of_the_board_and_lists_its_recipients(demo):
+def test_the_report_speaks_and_signs_for_the_delegation_and_lists_its_recipients(demo):
     document = open_docx(build_visit_report(demo["visit"], issued_on=date(2023, 6, 14)))
     closing = tables(document)[-1][0]
     recipients, signature = closing
@@ -146,6 +146,15 @@ def test_the_report_is_signed_by_the_deputy_head_of_the_board_and_lists_its_reci
     assert "- Huyện ủy Bù Đốp," in recipients
     assert recipients.splitlines()[-1] == "- Lưu Văn phòng Ban."
     lines = [line for line in signature.splitlines() if line]
+    assert lines == ["T/M ĐOÀN KIỂM TRA", "TRƯỞNG ĐOÀN", "Mạc Đình Huấn"]
+    assert "Đoàn kiểm tra báo cáo kết quả như sau:" in body_texts(document)
+
+
+def test_the_conclusion_speaks_and_signs_for_the_board_led_by_its_deputy_head(demo):
+    document = open_docx(
+        build_conclusion(demo["visit"], issued_on=date(2023, 6, 20), report_due_on=date(2023, 7, 20))
+    )
+    lines = [line for line in tables(document)[-1][0][1].splitlines() if line]
     assert lines == ["K/T TRƯỞNG BAN", "PHÓ TRƯỞNG BAN", "Mạc Đình Huấn"]
 
 
@@ -230,7 +239,7 @@ def test_the_conclusion_repeats_the_directives_and_sets_the_report_deadline(demo
         "báo cáo kết quả thực hiện về Ban Tuyên giáo Tỉnh ủy trước ngày 20/07/2023" in t for t in texts
     )
     recipients, signature = tables(document)[-1][0]
-    assert "- Huyện ủy Bù Đốp (để thực hiện)," in recipients
+    assert "- Ban Thường vụ Huyện ủy Bù Đốp (để thực hiện)," in recipients
     assert [line for line in signature.splitlines() if line] == [
         "K/T TRƯỞNG BAN",
         "PHÓ TRƯỞNG BAN",
