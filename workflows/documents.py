@@ -172,6 +172,8 @@ class OverdueLine:
     due_on: date
     original_due_on: date | None
     days_overdue: int
+    visit_id: int | None = None  # the visit whose conclusion set the task
+    inspecting_org_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -307,6 +309,8 @@ def _overdue_line(task: Task, today: date) -> OverdueLine:
         due_on=task.due_on,
         original_due_on=task.original_due_on,
         days_overdue=days_overdue(task, today),
+        visit_id=visit.id,
+        inspecting_org_id=visit.inspecting_org_id,
     )
 
 

@@ -19,6 +19,7 @@ from app.documents.service import DOCX, PDF
 from exports.pdf import PdfError
 from models import Organization, User, Visit, db
 from workflows import documents as flow
+from workflows import followup as followups
 from workflows.clock import local_today
 from workflows.documents import DocumentKind
 from workflows.errors import DomainError
@@ -256,24 +257,29 @@ def followup_command(
     """Công văn đôn đốc một đơn vị thực hiện các nhiệm vụ đã quá hạn."""
     unit = _organization(org_code)
     user = _issuing_user(issue, username)
-    if issuer_code:
-        issuer = _organization(issuer_code)
-    elif user is not None:
-        issuer = user.organization
-    elif unit.parent is not None:
-        issuer = unit.parent
-    else:
-        raise click.ClickException("Cần --issuer: đơn vị này không có cơ quan cấp trên.")
     day = _day(today) or local_today()
+    try:
+        if user is not None and not issuer_code:
+            letter = followups.prepare(unit, user, day)
+        else:
+            if issuer_code:
+                sender = _organization(issuer_code)
+            elif unit.parent is not None:
+                sender = unit.parent
+            else:
+                raise click.ClickException("Cần --issuer: đơn vị này không có cơ quan cấp trên.")
+            letter = followups.gather(unit, sender, day)
+    except DomainError as error:
+        raise click.ClickException(error.message) from None
     _write(
         DocumentKind.FOLLOWUP,
-        service.followup_builder(flow.followup_facts(unit, day), issuer, day, _day(report_due), user),
+        service.followup_builder(letter, day, _day(report_due), user),
         subject=unit.name,
         issued_on=day,
         output=output,
         as_pdf=as_pdf,
         user=user,
-        issuer=issuer,
+        issuer=letter.issuer,
         reason=reason,
     )
 

@@ -19,7 +19,8 @@ from exports.visit_report import build_visit_report
 from models import IssuedDocument, Organization, User, Visit
 from workflows import documents as flow
 from workflows import issuing
-from workflows.documents import DocumentKind, FollowupFacts, SummaryFacts
+from workflows.documents import DocumentKind, SummaryFacts
+from workflows.followup import Followup
 
 DOCX = "docx"
 PDF = "pdf"
@@ -71,17 +72,24 @@ def summary_builder(
 
 
 def followup_builder(
-    facts: FollowupFacts,
-    issuer: Organization,
+    letter: Followup,
     issued_on: date,
     report_due_on: date | None = None,
     signer: User | None = None,
 ) -> Builder:
-    """The builder of the follow-up letter to ``facts.unit``."""
+    """The builder of the follow-up letter ``letter`` (from ``workflows.followup.prepare``); the
+    signer signs it when the letter goes out in their own body's name."""
     due = report_due_on or issued_on + timedelta(days=FOLLOWUP_REPORT_DAYS)
-    signature = signature_of(signer, issuer)
+    own = signer is not None and signer.organization_id == letter.issuer.id
+    signature = signature_of(signer, letter.issuer) if own else None
     return lambda number: build_followup(
-        facts, issuer=issuer, issued_on=issued_on, report_due_on=due, number=number, signature=signature
+        letter.facts,
+        issuer=letter.issuer,
+        issued_on=issued_on,
+        report_due_on=due,
+        number=number,
+        signature=signature,
+        notices=letter.notices,
     )
 
 

@@ -26,6 +26,7 @@ from exports.pdf import PdfError
 from models import Organization, Visit, db
 from models.enums import Role, VisitStatus
 from workflows import documents as flow
+from workflows import followup as followups
 from workflows import issuing
 from workflows.clock import local_today, parse_date
 from workflows.documents import DocumentKind
@@ -64,7 +65,11 @@ def index() -> ResponseReturnValue:
             ).all(),
             period_start=start,
             period_end=end,
-            overdue_units=flow.units_with_overdue_tasks(scope, today),
+            overdue_units=(
+                followups.units_to_follow_up(current_user, today)
+                if scope.id == org.id
+                else flow.units_with_overdue_tasks(scope, today)
+            ),
         )
     context["visits"] = db.session.scalars(
         select(Visit)
@@ -180,16 +185,12 @@ def issue_summary() -> ResponseReturnValue:
 def followup_draft(org_id: int, fmt: str) -> ResponseReturnValue:
     """Download a draft of the follow-up letter to a unit about its overdue tasks."""
     _check_format(fmt)
-    unit = _organization_in_scope(org_id)
+    unit = _followup_unit(org_id)
     try:
-        flow.check_can_read_leadership_documents(unit, current_user)
         today = local_today()
-        issuer = flow.load_organization(current_user.organization_id)
-        assert issuer is not None
+        letter = followups.prepare(unit, current_user, today)
         due = _date_arg("han", _("Hạn báo cáo"))
-        data = service.followup_builder(flow.followup_facts(unit, today), issuer, today, due, current_user)(
-            None
-        )
+        data = service.followup_builder(letter, today, due, current_user)(None)
         db.session.rollback()  # a read: end it before a conversion that may take seconds
         return _send(service.render(data, fmt, service.file_name(DocumentKind.FOLLOWUP, unit.name, today)))
     except (DomainError, PdfError) as error:
@@ -203,18 +204,16 @@ def issue_followup(org_id: int) -> ResponseReturnValue:
         return replay
     fmt = request.form.get("dinh_dang", DOCX)
     _check_format(fmt)
-    unit = _organization_in_scope(org_id)
+    unit = _followup_unit(org_id)
     try:
-        flow.check_can_read_leadership_documents(unit, current_user)
         today = local_today()
-        issuer = flow.load_organization(current_user.organization_id)
-        assert issuer is not None
+        letter = followups.prepare(unit, current_user, today)
         due = _date_form("han", _("Hạn báo cáo"))
         document = service.issue(
             current_user,
             DocumentKind.FOLLOWUP,
-            service.followup_builder(flow.followup_facts(unit, today), issuer, today, due, current_user),
-            issuer=issuer,
+            service.followup_builder(letter, today, due, current_user),
+            issuer=letter.issuer,
             issued_on=today,
             subject=unit.name,
             reason=request.form.get("ly_do"),
@@ -336,6 +335,13 @@ def _visit_and_kind(visit_id: int, kind: str, fmt: str) -> tuple[DocumentKind, V
 def _organization_in_scope(org_id: int) -> Organization:
     org = flow.load_organization(org_id)
     if org is None or not current_user.in_scope(org):
+        abort(404)
+    return org
+
+
+def _followup_unit(org_id: int) -> Organization:
+    org = flow.load_organization(org_id)
+    if org is None:
         abort(404)
     return org
 

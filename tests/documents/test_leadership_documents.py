@@ -159,7 +159,7 @@ def test_the_follow_up_letter_lists_the_units_overdue_tasks_with_their_directive
     assert rows[0] == [
         "STT",
         "Nhiệm vụ",
-        "Yêu cầu của Đoàn kiểm tra",
+        "Theo văn bản",
         "Hạn ban đầu",
         "Hạn hiện hành",
         "Số ngày quá hạn",

@@ -175,9 +175,10 @@ def test_a_leader_issues_a_follow_up_letter_to_a_unit_with_overdue_tasks(world, 
     response = client.post(f"/van-ban/don-doc/{world.district_office.id}/cap-so", data={"han": "31/12/2099"})
     assert response.status_code == 200
     document = open_docx(response.data)
-    assert tables(document)[0][1][0].startswith("Số 01-CV/TU")
+    # A routine reminder goes out from the inspecting Board, not the Standing Committee.
+    assert tables(document)[0][1][0].startswith("Số 01-CV/BTGTU")
     assert tables(document)[1][1][1].startswith("Báo cáo dư luận xã hội")
-    assert "01-CV/TU" in client.get("/van-ban/").get_data(as_text=True)
+    assert "01-CV/BTGTU" in client.get("/van-ban/").get_data(as_text=True)
 
 
 def test_the_visit_buttons_show_drafts_to_readers_and_issuing_to_the_inspecting_body(world, app, visit):
