@@ -37,12 +37,19 @@ if TYPE_CHECKING:
 Format = Literal["svg", "png"]
 
 # The Government Office's four categories, in the order they are stacked and listed.
+# The colours differ in lightness as well as hue, and each category but the first has its own
+# hatching, so the four stay apart on a black-and-white printer.
 CATEGORIES: tuple[tuple[str, str, str], ...] = (
     ("on_time", "Hoàn thành đúng hạn", "#2e7d32"),
-    ("late", "Hoàn thành quá hạn", "#f9a825"),
-    ("open_within", "Chưa hoàn thành – trong hạn", "#1565c0"),
-    ("overdue", "Chưa hoàn thành – quá hạn", "#c62828"),
+    ("late", "Hoàn thành quá hạn", "#fdd835"),
+    ("open_within", "Chưa hoàn thành – trong hạn", "#bbdefb"),
+    ("overdue", "Chưa hoàn thành – quá hạn", "#e57373"),
 )
+HATCHES = {"on_time": "", "late": "////", "open_within": "...", "overdue": "xxx"}
+# Printed charts are drawn at the width they print (the text width of an A4 page) in the body's
+# serif face, so 11 pt in the chart is 11 pt on paper.
+PRINT_WIDTH_IN = 165 / 25.4
+PRINT_PT = 11
 EMPTY_NOTE = "Chưa có số liệu"
 
 _CSS_FAMILIES = ["Liberation Sans", "Arial", "DejaVu Sans", "sans-serif"]
@@ -112,8 +119,18 @@ def monthly_trend(points: list[MonthPoint], *, title: str, fmt: Format = "svg") 
         axes = figure.add_subplot()
         positions = list(range(len(points)))
         bottoms = [0] * len(points)
-        for (_, label, colour), values in zip(CATEGORIES, series, strict=True):
-            axes.bar(positions, values, bottom=bottoms, width=0.7, color=colour, label=label)
+        for (attribute, label, colour), values in zip(CATEGORIES, series, strict=True):
+            axes.bar(
+                positions,
+                values,
+                bottom=bottoms,
+                width=0.7,
+                color=colour,
+                label=label,
+                hatch=HATCHES.get(attribute, ""),
+                edgecolor="#202020",
+                linewidth=0.6,
+            )
             bottoms = [b + v for b, v in zip(bottoms, values, strict=True)]
         axes.set_xticks(
             positions, [f"{p.month:%m/%Y}" for p in points], rotation=45 if len(points) > 8 else 0
@@ -132,27 +149,45 @@ def monthly_trend(points: list[MonthPoint], *, title: str, fmt: Format = "svg") 
         return _render(figure, fmt)
 
 
-def timeliness_bars(rows: Sequence[tuple[str, TimelinessLike]], *, title: str, fmt: Format = "svg") -> bytes:
-    """Draw one horizontal stacked bar per unit, first row on top, with its total at the end."""
+def timeliness_bars(
+    rows: Sequence[tuple[str, TimelinessLike]], *, title: str, fmt: Format = "svg", for_print: bool = False
+) -> bytes:
+    """Draw one horizontal stacked bar per unit, first row on top, with its total at the end.
+
+    ``for_print`` draws it for a Word document: as wide as the page's text, in the serif face of
+    the body at a size read on paper."""
     import matplotlib
     from matplotlib.figure import Figure
     from matplotlib.ticker import MaxNLocator
 
-    labels = [_wrap(name, 34) for name, _ in rows]
+    labels = [_wrap(name, 28 if for_print else 34) for name, _ in rows]
+    text_pt = PRINT_PT if for_print else 9
+    serif = for_print
     with matplotlib.rc_context(_RC):
-        height = 1.6 + 0.45 * max(len(rows), 2) + 0.12 * sum(label.count("\n") for label in labels)
-        figure = Figure(figsize=(8.0, height), layout="constrained")
+        line = 0.5 if for_print else 0.45
+        height = 1.9 + line * max(len(rows), 2) + 0.16 * sum(label.count("\n") for label in labels)
+        figure = Figure(figsize=(PRINT_WIDTH_IN if for_print else 8.0, height), layout="constrained")
         axes = figure.add_subplot()
         positions = list(range(len(rows)))
         lefts = [0] * len(rows)
         for attribute, label, colour in CATEGORIES:
             values = [int(getattr(counts, attribute)) for _, counts in rows]
-            axes.barh(positions, values, left=lefts, height=0.6, color=colour, label=label)
+            axes.barh(
+                positions,
+                values,
+                left=lefts,
+                height=0.6,
+                color=colour,
+                label=label,
+                hatch=HATCHES.get(attribute, ""),
+                edgecolor="#202020",
+                linewidth=0.6,
+            )
             lefts = [left + v for left, v in zip(lefts, values, strict=True)]
         axes.set_yticks(positions, labels)
         axes.invert_yaxis()
         axes.xaxis.set_major_locator(MaxNLocator(integer=True))
-        axes.set_xlabel("Số nhiệm vụ", fontproperties=_font())
+        axes.set_xlabel("Số nhiệm vụ", fontproperties=_font(size=text_pt, serif=serif))
         largest = max(lefts, default=0)
         if largest == 0:
             _empty_note(axes)
@@ -167,29 +202,44 @@ def timeliness_bars(rows: Sequence[tuple[str, TimelinessLike]], *, title: str, f
                     xytext=(4, 0),
                     textcoords="offset points",
                     va="center",
-                    fontproperties=_font(size=9),
+                    fontproperties=_font(size=text_pt, serif=serif),
                 )
-        _finish(figure, axes, title, grid="x")
+        _finish(figure, axes, title, grid="x", text_pt=text_pt, serif=serif)
         return _render(figure, fmt)
 
 
-def _finish(figure: Figure, axes: Axes, title: str, *, grid: Literal["x", "y"]) -> None:
-    axes.set_title(_wrap(title, 70), fontproperties=_font(size=12, bold=True), loc="left")
+def _finish(
+    figure: Figure,
+    axes: Axes,
+    title: str,
+    *,
+    grid: Literal["x", "y"],
+    text_pt: float = 9,
+    serif: bool = False,
+) -> None:
+    axes.set_title(
+        _wrap(title, 55 if serif else 70),
+        fontproperties=_font(size=text_pt + 1, bold=True, serif=serif),
+        loc="center" if serif else "left",
+    )
     for label in (*axes.get_xticklabels(), *axes.get_yticklabels()):
-        label.set_fontproperties(_font(size=9))
+        label.set_fontproperties(_font(size=text_pt, serif=serif))
     axes.spines[["top", "right"]].set_visible(False)
     axes.grid(axis=grid, alpha=0.3)
     axes.set_axisbelow(True)
     from matplotlib.patches import Patch
 
     # The legend always lists the four categories, also when a chart has no data.
-    handles = [Patch(facecolor=colour, label=label) for _, label, colour in CATEGORIES]
+    handles = [
+        Patch(facecolor=colour, label=label, hatch=HATCHES.get(attribute, ""), edgecolor="#202020")
+        for attribute, label, colour in CATEGORIES
+    ]
     figure.legend(
         handles=handles,
         loc="outside lower center",
         ncols=2,
         frameon=False,
-        prop=_font(size=9),
+        prop=_font(size=text_pt, serif=serif),
     )
 
 
@@ -221,33 +271,42 @@ def _wrap(text: str, width: int) -> str:
     return "\n".join(textwrap.wrap(text, width=width, break_long_words=True)) or text
 
 
-@lru_cache(maxsize=8)
-def _font(size: float = 10, bold: bool = False) -> FontProperties:
-    """The chart face at ``size``: one file, the same on every run."""
+@lru_cache(maxsize=16)
+def _font(size: float = 10, bold: bool = False, serif: bool = False) -> FontProperties:
+    """The chart face at ``size``: one file, the same on every run; ``serif`` for documents, whose
+    body is Times New Roman (Liberation Serif has its metrics)."""
     from matplotlib.font_manager import FontProperties
 
-    return FontProperties(family=_CSS_FAMILIES, fname=str(_font_file(bold)), size=size)
+    family = ["Liberation Serif", "Times New Roman", "serif"] if serif else _CSS_FAMILIES
+    return FontProperties(family=family, fname=str(_font_file(bold, serif)), size=size)
 
 
-@lru_cache(maxsize=2)
-def _font_file(bold: bool) -> Path:
+@lru_cache(maxsize=4)
+def _font_file(bold: bool, serif: bool = False) -> Path:
     import matplotlib
     from matplotlib.font_manager import fontManager
 
     weight = 700 if bold else 400
+    family = "Liberation Serif" if serif else "Liberation Sans"
     candidates = sorted(
         (
             Path(entry.fname)
             for entry in fontManager.ttflist
-            if entry.name == "Liberation Sans" and entry.style == "normal" and entry.weight == weight
+            if entry.name == family and entry.style == "normal" and entry.weight == weight
         ),
         key=str,
     )
+    # matplotlib's font cache may predate the fonts installed since; look for the files too.
+    from matplotlib.font_manager import findSystemFonts
+
+    wanted = f"{family.replace(' ', '')}-{'Bold' if bold else 'Regular'}.ttf"
+    candidates += sorted(Path(name) for name in findSystemFonts(fontext="ttf") if Path(name).name == wanted)
     for path in candidates:
         if _has_vietnamese(path):
             return path
     bundled = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
-    return bundled / ("DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf")
+    face = "DejaVuSerif" if serif else "DejaVuSans"
+    return bundled / (f"{face}-Bold.ttf" if bold else f"{face}.ttf")
 
 
 def _has_vietnamese(path: Path) -> bool:

@@ -138,6 +138,7 @@ def build_summary(
                 [(line.name, line.counts) for line in busiest],
                 title="Tình hình thực hiện nhiệm vụ theo đơn vị chủ trì",
                 fmt="png",
+                for_print=True,
             ),
         )
     else:

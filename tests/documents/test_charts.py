@@ -102,3 +102,28 @@ def test_drawing_changes_no_global_setting_and_leaves_no_figure_open():
 def test_an_unknown_format_is_refused():
     with pytest.raises(ValueError, match="format"):
         monthly_trend([], title="A", fmt="gif")  # type: ignore[arg-type]
+
+
+def _grey(colour: str) -> float:
+    red, green, blue = (int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5))
+    return 0.299 * red + 0.587 * green + 0.114 * blue
+
+
+def test_a_printed_chart_keeps_the_four_categories_apart_in_grey_and_uses_the_body_face():
+    from exports.charts import CATEGORIES, HATCHES, PRINT_PT
+
+    rows = [("Huyện ủy Bù Đốp", BarCounts(on_time=3, late=1, open_within=2, overdue=2))]
+    svg = timeliness_bars(rows, title="Tình hình thực hiện", for_print=True)
+    root = ET.fromstring(svg)  # noqa: S314 - our own output, not untrusted input
+    # Two categories of close grey levels (within a fifth of the scale) differ in hatching.
+    for i, (first, _, colour_a) in enumerate(CATEGORIES):
+        for second, _, colour_b in CATEGORIES[i + 1 :]:
+            if abs(_grey(colour_a) - _grey(colour_b)) < 0.2:
+                assert HATCHES[first] != HATCHES[second], (first, second)
+    assert len(root.findall(f".//{SVG}pattern")) == sum(1 for h in HATCHES.values() if h)
+    width = float(root.get("width").removesuffix("pt"))
+    assert width == pytest.approx(165 / 25.4 * 72, abs=1)  # drawn at the width it prints
+    styles = " ".join(node.get("style", "") for node in root.iter(f"{SVG}text"))
+    assert "Liberation Serif" in styles and "Liberation Sans" not in styles
+    sizes = {float(size) for size in re.findall(r"font-size:\s*([0-9.]+)px", styles)}
+    assert min(sizes) >= PRINT_PT
