@@ -64,6 +64,11 @@ class IssuedDocument(Base):
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     cancelled_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     cancel_reason: Mapped[str | None] = mapped_column(Text)
+    # The digital signature of the kept PDF (signed at issue, or a signed copy uploaded back).
+    signer: Mapped[str | None] = mapped_column(String(300))
+    signed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    signature_valid: Mapped[bool | None]  # the certificate chains to a trusted root and was valid
+    signature_intact: Mapped[bool | None]  # the document is unchanged since it was signed
 
     issuer: Mapped[Organization] = relationship()
     visit: Mapped[Visit | None] = relationship()
@@ -94,12 +99,12 @@ class IssuedFile(Base):
     __tablename__ = "issued_file"
     __table_args__ = (
         UniqueConstraint("document_id", "format"),
-        CheckConstraint("format IN ('docx', 'pdf')", name="format_known"),
+        CheckConstraint("format IN ('docx', 'pdf', 'signed')", name="format_known"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     document_id: Mapped[int] = mapped_column(ForeignKey("issued_document.id"))
-    format: Mapped[str] = mapped_column(String(8))
+    format: Mapped[str] = mapped_column(String(8))  # docx, pdf, or signed: a signed PDF uploaded back
     data: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
     size: Mapped[int]
     sha256: Mapped[str] = mapped_column(String(64))

@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Sequence
 from datetime import date
+from typing import Any
 
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import aliased, joinedload
@@ -35,6 +36,7 @@ from workflows.scope import in_subtree, visits_in_scope
 
 DOCX = "docx"
 PDF = "pdf"
+SIGNED = "signed"
 REASON_MAX = 1000
 
 Build = Callable[[str], bytes]  # the symbol ("01-BC/BTGTU") → the Word file
@@ -187,6 +189,31 @@ def cancel_document(document: IssuedDocument, actor: User, reason: str) -> None:
     document.cancelled_by = actor
     document.cancel_reason = reason
     audit.record(actor, "document.cancelled", document, symbol=document.symbol, reason=reason)
+
+
+def record_signature(
+    document: IssuedDocument, actor: User, *, signer: str, valid: bool | None, intact: bool | None
+) -> None:
+    """Note on the record who signed its PDF and what the check found."""
+    document.signer = signer[:300]
+    document.signed_at = utcnow()
+    document.signature_valid = valid
+    document.signature_intact = intact
+    audit.record(actor, "document.signed", document, symbol=document.symbol, signer=signer)
+
+
+def keep_signed_copy(document: IssuedDocument, actor: User, data: bytes, verification: Any) -> None:
+    """Keep a signed PDF uploaded back (valid and unchanged, as checked by the caller) beside the
+    issued files; a document keeps one signed copy."""
+    check_can_manage(document, actor)
+    if document.is_cancelled:
+        raise InvalidState("Số %(symbol)s đã bị hủy; không ghi nhận bản đã ký.", symbol=document.symbol)
+    if document.file("signed") is not None:
+        raise InvalidState("Văn bản %(symbol)s đã có bản ký số được lưu.", symbol=document.symbol)
+    document.files.append(IssuedFile(format=SIGNED, data=data, size=len(data), sha256=_sha256(data)))
+    record_signature(
+        document, actor, signer=verification.signer, valid=verification.valid, intact=verification.intact
+    )
 
 
 def check_can_read(document: IssuedDocument, actor: User) -> None:

@@ -27,6 +27,7 @@ RULES = {
     "documents.register": policy.SIGNED_IN,
     "documents.issued_download": policy.SIGNED_IN,
     "documents.cancel_issued": VISIT_READERS,
+    "documents.upload_signed": VISIT_READERS,
 }
 
 

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from app.documents import service
 from app.documents.service import DOCX, PDF
 from exports.pdf import PdfError
+from exports.signing import SigningError, verify_pdf
 from models import Organization, User, Visit, db
 from workflows import documents as flow
 from workflows import followup as followups
@@ -284,6 +285,20 @@ def followup_command(
     )
 
 
+@click.command("verify-signature")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@with_appcontext
+def verify_signature_command(path: str) -> None:
+    """Kiểm tra chữ ký số của một tệp PDF: ai ký, chữ ký có hợp lệ, văn bản có bị sửa sau khi ký."""
+    try:
+        verification = verify_pdf(Path(path).read_bytes(), service.trust_roots())
+    except SigningError as error:
+        raise click.ClickException(error.message) from None
+    click.echo(verification.summary)
+    if not (verification.valid and verification.intact):
+        raise SystemExit(1)
+
+
 def init_app(app: object) -> None:
     """Add the export commands to the app's ``export`` group (creating it if no feature has yet)."""
     from flask import Flask
@@ -295,3 +310,4 @@ def init_app(app: object) -> None:
         app.cli.add_command(group)
     for command in export_group.commands.values():
         group.add_command(command)
+    app.cli.add_command(verify_signature_command)

@@ -7,6 +7,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from pathlib import Path
 
 from flask import current_app
 
@@ -14,6 +15,7 @@ from exports.conclusion import build_conclusion
 from exports.followup import build_followup
 from exports.official import Signature, signature_for
 from exports.pdf import docx_to_pdf
+from exports.signing import Credentials, SigningError, Verification, load_signer, sign_pdf, verify_pdf
 from exports.summary import build_summary
 from exports.visit_report import build_visit_report
 from models import IssuedDocument, Organization, User, Visit
@@ -144,29 +146,81 @@ def issue(
     The PDF is made while the number is held, so a failed conversion leaves the number unused
     (``ISSUED_PDF = False`` keeps the Word file alone, for a server without LibreOffice).
     """
-    return issuing.issue_document(
+    credentials = signing_credentials(issuer, issued_on)
+    signed = {}
+
+    def pdf_of(docx: bytes) -> bytes:
+        pdf = to_pdf(docx)
+        if credentials is None:
+            return pdf
+        signer_name = actor.person.full_name if actor.person else actor.display_name
+        pdf = sign_pdf(
+            pdf,
+            credentials,
+            signer_name=signer_name or credentials.subject,
+            location=issuer.place_name or "",
+            tsa_url=current_app.config.get("SIGNING_TSA_URL") or None,
+        )
+        signed["by"] = credentials.subject
+        return pdf
+
+    document = issuing.issue_document(
         actor,
         kind,
         issuer=issuer,
         issued_on=issued_on,
         build=build,
-        to_pdf=to_pdf if current_app.config.get("ISSUED_PDF", True) else None,
+        to_pdf=pdf_of if current_app.config.get("ISSUED_PDF", True) else None,
         visit=visit,
         subject=subject,
         reason=reason,
         cites=cites,
         terms=terms(),
     )
+    if signed:
+        issuing.record_signature(document, actor, signer=signed["by"], valid=None, intact=True)
+    return document
+
+
+def signing_credentials(issuer: Organization, on: date) -> Credentials | None:
+    """The issuing body's signing key, when ``SIGNING_KEYS_DIR`` holds ``<CODE>.p12`` for it (with
+    its password in ``<CODE>.password``); None when the body signs by hand. A key that cannot sign
+    for the body that day raises ``SigningError``, and nothing is issued."""
+    folder = current_app.config.get("SIGNING_KEYS_DIR")
+    if not folder:
+        return None
+    key_file = Path(folder) / f"{issuer.code}.p12"
+    if not key_file.is_file():
+        return None
+    password_file = key_file.with_suffix(".password")
+    password = password_file.read_text(encoding="utf-8").strip() if password_file.is_file() else None
+    return load_signer(key_file.read_bytes(), password, body_names=(issuer.name, issuer.code), on=on)
+
+
+def trust_roots() -> list[bytes]:
+    """The certificates signatures must chain to (``SIGNING_TRUST_ROOTS``: PEM files, comma-separated)."""
+    paths = [p.strip() for p in str(current_app.config.get("SIGNING_TRUST_ROOTS") or "").split(",")]
+    return [Path(p).read_bytes() for p in paths if p]
+
+
+def verify_upload(document: IssuedDocument, actor: User, data: bytes) -> Verification:
+    """Check a signed PDF uploaded back for ``document`` and keep it when it is valid and unchanged."""
+    verification = verify_pdf(data, trust_roots())
+    if not verification.intact:
+        raise SigningError(f"{verification.summary} Không ghi nhận bản đã ký này.")
+    if not verification.valid:
+        raise SigningError(f"{verification.summary} Không ghi nhận bản đã ký này.")
+    issuing.keep_signed_copy(document, actor, data, verification)
+    return verification
 
 
 def issued_copy(document: IssuedDocument, fmt: str) -> DocumentFile:
     """The file kept when ``document`` was issued, byte for byte."""
     kept = issuing.issued_file(document, fmt)
-    return DocumentFile(
-        data=kept.data,
-        filename=f"{issued_stem(document, document.subject or document.issuer.name)}.{fmt}",
-        mimetype=MIMETYPES[fmt],
-    )
+    stem = issued_stem(document, document.subject or document.issuer.name)
+    if fmt == issuing.SIGNED:
+        return DocumentFile(data=kept.data, filename=f"{stem} (ký số).pdf", mimetype=MIMETYPES[PDF])
+    return DocumentFile(data=kept.data, filename=f"{stem}.{fmt}", mimetype=MIMETYPES[fmt])
 
 
 def issued_stem(document: IssuedDocument, subject: str) -> str:

@@ -23,6 +23,7 @@ from app import once
 from app.documents import service
 from app.documents.service import DOCX, PDF, DocumentFile
 from exports.pdf import PdfError
+from exports.signing import SigningError
 from models import Organization, Visit, db
 from models.enums import Role, VisitStatus
 from workflows import documents as flow
@@ -96,7 +97,7 @@ def visit_draft(visit_id: int, kind: str, fmt: str) -> ResponseReturnValue:
         stem = service.file_name(document_kind, visit.inspected_org.name, issued_on)
         db.session.rollback()  # a read: end it before a conversion that may take seconds
         return _send(service.render(data, fmt, stem))
-    except (DomainError, PdfError) as error:
+    except (DomainError, PdfError, SigningError) as error:
         return _refuse(error)
 
 
@@ -121,7 +122,7 @@ def issue_visit_document(visit_id: int, kind: str) -> ResponseReturnValue:
             reason=request.form.get("ly_do"),
         )
         result = service.issued_copy(document, fmt)
-    except (DomainError, PdfError) as error:
+    except (DomainError, PdfError, SigningError) as error:
         db.session.rollback()
         return _refuse(error)
     db.session.commit()
@@ -144,7 +145,7 @@ def summary_draft(fmt: str) -> ResponseReturnValue:
         data = service.summary_builder(facts, issuer, today, current_user)(None)
         db.session.rollback()  # a read: end it before a conversion that may take seconds
         return _send(service.render(data, fmt, service.file_name(DocumentKind.SUMMARY, scope.name, today)))
-    except (DomainError, PdfError) as error:
+    except (DomainError, PdfError, SigningError) as error:
         return _refuse(error)
 
 
@@ -171,7 +172,7 @@ def issue_summary() -> ResponseReturnValue:
             reason=request.form.get("ly_do"),
         )
         result = service.issued_copy(document, fmt)
-    except (DomainError, PdfError) as error:
+    except (DomainError, PdfError, SigningError) as error:
         db.session.rollback()
         return _refuse(error)
     db.session.commit()
@@ -193,7 +194,7 @@ def followup_draft(org_id: int, fmt: str) -> ResponseReturnValue:
         data = service.followup_builder(letter, today, due, current_user)(None)
         db.session.rollback()  # a read: end it before a conversion that may take seconds
         return _send(service.render(data, fmt, service.file_name(DocumentKind.FOLLOWUP, unit.name, today)))
-    except (DomainError, PdfError) as error:
+    except (DomainError, PdfError, SigningError) as error:
         return _refuse(error)
 
 
@@ -219,7 +220,7 @@ def issue_followup(org_id: int) -> ResponseReturnValue:
             reason=request.form.get("ly_do"),
         )
         result = service.issued_copy(document, fmt)
-    except (DomainError, PdfError) as error:
+    except (DomainError, PdfError, SigningError) as error:
         db.session.rollback()
         return _refuse(error)
     db.session.commit()
@@ -245,8 +246,10 @@ def register() -> ResponseReturnValue:
 
 @bp.route("/so-van-ban/<int:document_id>.<fmt>")
 def issued_download(document_id: int, fmt: str) -> ResponseReturnValue:
-    """Download the Word or PDF file of an issued document, exactly as it was issued."""
-    _check_format(fmt)
+    """Download the Word or PDF file of an issued document, exactly as it was issued, or the
+    signed copy uploaded back (``signed``)."""
+    if fmt not in (*FORMATS, issuing.SIGNED):
+        abort(404)
     document = issuing.load_issued(document_id)
     if document is None:
         abort(404)
@@ -282,6 +285,39 @@ def cancel_issued(document_id: int) -> ResponseReturnValue:
         return redirect(back)
     db.session.commit()
     flash(_("Đã hủy số %(symbol)s.", symbol=document.symbol), "success")
+    return redirect(back)
+
+
+@bp.route("/so-van-ban/<int:document_id>/ky-so", methods=["POST"])
+def upload_signed(document_id: int) -> ResponseReturnValue:
+    """Check a signed PDF uploaded back for an issued document; keep it when valid and unchanged."""
+    back = url_for("documents.register")
+    if (replay := once.replayed(back)) is not None:
+        return replay
+    document = issuing.load_issued(document_id)
+    if document is None:
+        abort(404)
+    upload = request.files.get("tep")
+    try:
+        issuing.check_can_manage(document, current_user)
+        if upload is None or not upload.filename:
+            flash(_("Hãy chọn tệp PDF đã ký."), "error")
+            return redirect(back)
+        verification = service.verify_upload(document, current_user, upload.read())
+    except (DomainError, SigningError) as error:
+        db.session.rollback()
+        if isinstance(error, OutOfScope):
+            abort(404)
+        if isinstance(error, PermissionDenied):
+            abort(403, description=error.message)
+        return _refuse(error) if isinstance(error, DomainError) else _flash_back(error.message, back)
+    db.session.commit()
+    flash(verification.summary, "success")
+    return redirect(back)
+
+
+def _flash_back(message: str, back: str) -> ResponseReturnValue:
+    flash(message, "error")
     return redirect(back)
 
 
@@ -387,7 +423,7 @@ def _send(document: DocumentFile) -> ResponseReturnValue:
     )
 
 
-def _refuse(error: DomainError | PdfError) -> ResponseReturnValue:
+def _refuse(error: DomainError | PdfError | SigningError) -> ResponseReturnValue:
     if isinstance(error, OutOfScope):
         abort(404)
     if isinstance(error, PermissionDenied):

@@ -28,7 +28,7 @@ def upgrade():
     sa.Column('size', sa.Integer(), nullable=False),
     sa.Column('sha256', sa.String(length=64), nullable=False),
     sa.Column('created_at', models.base.UTCDateTime(timezone=True), nullable=False),
-    sa.CheckConstraint("format IN ('docx', 'pdf')", name=op.f('ck_issued_file_format_known')),
+    sa.CheckConstraint("format IN ('docx', 'pdf', 'signed')", name=op.f('ck_issued_file_format_known')),
     sa.ForeignKeyConstraint(['document_id'], ['issued_document.id'], name=op.f('fk_issued_file_document_id_issued_document')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_issued_file')),
     sa.UniqueConstraint('document_id', 'format', name=op.f('uq_issued_file_document_id_format'))
@@ -41,6 +41,10 @@ def upgrade():
         batch_op.add_column(sa.Column('cancelled_at', models.base.UTCDateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column('cancelled_by_id', sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column('cancel_reason', sa.Text(), nullable=True))
+        batch_op.add_column(sa.Column('signer', sa.String(length=300), nullable=True))
+        batch_op.add_column(sa.Column('signed_at', models.base.UTCDateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column('signature_valid', sa.Boolean(), nullable=True))
+        batch_op.add_column(sa.Column('signature_intact', sa.Boolean(), nullable=True))
         batch_op.create_foreign_key(batch_op.f('fk_issued_document_cites_id_issued_document'), 'issued_document', ['cites_id'], ['id'])
         batch_op.create_foreign_key(batch_op.f('fk_issued_document_cancelled_by_id_user_account'), 'user_account', ['cancelled_by_id'], ['id'])
         batch_op.create_check_constraint('cancel_reason_iff_cancelled', '(cancelled_at IS NULL) = (cancel_reason IS NULL)')
@@ -54,6 +58,10 @@ def downgrade():
         batch_op.drop_constraint(batch_op.f('ck_issued_document_cancel_reason_iff_cancelled'), type_='check')
         batch_op.drop_constraint(batch_op.f('fk_issued_document_cancelled_by_id_user_account'), type_='foreignkey')
         batch_op.drop_constraint(batch_op.f('fk_issued_document_cites_id_issued_document'), type_='foreignkey')
+        batch_op.drop_column('signature_intact')
+        batch_op.drop_column('signature_valid')
+        batch_op.drop_column('signed_at')
+        batch_op.drop_column('signer')
         batch_op.drop_column('cancel_reason')
         batch_op.drop_column('cancelled_by_id')
         batch_op.drop_column('cancelled_at')
