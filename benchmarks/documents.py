@@ -8,6 +8,7 @@ row is one a user could have made), then times each step against floors measured
 | empty docx | ``docx.Document()`` saved to bytes: python-docx's own cost of a file |
 | letterhead only | an ``OfficialDocument`` with the Party letterhead and nothing else: our page setup |
 | one-line PDF | a one-line document converted by LibreOffice: start-up and conversion overhead |
+| signing | pyHanko signing a one-page PDF (PAdES, visible field) with a throwaway certificate |
 
     python benchmarks/documents.py                 # default sizes, 5 builds and 3 PDF runs each
     python benchmarks/documents.py --repeat 9 --pdf-repeat 5 --tasks 2000
@@ -38,6 +39,7 @@ from flask_migrate import upgrade
 from app import create_app
 from exports.official import OfficialDocument, letterhead_for
 from exports.pdf import docx_to_pdf, find_soffice
+from exports.signing import sign_pdf
 from exports.summary import build_summary
 from exports.visit_report import build_visit_report
 from models import Organization, Person, User, db
@@ -267,7 +269,66 @@ def measure(ids: dict[str, int], args: argparse.Namespace) -> list[dict[str, Any
     row("visit report, 30 directives: PDF", durations, "floor: one-line document to PDF", pages=pages(pdf))
     durations, pdf = timed(lambda: docx_to_pdf(summary_docx), args.pdf_repeat)
     row(f"summary, {args.tasks} tasks: PDF", durations, "floor: one-line document to PDF", pages=pages(pdf))
+
+    credentials = signing_credentials(visit.inspecting_org.name)
+    one_page = docx_to_pdf(one_line_docx())
+    durations, _ = timed(lambda: sign_pdf(one_page, credentials, signer_name="Mạc Đình Huấn"), args.repeat)
+    row("floor: pyHanko signing a one-page PDF", durations, None)
+    report_pdf = docx_to_pdf(report_docx)
+    durations, _ = timed(lambda: sign_pdf(report_pdf, credentials, signer_name="Mạc Đình Huấn"), args.repeat)
+    row(
+        "visit report, 30 directives: sign (PAdES, visible field)",
+        durations,
+        "floor: pyHanko signing a one-page PDF",
+    )
     return rows
+
+
+def signing_credentials(body: str) -> Any:
+    """A throwaway CA and a PKCS#12 file for ``body``, as the signing tests make them."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.hazmat.primitives.serialization import pkcs12
+    from cryptography.x509.oid import NameOID
+
+    from exports.signing import load_signer
+
+    def name(text: str) -> x509.Name:
+        return x509.Name(
+            [
+                x509.NameAttribute(NameOID.COMMON_NAME, text),
+                x509.NameAttribute(NameOID.ORGANIZATION_NAME, text),
+            ]
+        )
+
+    start = datetime(2020, 1, 1, tzinfo=UTC)
+    ca_key, key = ec.generate_private_key(ec.SECP256R1()), ec.generate_private_key(ec.SECP256R1())
+    ca = (
+        x509.CertificateBuilder()
+        .subject_name(name("CA"))
+        .issuer_name(name("CA"))
+        .public_key(ca_key.public_key())
+        .serial_number(1)
+        .not_valid_before(start)
+        .not_valid_after(start + timedelta(days=7000))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(ca_key, hashes.SHA256())
+    )
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name(body))
+        .issuer_name(ca.subject)
+        .public_key(key.public_key())
+        .serial_number(2)
+        .not_valid_before(start)
+        .not_valid_after(start + timedelta(days=7000))
+        .sign(ca_key, hashes.SHA256())
+    )
+    data = pkcs12.serialize_key_and_certificates(
+        b"k", key, certificate, [ca], serialization.BestAvailableEncryption(b"pw")
+    )
+    return load_signer(data, "pw", body_names=(body,), on=TODAY)
 
 
 def report(rows: list[dict[str, Any]], args: argparse.Namespace, load_seconds: float) -> None:

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from models import IssuedDocument, db
 from tests.conftest import PASSWORD
 from tests.documents.conftest import open_docx, tables
+
+pytestmark = pytest.mark.slow  # a browser, and LibreOffice when issuing
+
+# A summary with its chart takes seconds on a busy machine; a download may take that long.
+DOWNLOAD_MS = 60_000
 
 
 def _sign_in(page, live_server, username):
@@ -24,8 +30,8 @@ def test_an_inspector_downloads_the_draft_report_and_issues_the_conclusion_from_
     db.session.commit()  # end this thread's transaction: on SQLite it would hold the write lock
     _sign_in(page, live_server, "inspector")
     page.goto(f"{live_server}/visits/{visit_id}")
-    with page.expect_download() as draft:
-        page.click("#doc-report-docx")
+    with page.expect_download(timeout=DOWNLOAD_MS) as draft:
+        page.click("#doc-report-docx", timeout=DOWNLOAD_MS)
     assert draft.value.suggested_filename.startswith("Báo cáo kết quả kiểm tra (dự thảo) - Huyện ủy Bù Đốp")
     path = tmp_path / "draft.docx"
     draft.value.save_as(path)
@@ -37,15 +43,19 @@ def test_an_inspector_downloads_the_draft_report_and_issues_the_conclusion_from_
     page.fill("#doc-thong-bao-ket-luan-reason", "Vào sổ văn bản đã ban hành năm 2023")
     page.screenshot(path="/tmp/documents-visit-dossier.png", full_page=True)  # noqa: S108 - for people to look at
     page.once("dialog", lambda dialog: dialog.accept())
-    with page.expect_download() as issued:
-        page.click("#doc-issue-thong-bao-ket-luan button[type=submit]")
+    with page.expect_download(timeout=DOWNLOAD_MS) as issued:
+        page.click("#doc-issue-thong-bao-ket-luan button[type=submit]", timeout=DOWNLOAD_MS)
     assert issued.value.suggested_filename == (
         "Thông báo kết luận kiểm tra 01-TB-BTGTU - Huyện ủy Bù Đốp - 20-06-2023.docx"
     )
     assert [d.symbol for d in db.session.scalars(select(IssuedDocument))] == ["01-TB/BTGTU"]
     db.session.commit()
     page.reload()
-    assert "1-TB/BTGTU" in page.inner_text("#doc-issued")
+    assert "01-TB/BTGTU" in page.inner_text("#doc-issued")
+    page.goto(f"{live_server}/van-ban/so-van-ban")
+    register = page.inner_text("#register")
+    assert "01-TB/BTGTU" in register and "Word" in register and "PDF" in register
+    page.screenshot(path="/tmp/documents-register.png", full_page=True)  # noqa: S108 - for people to look at
 
 
 def test_a_leader_finds_the_summary_and_the_follow_up_letters_on_the_documents_page(page, live_server, demo):
@@ -59,6 +69,6 @@ def test_a_leader_finds_the_summary_and_the_follow_up_letters_on_the_documents_p
     page.click("#summary-choice button[type=submit]")
     page.wait_for_url("**tu=01%2F01%2F2023**")
     assert "Tỉnh ủy Bình Phước, từ 01/01/2023 đến" in page.inner_text("#summary-actions")
-    with page.expect_download() as summary:
-        page.click("#summary-docx")
+    with page.expect_download(timeout=DOWNLOAD_MS) as summary:
+        page.click("#summary-docx", timeout=DOWNLOAD_MS)
     assert summary.value.suggested_filename.startswith("Báo cáo tổng hợp (dự thảo) - Tỉnh ủy Bình Phước")
