@@ -11,8 +11,8 @@ from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 from sqlalchemy import select
 
-from models import Organization, User, db
-from models.enums import Role
+from app import admin_cli
+from models import Organization, db
 from workflows.clock import local_today
 from workflows.timeliness import count_timeliness
 
@@ -156,34 +156,11 @@ def _percent(rate: float | None) -> str:
     return "—" if rate is None else f"{rate * 100:.1f}%".replace(".", ",")
 
 
-@click.command("create-user")
-@click.argument("username")
-@click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
-@click.option("--org", "org_code", required=True, help="Organisation code.")
-@click.option("--email")
-@click.option("--name", "display_name", default="")
-@click.password_option()
-@with_appcontext
-def create_user_command(
-    username: str, role: str, org_code: str, email: str | None, display_name: str, password: str
-) -> None:
-    """Create a user account."""
-    org = db.session.scalar(select(Organization).where(Organization.code == org_code.strip().upper()))
-    if org is None:
-        raise click.ClickException(f"Không có cơ quan, đơn vị mã «{org_code}».")
-    if db.session.scalar(select(User.id).where(User.username == username.casefold())):
-        raise click.ClickException(f"Tên đăng nhập «{username}» đã có.")
-    user = User(username=username, role=Role(role), organization=org, email=email, display_name=display_name)
-    user.set_password(password)
-    db.session.add(user)
-    db.session.commit()
-    click.echo(f"Đã tạo tài khoản {user.username}.")
-
-
 def init_app(app: Flask) -> None:
     """Register kiemtra's commands on the app's CLI."""
-    for command in (demo_command, load_demo_command, serve_command, stats_command, create_user_command):
+    for command in (demo_command, load_demo_command, serve_command, stats_command):
         app.cli.add_command(command)
+    admin_cli.init_app(app)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -7,6 +7,7 @@ Nothing here commits.
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
@@ -18,24 +19,29 @@ from workflows.errors import OutOfScope, PermissionDenied, ValidationFailed
 from workflows.scope import in_subtree
 from workflows.visits import require_text
 
+if TYPE_CHECKING:
+    from workflows.system import SystemActor
+
+    Actor = User | SystemActor
+
 MIN_PASSWORD_LENGTH = 8  # OWASP ASVS 5.0 V6.2.1; no composition rules (V6.2.5)
 MAX_PASSWORD_LENGTH = 200
 LOCALES = ("vi", "en")
 
 
-def _check_admin(actor: User) -> None:
+def _check_admin(actor: Actor) -> None:
     if actor.role is not Role.ADMIN:
         raise PermissionDenied("Chỉ quản trị viên được làm việc này.")
 
 
-def _check_org_in_scope(actor: User, org: Organization | None) -> None:
+def _check_org_in_scope(actor: Actor, org: Organization | None) -> None:
     if org is None or not actor.in_scope(org):
         raise OutOfScope("Không tìm thấy cơ quan, đơn vị.")
 
 
-def _check_parent(actor: User, parent: Organization | None) -> None:
+def _check_parent(actor: Actor, parent: Organization | None) -> None:
     if parent is None:
-        if actor.organization.parent_id is not None:
+        if actor.organization is not None and actor.organization.parent_id is not None:
             raise PermissionDenied("Chỉ quản trị viên cấp cao nhất được tạo cơ quan gốc.")
         return
     _check_org_in_scope(actor, parent)
@@ -57,7 +63,7 @@ def _check_code_free(code: str, org: Organization | None = None) -> str:
 
 
 def create_organization(
-    actor: User,
+    actor: Actor,
     *,
     code: str,
     doc_code: str,
@@ -91,7 +97,7 @@ def create_organization(
 
 def update_organization(
     org: Organization,
-    actor: User,
+    actor: Actor,
     *,
     code: str,
     doc_code: str,
@@ -161,7 +167,7 @@ def _check_username_free(username: str, user: User | None = None) -> str:
 
 
 def create_user(
-    actor: User,
+    actor: Actor,
     *,
     username: str,
     password: str,
@@ -192,7 +198,7 @@ def create_user(
 
 def update_user(
     user: User,
-    actor: User,
+    actor: Actor,
     *,
     username: str,
     role: Role,

@@ -8,9 +8,16 @@ from typing import Any
 from models import AuditEntry, User, db
 
 
-def record(actor: User | None, action: str, obj: Any, **details: Any) -> AuditEntry:
-    """Add an audit entry for ``action`` on ``obj`` (flushed so the object has an id)."""
+def record(actor: Any, action: str, obj: Any, **details: Any) -> AuditEntry:
+    """Add an audit entry for ``action`` on ``obj`` (flushed so the object has an id).
+
+    ``actor`` is an account, None, or a system actor (a server command), which is named in the
+    details since it has no account.
+    """
     db.session.flush()
+    if actor is not None and not isinstance(actor, User):
+        details = {"system": actor.label, **details}
+        actor = None
     entry = AuditEntry(
         actor=actor,
         action=action,

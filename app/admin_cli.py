@@ -1,0 +1,123 @@
+"""Administration from the command line: the first run, accounts, and bulk imports.
+
+Every command acts as a :class:`~workflows.system.SystemActor` through the same workflows as the
+admin pages, so the password rule, the checks and the audit entries are the same.
+"""
+
+from __future__ import annotations
+
+import click
+from flask import Flask
+from flask.cli import with_appcontext
+from sqlalchemy import select
+
+from models import Organization, db
+from models.enums import Role
+from workflows import admin as admin_flow
+from workflows import system
+from workflows.errors import DomainError
+
+
+def _refused(error: DomainError) -> click.ClickException:
+    db.session.rollback()
+    return click.ClickException(error.message)
+
+
+def _ask(value: str | None, prompt: str, *, secret: bool = False, default: str | None = None) -> str:
+    if value is not None:
+        return value
+    if secret:
+        return str(click.prompt(prompt, hide_input=True, confirmation_prompt="Nhập lại mật khẩu"))
+    return str(click.prompt(prompt, default=default, show_default=default is not None))
+
+
+@click.command("setup")
+@click.option("--org-code", help="Mã cơ quan gốc, duy nhất (ví dụ TU-BP).")
+@click.option("--org-name", help="Tên cơ quan gốc (ví dụ Tỉnh ủy Bình Phước).")
+@click.option("--doc-code", help="Ký hiệu dùng trong số văn bản (ví dụ TU).")
+@click.option("--place", "place_name", help="Địa danh ghi ở dòng ngày tháng (ví dụ Bình Phước).")
+@click.option("--username", help="Tên đăng nhập của quản trị viên đầu tiên.")
+@click.option("--password", help="Mật khẩu (bỏ trống để nhập mà không hiện lên màn hình).")
+@click.option("--email", help="Thư điện tử của quản trị viên.")
+@with_appcontext
+def setup_command(
+    org_code: str | None,
+    org_name: str | None,
+    doc_code: str | None,
+    place_name: str | None,
+    username: str | None,
+    password: str | None,
+    email: str | None,
+) -> None:
+    """Prepare an empty database: the root organisation and the first administrator."""
+    from flask_migrate import upgrade
+
+    upgrade()
+    if system.has_organizations():
+        raise click.ClickException(
+            "Cơ sở dữ liệu đã có cơ quan, đơn vị: kiemtra đã được thiết lập, không thiết lập lại. "
+            "Hãy đăng nhập trang quản trị hoặc dùng kiemtra create-user."
+        )
+    code = _ask(org_code, "Mã cơ quan gốc (ví dụ TU-BP)")
+    name = _ask(org_name, "Tên cơ quan gốc (ví dụ Tỉnh ủy Bình Phước)")
+    symbol = _ask(doc_code, "Ký hiệu trong số văn bản (ví dụ TU)", default=code.split("-")[0].upper())
+    place = _ask(place_name, "Địa danh ở dòng ngày tháng (ví dụ Bình Phước)")
+    login = _ask(username, "Tên đăng nhập của quản trị viên", default="admin")
+    secret = _ask(password, "Mật khẩu", secret=True)
+    try:
+        user = system.set_up_office(
+            system.SystemActor("kiemtra setup"),
+            code=code,
+            name=name,
+            doc_code=symbol,
+            place_name=place,
+            username=login,
+            password=secret,
+            email=email,
+        )
+    except DomainError as error:
+        raise _refused(error) from None
+    db.session.commit()
+    root = user.organization
+    click.echo(f"Đã tạo cơ quan gốc {root.code} – {root.name}.")
+    click.echo(
+        f"Đã tạo quản trị viên {user.username}. Đăng nhập rồi thêm đơn vị và tài khoản ở trang quản trị,"
+    )
+    click.echo("hoặc nhập hàng loạt: kiemtra import-orgs TỆP, kiemtra import-people TỆP.")
+
+
+@click.command("create-user")
+@click.argument("username")
+@click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
+@click.option("--org", "org_code", required=True, help="Organisation code.")
+@click.option("--email")
+@click.option("--name", "display_name", default="")
+@click.password_option()
+@with_appcontext
+def create_user_command(
+    username: str, role: str, org_code: str, email: str | None, display_name: str, password: str
+) -> None:
+    """Create a user account (same password rule and audit entry as the admin page)."""
+    org = db.session.scalar(select(Organization).where(Organization.code == org_code.strip().upper()))
+    if org is None:
+        raise click.ClickException(f"Không có cơ quan, đơn vị mã «{org_code}».")
+    try:
+        user = admin_flow.create_user(
+            system.SystemActor("kiemtra create-user"),
+            username=username,
+            password=password,
+            role=Role(role),
+            organization=org,
+            display_name=display_name,
+            email=email,
+        )
+    except DomainError as error:
+        raise _refused(error) from None
+    db.session.commit()
+    click.echo(f"Đã tạo tài khoản {user.username}.")
+
+
+def init_app(app: Flask) -> None:
+    """Register the administration commands."""
+    for command in (setup_command, create_user_command):
+        app.cli.add_command(command)
