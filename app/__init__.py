@@ -98,4 +98,5 @@ FEATURE_MODULES = (
     "documents",  # Word and PDF documents
     "news",  # news posts and the public news pages
     "intake",  # article intake
+    "office",  # the office's own data: spreadsheet imports, people directory, audit log
 )

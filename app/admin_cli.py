@@ -80,10 +80,9 @@ def setup_command(
     db.session.commit()
     root = user.organization
     click.echo(f"Đã tạo cơ quan gốc {root.code} – {root.name}.")
-    click.echo(
-        f"Đã tạo quản trị viên {user.username}. Đăng nhập rồi thêm đơn vị và tài khoản ở trang quản trị,"
-    )
-    click.echo("hoặc nhập hàng loạt: kiemtra import-orgs TỆP, kiemtra import-people TỆP.")
+    click.echo(f"Đã tạo quản trị viên {user.username}.")
+    click.echo("Đăng nhập rồi thêm đơn vị và tài khoản ở trang quản trị, hoặc nhập hàng loạt từ bảng tính:")
+    click.echo("  kiemtra import-orgs TỆP    kiemtra import-people TỆP")
 
 
 @click.command("create-user")
@@ -117,7 +116,67 @@ def create_user_command(
     click.echo(f"Đã tạo tài khoản {user.username}.")
 
 
+def _import(kind: str, path: str, dry_run: bool) -> None:
+    from workflows.imports.kinds import KINDS
+    from workflows.imports.plan import CREATE, UNCHANGED, UPDATE
+    from workflows.imports.sheet import SheetRefused, read_sheet
+
+    spec, run = KINDS[kind].spec, KINDS[kind].run
+    try:
+        with open(path, "rb") as stream:
+            data = stream.read(MAX_READ)
+        sheet = read_sheet(data, path, spec)
+        result = run(system.SystemActor(f"kiemtra import-{kind}"), sheet)
+    except SheetRefused as error:
+        raise _refused(error) from None
+    except DomainError as error:
+        raise _refused(error) from None
+    if not result.ok:
+        db.session.rollback()
+        for problem in sorted(result.problems, key=lambda p: p.row or 0):
+            click.echo(problem.located(), err=True)
+        raise click.ClickException(f"{len(result.problems)} lỗi; không ghi gì vào cơ sở dữ liệu.")
+    words = {CREATE: "thêm", UPDATE: "sửa", UNCHANGED: "giữ nguyên"}
+    for change in result.changes:
+        click.echo(f"  dòng {change.row:>4}  {words[change.action]:<10} {change.record}")
+        for field in change.fields:
+            click.echo(f"{'':22}{field.label}: «{field.before}» → «{field.after}»")
+    summary = ", ".join(f"{result.count(a)} {w}" for a, w in words.items())
+    if dry_run:
+        db.session.rollback()
+        click.echo(f"Thử (--dry-run): {summary}; không ghi gì.")
+        return
+    db.session.commit()
+    click.echo(f"Đã nhập: {summary}.")
+    generated = [c for c in result.changes if c.note]
+    if generated:
+        click.echo("Mật khẩu ban đầu (chỉ hiện lần này; hãy trao riêng cho từng người):")
+        for change in generated:
+            click.echo(f"  dòng {change.row:>4}  {change.record}: {change.note}")
+
+
+MAX_READ = 64 * 1024 * 1024  # read a little past the import limit, so a huge file is refused by size
+
+
+@click.command("import-orgs")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--dry-run", is_flag=True, help="Chỉ kiểm tra và cho xem trước, không ghi.")
+@with_appcontext
+def import_orgs_command(path: str, dry_run: bool) -> None:
+    """Create or update organisations from an .xlsx or .csv file (all or nothing)."""
+    _import("orgs", path, dry_run)
+
+
+@click.command("import-people")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--dry-run", is_flag=True, help="Chỉ kiểm tra và cho xem trước, không ghi.")
+@with_appcontext
+def import_people_command(path: str, dry_run: bool) -> None:
+    """Add people and their accounts from an .xlsx or .csv file (all or nothing)."""
+    _import("people", path, dry_run)
+
+
 def init_app(app: Flask) -> None:
     """Register the administration commands."""
-    for command in (setup_command, create_user_command):
+    for command in (setup_command, create_user_command, import_orgs_command, import_people_command):
         app.cli.add_command(command)

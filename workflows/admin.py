@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
-from models import Organization, User, db
+from models import Organization, Person, User, db
 from models.enums import OrgKind, Role
 from models.vntext import nfc
 from workflows import audit, signin
@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 MIN_PASSWORD_LENGTH = 8  # OWASP ASVS 5.0 V6.2.1; no composition rules (V6.2.5)
 MAX_PASSWORD_LENGTH = 200
 LOCALES = ("vi", "en")
+KEEP = object()  # an argument left as it is
 
 
 def _check_admin(actor: Actor) -> None:
@@ -154,6 +155,12 @@ def check_password(password: str, username: str) -> str:
     return password
 
 
+def _check_person(actor: Actor, person: Person | None) -> None:
+    """An account may be linked only to a person of the administrator's subtree."""
+    if person is not None and person.organization is not None and not actor.in_scope(person.organization):
+        raise OutOfScope("Không tìm thấy người này trong danh bạ.")
+
+
 def _check_username_free(username: str, user: User | None = None) -> str:
     username = (nfc(username) or "").casefold()
     if not username:
@@ -176,10 +183,12 @@ def create_user(
     display_name: str | None = None,
     email: str | None = None,
     locale: str = "vi",
+    person: Person | None = None,
 ) -> User:
-    """Open an account in the administrator's subtree."""
+    """Open an account in the administrator's subtree, linked to ``person`` if given."""
     _check_admin(actor)
     _check_org_in_scope(actor, organization)
+    _check_person(actor, person)
     username = _check_username_free(username)
     user = User(
         username=username,
@@ -189,6 +198,7 @@ def create_user(
         email=nfc(email) or None,
         locale=locale if locale in LOCALES else "vi",
         is_active=True,
+        person=person,
     )
     user.set_password(check_password(password, username))
     db.session.add(user)
@@ -208,11 +218,17 @@ def update_user(
     email: str | None = None,
     locale: str = "vi",
     new_password: str | None = None,
+    person: Person | object | None = KEEP,
 ) -> None:
     """Change an account. A new password or a disabled account ends the user's open sessions."""
     _check_admin(actor)
     _check_org_in_scope(actor, user.organization)
     _check_org_in_scope(actor, organization)
+    changed_person = person is not KEEP and person is not user.person
+    if changed_person:
+        assert person is None or isinstance(person, Person)
+        _check_person(actor, person)
+        user.person = person
     if user.id == actor.id and (not is_active or role is not Role.ADMIN):
         raise ValidationFailed("Không thể tự khóa tài khoản hay bỏ quyền quản trị của chính mình.")
     user.username = _check_username_free(username, user)
@@ -235,4 +251,5 @@ def update_user(
         role=role.value if changed_role else None,
         active=is_active,
         password_changed=bool(new_password),
+        person=(user.person.full_name if user.person else "") if changed_person else None,
     )

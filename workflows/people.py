@@ -1,6 +1,8 @@
-"""People who sit in delegations: find them in the directory or add them there."""
+"""People who sit in delegations, sign documents or hold accounts: the directory and its changes."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from sqlalchemy import select
 
@@ -8,8 +10,32 @@ from models import Organization, Person, User, db
 from models.enums import Role
 from models.vntext import nfc, search_key
 from workflows import audit
-from workflows.errors import PermissionDenied
+from workflows.errors import OutOfScope, PermissionDenied
 from workflows.visits import require_text
+
+DIRECTORY_EDITORS = frozenset({Role.ADMIN, Role.INSPECTOR})
+
+
+def find_person(full_name: str, organization: Organization | None) -> Person | None:
+    """The person of exactly that name (but for case) in ``organization``, if any.
+
+    "Hùng" and "Hưng" are two people, even though a search for "hung" finds both.
+    """
+    name = nfc(full_name) or ""
+    query = select(Person).where(Person.search_key == search_key(name))
+    query = query.where(
+        Person.organization_id == organization.id
+        if organization is not None
+        else Person.organization_id.is_(None)
+    )
+    return next(
+        (
+            p
+            for p in db.session.scalars(query.order_by(Person.id))
+            if p.full_name.casefold() == name.casefold()
+        ),
+        None,
+    )
 
 
 def find_or_add_person(
@@ -20,32 +46,34 @@ def find_or_add_person(
     organization: Organization | None,
     party_titles: str | None = None,
 ) -> Person:
-    """Return the person of that name in ``organization``, adding them to the directory if new.
-
-    Names are compared exactly but for case: "Hùng" and "Hưng" are two people, even though a
-    search for "hung" finds both.
-    """
+    """Return the person of that name in ``organization``, adding them to the directory if new."""
     if actor.role is not Role.INSPECTOR:
         raise PermissionDenied("Chỉ cán bộ kiểm tra được thêm người vào danh sách.")
     name = require_text(full_name, "Chưa nhập họ và tên.")
-    query = select(Person).where(Person.search_key == search_key(name))
-    query = query.where(
-        Person.organization_id == organization.id
-        if organization is not None
-        else Person.organization_id.is_(None)
-    )
-    existing = next(
-        (
-            p
-            for p in db.session.scalars(query.order_by(Person.id))
-            if p.full_name.casefold() == name.casefold()
-        ),
-        None,
-    )
+    existing = find_person(name, organization)
     if existing is not None:
         if not existing.position and position:
             existing.position = position
         return existing
+    return _add(actor, name, position, organization, party_titles)
+
+
+def add_person(
+    actor: Any,
+    *,
+    full_name: str,
+    position: str | None,
+    organization: Organization | None,
+    party_titles: str | None = None,
+) -> Person:
+    """Add a person to the directory of the actor's subtree (administrators and inspectors)."""
+    _check_editor(actor, organization)
+    return _add(actor, require_text(full_name, "Chưa nhập họ và tên."), position, organization, party_titles)
+
+
+def _add(
+    actor: Any, name: str, position: str | None, organization: Organization | None, party_titles: str | None
+) -> Person:
     person = Person(
         full_name=name,
         position=nfc(position) or None,
@@ -53,5 +81,23 @@ def find_or_add_person(
         organization=organization,
     )
     db.session.add(person)
-    audit.record(actor, "person.added", person, name=name)
+    audit.record(actor, "person.added", person, name=name, position=person.position)
     return person
+
+
+def _check_editor(actor: Any, organization: Organization | None) -> None:
+    if actor.role not in DIRECTORY_EDITORS:
+        raise PermissionDenied("Chỉ quản trị viên và cán bộ kiểm tra được sửa danh bạ.")
+    if organization is not None and not actor.in_scope(organization):
+        raise OutOfScope("Không tìm thấy cơ quan, đơn vị.")
+
+
+def change_position(person: Person, actor: Any, position: str | None) -> None:
+    """Record a person's new position; the audit log keeps the old one, so positions read over time."""
+    _check_editor(actor, person.organization)
+    position = nfc(position) or None
+    if position == person.position:
+        return
+    before = person.position
+    person.position = position
+    audit.record(actor, "person.position_changed", person, before=before, after=position)
