@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
+from wtforms import SelectChoice
 
 from app.workspace.common import (
     bp,
@@ -23,9 +24,10 @@ from app.workspace.common import (
 )
 from app.workspace.editing import FormRejected, on_field
 from app.workspace.forms import OrganizationForm, UserForm, as_int
-from models import Organization, User, db
+from models import Organization, Person, User, db
 from models.enums import OrgKind, Role
 from workflows import admin as admin_flow
+from workflows import people as people_flow
 from workflows import signin
 from workflows.clock import local_today
 from workflows.errors import DomainError
@@ -177,7 +179,45 @@ def user_list() -> ResponseReturnValue:
 
 
 def _user_form(form: UserForm) -> None:
-    form.organization_id.choices = org_choices(_orgs_in_scope(), blank=_("— chọn —"))
+    orgs = _orgs_in_scope()
+    form.organization_id.choices = org_choices(orgs, blank=_("— chọn —"))
+    people = db.session.scalars(
+        select(Person)
+        .join(Organization, Organization.id == Person.organization_id)
+        .where(in_subtree(Organization.path, current_user.organization))
+        .options(joinedload(Person.organization))
+        .order_by(Organization.path, Person.search_key)
+    ).all()
+    form.person_id.choices = [
+        SelectChoice("", _("— chưa liên kết —")),
+        SelectChoice("new", _("+ Thêm người mới vào danh bạ (theo họ và tên, chức vụ ở trên)")),
+        *[
+            SelectChoice(
+                str(p.id),
+                f"{p.full_name} – {p.position or ''} ({p.organization.code})".replace(" –  (", " ("),
+            )
+            for p in people
+        ],
+    ]
+
+
+def _person_for(form: UserForm, organization: Organization) -> Person | None:
+    """The person the form links the account to, adding them to the directory if asked."""
+    choice = form.person_id.data or ""
+    if choice == "new":
+        with on_field(form.display_name):
+            return people_flow.add_person(
+                current_user,
+                full_name=form.display_name.data or "",
+                position=form.position.data,
+                organization=organization,
+            )
+    person = db.session.get(Person, as_int(choice)) if as_int(choice) else None
+    if choice and (
+        person is None or person.organization is None or not current_user.in_scope(person.organization)
+    ):
+        abort(404)
+    return person
 
 
 @bp.route("/admin/users/new", methods=["GET", "POST"])
@@ -194,16 +234,19 @@ def user_create() -> ResponseReturnValue:
             try:
                 with on_field(form.password):
                     admin_flow.check_password(form.password.data, form.username.data or "")
+                organization = _org_in_scope(int(form.organization_id.data))
+                person = _person_for(form, organization)
                 with on_field(form.username):
                     user = admin_flow.create_user(
                         current_user,
                         username=form.username.data,
                         password=form.password.data,
                         role=Role(form.role.data),
-                        organization=_org_in_scope(int(form.organization_id.data)),
+                        organization=organization,
                         display_name=form.display_name.data,
                         email=form.email.data,
                         locale=form.locale.data,
+                        person=person,
                     )
                 db.session.commit()
             except FormRejected:
@@ -229,18 +272,23 @@ def user_edit(user_id: int) -> ResponseReturnValue:
         form.role.data = user.role.value
         form.organization_id.data = str(user.organization_id)
         form.password.data = ""
+        form.person_id.data = str(user.person_id) if user.person_id else ""
     if form.validate_on_submit():
         try:
             if form.password.data:
                 with on_field(form.password):
                     admin_flow.check_password(form.password.data, form.username.data or "")
+            organization = _org_in_scope(int(form.organization_id.data))
+            # A form sent without the field (an older page) leaves the link as it is.
+            person = _person_for(form, organization) if form.person_id.raw_data else admin_flow.KEEP
             with on_field(form.username):
                 admin_flow.update_user(
                     user,
                     current_user,
                     username=form.username.data,
                     role=Role(form.role.data),
-                    organization=_org_in_scope(int(form.organization_id.data)),
+                    organization=organization,
+                    person=person,
                     is_active=bool(form.is_active.data),
                     display_name=form.display_name.data,
                     email=form.email.data,

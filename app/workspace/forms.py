@@ -467,6 +467,9 @@ class UserForm(FlaskForm):
     locale = Choice(_l("Ngôn ngữ"), choices=[SelectChoice("vi", "Tiếng Việt"), SelectChoice("en", "English")])
     is_active = BooleanField(_l("Đang hoạt động"), default=True)
     password = PasswordField(_l("Mật khẩu mới"), validators=[MaxLength(200)])
+    # "" no one, "new" a person added from the name and position below, else a person's id.
+    person_id = Choice(_l("Người trong danh bạ"), choices=[], validators=[Optional()])
+    position = StringField(_l("Chức vụ"), filters=[nfc], validators=[MaxLength(200)])
 
     def validate_email(self, field: Field) -> None:
         if field.data and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", field.data):
