@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
-from models import Organization, Person, User, db
+from models import DelegationMember, Organization, Person, User, Visit, db
 from models.enums import Role
 from models.vntext import nfc, search_key
 from workflows import audit
-from workflows.errors import OutOfScope, PermissionDenied
+from workflows.errors import InvalidState, OutOfScope, PermissionDenied, ValidationFailed
 from workflows.visits import require_text
 
 DIRECTORY_EDITORS = frozenset({Role.ADMIN, Role.INSPECTOR})
@@ -85,11 +85,24 @@ def _add(
     return person
 
 
+def reaches(actor: Any, organization: Organization | None) -> bool:
+    """Tell whether ``actor`` may see and edit the directory entries of ``organization``.
+
+    Administrators keep to their subtree; inspectors work with the people of the whole province they
+    inspect (the hosts of their visits sit outside their own board).
+    """
+    if organization is None:
+        return True
+    if actor.role is Role.INSPECTOR and actor.organization is not None:
+        return organization.path.split("/")[1] == actor.organization.path.split("/")[1]
+    return bool(actor.in_scope(organization))
+
+
 def _check_editor(actor: Any, organization: Organization | None) -> None:
     if actor.role not in DIRECTORY_EDITORS:
         raise PermissionDenied("Chỉ quản trị viên và cán bộ kiểm tra được sửa danh bạ.")
-    if organization is not None and not actor.in_scope(organization):
-        raise OutOfScope("Không tìm thấy cơ quan, đơn vị.")
+    if not reaches(actor, organization):
+        raise OutOfScope("Không tìm thấy người này trong danh bạ.")
 
 
 def change_position(person: Person, actor: Any, position: str | None) -> None:
@@ -101,3 +114,46 @@ def change_position(person: Person, actor: Any, position: str | None) -> None:
     before = person.position
     person.position = position
     audit.record(actor, "person.position_changed", person, before=before, after=position)
+
+
+def merge_people(keep: Person, other: Person, actor: Any) -> None:
+    """Fold ``other`` into ``keep``, two records of the same person: their delegation memberships and
+    their accounts move to ``keep``, blank fields of ``keep`` take ``other``'s, and ``other`` goes."""
+    _check_editor(actor, keep.organization)
+    _check_editor(actor, other.organization)
+    if keep.id == other.id:
+        raise ValidationFailed("Hãy chọn hai bản ghi khác nhau để gộp.")
+    both = db.session.scalars(
+        select(Visit.reference)
+        .join(DelegationMember, DelegationMember.visit_id == Visit.id)
+        .where(DelegationMember.person_id == keep.id)
+        .where(Visit.id.in_(select(DelegationMember.visit_id).where(DelegationMember.person_id == other.id)))
+    ).all()
+    if both:
+        raise InvalidState(
+            "Hai bản ghi cùng có mặt trong đợt kiểm tra %(visits)s, nên không phải một người.",
+            visits=", ".join(both),
+        )
+    members = db.session.execute(
+        update(DelegationMember).where(DelegationMember.person_id == other.id).values(person_id=keep.id)
+    ).rowcount
+    accounts = db.session.execute(
+        update(User).where(User.person_id == other.id).values(person_id=keep.id)
+    ).rowcount
+    keep.position = keep.position or other.position
+    keep.party_titles = keep.party_titles or other.party_titles
+    if keep.organization is None:
+        keep.organization = other.organization
+    audit.record(
+        actor,
+        "person.merged",
+        keep,
+        merged_id=other.id,
+        merged_name=other.full_name,
+        merged_position=other.position,
+        memberships=members,
+        accounts=accounts,
+    )
+    db.session.delete(other)
+    db.session.flush()
+    db.session.expire_all()
