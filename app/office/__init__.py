@@ -23,6 +23,8 @@ RULES = {
     "office.people_list": DIRECTORY,
     "office.person_detail": DIRECTORY,
     "office.person_merge": DIRECTORY,
+    "office.audit_list": ADMINS,
+    "office.audit_export": ADMINS,
 }
 UPLOAD_SLACK = 256 * 1024  # the form around the file
 
@@ -38,7 +40,7 @@ def _limit_import_uploads() -> None:
 
 def init_app(app: Flask) -> None:
     """Register the blueprint, its policy rules and its links."""
-    from app.office import imports, people  # noqa: F401 - routes register on import
+    from app.office import audit, imports, people  # noqa: F401 - routes register on import
     from app.office.common import bp
 
     app.config.setdefault("IMPORT_DIR", str(Path(app.instance_path) / "imports"))
@@ -46,3 +48,4 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     app.before_request_funcs.setdefault(None, []).insert(0, _limit_import_uploads)
     add(app, NavItem("office.people_list", _l("Danh bạ"), roles=frozenset(DIRECTORY.roles), order=92))
+    add(app, NavItem("office.audit_list", _l("Nhật ký"), roles=frozenset(ADMINS.roles), order=94))
