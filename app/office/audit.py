@@ -7,7 +7,7 @@ from datetime import datetime, time, timedelta
 from io import BytesIO
 from typing import Any
 
-from flask import render_template, request, send_file, url_for
+from flask import abort, render_template, request, send_file, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
@@ -194,9 +194,11 @@ def audit_list() -> ResponseReturnValue:
     )
 
 
-@bp.route("/admin/audit/export.<any(xlsx, csv):fmt>")
+@bp.route("/admin/audit/export.<fmt>")
 def audit_export(fmt: str) -> ResponseReturnValue:
     """Send the filtered entries as .xlsx or CSV."""
+    if fmt not in ("xlsx", "csv"):
+        abort(404)
     values, _errors = _filters()
     entries = db.session.scalars(_query(values).limit(EXPORT_LIMIT)).unique()
     headers = [gettext(h) for h in ("Thời điểm", "Người làm", "Việc", "Bản ghi", "Số", "Chi tiết")]
