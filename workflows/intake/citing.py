@@ -33,14 +33,15 @@ def _code_span(text: str, citation: Citation) -> tuple[int, int] | None:
     """Where a citation's code (with its type word before it) stands in ``text``."""
     parts = [re.escape(citation.number)]
     if citation.system == "party":
-        pattern = rf"{parts[0]}\s*-\s*{re.escape(citation.type_code)}\s*/\s*{re.escape(citation.issuer_code)}"
+        type_code, issuer = re.escape(citation.type_code), re.escape(citation.issuer_code)
+        pattern = rf"{parts[0]}\s*[-–]\s*{type_code}\s*/\s*{issuer}"
     else:
         year = rf"\s*/\s*{citation.year}" if citation.year and f"/{citation.year}/" in citation.code else ""
-        pattern = (
-            rf"{parts[0]}{year}\s*/\s*{re.escape(citation.type_code)}\s*-\s*{re.escape(citation.issuer_code)}"
-        )
+        pattern = rf"{parts[0]}{year}\s*/\s*{re.escape(citation.type_code)}\s*[-–]\s*{re.escape(citation.issuer_code)}"
     normal = text.replace("Ð", "Đ")
-    match = re.search(pattern, normal, re.I)
+    match = re.search(pattern, normal, re.I) or re.search(
+        rf"(?<!\d){parts[0]}\W{{0,12}}{re.escape(citation.type_code)}", normal, re.I
+    )  # any other spelling the citation parser accepted: the number and the type's code
     if not match:
         return None
     start = match.start()

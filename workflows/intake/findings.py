@@ -64,6 +64,10 @@ _CONCESSIVE_LEAD = re.compile(
 )
 
 
+_TURN = re.compile(
+    r"\s*(?:hạn\s+chế\s+là|tồn\s+tại\s+là|tuy\s+nhiên|tuy\s+vậy|song|nhưng|bên\s+cạnh\s+đó|mặt\s+khác)\b",
+    re.I,
+)
 _CONCESSIVE_SPLIT = re.compile(
     r"^(?:tuy|mặc\s+dù|dù|dẫu|tuy\s+rằng)\s+(?P<a>.+?),?\s+(?:nhưng|song)\s+(?P<b>.+)$", re.I
 )
@@ -194,6 +198,7 @@ class _FindingsReader(_State):
                     )
             run, run_kind = [], None
 
+        unclassified: tuple[int, int] | None = None
         for s, e in sentences:
             for cs, ce in _clauses(self.work, s, e):
                 if self.work[cs:ce].rstrip().endswith(":"):
@@ -205,7 +210,19 @@ class _FindingsReader(_State):
                 if kind is None:
                     if run:
                         run.append((cs, ce))
+                    else:
+                        unclassified = (cs, ce)
                     continue
+                if (
+                    not run
+                    and unclassified is not None
+                    and kind in (FindingKind.LIMITATION, FindingKind.DIFFICULTY)
+                    and _TURN.match(self.work, cs)
+                    and not self._is_about_people_only(*unclassified)
+                ):
+                    # "<a plain statement>. Tuy nhiên, <a shortcoming>": the statement was a result.
+                    run, run_kind = [unclassified], FindingKind.ACHIEVEMENT
+                unclassified = None
                 if kind is not run_kind:
                     close()
                     run_kind = kind

@@ -25,7 +25,7 @@ _SURNAMES = _words(
 _TITLE_START = re.compile(
     r"(?:Phó|Trưởng|Bí\s+thư|Chủ\s+(?:tịch|nhiệm)|Giám\s+đốc|Chánh|[ỦU][ỷy]\s+viên|(?:Tỉnh|Huyện|Thành|Quận|Thị|Đảng)"
     r"\s+[ủu][ỷy]\s+viên|Thường\s+trực|Thứ\s+trưởng|Bộ\s+trưởng|Tổng\s+(?:Bí|Biên|Giám|Thư|Cục)|Chuyên\s+viên"
-    r"|Cán\s+bộ|Đại\s+(?:tá|úy|biểu|diện)|Thượng\s+(?:tá|úy|tướng)|Trung\s+(?:tá|úy|tướng)|Thiếu\s+(?:tá|úy|tướng)"
+    r"|Cán\s+bộ|Đại\s+(?:tá|úy|tướng|biểu|diện)|Thượng\s+(?:tá|úy|tướng)|Trung\s+(?:tá|úy|tướng)|Thiếu\s+(?:tá|úy|tướng)"
     r"|Tiến\s+sĩ|Thạc\s+sĩ|Hiệu\s+(?:trưởng|phó)|Viện\s+trưởng|Ban|Nguyên|Quyền|Thư\s+ký|Tổ\s+(?:trưởng|phó)"
     r"|Kế\s+toán|Phụ\s+trách|Thành\s+viên|Trợ\s+lý|Thẩm\s+phán|Kiểm\s+sát\s+viên|Giảng\s+viên|Bác\s+sĩ|Chỉ\s+huy"
     r"|Văn\s+phòng|Phòng|Sở|Bộ|Ủy\s+ban|Huyện\s+[ủu]|Tỉnh\s+[ủu]|Đảng\s+[ủu]|Đồng\s+chí)(?!\w)"
@@ -52,6 +52,14 @@ _PARTY_TITLE = re.compile(
 )
 
 
+# "Tổ trưởng Tổ công tác" leads a small team; "Tổ trưởng tổ dân phố" is a host's position.
+_TEAM_ONLY = r"(?=\s+(?:công\s+tác|kiểm\s+tra|giám\s+sát)|\s*(?:[,;.]|$))"
+# Military and police ranks and academic degrees stand before a name but are not positions.
+_RANK = re.compile(
+    r"(?:(?:(?:Đại|Thượng|Trung|Thiếu)\s+(?:tướng|tá|úy|uý)|Chuẩn\s+(?:đô\s+đốc|úy)|Đô\s+đốc"
+    r"|(?:Phó\s+)?Giáo\s+sư|Tiến\s+sĩ|Thạc\s+sĩ|(?:GS|PGS|TS|ThS|BS)\.?)[\s.,]*)+",
+    re.I,
+)
 _ROLE_MARKERS: list[tuple[DelegationRole, re.Pattern[str]]] = [
     (
         role,
@@ -59,7 +67,9 @@ _ROLE_MARKERS: list[tuple[DelegationRole, re.Pattern[str]]] = [
             r"(?:\s*[-–,]\s*|\s+)?(?:(?:làm|là)\s+)?"
             + pattern
             + r"(?:\s+(?:kiểm\s+tra|công\s+tác|giám\s+sát))?"
-            r"(?!\s+(?:đại\s+biểu|ĐBQH|thanh\s+niên))",
+            r"(?!\s+(?:đại\s+biểu|ĐBQH|thanh\s+niên))"
+            # "Trưởng Đoàn Kiểm tra số 714 của Ban Bí thư": the team's number and body are not a position.
+            r"(?:\s+(?:số\s+)?\d+(?!\s*[-/]))?(?:\s+(?:của|thuộc)\s+[^,;]*)?",
             re.I,
         ),
     )
@@ -67,7 +77,12 @@ _ROLE_MARKERS: list[tuple[DelegationRole, re.Pattern[str]]] = [
         (DelegationRole.DEPUTY_HEAD, r"phó\s+trưởng\s+đoàn"),
         (DelegationRole.HEAD, r"(?<!phó\s)trưởng\s+đoàn"),
         (DelegationRole.SECRETARY, r"thư\s+ký\s+(?:của\s+)?đoàn"),
-        (DelegationRole.MEMBER, r"(?:thành\s+viên|tổ\s+viên)\s+(?:của\s+)?đoàn"),
+        (DelegationRole.DEPUTY_HEAD, r"(?:tổ\s+phó|phó\s+tổ\s+trưởng)(?:\s+tổ)?" + _TEAM_ONLY),
+        (DelegationRole.HEAD, r"(?<!phó\s)tổ\s+trưởng(?:\s+tổ)?" + _TEAM_ONLY),
+        (
+            DelegationRole.MEMBER,
+            r"(?:thành\s+viên|tổ\s+viên)\s+(?:của\s+)?(?:đoàn|tổ\s+(?=công\s+tác|kiểm\s+tra))",
+        ),
     )
 ]
 
@@ -86,7 +101,7 @@ _POSITION_STOP = re.compile(
 _TITLED_NAME = re.compile(
     r"(?<![\w,])(?:Phó\s+)?(?:Bí\s+thư|Chủ\s+tịch|Trưởng\s+[Bb]an|Giám\s+đốc|Chánh\s+[Vv]ăn\s+phòng|Trưởng\s+phòng"
     r"|Ủy\s+viên|Tỉnh\s+ủy\s+viên|Huyện\s+ủy\s+viên|Bộ\s+trưởng|Thứ\s+trưởng|Tổng\s+Bí\s+thư|Thủ\s+tướng"
-    r"|Chánh\s+án|Viện\s+trưởng|Đại\s+tá|Thượng\s+tá)\b[^.;:\n]{0,140}?"
+    r"|Chánh\s+án|Viện\s+trưởng|(?:Đại|Thượng|Trung|Thiếu)\s+(?:tướng|tá))\b[^.;:\n]{0,140}?"
     r"(?=\b(?:" + "|".join(sorted(_SURNAMES, key=len, reverse=True)) + rf")\s+{UPPER})",
 )
 
@@ -225,7 +240,9 @@ def _parse_person(
         name = work[name_start:name_end]
         title_text, title_start = work[start + offset : name_start], start + offset
         after = work[name_end:end]
-        if re.search(r"[-–,]\s*(?:phó\s+)?(?:trưởng|thành\s+viên|thư\s+ký)\s+đoàn", after, re.I):
+        if not title_text.strip(" ,:-–") or _RANK.fullmatch(title_text.strip(" ,:-–")):
+            title_text, title_start = after, name_end  # "Đại tướng <name>, <titles>, <position>"
+        elif re.search(r"[-–,]\s*(?:phó\s+)?(?:trưởng|thành\s+viên|thư\s+ký)\s+đoàn", after, re.I):
             title_text += " - " + after
     role, titles, position, position_span = _split_titles(title_text, title_start, default_role)
     mention_end = max(name_end, position_span[1] if position_span else name_end)

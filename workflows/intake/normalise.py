@@ -11,6 +11,7 @@ from datetime import date
 
 from workflows.errors import ValidationFailed
 from workflows.intake.draft import DraftVisit, Found
+from workflows.intake.markers import _first_marker
 from workflows.intake.text import Span, T, _safe_date
 
 _DELETED_CHARS = frozenset("\u200b\u200c\u200d\u2060\ufeff\u00ad")
@@ -95,6 +96,11 @@ class _Doc:
         return (self.origin[start], self.origin[end - 1] + 1)
 
 
+_BROKEN_ACROSS_PARAGRAPHS = re.compile(
+    r"(?<![^\W\d_])(?P<last>[^\W\d_]{1,4})(?P<gap>[ \t]*\n[ \t\n]*\n[ \t]*)(?P<first>[^\W\d_]+)"
+)
+
+
 def _join_broken_lines(text: str, origin: list[int]) -> tuple[str, list[int]]:
     """Join a word broken by a line break ("T\\nham") and lines wrapped inside a sentence."""
     chars = list(text)
@@ -111,8 +117,8 @@ def _join_broken_lines(text: str, origin: list[int]) -> tuple[str, list[int]]:
         if following[0].isdigit() and re.search(r"\b(?:số|ngày|tháng|năm|quý|khóa|đợt|lần)$", previous, re.I):
             chars[i] = " "
             continue
-        if not following[0].islower():
-            continue
+        if not following[0].islower() or _first_marker(following) is not None:
+            continue  # a new sentence, or the next item of a list ("b) …")
         last = re.search(r"[^\W\d_]+$", previous)
         first = re.match(r"[^\W\d_]+", following)
         touching = text[i - 1].isalpha() and text[i + 1].isalpha()
@@ -124,6 +130,14 @@ def _join_broken_lines(text: str, origin: list[int]) -> tuple[str, list[int]]:
             deleted.add(i)
         elif previous[-1].isalnum() or previous[-1] in ",;–-(":
             chars[i] = " "
+    # Across a paragraph break too (HTML "<br>", a .docx with one paragraph per line), when the halves
+    # are not words on their own: a syllable always has a vowel ("t / ham mưu", "ch / ậm").
+    for match in _BROKEN_ACROSS_PARAGRAPHS.finditer(text):
+        last, first = match["last"], match["first"]
+        if not first[0].islower() or _first_marker(first) is not None:
+            continue
+        if (not _has_vowel(last) and not (len(last) > 1 and last.isupper())) or not _has_vowel(first):
+            deleted.update(range(match.start("gap"), match.end("gap")))
     if not deleted:
         return "".join(chars), origin
     kept = [j for j in range(len(chars)) if j not in deleted]

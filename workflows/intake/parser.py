@@ -21,7 +21,7 @@ from workflows.intake.normalise import (
 )
 from workflows.intake.people import _PeopleReader
 from workflows.intake.places import _DELEGATION, _INSPECTION, _VISIT_DATE, _LeadReader
-from workflows.intake.text import _HONORIFIC, UPPER, _safe_date
+from workflows.intake.text import _HONORIFIC, LOWER, UPPER, _safe_date
 
 
 class _Parser(_LeadReader, _PeopleReader, _ListReader, _FindingsReader, _CitationReader):
@@ -190,8 +190,21 @@ class _Parser(_LeadReader, _PeopleReader, _ListReader, _FindingsReader, _Citatio
                 "Đã bỏ qua %(count)d dòng ngoài nội dung bài (menu, lượt xem, bình luận, liên kết).",
                 count=skipped,
             )
+        body = [self.paras[i] for i in self.body()]
+        if body and len(body[-1].text.split()) >= 8 and not _FINISHED.search(body[-1].text):
+            self.warn(
+                "Bài viết có vẻ bị cắt ở cuối («…%(end)s»); hãy dán đủ bài để không sót yêu cầu.",
+                end=" ".join(body[-1].text.split()[-6:]),
+            )
+        first = next((p for p in self.paras if p.kind in ("body", "title")), None)
+        if first is not None and _UNFINISHED_START.match(first.text):
+            start = " ".join(first.text.split()[:6])
+            self.warn("Bài viết có vẻ bắt đầu giữa chừng («%(start)s…»).", start=start)
 
 
+# How a paragraph that was not cut short ends, and how text pasted from the middle of an article starts.
+_FINISHED = re.compile(r"""[.!?…:;"'”»)\]]\s*$""")
+_UNFINISHED_START = re.compile(rf"(?:…|\.\.\.|[,;]|{LOWER})")
 _CAPTION_START = re.compile(
     r"^(?:toàn\s+cảnh|quang\s+cảnh|các\s+đại\s+biểu|đại\s+biểu|đoàn\s+(?:kiểm\s+tra|công\s+tác|giám\s+sát)"
     r"|lãnh\s+đạo|buổi\s+làm\s+việc|hình\s+ảnh|ảnh|cảnh|một\s+góc|không\s+khí)\b",

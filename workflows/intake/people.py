@@ -16,7 +16,7 @@ from workflows.intake.names import (
     _replace_person,
 )
 from workflows.intake.normalise import _Para, _State
-from workflows.intake.text import _HONORIFIC, _sentence_end
+from workflows.intake.text import _HONORIFIC, UPPER, _sentence_end, _sentence_start
 
 # "… do đồng chí X, <chức vụ> làm Trưởng đoàn", "… làm Tổ trưởng" (a small team), "… dẫn đầu".
 _HEAD_AFTER = re.compile(
@@ -49,8 +49,8 @@ _PARTICIPANT_LINE = re.compile(
 
 # "Phó Trưởng Đoàn là …", "Thành viên Đoàn gồm …", "Cùng đi với Đoàn có …": the role comes first.
 _MEMBER_LINE = re.compile(
-    r"(?:(?P<deputy>phó\s+trưởng\s+đoàn)|(?P<secretary>thư\s+ký\s+(?:của\s+)?đoàn)|cùng\s+đi(?:\s+với\s+đoàn)?"
-    r"|tham\s+gia\s+đoàn|thành\s+viên\s+(?:của\s+)?đoàn|đoàn\s+(?:kiểm\s+tra\s+)?gồm|thành\s+phần\s+đoàn)"
+    r"(?:(?P<deputy>phó\s+trưởng\s+đoàn|tổ\s+phó|phó\s+tổ\s+trưởng)|(?P<secretary>thư\s+ký\s+(?:của\s+)?đoàn)"
+    r"|cùng\s+đi(?:\s+với\s+(?:đoàn|tổ))?|tham\s+gia\s+(?:đoàn|tổ)|thành\s+viên\s+(?:của\s+)?(?:đoàn|tổ)|đoàn\s+(?:kiểm\s+tra\s+)?gồm|thành\s+phần\s+đoàn)"
     r"(?:\s+(?:kiểm\s+tra|công\s+tác|giám\s+sát))?[^.;:]{0,60}?\s*(?:có|gồm|là|:)\s*:?\s*",
     re.I,
 )
@@ -147,11 +147,19 @@ class _PeopleReader(_State):
         for i in ordered:
             para = self.paras[i]
             for match in _HEAD_AFTER.finditer(work, para.start, para.end):
-                window_start = max(para.start, match.start() - 320)
+                sentence = _sentence_start(work, para.start, match.start())
+                window_start = max(sentence, match.start() - 320)
                 dos = list(re.finditer(r"\bdo\b", work[window_start : match.start()], re.I))
-                if not dos:
-                    continue
-                start = window_start + dos[-1].end()
+                if dos:
+                    start = window_start + dos[-1].end()
+                else:
+                    # "Đồng chí X, <chức vụ>, dẫn đầu đoàn kiểm tra, đã …": the head is the subject.
+                    subject = _SUBJECT_PERSON.match(work, sentence, match.start())
+                    following = work[match.end() : match.end() + 12]
+                    leads = re.match(r"(?:\s+(?:đoàn|tổ)\b|[\s,]*$)", following, re.I)
+                    if subject is None or leads is None:
+                        continue
+                    start = subject.start("person")
                 person = _parse_person(self.doc, start, match.start(), DelegationRole.HEAD)
                 if person:
                     return person
@@ -269,3 +277,10 @@ class _PeopleReader(_State):
                     person, DelegationRole.HOST_PARTICIPANT, person.position, person.party_titles
                 )
         return None
+
+
+# A sentence whose subject is a person: "Chiều 6/3, ông X, …", "Đồng chí X, …", "Đại tướng X, …".
+_SUBJECT_PERSON = re.compile(
+    r"(?:[^,.;]{0,40}\d[^,.;]{0,20},\s*)?"
+    r"(?P<person>(?i:" + _HONORIFIC + r")\s+" + UPPER + r"|" + UPPER + r")",
+)

@@ -10,8 +10,9 @@ from datetime import date, timedelta
 from models.enums import DayPart
 from models.vntext import search_key
 from workflows.intake.draft import DraftPeriod
+from workflows.intake.names import _NOT_NAMES_KEYS, _SURNAMES
 from workflows.intake.normalise import _State
-from workflows.intake.text import UPPER, _safe_date, _sentence_end
+from workflows.intake.text import LOWER, UPPER, _safe_date, _sentence_end
 
 _DAY_PARTS = {
     "sáng": DayPart.MORNING,
@@ -35,7 +36,7 @@ _VISIT_DATE = re.compile(
     r"(?P<part>(?:(?:vào\s+)?(?:buổi\s+)?(?:sáng|chiều|tối|trưa))(?:\s+(?:nay|qua|hôm\s+nay|hôm\s+qua))?)?"
     r"(?:\s*(?:thứ\s+(?:hai|ba|tư|năm|sáu|bảy)|chủ\s+nhật))?\s*,?\s*(?P<paren>\()?\s*"
     r"(?P<ngay>(?:vào\s+)?(?:trong\s+(?:hai|ba|\d)\s+)?ngày\s*)?"
-    r"(?P<date>(?:(?P<first>\d{1,2})\s*(?:và|đến|,|-|–)\s*(?:ngày\s+)?(?=\d{1,2}\s*[/.\-–]\s*\d{1,2}))?"
+    r"(?<![\d/.])(?P<date>(?:(?P<first>\d{1,2})\s*(?:và|đến|,|-|–)\s*(?:ngày\s+)?(?=\d{1,2}\s*[/.\-–]\s*\d{1,2}))?"
     r"(?:(?P<d>\d{1,2})\s*[/.\-–]\s*(?P<m>\d{1,2})(?:\s*[/.\-–]\s*(?P<y>(?:19|20)\d{2}))?"
     r"|(?P<dw>\d{1,2})\s+tháng\s+(?P<mw>\d{1,2})(?:\s*(?:năm|,)\s*(?P<yw>(?:19|20)\d{2}))?))"
     r"(?![\d/])",
@@ -43,8 +44,15 @@ _VISIT_DATE = re.compile(
 )
 
 
+# "trước ngày 30/6", "chậm nhất ngày 10/10": the date that follows is a deadline.
+_DEADLINE_BEFORE = re.compile(
+    r"(?:trước|chậm\s+nhất(?:\s+là)?|hạn(?:\s+chót)?|đến\s+hết|hết|đến|kể\s+từ|sau)\s*(?:ngày\s*)?$", re.I
+)
 _INSPECTING_BODY = re.compile(
-    r"\b(?:đoàn|tổ)\s+(?:kiểm\s+tra|công\s+tác|giám\s+sát|khảo\s+sát)(?:\s+(?:số\s+)?\d+)?(?:\s+(?:của|thuộc))?\s+"
+    r"\b(?:đoàn|tổ)\s+(?:kiểm\s+tra|công\s+tác|giám\s+sát|khảo\s+sát)(?:\s+(?:số\s+)?\d+)?"
+    # "Đoàn kiểm tra cải cách hành chính của …": what the team checks may stand before its body.
+    rf"(?:(?:\s+(?-i:{LOWER})[^\W\d]*){{1,8}}?(?=\s+(?:của|thuộc)\s))?"
+    r"(?:\s+(?:của|thuộc))?\s+"
     rf"(?P<org>(?-i:{UPPER})[^,.;()]{{2,120}}?)(?=(?-i:\s+(?:do|đã|làm\s+việc|tiến\s+hành|kiểm\s+tra|giám\s+sát|về"
     r"|tại|với|có|vừa|đến|trong)\b)|\s*[,.;(])",
     re.I,
@@ -57,6 +65,29 @@ _BODY_IN_TITLE = re.compile(
 )
 
 
+# What may open a clause before "kiểm tra" without being the inspecting body ("Tiếp và làm việc với").
+_NOT_A_BODY = re.compile(
+    r".*(?:trưởng\s+đoàn|tổ\s+trưởng|dẫn\s+đầu)|(?:phó|chủ\s+tịch|bí\s+thư|trưởng|giám\s+đốc|đồng\s+chí|ông|bà)\b"
+    r"|(?:tiếp|đón|cùng|sau|trước|qua|theo|tại|trong|đoàn|tổ)\b(?!\s+(?:kiểm\s+tra|công\s+tác|giám\s+sát)\s+\S)"
+    r"|(?:đoàn|tổ)\s+(?:kiểm\s+tra|công\s+tác|giám\s+sát)\s*$",
+    re.I,
+)
+_HOST_SUBJECT = re.compile(
+    rf"(?:^|(?<=[,:])\s+|(?<=\s[-–])\s+)(?P<org>{UPPER}[^,.;:]{{2,100}}?)\s+(?:đã\s+)?(?:có\s+buổi\s+)?"
+    r"(?:tiếp(?:\s+và\s+làm\s+việc\s+với|\s+đón)?|làm\s+việc\s+với|đón(?:\s+tiếp)?)\s+(?:các\s+)?"
+    r"(?:[Đđ]oàn|[Tt]ổ)\s+(?:kiểm\s+tra|công\s+tác|giám\s+sát|khảo\s+sát)\b"
+)
+# "giám sát hoạt động của Thường trực HĐND và các Ban HĐND 11 xã, thị trấn": the unit follows "của".
+_UNIT_OF = re.compile(
+    r"(?<![Đđ]oàn\s)(?<![Tt]ổ\s)(?<![Bb]an\s)(?P<verb>kiểm\s+tra|giám\s+sát|khảo\s+sát)\s+"
+    rf"(?P<what>(?-i:{LOWER})[^,.;:()]{{1,80}}?)\s+của\s+"
+    rf"(?P<org>(?-i:{UPPER})(?:[^,.;:()]|,\s*(?=(?:xã|phường|thị\s+trấn)\b))+)",
+)
+_DOCUMENT_WORDS = re.compile(
+    r"\b(?:số|nghị\s+quyết|chỉ\s+thị|kết\s+luận|quy\s+định|quyết\s+định|nghị\s+định|thông\s+tư|luật|đề\s+án"
+    r"|chương\s+trình|kế\s+hoạch|hướng\s+dẫn)\b|\d",
+    re.I,
+)
 _INSPECTED_UNIT = re.compile(
     r"(?<!\w)(?P<conn>với|tại|đối\s+với)\s+"
     r"(?P<org>(?:(?:Ban\s+Thường\s+vụ|BTV|Thường\s+trực|Đảng\s+bộ|Đảng\s+ủy|Chi\s+bộ|UBND|HĐND)\s+)?"
@@ -65,7 +96,7 @@ _INSPECTED_UNIT = re.compile(
 
 
 _SUBJECT = re.compile(
-    r"(?:kiểm\s+tra|giám\s+sát|khảo\s+sát|làm\s+việc)(?:\s+chuyên\s+đề)?(?:\s+(?:với|tại|đối\s+với)\s+[^,.;]{2,80}?)?"
+    r"(?:kiểm\s+tra|giám\s+sát|khảo\s+sát|làm\s+việc)(?:\s+chuyên\s+đề)?(?:\s+(?:với|tại|đối\s+với)\s+[^,.;]{2,160}?)?"
     r"(?:\s+(?:về|kết\s+quả|tình\s+hình|chuyên\s+đề))*\s+"
     r"(?:kết\s+quả\s+)?(?:\d+\s+năm\s+)?(?:(?:thực\s+hiện|triển\s+khai)\s+(?=công\s+tác))?"
     r"(?P<subject>(?:việc\s+|công\s+tác\s+|thực\s+hiện\s+|triển\s+khai\s+|lãnh\s+đạo,?\s+chỉ\s+đạo))",
@@ -177,19 +208,46 @@ def _month_end(year: int, month: int) -> date:
 
 
 def _org_extent(text: str, start: int, end: int) -> tuple[int, int]:
-    """Trim an organisation name: stop at a verb, a date or a subject word, and at 14 words."""
+    """Trim an organisation name: stop at a verb, a date, a subject word or a person, and at 14 words."""
     piece = text[start:end]
-    stop = re.search(
-        r"\s+(?:do|đã|đang|sẽ|vừa|về|làm\s+việc|kiểm\s+tra|giám\s+sát|tiến\s+hành|có|để|nhằm|theo|trong|ngày|sáng"
-        r"|chiều|năm\s+\d|từ|cùng|gồm|thông\s+qua|công\s+bố|tổ\s+chức|nhiệm\s+kỳ|giai\s+đoạn|\d)\b|\s+-\s",
-        piece,
-    )
-    if stop:
+    for stop in _ORG_STOP.finditer(piece):
+        if stop["number"] and (
+            _NUMBERED_UNIT.search(piece, 0, stop.start()) or _COUNTED_UNITS.match(piece, stop.start("number"))
+        ):
+            continue  # "Quân khu 5", "phường 3": the number is part of the name
         piece = piece[: stop.start()]
+        break
+    person = _PERSON_IN_ORG.search(piece)
+    if person and search_key(person["name"]) not in _NOT_NAMES_KEYS and not _place_at_end(person["name"]):
+        piece = piece[: person.start()]
     words = piece.split()
     piece = " ".join(words[:14]) if len(words) > 14 else piece
     piece = piece.rstrip(" ,;:-–")
     return start, start + len(piece)
+
+
+_ORG_STOP = re.compile(
+    r"\s+(?:do|đã|đang|sẽ|vừa|về|làm\s+việc|kiểm\s+tra|giám\s+sát|tiến\s+hành|có|để|nhằm|theo|trong|ngày|sáng"
+    r"|chiều|từ|cùng|gồm|thông\s+qua|công\s+bố|tổ\s+chức|nhiệm\s+kỳ|giai\s+đoạn)\b|\s+năm\s+\d|\s+(?P<number>\d)|\s+-\s"
+    r"|\s+và\s+(?:các|những)\s+(?:đồng\s+chí|thành\s+viên|cán\s+bộ|lãnh\s+đạo|đại\s+biểu)\b"
+)
+_COUNTED_UNITS = re.compile(r"\d+\s+(?:xã|phường|thị\s+trấn|huyện|quận|đơn\s+vị)\b")
+_NUMBERED_UNIT = re.compile(
+    r"(?:quân\s+khu|quân\s+đoàn|sư\s+đoàn|lữ\s+đoàn|trung\s+đoàn|binh\s+đoàn|vùng|khu\s+vực|phường|quận|tổ"
+    r"|cụm|khối|đội)\s*$",
+    re.I,
+)
+# A person's name of three or more words closing what looked like a body ("… của Ban Bí thư Nguyễn Văn A").
+_PERSON_IN_ORG = re.compile(
+    r"\s(?P<name>(?:"
+    + "|".join(sorted(_SURNAMES, key=len, reverse=True))
+    + rf")(?:\s+{UPPER}{LOWER}*){{2,3}})\s*$"
+)
+
+
+def _place_at_end(name: str) -> bool:
+    words = search_key(name).split()
+    return any(" ".join(words[k:]) in _NOT_NAMES_KEYS for k in range(1, len(words) - 1))
 
 
 def _subject_end(text: str, start: int, limit: int) -> int:
@@ -216,8 +274,10 @@ class _LeadReader(_State):
             places.append(next(p for p in self.paras if p.kind == "title"))
         for para in places:
             for match in _VISIT_DATE.finditer(self.work, para.start, para.end):
-                if _inside_citation(self.work, match.start()):
-                    continue
+                if _inside_citation(self.work, match.start()) or _DEADLINE_BEFORE.search(
+                    self.work, max(0, match.start() - 30), match.start() + len(match["part"] or "")
+                ):
+                    continue  # a cited document's date, or a deadline: never the visit date
                 if not (
                     match["part"]
                     or match["ngay"]
@@ -271,16 +331,21 @@ class _LeadReader(_State):
 
     def _read_bodies(self, start: int, end: int) -> None:
         work = self.work
+        title = next((p for p in self.paras if p.kind == "title"), None) if self.draft.title else None
         match = _INSPECTING_BODY.search(work, start, end)
+        if match is None and title is not None:
+            match = _INSPECTING_BODY.search(work, title.start, title.end)
         if match is None:
             for clause in re.finditer(r"(?:^|[,:]\s+|\s[-–]\s+)", work[start:end]):
                 match = _BODY_IN_TITLE.match(work, start + clause.end(), end)
-                if match and not _VISIT_DATE.match(match["org"]):
+                if match and not _VISIT_DATE.match(match["org"]) and not _NOT_A_BODY.match(match["org"]):
                     break
                 match = None
         if match is None and self.draft.title and self.draft.title.span:
             title = next(p for p in self.paras if p.kind == "title")
             match = _BODY_IN_TITLE.match(work, title.start, title.end)
+            if match and _NOT_A_BODY.match(match["org"]):
+                match = None
         if match:
             org_start, org_end = _org_extent(work, match.start("org"), match.end("org"))
             self.draft.inspecting_body = self.found(work[org_start:org_end], org_start, org_end)
@@ -289,6 +354,12 @@ class _LeadReader(_State):
             title = next(p for p in self.paras if p.kind == "title")
             places.append((title.start, title.end))
         body_key = search_key(self.draft.inspecting_body.value) if self.draft.inspecting_body else None
+        for place_start, place_end in places:
+            host = _HOST_SUBJECT.search(work, place_start, place_end)
+            if host:  # "<Đơn vị> (tiếp và) làm việc với Đoàn …": the host opens the sentence
+                org_start, org_end = _org_extent(work, host.start("org"), host.end("org"))
+                self.draft.inspected_unit = self.found(work[org_start:org_end], org_start, org_end)
+                return
         for place_start, place_end in places:
             delegation = _DELEGATION.search(work, place_start, place_end)
             candidates = []
@@ -313,6 +384,18 @@ class _LeadReader(_State):
                 _, _, place_s, place_e = places_only[0]
                 self.draft.place = self.found(work[place_s:place_e], place_s, place_e)
             return
+        for place_start, place_end in places:
+            unit = _UNIT_OF.search(work, place_start, place_end)
+            if unit and not _DOCUMENT_WORDS.search(unit["what"]):
+                org_start, org_end = _org_extent(work, unit.start("org"), unit.end("org"))
+                if len(work[org_start:org_end].split()) >= 2:
+                    self.draft.inspected_unit = self.found(work[org_start:org_end], org_start, org_end)
+                    self.warn(
+                        "Đơn vị được kiểm tra «%(unit)s» đọc từ «%(what)s của …»; hãy kiểm tra lại.",
+                        unit=work[org_start:org_end],
+                        what=work[unit.start("verb") : unit.end("what")],
+                    )
+                    return
         self.warn("Không thấy đơn vị được kiểm tra trong bài; hãy chọn đơn vị.")
 
     def _read_subject_and_period(self, start: int, end: int) -> None:

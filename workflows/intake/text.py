@@ -62,3 +62,11 @@ def _sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
 def _last_sentence_start(text: str, start: int, end: int) -> int:
     sentences = _sentences(text, start, end)
     return sentences[-1][0] if sentences else start
+
+
+def _sentence_start(text: str, start: int, position: int) -> int:
+    """Where the sentence holding ``position`` starts (``start`` at the latest)."""
+    last = start
+    for match in _SENTENCE_BREAK.finditer(text, start, position):
+        last = match.end()
+    return last
