@@ -217,10 +217,14 @@ def test_a_file_over_the_size_limit_is_refused():
         parse_article(b"a" * (MAX_BYTES + 1), "bai.txt")
 
 
-def test_an_english_article_is_refused():
+def test_english_without_an_inspection_team_is_refused_and_other_languages_too():
+    # English editions of inspection reports are read (issue 18); English about something else is not one.
     text = "The provincial committee inspected the district on Wednesday and issued nine requests. " * 5
-    with pytest.raises(ValidationFailed, match="không phải tiếng Việt"):
+    with pytest.raises(ValidationFailed, match="không nói về một đợt kiểm tra"):
         parse_article(text)
+    french = "Le comité provincial a inspecté le district mercredi et a publié neuf demandes. " * 5
+    with pytest.raises(ValidationFailed, match="không phải tiếng Việt"):
+        parse_article(french)
 
 
 def test_an_article_about_something_else_is_refused():

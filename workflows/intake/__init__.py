@@ -38,6 +38,7 @@ from workflows.intake.draft import (
     DraftVisit,
     Found,
 )
+from workflows.intake.english import _EnglishParser, is_english
 from workflows.intake.parser import _Parser
 from workflows.intake.reading import _EMPTY, _LOOKS_LIKE_HTML, _decode, _read_docx, _read_html, _refuse_binary
 from workflows.intake.text import Span
@@ -70,6 +71,8 @@ ACCEPTED_EXTENSIONS = ("txt", "html", "htm", "docx")
 def parse_article(data: str | bytes, filename: str | None = None) -> DraftVisit:
     """Read an article (text, HTML or .docx bytes) into a draft visit; refuse what is not one."""
     text, kind, hints = read_article(data, filename)
+    if is_english(text):
+        return _EnglishParser(text, kind, hints).run()
     return _Parser(text, kind, hints).run()
 
 

@@ -37,7 +37,8 @@ def _code_span(text: str, citation: Citation) -> tuple[int, int] | None:
         pattern = rf"{parts[0]}\s*[-–]\s*{type_code}\s*/\s*{issuer}"
     else:
         year = rf"\s*/\s*{citation.year}" if citation.year and f"/{citation.year}/" in citation.code else ""
-        pattern = rf"{parts[0]}{year}\s*/\s*{re.escape(citation.type_code)}\s*[-–]\s*{re.escape(citation.issuer_code)}"
+        type_code, issuer = re.escape(citation.type_code), re.escape(citation.issuer_code)
+        pattern = rf"{parts[0]}{year}\s*/\s*{type_code}\s*[-–]\s*{issuer}"
     normal = text.replace("Ð", "Đ")
     match = re.search(pattern, normal, re.I) or re.search(
         rf"(?<!\d){parts[0]}\W{{0,12}}{re.escape(citation.type_code)}", normal, re.I
