@@ -21,7 +21,7 @@ from models.vntext import format_date, nfc, search_key
 from workflows import audit
 from workflows import visits as visit_flow
 from workflows.errors import PermissionDenied, ValidationFailed
-from workflows.intake import DraftVisit
+from workflows.intake import DraftVisit, period_end_on
 
 
 @dataclass(frozen=True)
@@ -257,13 +257,19 @@ def review_from_draft(draft: DraftVisit, actor: User) -> tuple[ReviewedVisit | N
                 number=d.number if keep_numbers else None,
                 title=d.title,
                 citations=tuple(c.text for c in d.citations),
-                due_on=d.due_on if d.due_on and d.due_on >= draft.visited_on.value else None,
+                due_on=_due_on(d.due_on, d.due_period_label, draft.visited_on.value),
                 due_period_label=d.due_period_label,
             )
             for d in draft.directives
         ),
     )
     return reviewed, []
+
+
+def _due_on(due_on: date | None, period_label: str | None, visited_on: date) -> date | None:
+    """The request's own deadline, else the end of the period the article gives it, never before the visit."""
+    due = due_on or period_end_on(period_label, visited_on.year)
+    return due if due and due >= visited_on else None
 
 
 # --- Saving ---------------------------------------------------------------------------------

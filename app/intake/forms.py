@@ -29,7 +29,7 @@ from models.vntext import format_date, nfc
 from workflows.citations import parse_citation
 from workflows.clock import parse_date
 from workflows.errors import ValidationFailed
-from workflows.intake import ACCEPTED_EXTENSIONS, MAX_CHARS, DraftVisit, Found, Span
+from workflows.intake import ACCEPTED_EXTENSIONS, MAX_CHARS, DraftVisit, Found, Span, period_end_on
 from workflows.intake_save import (
     OrgMatch,
     ReviewedDirective,
@@ -363,10 +363,17 @@ def review_data(draft: DraftVisit, inspecting: OrgMatch, inspected: OrgMatch) ->
                 "title": d.title or "",
                 "body": d.text,
                 "citations": "\n".join(c.text for c in d.citations),
-                "due_on": format_date(d.due_on),
+                "due_on": format_date(d.due_on or _period_due(draft, d.due_period_label)),
                 "due_period_label": d.due_period_label or "",
                 "span": _span_text(d.span),
             }
             for d in draft.directives
         ],
     }
+
+
+def _period_due(draft: DraftVisit, label: str | None) -> Any:
+    """A request's due date from the period the article gives it ("6 tháng cuối năm 2023")."""
+    visited = draft.visited_on.value if draft.visited_on else None
+    due = period_end_on(label, visited.year if visited else None)
+    return due if due and (visited is None or due >= visited) else None

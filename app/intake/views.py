@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
@@ -12,9 +13,10 @@ from werkzeug.routing import BuildError
 
 from app.intake.forms import ArticleForm, ReviewForm, entry_span, review_data
 from models import Visit, db
+from models.vntext import format_date
 from workflows import intake
 from workflows.errors import DomainError, OutOfScope, PermissionDenied, ValidationFailed
-from workflows.intake import DraftVisit, Span, parse_article
+from workflows.intake import LOW_CONFIDENCE, DraftVisit, Span, parse_article
 from workflows.intake_save import match_organisations, save_visit
 
 bp = Blueprint(
@@ -62,7 +64,51 @@ def start() -> ResponseReturnValue:
         field = form.file if upload and upload.filename else form.text
         field.errors = [domain_message(error)]
         return render_template("intake/start.html", form=form, max_mb=intake.MAX_BYTES // 1_048_576), 400
-    return _review_page(_first_review(draft), draft.warnings)
+    return _review_page(_first_review(draft), _warnings(draft), _checks(draft))
+
+
+def _warnings(draft: DraftVisit) -> list[str]:
+    """The parser's warnings in the user's language (each Vietnamese message is its own msgid)."""
+    return [_(message, **params) if params else _(message) for message, params in draft.messages]
+
+
+def _checks(draft: DraftVisit) -> list[dict[str, Any]]:
+    """How each field was read and how sure it is, the least sure first, with the other candidates."""
+    labels = {
+        "visited_on": _("Ngày kiểm tra"),
+        "inspecting_org": _("Cơ quan kiểm tra"),
+        "inspected_org": _("Đơn vị được kiểm tra"),
+        "subject": _("Nội dung kiểm tra"),
+        "title": _("Tiêu đề"),
+        "day_part": _("Buổi"),
+        "place": _("Địa điểm"),
+        "head": _("Trưởng Đoàn"),
+    }
+    values = {
+        "visited_on": draft.visited_on,
+        "inspecting_org": draft.inspecting_body,
+        "inspected_org": draft.inspected_unit,
+        "subject": draft.subject,
+        "title": draft.title,
+        "day_part": draft.day_part,
+        "place": draft.place,
+    }
+    rows = []
+    for name, how, confidence, others in draft.checks():
+        found = values.get(name)
+        value = draft.head.name if name == "head" and draft.head else found.value if found else ""
+        rows.append(
+            {
+                "field": name,
+                "label": labels[name],
+                "value": format_date(value) if isinstance(value, date) else str(value),
+                "how": how,
+                "confidence": round(confidence * 100),
+                "is_low": confidence < LOW_CONFIDENCE,
+                "others": list(others),
+            }
+        )
+    return rows
 
 
 def _first_review(draft: DraftVisit) -> ReviewForm:
@@ -77,7 +123,9 @@ def _first_review(draft: DraftVisit) -> ReviewForm:
     return form
 
 
-def _review_page(form: ReviewForm, warnings: list[str], status: int = 200) -> ResponseReturnValue:
+def _review_page(
+    form: ReviewForm, warnings: list[str], checks: list[dict[str, Any]] | None = None, status: int = 200
+) -> ResponseReturnValue:
     text = form.source.data or ""
 
     def hint(span: Span | None) -> dict[str, Any]:
@@ -96,6 +144,7 @@ def _review_page(form: ReviewForm, warnings: list[str], status: int = 200) -> Re
             warnings=warnings,
             hints=hints,
             entry_hints=entry_hints,
+            checks=checks or [],
         ),
         status,
     )

@@ -39,12 +39,15 @@ from workflows.intake.draft import (
     Found,
 )
 from workflows.intake.english import _EnglishParser, is_english
+from workflows.intake.normalise import LOW_CONFIDENCE
 from workflows.intake.parser import _Parser
+from workflows.intake.places import period_end_on
 from workflows.intake.reading import _EMPTY, _LOOKS_LIKE_HTML, _decode, _read_docx, _read_html, _refuse_binary
 from workflows.intake.text import Span
 
 __all__ = [
     "ACCEPTED_EXTENSIONS",
+    "LOW_CONFIDENCE",
     "MAX_BYTES",
     "MAX_CHARS",
     "DraftCitation",
@@ -56,6 +59,7 @@ __all__ = [
     "Found",
     "Span",
     "parse_article",
+    "period_end_on",
     "read_article",
 ]
 

@@ -17,6 +17,9 @@ class Found(Generic[T]):
 
     value: T
     span: Span | None
+    how: str = ""  # the name of the pattern that found the value
+    confidence: float = 1.0  # below LOW_CONFIDENCE the draft carries a warning about the value
+    others: tuple[str, ...] = ()  # the other candidates the value was picked from
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,8 @@ class DraftPerson:
     role: DelegationRole
     span: Span  # the whole mention: name, titles and position
     name_span: Span
+    how: str = ""
+    confidence: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -105,6 +110,24 @@ class DraftVisit:
     citations: list[DraftCitation] = field(default_factory=list)
     author: Found[str] | None = None
     warnings: list[str] = field(default_factory=list)
+    # Each warning as its message id and parameters, for the interface to show in the user's language.
+    messages: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+
+    def checks(self) -> list[tuple[str, str, float, tuple[str, ...]]]:
+        """(field, how it was found, confidence, other candidates) of each field read, least sure first."""
+        found = {
+            "visited_on": self.visited_on,
+            "inspecting_org": self.inspecting_body,
+            "inspected_org": self.inspected_unit,
+            "subject": self.subject,
+            "title": self.title,
+            "day_part": self.day_part,
+            "place": self.place,
+        }
+        rows = [(name, f.how, f.confidence, f.others) for name, f in found.items() if f is not None]
+        if self.head is not None:
+            rows.append(("head", self.head.how, self.head.confidence, ()))
+        return sorted(rows, key=lambda row: row[2])
 
     @property
     def people(self) -> list[DraftPerson]:
@@ -126,7 +149,13 @@ class DraftVisit:
                 return None
             value = item.value
             value = value.isoformat() if isinstance(value, date) else str(value)
-            return {"value": value, "span": _list(item.span)}
+            return {
+                "value": value,
+                "span": _list(item.span),
+                "how": item.how,
+                "confidence": item.confidence,
+                "others": list(item.others),
+            }
 
         def person(p: DraftPerson) -> dict[str, Any]:
             return {
@@ -136,6 +165,8 @@ class DraftVisit:
                 "role": p.role.value,
                 "span": _list(p.span),
                 "name_span": _list(p.name_span),
+                "how": p.how,
+                "confidence": p.confidence,
             }
 
         def citation(c: DraftCitation) -> dict[str, Any]:

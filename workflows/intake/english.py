@@ -8,6 +8,7 @@ review page shows them in the user's language like any other article.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import date, timedelta
 
 from models.enums import DayPart, DelegationRole, FindingKind
@@ -154,6 +155,7 @@ class _EnglishParser(_State):
             self.warn("Không thấy Trưởng đoàn trong bài; hãy nhập.")
         if self.draft.title is None:
             self.warn("Không thấy tiêu đề bài viết; hãy nhập tiêu đề.")
+        self.warn_uncertain()
         return self.draft
 
     def _find_lead(self) -> None:
@@ -219,7 +221,8 @@ class _EnglishParser(_State):
                     year=visited.year,
                     published=published.strftime("%d/%m/%Y") if published else "",
                 )
-            self.draft.visited_on = self.found(visited, match.start(), match.end())
+            sure = 0.95 if match["year"] else 0.8
+            self.draft.visited_on = self.found(visited, match.start(), match.end(), "date in the lead", sure)
             part = _PART.search(self.work, max(start, match.start() - 40), match.start())
             if part:
                 value = DayPart.MORNING if part["part"].lower() == "morning" else DayPart.AFTERNOON
@@ -231,10 +234,12 @@ class _EnglishParser(_State):
     def _read_bodies(self, start: int, end: int) -> None:
         body = _BODY.search(self.work, start, end)
         if body:
-            self.draft.inspecting_body = self.found(body["org"].strip(), body.start("org"), body.end("org"))
+            org, how = body["org"].strip(), "«Inspection Team … of <body>»"
+            self.draft.inspecting_body = self.found(org, body.start("org"), body.end("org"), how, 0.9)
         unit = _UNIT.search(self.work, start, end)
         if unit and not _TEAM.search(unit["org"]):
-            self.draft.inspected_unit = self.found(unit["org"].strip(), unit.start("org"), unit.end("org"))
+            org, how = unit["org"].strip(), "«worked with / at <unit>»"
+            self.draft.inspected_unit = self.found(org, unit.start("org"), unit.end("org"), how, 0.85)
         else:
             self.warn("Không thấy đơn vị được kiểm tra trong bài; hãy chọn đơn vị.")
         subject = _SUBJECT.search(self.work, start, end)
@@ -290,9 +295,8 @@ class _EnglishParser(_State):
             led = _LED_BY.search(self.work, para.start, para.end)
             if led and self.draft.head is None:
                 stop = _PEOPLE_STOP.search(self.work, led.end(), para.end)
-                self.draft.head = self._person(
-                    led.end(), stop.start() if stop else para.end, DelegationRole.HEAD
-                )
+                head = self._person(led.end(), stop.start() if stop else para.end, DelegationRole.HEAD)
+                self.draft.head = replace(head, how="«led by <person>»", confidence=0.9) if head else None
             host = _HOST_LINE.search(self.work, para.start, para.end)
             if host:
                 end = re.search(_ABBREVIATED + r"\.(?:\s|$)", self.work[host.end() : para.end])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from models.enums import DelegationRole
 from models.vntext import search_key
@@ -131,7 +132,7 @@ def _explicit_member(person: DraftPerson, source: str) -> bool:
 def _replace_person(
     person: DraftPerson, role: DelegationRole, position: str | None, titles: str | None
 ) -> DraftPerson:
-    return DraftPerson(person.name, position, titles, role, person.span, person.name_span)
+    return replace(person, role=role, position=position, party_titles=titles)
 
 
 _NAME_WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")

@@ -239,6 +239,10 @@ def _date_in(text: str) -> date | None:
     return _safe_date(int(match[1]), int(match[2]), int(match[3])) if match else None
 
 
+# A value read with less confidence than this carries a warning (or is left empty).
+LOW_CONFIDENCE = 0.7
+
+
 class _State:
     """The state of one article's parse: the texts, the paragraphs and the draft so far."""
 
@@ -254,10 +258,18 @@ class _State:
         self.body_end = len(self.paras)
         self.body_start = 0
 
-    def found(self, value: T, start: int, end: int) -> Found[T]:
+    def found(
+        self,
+        value: T,
+        start: int,
+        end: int,
+        how: str = "",
+        confidence: float = 1.0,
+        others: tuple[str, ...] = (),
+    ) -> Found[T]:
         if type(value) is str:  # not the StrEnum day parts
             value = " ".join(value.split())  # type: ignore[assignment]
-        return Found(value, self.doc.span(start, end))
+        return Found(value, self.doc.span(start, end), how, confidence, others)
 
     def body(self) -> list[int]:
         """Indexes of the body paragraphs, from the lead to the end of the article."""
@@ -269,6 +281,37 @@ class _State:
         text = message % params if params else message
         if text not in self.draft.warnings:
             self.draft.warnings.append(text)
+            self.draft.messages.append((message, params))
+
+    def warn_uncertain(self) -> None:
+        """Never a silent guess: a value read with low confidence gets a warning if it has none yet."""
+        names = {
+            "visited_on": "ngày kiểm tra",
+            "inspecting_org": "cơ quan kiểm tra",
+            "inspected_org": "đơn vị được kiểm tra",
+            "subject": "nội dung kiểm tra",
+            "head": "Trưởng đoàn",
+        }
+        values = {
+            "visited_on": self.draft.visited_on,
+            "inspecting_org": self.draft.inspecting_body,
+            "inspected_org": self.draft.inspected_unit,
+            "subject": self.draft.subject,
+        }
+        for name, _how, confidence, _others in self.draft.checks():
+            if confidence >= LOW_CONFIDENCE or name not in names:
+                continue
+            found = values.get(name)
+            value = (
+                self.draft.head.name if name == "head" and self.draft.head else found.value if found else ""
+            )
+            text = value.strftime("%d/%m/%Y") if isinstance(value, date) else str(value)
+            if not any(text in w for w in self.draft.warnings):
+                self.warn(
+                    "%(field)s «%(value)s» đọc được nhưng chưa chắc chắn; hãy kiểm tra lại.",
+                    field=names[name][:1].upper() + names[name][1:],
+                    value=text,
+                )
 
     def _paragraphs(self) -> list[_Para]:
         paras = []

@@ -46,6 +46,7 @@ class _Parser(_LeadReader, _PeopleReader, _ListReader, _FindingsReader, _Citatio
         self._read_findings(chosen, lists)
         self._read_citations()
         self._final_warnings()
+        self.warn_uncertain()
         return self.draft
 
     def _classify_paragraphs(self) -> None:

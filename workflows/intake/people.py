@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from models.enums import INSPECTING_ROLES, DelegationRole
 from models.vntext import search_key
@@ -152,6 +153,7 @@ class _PeopleReader(_State):
                 dos = list(re.finditer(r"\bdo\b", work[window_start : match.start()], re.I))
                 if dos:
                     start = window_start + dos[-1].end()
+                    how, sure = "«do <người> làm Trưởng đoàn / dẫn đầu»", 0.95
                 else:
                     # "Đồng chí X, <chức vụ>, dẫn đầu đoàn kiểm tra, đã …": the head is the subject.
                     subject = _SUBJECT_PERSON.match(work, sentence, match.start())
@@ -160,18 +162,19 @@ class _PeopleReader(_State):
                     if subject is None or leads is None:
                         continue
                     start = subject.start("person")
+                    how, sure = "«<người>, <chức vụ>, dẫn đầu đoàn» (chủ ngữ của câu)", 0.8
                 person = _parse_person(self.doc, start, match.start(), DelegationRole.HEAD)
                 if person:
-                    return person
+                    return replace(person, how=how, confidence=sure)
             for match in _HEAD_BEFORE.finditer(work, para.start, para.end):
                 end = _phrase_end(work, match.end(), para.end)
                 person = _parse_person(self.doc, match.end(), end, DelegationRole.HEAD)
                 if person:
-                    return person
+                    return replace(person, how="«Trưởng đoàn là <người>»", confidence=0.9)
         for i in ordered:
             for person in self._mentions(self.paras[i]):
                 if person.role is DelegationRole.HEAD:
-                    return person
+                    return replace(person, how="«<người>, …, Trưởng đoàn» bên tên người", confidence=0.75)
         return None
 
     def _find_hosts(self, paragraphs: list[int]) -> list[DraftPerson]:

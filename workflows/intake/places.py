@@ -222,7 +222,7 @@ def _org_extent(text: str, start: int, end: int) -> tuple[int, int]:
         piece = piece[: person.start()]
     words = piece.split()
     piece = " ".join(words[:14]) if len(words) > 14 else piece
-    piece = piece.rstrip(" ,;:-–")
+    piece = re.sub(r"\s+(?:và|cùng|với|của)$", "", piece.rstrip(" ,;:-–")).rstrip(" ,;:-–")
     return start, start + len(piece)
 
 
@@ -319,12 +319,14 @@ class _LeadReader(_State):
         if visited is None:
             self.warn("Ngày kiểm tra «%(day)s» không có trên lịch.", day=match.group("date").strip())
             return
-        self.draft.visited_on = self.found(visited, match.start("date"), match.end("date"))
+        sure = 0.95 if written_year else 0.8 if published else 0.6
+        how = "ngày trong câu mở đầu" if self.paras[self.lead].start <= match.start() else "ngày trong bài"
+        self.draft.visited_on = self.found(visited, match.start("date"), match.end("date"), how, sure)
         if match["first"]:
             self.warn("Đợt kiểm tra kéo dài nhiều ngày; lấy ngày đầu tiên.")
             first = _safe_date(year, month, int(match["first"]))
             if first and first < visited:
-                self.draft.visited_on = self.found(first, match.start("date"), match.end("date"))
+                self.draft.visited_on = self.found(first, match.start("date"), match.end("date"), how, 0.7)
         part = next((w for w in (match["part"] or "").lower().split() if w in _DAY_PARTS), None)
         if part:
             self.draft.day_part = self.found(_DAY_PARTS[part], match.start("part"), match.end("part"))
@@ -333,9 +335,12 @@ class _LeadReader(_State):
         work = self.work
         title = next((p for p in self.paras if p.kind == "title"), None) if self.draft.title else None
         match = _INSPECTING_BODY.search(work, start, end)
+        how, sure = "«Đoàn kiểm tra … của <cơ quan>» trong câu mở đầu", 0.9
         if match is None and title is not None:
             match = _INSPECTING_BODY.search(work, title.start, title.end)
+            how, sure = "«Đoàn kiểm tra … của <cơ quan>» trong tiêu đề", 0.85
         if match is None:
+            how, sure = "«<cơ quan> kiểm tra …» (chủ ngữ của câu)", 0.6
             for clause in re.finditer(r"(?:^|[,:]\s+|\s[-–]\s+)", work[start:end]):
                 match = _BODY_IN_TITLE.match(work, start + clause.end(), end)
                 if match and not _VISIT_DATE.match(match["org"]) and not _NOT_A_BODY.match(match["org"]):
@@ -348,7 +353,12 @@ class _LeadReader(_State):
                 match = None
         if match:
             org_start, org_end = _org_extent(work, match.start("org"), match.end("org"))
-            self.draft.inspecting_body = self.found(work[org_start:org_end], org_start, org_end)
+            self.draft.inspecting_body = self.found(work[org_start:org_end], org_start, org_end, how, sure)
+            if sure < 0.7:
+                self.warn(
+                    "Cơ quan kiểm tra «%(body)s» đoán từ chủ ngữ của câu; hãy kiểm tra lại.",
+                    body=work[org_start:org_end],
+                )
         places = [(start, end)]
         if self.draft.title and self.draft.title.span:
             title = next(p for p in self.paras if p.kind == "title")
@@ -358,13 +368,16 @@ class _LeadReader(_State):
             host = _HOST_SUBJECT.search(work, place_start, place_end)
             if host:  # "<Đơn vị> (tiếp và) làm việc với Đoàn …": the host opens the sentence
                 org_start, org_end = _org_extent(work, host.start("org"), host.end("org"))
-                self.draft.inspected_unit = self.found(work[org_start:org_end], org_start, org_end)
+                how = "«<đơn vị> làm việc với Đoàn …» (đơn vị đứng đầu câu)"
+                self.draft.inspected_unit = self.found(work[org_start:org_end], org_start, org_end, how, 0.85)
                 return
         for place_start, place_end in places:
             delegation = _DELEGATION.search(work, place_start, place_end)
             candidates = []
-            for unit in _INSPECTED_UNIT.finditer(work, place_start, place_end):
+            position = place_start
+            while unit := _INSPECTED_UNIT.search(work, position, place_end):
                 org_start, org_end = _org_extent(work, unit.start("org"), min(unit.end("org"), place_end))
+                position = max(org_end, unit.start("org") + 1)  # "với A và làm việc với B": B is one too
                 text = work[org_start:org_end]
                 if len(text.split()) < 2 or search_key(text) == body_key:
                     continue
@@ -378,7 +391,21 @@ class _LeadReader(_State):
             if score == 0 and self.draft.place is None:
                 self.draft.place = self.found(work[org_start:org_end], org_start, org_end)
                 continue  # where the meeting was held, not who was inspected
-            self.draft.inspected_unit = self.found(work[org_start:org_end], org_start, org_end)
+            sure = {3: 0.9, 2: 0.75}.get(score, 0.5)
+            others = tuple(
+                dict.fromkeys(
+                    work[c[2] : c[3]] for c in sorted(candidates, reverse=True) if c[2] != org_start and c[0]
+                )
+            )
+            self.draft.inspected_unit = self.found(
+                work[org_start:org_end], org_start, org_end, "«… với/tại <đơn vị>»", sure, others
+            )
+            if sure < 0.7 or others:
+                self.warn(
+                    "Đơn vị được kiểm tra «%(unit)s» được chọn trong số: %(others)s; hãy kiểm tra lại.",
+                    unit=work[org_start:org_end],
+                    others="; ".join(others) or "—",
+                )
             places_only = [c for c in candidates if c[0] == 0 and c[2] < org_start]
             if places_only and self.draft.place is None:
                 _, _, place_s, place_e = places_only[0]
@@ -389,7 +416,10 @@ class _LeadReader(_State):
             if unit and not _DOCUMENT_WORDS.search(unit["what"]):
                 org_start, org_end = _org_extent(work, unit.start("org"), unit.end("org"))
                 if len(work[org_start:org_end].split()) >= 2:
-                    self.draft.inspected_unit = self.found(work[org_start:org_end], org_start, org_end)
+                    how = "«kiểm tra … của <đơn vị>»"
+                    self.draft.inspected_unit = self.found(
+                        work[org_start:org_end], org_start, org_end, how, 0.5
+                    )
                     self.warn(
                         "Đơn vị được kiểm tra «%(unit)s» đọc từ «%(what)s của …»; hãy kiểm tra lại.",
                         unit=work[org_start:org_end],
@@ -409,7 +439,9 @@ class _LeadReader(_State):
                 s, e = match.start("subject"), _subject_end(self.work, match.start("subject"), place_end)
                 text = self.work[s:e].strip(" ,;")
                 if 1 < len(text.split()) <= 20:
-                    self.draft.subject = self.found(text, s, s + len(text))
+                    self.draft.subject = self.found(
+                        text, s, s + len(text), "«kiểm tra công tác/việc …»", 0.85
+                    )
                     break
         for place_start, place_end in places if self.draft.subject is None else []:
             # Any other object of "kiểm tra": "kiểm tra khi có dấu hiệu vi phạm", "kiểm tra tổ chức đảng …".
@@ -421,7 +453,8 @@ class _LeadReader(_State):
                 if text.startswith("khi "):
                     s = match.start("verb")
                     text = self.work[s:e].strip(" ,;")
-                self.draft.subject = self.found(text, s, s + len(text))
+                self.draft.subject = self.found(text, s, s + len(text), "«kiểm tra <nội dung>»", 0.6)
+                self.warn("Nội dung kiểm tra «%(subject)s» chưa chắc chắn; hãy kiểm tra lại.", subject=text)
                 break
             if self.draft.subject is not None:
                 break
@@ -450,3 +483,11 @@ class _LeadReader(_State):
             year = self.draft.visited_on.value.year
         start_on, end_on = _period_dates(match, year)
         self.draft.period = DraftPeriod(label, start_on, end_on, self.doc.span(match.start(), match.end()))
+
+
+def period_end_on(label: str | None, year: int | None) -> date | None:
+    """The last day of a period as the article writes it ("6 tháng cuối năm 2023", "quý III/2023")."""
+    match = _PERIOD.search(label or "")
+    if match is None:
+        return None
+    return _period_dates(match, int(match["y"]) if match["y"] else year)[1]
