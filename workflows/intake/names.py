@@ -263,7 +263,9 @@ def _split_titles(
     """Role in the delegation, Party titles and position from the words around a name."""
     role = default_role
     cleaned = text
-    for marker_role, pattern in _ROLE_MARKERS:
+    lowered = text.lower()
+    markers = _ROLE_MARKERS if ("đoàn" in lowered or "tổ" in lowered) else []  # the patterns are slow
+    for marker_role, pattern in markers:
         match = pattern.search(cleaned)
         if match:
             if (
