@@ -116,3 +116,29 @@ def test_a_period_gives_the_last_day_of_what_it_names():
 def test_the_robustness_run_covers_the_new_articles():
     assert {p.name[:3] for p in ARTICLES} >= {f"{n}_" for n in range(18, 40)}
     assert Path(__file__).with_name("test_robustness.py").exists()
+
+
+def test_listed_results_and_shortcomings_are_one_finding_each_and_empty_remarks_are_left_out():
+    text = (
+        "Kiểm tra công tác dân vận tại huyện Hớn Quản\n"
+        "Sáng 5/7/2023, Đoàn kiểm tra của Ban Dân vận Tỉnh ủy do đồng chí Lê Thị Xuân Trang, Trưởng Ban "
+        "Dân vận Tỉnh ủy làm Trưởng đoàn đã kiểm tra công tác dân vận năm 2023 tại Ban Thường vụ "
+        "Huyện ủy Hớn Quản.\n"
+        "Đoàn ghi nhận những kết quả nổi bật như: 100% chi bộ xây dựng mô hình dân vận khéo; hoàn thành sớm "
+        "kế hoạch đối thoại; vận động nhân dân hiến 12 ha đất làm đường.\n"
+        "Đơn vị cũng mạnh dạn chỉ ra nhiều khó khăn, hạn chế như đã nêu trong báo cáo.\n"
+        "Tuy nhiên, còn một số hạn chế như: việc nắm tình hình ở cơ sở còn chậm; tổ dân vận ở một số ấp hoạt "
+        "động hình thức.\n"
+        "Đồng chí Trưởng đoàn đề nghị: Một là, nhân rộng mô hình dân vận khéo. "
+        "Hai là, củng cố các tổ dân vận.\n"
+    )
+    draft = parse_article(text)
+    assert [(f.kind.value, f.text) for f in draft.findings] == [
+        ("achievement", "100% chi bộ xây dựng mô hình dân vận khéo"),
+        ("achievement", "Hoàn thành sớm kế hoạch đối thoại"),
+        ("achievement", "Vận động nhân dân hiến 12 ha đất làm đường"),
+        ("limitation", "Việc nắm tình hình ở cơ sở còn chậm"),
+        ("limitation", "Tổ dân vận ở một số ấp hoạt động hình thức"),
+    ]
+    for finding in draft.findings:
+        assert draft.text[finding.span[0] : finding.span[1]].lower() == finding.text.lower()

@@ -68,6 +68,16 @@ _TURN = re.compile(
     r"\s*(?:hạn\s+chế\s+là|tồn\s+tại\s+là|tuy\s+nhiên|tuy\s+vậy|song|nhưng|bên\s+cạnh\s+đó|mặt\s+khác)\b",
     re.I,
 )
+# "… như:", "… gồm:": the items of a listed finding follow.
+_LIST_INTRO = re.compile(r"\s(?:như|gồm|là|cụ\s+thể)\s*:\s*", re.I)
+# A sentence that only says there were some ("chỉ ra nhiều khó khăn, hạn chế như đã nêu trong báo cáo").
+_ONLY_SAYS_THERE_WERE = re.compile(
+    r"^(?:[^.;:]{0,60}?\s)?(?:chỉ\s+ra|nêu\s+(?:rõ|ra|lên)|nhìn\s+nhận|thừa\s+nhận|đánh\s+giá)\s+(?:\w+\s+){0,2}"
+    r"(?:những|các|một\s+số|nhiều)\s+(?:kết\s+quả|ưu\s+điểm|khó\s+khăn|hạn\s+chế|tồn\s+tại|vướng\s+mắc|khuyết\s+điểm)"
+    r"(?:\s*,\s*(?:khó\s+khăn|hạn\s+chế|tồn\s+tại|vướng\s+mắc|khuyết\s+điểm))*\s*(?:…|\.\.\.)?"
+    r"\s*(?:(?:như|đã\s+được)\s+(?:đã\s+)?nêu(?:\s+trong\s+báo\s+cáo)?|trong\s+báo\s+cáo|cần\s+khắc\s+phục)?\s*\.?$",
+    re.I,
+)
 _CONCESSIVE_SPLIT = re.compile(
     r"^(?:tuy|mặc\s+dù|dù|dẫu|tuy\s+rằng)\s+(?P<a>.+?),?\s+(?:nhưng|song)\s+(?P<b>.+)$", re.I
 )
@@ -192,7 +202,13 @@ class _FindingsReader(_State):
                     text = text[marker[2] :]
                 text = _CONCESSIVE_LEAD.sub("", text)
                 text = text[:1].upper() + text[1:]
-                if len(text.split()) >= 4:
+                items = self._listed_items(run[0][0], run[-1][1])
+                if items:  # "… như: A; B; C": one finding each
+                    for start, end in items:
+                        item = " ".join(self.work[start:end].split())
+                        item = item[:1].upper() + item[1:]
+                        self.draft.findings.append(DraftFinding(run_kind, item, self.doc.span(start, end)))
+                elif len(text.split()) >= 4 and not _ONLY_SAYS_THERE_WERE.search(text):
                     self.draft.findings.append(
                         DraftFinding(run_kind, text, self.doc.span(run[0][0], run[-1][1]))
                     )
@@ -228,6 +244,22 @@ class _FindingsReader(_State):
                     run_kind = kind
                 run.append((cs, ce))
         close()
+
+    def _listed_items(self, start: int, end: int) -> list[tuple[int, int]]:
+        """The items of "<kind> như: A; B; C" (or "gồm:", "là:") between start and end, if two or more."""
+        colon = _LIST_INTRO.search(self.work, start, end)
+        if colon is None or len(_CONCESSIVE_LEAD.sub("", self.work[start : colon.start()]).split()) > 12:
+            return []  # a long sentence around the list says more than its items
+        items = []
+        position = colon.end()
+        for separator in [*re.finditer(r"\s*;\s*", self.work[colon.end() : end]), None]:
+            item_end = colon.end() + separator.start() if separator else end
+            text = self.work[position:item_end].strip(" .;")
+            if text:
+                item_start = position + self.work[position:item_end].index(text)
+                items.append((item_start, item_start + len(text)))
+            position = colon.end() + separator.end() if separator else end
+        return items if len(items) >= 2 and all(len(self.work[a:b].split()) >= 3 for a, b in items) else []
 
     def _is_about_people_only(self, start: int, end: int) -> bool:
         text = self.work[start:end]
