@@ -99,4 +99,5 @@ FEATURE_MODULES = (
     "news",  # news posts and the public news pages
     "intake",  # article intake
     "office",  # the office's own data: spreadsheet imports, people directory, audit log
+    "health",  # /healthz for the reverse proxy, one log line per request
 )

@@ -55,8 +55,12 @@ def _load_demo(today: date) -> bool:
 
 
 def _serve(host: str, port: int, threads: int) -> None:
+    import logging
+
     from waitress import serve
 
+    if not logging.getLogger().handlers:  # the request log and waitress's own messages on stderr
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     click.echo(f"kiemtra: http://{host}:{port}/")
     serve(current_app._get_current_object(), host=host, port=port, threads=threads)  # type: ignore[attr-defined]
 
@@ -158,7 +162,9 @@ def _percent(rate: float | None) -> str:
 
 def init_app(app: Flask) -> None:
     """Register kiemtra's commands on the app's CLI."""
-    for command in (demo_command, load_demo_command, serve_command, stats_command):
+    from app.backup.cli import COMMANDS as BACKUP_COMMANDS
+
+    for command in (demo_command, load_demo_command, serve_command, stats_command, *BACKUP_COMMANDS):
         app.cli.add_command(command)
     admin_cli.init_app(app)
 

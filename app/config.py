@@ -29,6 +29,11 @@ DEFAULTS: dict[str, Any] = {
     "BASE_URL": "http://127.0.0.1:5000",
     # How many reverse proxies stand in front of kiemtra (0: clients connect directly).
     "PROXY_COUNT": 0,
+    # Daily backup by the scheduler into this folder (None: off), keeping the newest BACKUP_KEEP archives.
+    "BACKUP_DIR": None,
+    "BACKUP_KEEP": 7,
+    "BACKUP_TIME": "02:00",
+    "PG_BIN_DIR": None,  # where pg_dump and pg_restore are, when not on PATH
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
 }
@@ -42,9 +47,10 @@ _INT_KEYS = {
     "ESCALATE_AFTER_DAYS",
     "UPLOAD_MAX_MB",
     "SMTP_PORT",
+    "BACKUP_KEEP",
 }
 _INT_TUPLE_KEYS = {"REMINDER_DAYS"}
-_BOOL_KEYS = {"SMTP_STARTTLS", "SESSION_COOKIE_SECURE", "TESTING", "DEBUG"}
+_BOOL_KEYS = {"SMTP_STARTTLS", "SESSION_COOKIE_SECURE", "TESTING", "DEBUG", "REQUEST_LOG"}
 
 
 def from_environment(environ: os._Environ[str] | dict[str, str]) -> dict[str, Any]:

@@ -32,7 +32,7 @@ def scheduler_command() -> None:
     if not logging.getLogger().handlers:  # a service's log (journald) shows what each run did
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     click.echo("kiemtra scheduler (Asia/Ho_Chi_Minh):")
-    for spec in scheduler.JOBS:
+    for spec in scheduler.jobs_for(app):
         click.echo(f"  {spec.id:<18} {spec.trigger(app)}")
     if not app.config.get("SMTP_HOST"):
         click.echo("  Thư điện tử đang tắt (chưa đặt KIEMTRA_SMTP_HOST); thông báo chỉ có trong ứng dụng.")

@@ -83,6 +83,13 @@ JOBS: tuple[JobSpec, ...] = (
 )
 
 
+def jobs_for(app: Flask) -> tuple[JobSpec, ...]:
+    """The declared jobs plus those turned on in configuration (the daily backup)."""
+    from app.backup.job import backup_jobs
+
+    return (*JOBS, *backup_jobs(app))
+
+
 def build_scheduler(app: Flask, *, blocking: bool) -> BaseScheduler:
     """A scheduler with kiemtra's jobs added (not started)."""
     jobs.scan_time(app.config)  # refuse a malformed SCAN_TIME before anything starts
@@ -91,7 +98,7 @@ def build_scheduler(app: Flask, *, blocking: bool) -> BaseScheduler:
         timezone=LOCAL_ZONE,
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": HOUR},
     )
-    for spec in JOBS:
+    for spec in jobs_for(app):
         scheduler.add_job(
             spec.func,
             trigger=spec.trigger(app),
