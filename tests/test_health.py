@@ -70,6 +70,8 @@ def test_each_request_is_logged_once_with_the_user_and_the_duration(
     with caplog.at_level(logging.INFO, logger="kiemtra.requests"):
         client.post("/login", data={"username": username, "password": PASSWORD})
         client.get("/tasks?q=x")
+    with logged.app_context():
+        db.engine.dispose()
     lines = [r.getMessage() for r in caplog.records if r.name == "kiemtra.requests"]
     assert len(lines) == 2
     assert '"POST /login" 302' in lines[0]

@@ -46,11 +46,9 @@ def _news_images(app: Flask) -> Path:
 FOLDERS: tuple[FileFolder, ...] = (
     FileFolder("uploads", lambda app: Path(app.config["UPLOAD_DIR"])),  # evidence files of tasks
     FileFolder("news-images", _news_images),
-    # Issued copies of numbered documents, once they are kept as files (KIEMTRA_ISSUED_DIR).
-    FileFolder(
-        "issued", lambda app: Path(app.config.get("ISSUED_DIR") or Path(app.instance_path) / "issued")
-    ),
 )
+# Issued copies (the exact Word and PDF bytes under each number) are rows of ``issued_file``: the
+# database dump carries them.
 
 
 @dataclass

@@ -45,7 +45,7 @@ def _folders(app: Flask) -> dict[str, Path]:
 
 @pytest.fixture
 def evidence(app: Flask, world: World, create_task: Callable[..., Task]) -> Iterator[list[Path]]:
-    """Two evidence files with their records, a news photo and an issued copy in a subfolder."""
+    """Two evidence files with their records, a news photo and a file in a subfolder."""
     task = create_task()
     written: list[Path] = []
     folders = _folders(app)
@@ -67,7 +67,10 @@ def evidence(app: Flask, world: World, create_task: Callable[..., Task]) -> Iter
                 uploaded_by=world.office,
             )
         )
-    for folder, relative in (("news-images", f"{secrets.token_hex(16)}.jpg"), ("issued", "2026/12-BC.docx")):
+    for folder, relative in (
+        ("news-images", f"{secrets.token_hex(16)}.jpg"),
+        ("uploads", "2026/12/old.docx"),
+    ):
         path = folders[folder] / relative
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(secrets.token_bytes(500))
@@ -146,7 +149,7 @@ def test_a_backup_taken_while_a_writer_is_busy_restores_the_same_rows_and_files(
         k: v for k, v in source_counts.items() if k != "person"
     }
     assert restored_files == source_files
-    assert restored_files["issued"] == {"2026/12-BC.docx": source_files["issued"]["2026/12-BC.docx"]}
+    assert restored_files["uploads"]["2026/12/old.docx"] == source_files["uploads"]["2026/12/old.docx"]
     assert report.schema_revision == head_revision()
 
 
@@ -215,7 +218,7 @@ def test_a_damaged_archive_is_refused_before_anything_is_restored(
     elif damage == "extra member":
         _rewrite(archive, damaged, lambda _name, data: data, extra=True)
     elif damage == "missing member":
-        _rewrite(archive, damaged, lambda name, data: None if name.startswith("files/issued/") else data)
+        _rewrite(archive, damaged, lambda name, data: None if name.startswith("files/news-images/") else data)
     elif damage == "no manifest":
         _rewrite(archive, damaged, lambda name, data: None if name == "manifest.json" else data)
     else:
