@@ -20,7 +20,7 @@ from exports.official import (
     signature_for,
     standing_committee_of,
 )
-from exports.visit_report import findings_of, member_line, write_directives
+from exports.visit_report import carrying_out, findings_of, member_line, write_directives
 from models import Organization, Visit
 from models.enums import FindingKind, OrgKind
 
@@ -47,7 +47,7 @@ def build_conclusion(
     head = visit.head
     led_by = f" do đồng chí {member_line(head)} làm Trưởng Đoàn" if head else ""
     doc.paragraph(
-        f"Thực hiện chương trình, kế hoạch kiểm tra của {issuer.name}, ngày {body_date(visit.visited_on)}, "
+        f"{carrying_out(visit)}, ngày {body_date(visit.visited_on)}, "
         f"Đoàn kiểm tra{led_by} đã làm việc với {unit.name} về {visit.subject}{period}. Sau khi nghe "
         f"Đoàn kiểm tra báo cáo kết quả kiểm tra, {issuer.name} kết luận như sau:"
     )

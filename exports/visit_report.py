@@ -130,7 +130,7 @@ def opening(visit: Visit) -> str:
     head = visit.head
     led_by = f" do đồng chí {member_line(head)} làm Trưởng Đoàn" if head else ""
     text = (
-        f"Thực hiện chương trình, kế hoạch kiểm tra của {visit.inspecting_org.name}, {when}, Đoàn kiểm tra"
+        f"{carrying_out(visit)}, {when}, Đoàn kiểm tra"
         f"{led_by} đã kiểm tra {visit.subject}{_period(visit)} tại {visit.inspected_org.name}."
     )
     chairs = [m for m in visit.members if m.role is DelegationRole.HOST_CHAIR]
@@ -138,6 +138,17 @@ def opening(visit: Visit) -> str:
         names = ", ".join(f"đồng chí {member_line(m)}" for m in chairs)
         text += f" Tiếp và làm việc với Đoàn có {names}."
     return text
+
+
+def carrying_out(visit: Visit) -> str:
+    """ "Thực hiện Quyết định số … của …" when the visit records its decision or plan, else the
+    inspecting body's programme; a reference typed without its issuer is the inspecting body's."""
+    reference = (visit.decision_ref or "").strip().rstrip(".,;")
+    if not reference:
+        return f"Thực hiện chương trình, kế hoạch kiểm tra của {visit.inspecting_org.name}"
+    if " của " not in f" {reference} ":
+        reference += f" của {visit.inspecting_org.name}"
+    return f"Thực hiện {reference}"
 
 
 def member_line(member: DelegationMember) -> str:

@@ -4,6 +4,7 @@ from flask_sqlalchemy import SQLAlchemy
 
 from models.audit import AuditEntry
 from models.base import Base
+from models.correction import CorrectionChange, CorrectionNotice, VisitCorrection
 from models.directive import Directive, directive_citation, directive_finding
 from models.issued_document import DocumentCounter, IssuedDocument, IssuedFile
 from models.legal_document import LegalDocument
@@ -23,6 +24,8 @@ __all__ = [
     "Attachment",
     "AuditEntry",
     "Base",
+    "CorrectionChange",
+    "CorrectionNotice",
     "DeadlineExtension",
     "DelegationMember",
     "Directive",
@@ -40,6 +43,7 @@ __all__ = [
     "TaskEvent",
     "User",
     "Visit",
+    "VisitCorrection",
     "db",
     "directive_citation",
     "directive_finding",

@@ -60,6 +60,8 @@ class Visit(Base):
     visited_on: Mapped[date]
     day_part: Mapped[DayPart | None] = mapped_column(enum_column(DayPart, "day_part"))
     place: Mapped[str | None] = mapped_column(String(200))
+    # The decision or plan the visit carries out: "Quyết định số 123-QĐ/BTGTU ngày 02/6/2023 của …".
+    decision_ref: Mapped[str | None] = mapped_column(String(300))
     inspecting_org_id: Mapped[int] = mapped_column(ForeignKey("organization.id"))
     inspected_org_id: Mapped[int] = mapped_column(ForeignKey("organization.id"))
     status: Mapped[VisitStatus] = mapped_column(
@@ -93,7 +95,16 @@ class Visit(Base):
 
     __mapper_args__ = {"version_id_col": version}
 
-    @validates("title", "subject", "period_label", "place", "summary", "closing_evaluation", "reference")
+    @validates(
+        "title",
+        "subject",
+        "period_label",
+        "place",
+        "decision_ref",
+        "summary",
+        "closing_evaluation",
+        "reference",
+    )
     def _normalise(self, key: str, value: str | None) -> str | None:
         value = nfc(value)
         if key in ("title", "subject", "place"):

@@ -44,6 +44,7 @@ class DocumentKind(enum.StrEnum):
     CONCLUSION = "conclusion"
     SUMMARY = "summary"
     FOLLOWUP = "followup"
+    CORRECTION = "correction"  # a đính chính of an issued report or conclusion (workflows.corrections)
 
 
 # The type code of each kind's number series: "12-BC/BTGTU", "3-TB/BTGTU", "15-CV/TU".
@@ -52,6 +53,7 @@ TYPE_CODES = {
     DocumentKind.CONCLUSION: "TB",
     DocumentKind.SUMMARY: "BC",
     DocumentKind.FOLLOWUP: "CV",
+    DocumentKind.CORRECTION: "TB",  # "Thông báo đính chính", numbered with the body's notices
 }
 VISIT_KINDS = frozenset({DocumentKind.VISIT_REPORT, DocumentKind.CONCLUSION})
 
@@ -98,6 +100,14 @@ def check_can_read_leadership_documents(scope: Organization, actor: User) -> Non
 
 def check_can_issue(kind: DocumentKind, actor: User, issuer: Organization, visit: Visit | None) -> None:
     """Inspectors of the inspecting body issue a visit's documents; leaders issue the others."""
+    if kind is DocumentKind.CORRECTION:
+        assert visit is not None
+        from workflows.corrections import check_can_correct
+
+        check_can_correct(visit, actor)
+        if issuer.id != visit.inspecting_org_id:
+            raise PermissionDenied("Chỉ cơ quan kiểm tra được ban hành văn bản đính chính của đợt kiểm tra.")
+        return
     if kind in VISIT_KINDS:
         assert visit is not None
         if not visit.can_view(actor):

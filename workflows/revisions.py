@@ -77,6 +77,7 @@ def update_visit(
     period_end_on: date | None = None,
     day_part: DayPart | None = None,
     place: str | None = None,
+    decision_ref: str | None = None,
     summary: str | None = None,
 ) -> None:
     """Change what a visit is about, when and where, and between which bodies."""
@@ -103,6 +104,7 @@ def update_visit(
         "period_end_on": period_end_on,
         "day_part": day_part,
         "place": nfc(place) or None,
+        "decision_ref": nfc(decision_ref) or None,
         "summary": nfc(summary) or None,
     }
     changed = [name for name, value in changes.items() if getattr(visit, name) != value]

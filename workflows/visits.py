@@ -102,6 +102,7 @@ def create_visit(
     period_end_on: date | None = None,
     day_part: DayPart | None = None,
     place: str | None = None,
+    decision_ref: str | None = None,
     summary: str | None = None,
 ) -> Visit:
     """Plan a visit of ``inspecting_org`` to ``inspected_org``."""
@@ -122,6 +123,7 @@ def create_visit(
         period_end_on=period_end_on,
         day_part=day_part,
         place=place,
+        decision_ref=nfc(decision_ref) or None,
         summary=summary,
         status=VisitStatus.PLANNED,
         directive_counter=0,

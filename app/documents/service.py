@@ -37,6 +37,7 @@ KIND_LABELS = {
     DocumentKind.CONCLUSION: "Thông báo kết luận kiểm tra",
     DocumentKind.SUMMARY: "Báo cáo tổng hợp",
     DocumentKind.FOLLOWUP: "Công văn đôn đốc",
+    DocumentKind.CORRECTION: "Thông báo đính chính",
 }
 _UNSAFE_IN_NAMES = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')
 

@@ -40,7 +40,13 @@ def _verification_badge() -> int:
 
 def init_app(app: Flask) -> None:
     """Register the workspace blueprint, its policy rules, navigation and template helpers."""
-    from app.workspace import admin, registry, verification, visits  # noqa: F401 - routes register on import
+    from app.workspace import (  # noqa: F401 - routes register on import
+        admin,
+        corrections,
+        registry,
+        verification,
+        visits,
+    )
     from app.workspace.common import bp
     from app.workspace.labels import label
 
@@ -57,6 +63,7 @@ def init_app(app: Flask) -> None:
             "workspace.visit_conduct": inspectors,
             "workspace.visit_conclude": inspectors,
             "workspace.visit_close": inspectors,
+            "workspace.visit_correct": policy.roles(Role.INSPECTOR, Role.ADMIN),
             "workspace.task_create": inspectors,
             "workspace.verification_queue": inspectors,
             "workspace.task_accept": inspectors,
@@ -100,6 +107,9 @@ def init_app(app: Flask) -> None:
     )
     add(app, NavItem("workspace.user_list", _l("Tài khoản"), roles=frozenset({Role.ADMIN}), order=91))
     app.jinja_env.globals.update(
-        ws_label=label, board_task_url=board_task_url, directive_numbers=directive_numbers
+        ws_label=label,
+        board_task_url=board_task_url,
+        directive_numbers=directive_numbers,
+        visit_corrections=corrections.dossier_context,
     )
     app.add_template_filter(local_time, "localtime")

@@ -73,6 +73,7 @@ def visit_form_data(visit: Visit) -> dict[str, Any]:
         "visited_on": visit.visited_on,
         "day_part": visit.day_part.value if visit.day_part else "",
         "place": visit.place or "",
+        "decision_ref": visit.decision_ref or "",
         "period_label": visit.period_label or "",
         "period_start_on": visit.period_start_on,
         "period_end_on": visit.period_end_on,
@@ -213,6 +214,7 @@ def save_visit_form(form: VisitForm, actor: User, visit: Visit | None) -> Visit:
         "period_end_on": form.period_end_on.data,
         "day_part": DayPart(form.day_part.data) if form.day_part.data else None,
         "place": form.place.data,
+        "decision_ref": form.decision_ref.data,
         "summary": form.summary.data,
     }
     if visit is None:

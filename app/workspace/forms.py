@@ -225,6 +225,14 @@ class VisitForm(FlaskForm):
     visited_on = DateText(_l("Ngày kiểm tra"), validators=[InputRequired(_l("Chưa nhập ngày kiểm tra."))])
     day_part = Choice(_l("Buổi"), choices=[SelectChoice("", "—"), *choices(DayPart)])
     place = StringField(_l("Địa điểm"), filters=[nfc], validators=[MaxLength(200)])
+    decision_ref = StringField(
+        _l("Căn cứ (quyết định, kế hoạch kiểm tra)"),
+        filters=[nfc],
+        validators=[MaxLength(300)],
+        render_kw={
+            "placeholder": _l("ví dụ: Quyết định số 123-QĐ/BTGTU ngày 02/6/2023 của Ban Tuyên giáo Tỉnh ủy")
+        },
+    )
     period_label = StringField(
         _l("Kỳ kiểm tra"),
         filters=[nfc],
