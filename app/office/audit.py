@@ -48,6 +48,7 @@ ACTIONS = {
     "visit.closed": _l("Đóng đợt kiểm tra"),
     "visit.concluded": _l("Kết luận đợt kiểm tra"),
     "visit.conducted": _l("Ghi nhận đã tiến hành kiểm tra"),
+    "visit.corrected": _l("Đính chính đợt kiểm tra"),
     "visit.created": _l("Tạo đợt kiểm tra"),
     "visit.finding_added": _l("Thêm nhận xét"),
     "visit.finding_changed": _l("Sửa nhận xét"),
