@@ -142,3 +142,14 @@ def test_listed_results_and_shortcomings_are_one_finding_each_and_empty_remarks_
     ]
     for finding in draft.findings:
         assert draft.text[finding.span[0] : finding.span[1]].lower() == finding.text.lower()
+
+
+def test_a_year_written_at_the_start_of_the_sentence_completes_the_visit_day():
+    text = (
+        "Năm 2022, ngày 15/8, Đoàn giám sát của Ban Thường vụ Huyện ủy do đồng chí Hồ Văn Nam, Phó Bí thư "
+        "Thường trực Huyện ủy làm Trưởng đoàn đã giám sát việc thực hiện Quy định số 69-QĐ/TW tại Đảng ủy "
+        "thị trấn Đức Phổ.\n"
+    )
+    draft = parse_article(text)
+    assert draft.visited_on.value == date(2022, 8, 15)
+    assert any("năm 2022 lấy từ nội dung bài" in w for w in draft.warnings)

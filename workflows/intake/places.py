@@ -309,7 +309,7 @@ class _LeadReader(_State):
                     published=published.strftime("%d/%m/%Y"),
                 )
             else:
-                years = [int(y) for y in re.findall(r"năm\s+((?:19|20)\d{2})", self.work)]
+                years = [int(y) for y in re.findall(r"năm\s+((?:19|20)\d{2})", self.work, re.I)]
                 if not years:
                     self.warn("Bài không ghi năm của ngày kiểm tra và không có ngày đăng bài; hãy nhập ngày.")
                     return
