@@ -14,7 +14,14 @@ from werkzeug.routing import IntegerConverter
 
 from app import config
 
-TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
+# An installed wheel carries the templates inside the package (setup.py copies them); a checkout keeps
+# them in the top-level templates/ folder.
+_PACKAGED_TEMPLATES = Path(__file__).resolve().parent / "templates"
+TEMPLATES_DIR = (
+    _PACKAGED_TEMPLATES
+    if _PACKAGED_TEMPLATES.is_dir()
+    else Path(__file__).resolve().parent.parent / "templates"
+)
 
 
 class BoundedIntConverter(IntegerConverter):
@@ -37,8 +44,49 @@ def select_locale() -> str:
     return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
+# kiemtra's packages have generic names; each carries ``__kiemtra__ = True`` so that another project's
+# ``models`` (say) installed over or before ours is refused with a clear message, not a confusing error.
+OWN_PACKAGES = ("models", "workflows", "exports")
+
+
+class ForeignPackage(RuntimeError):
+    """A package kiemtra imports by a generic name belongs to another project."""
+
+
+def check_own_packages() -> None:
+    """Refuse to run when ``models``, ``workflows`` or ``exports`` is not kiemtra's own package."""
+    for name in OWN_PACKAGES:
+        try:
+            module = importlib.import_module(name)
+            is_ours = getattr(module, "__kiemtra__", False) is True
+            where = getattr(module, "__file__", None) or name
+        except ImportError as error:
+            is_ours, where = False, f"{name} ({error})"
+        if not is_ours:
+            raise ForeignPackage(
+                f"kiemtra: gói «{name}» nạp từ {where} không phải của kiemtra "
+                "(một dự án khác dùng cùng tên). Hãy cài kiemtra vào một môi trường ảo riêng "
+                "(README: Installing a release). / "
+                f"The package '{name}' is not kiemtra's: install kiemtra into an environment of its own."
+            )
+
+
+def run_cli() -> None:
+    """The ``kiemtra`` command: check kiemtra's packages, then run its command line."""
+    import sys
+
+    try:
+        check_own_packages()
+    except ForeignPackage as error:
+        sys.exit(str(error))
+    from app.cli import main
+
+    main()
+
+
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build and configure a kiemtra application."""
+    check_own_packages()
     instance_path = (
         (test_config or {}).get("INSTANCE_PATH")
         or os.environ.get("KIEMTRA_INSTANCE_PATH")
@@ -100,4 +148,5 @@ FEATURE_MODULES = (
     "intake",  # article intake
     "office",  # the office's own data: spreadsheet imports, people directory, audit log
     "health",  # /healthz for the reverse proxy, one log line per request
+    "source",  # the running code for every user (AGPL section 13), linked from every page's footer
 )

@@ -36,6 +36,8 @@ DEFAULTS: dict[str, Any] = {
     "PG_BIN_DIR": None,  # where pg_dump and pg_restore are, when not on PATH
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
+    # Where the footer's "Mã nguồn" link points; None: /ma-nguon.zip, the code this process runs.
+    "SOURCE_URL": None,
 }
 
 # Settings that are lists or numbers when read from the environment.

@@ -22,7 +22,8 @@ def database_url(app: Flask) -> str:
         if url.startswith("postgresql://"):
             url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
         return url
-    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    # The folder is made at the first connection (configure_sqlite), so a command that only prints help
+    # writes nothing.
     return f"sqlite:///{Path(app.instance_path) / 'kiemtra.sqlite'}"
 
 
@@ -37,6 +38,13 @@ def configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
     """WAL, foreign keys and a busy timeout on every connection; BEGIN IMMEDIATE for every
     transaction that may write, so one that reads then writes waits for the lock instead of failing.
     """
+
+    database = engine.url.database
+
+    @event.listens_for(engine, "do_connect")
+    def _make_folder(*_args: Any) -> None:
+        if database and database != ":memory:" and not database.startswith("file:"):
+            Path(database).parent.mkdir(parents=True, exist_ok=True)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:

@@ -20,6 +20,8 @@ from models.visit import DelegationMember, Finding, Visit
 
 db = SQLAlchemy(model_class=Base)
 
+__kiemtra__ = True  # this is kiemtra's models package (app.check_own_packages)
+
 __all__ = [
     "Attachment",
     "AuditEntry",
