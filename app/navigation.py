@@ -20,7 +20,7 @@ class NavItem:
     label: Any  # a lazy_gettext string
     roles: frozenset[Role]
     order: int = 50
-    badge: Callable[[], int] | None = None
+    badge: Callable[[], int | None] | None = None
 
 
 def add(app: Flask, item: NavItem) -> None:

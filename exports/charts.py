@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -55,7 +55,7 @@ EMPTY_NOTE = "Chưa có số liệu"
 _CSS_FAMILIES = ["Liberation Sans", "Arial", "DejaVu Sans", "sans-serif"]
 _VIETNAMESE_PROBE = (0x1EC7, 0x1EA1, 0x01B0, 0x0111)  # ệ ạ ư đ
 _PNG_DPI = 150
-_RC = {
+_RC: dict[Any, object] = {
     "svg.hashsalt": "kiemtra-charts",
     "svg.fonttype": "none",
     "font.family": _CSS_FAMILIES,

@@ -30,10 +30,13 @@ class DigestItem(Protocol):
 
 
 class DigestSection(Protocol):
-    """The items of one timeliness category (None: cancelled since)."""
+    """The items of one timeliness category (None: cancelled since); read-only, so any item type fits."""
 
-    timeliness: Timeliness | None
-    items: list[DigestItem]
+    @property
+    def timeliness(self) -> Timeliness | None: ...
+
+    @property
+    def items(self) -> Sequence[DigestItem]: ...
 
 
 SECTION_TITLES = {
@@ -126,7 +129,7 @@ def _first_items(sections: Sequence[DigestSection], limit: int) -> tuple[list[_S
     shown, left = [], limit
     for section in sections:
         if left > 0:
-            shown.append(_Shown(section.timeliness, section.items[:left], len(section.items)))
+            shown.append(_Shown(section.timeliness, list(section.items[:left]), len(section.items)))
         left -= len(section.items)
     return shown, max(0, -left)
 

@@ -25,6 +25,7 @@ from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
+from docx.oxml.xmlchemy import BaseOxmlElement
 from docx.shared import Mm, Pt
 from docx.table import Table
 from docx.text.paragraph import Paragraph
@@ -634,7 +635,7 @@ def _lines(text: str) -> list[str]:
     return [line for line in (clean(part) for part in clean(text).splitlines()) if line]
 
 
-def _set_font_slots(fonts: OxmlElement) -> None:
+def _set_font_slots(fonts: BaseOxmlElement) -> None:
     for attribute in _THEME_ATTRIBUTES:
         fonts.attrib.pop(qn(attribute), None)
     for slot in _FONT_SLOTS:
@@ -713,7 +714,7 @@ def _keep_on_one_page(row: object) -> None:
     tr_pr.append(OxmlElement("w:cantSplit"))
 
 
-def _prototype_row(columns: Sequence[Column], style_id: str, font_pt: float) -> OxmlElement:
+def _prototype_row(columns: Sequence[Column], style_id: str, font_pt: float) -> BaseOxmlElement:
     """A data row with the columns' widths, one paragraph and one empty run per cell."""
     tr = OxmlElement("w:tr")
     tr_pr = OxmlElement("w:trPr")

@@ -449,7 +449,7 @@ def monthly_trend(
         )
         .group_by("a", "c", "o", "done", "in_time")
     )
-    sums = defaultdict(lambda: [0, 0, 0, 0])
+    sums: defaultdict[Any, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
     for row in db.session.execute(query):
         for m in range(1, len(months) + 1):
             if row.done and row.c == m:

@@ -21,13 +21,14 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import (
     Boolean,
     ColumnElement,
     Integer,
     Select,
+    Table,
     and_,
     delete,
     func,
@@ -38,6 +39,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from models import (
@@ -187,7 +189,7 @@ def claim_run(
     A row that is FAILED, or RUNNING since before ``now - stale_after`` (its process died), is taken
     over by a conditional UPDATE, which only one of several concurrent claimants can win.
     """
-    table = JobRun.__table__
+    table = cast(Table, JobRun.__table__)
     inserted = db.session.execute(
         _upsert(table)
         .values(job_name=job_name, period_key=period_key, status=JobRunStatus.RUNNING, started_at=now)
@@ -208,7 +210,7 @@ def claim_run(
         )
         .values(status=JobRunStatus.RUNNING, started_at=now, finished_at=None)
     )
-    if retaken.rowcount == 1:
+    if cast(CursorResult[Any], retaken).rowcount == 1:
         log.warning("took over %s/%s (failed or stale)", job_name, period_key)
         return Claim(job_name, period_key, True, None, now, retaken=True)
     row = db.session.execute(
@@ -222,7 +224,7 @@ def claim_run(
 def close_run(claim: Claim, status: JobRunStatus, summary: str, now: datetime) -> bool:
     """Mark an owned claim FINISHED or FAILED, unless another process has taken it over since."""
     assert claim.owned and status is not JobRunStatus.RUNNING
-    table = JobRun.__table__
+    table = cast(Table, JobRun.__table__)
     result = db.session.execute(
         update(table)
         .where(
@@ -233,7 +235,7 @@ def close_run(claim: Claim, status: JobRunStatus, summary: str, now: datetime) -
         )
         .values(status=status, finished_at=now, summary=summary[:2000])
     )
-    return result.rowcount == 1
+    return cast(CursorResult[Any], result).rowcount == 1
 
 
 # --------------------------------------------------------------------------------------------------
@@ -314,7 +316,7 @@ def _insert(
     recipients: Any,
 ) -> list[tuple[int, int, NotificationKind, date]]:
     """INSERT … SELECT the notifications of one kind for one group of recipients, skipping existing keys."""
-    table = Notification.__table__
+    table = cast(Table, Notification.__table__)
     query, recipient_id, coordinating = recipients()
     query = query.add_columns(
         recipient_id.label("recipient_id"),
@@ -449,17 +451,17 @@ def _log_on_tasks(created: list[tuple[int, int, NotificationKind, date]], today:
             note = f"Nhắc hạn: {when} {format_date(due_on)} ({count} người nhận)."
         rows.append({"task_id": task_id, "kind": event_kind, "created_at": now, "note": note})
     if rows:
-        db.session.execute(insert(TaskEvent.__table__), rows)
+        db.session.execute(insert(cast(Table, TaskEvent.__table__)), rows)
 
 
 def prune_digest_ledger(today: date) -> int:
     """Delete digest claims older than the ledger keeps them; the daily scan rows stay."""
-    table = JobRun.__table__
+    table = cast(Table, JobRun.__table__)
     cutoff = (today - timedelta(days=DIGEST_LEDGER_DAYS)).isoformat()
     result = db.session.execute(
         delete(table).where(table.c.job_name.startswith(DIGEST_JOB_PREFIX), table.c.period_key < cutoff)
     )
-    return result.rowcount
+    return cast(CursorResult[Any], result).rowcount
 
 
 # --------------------------------------------------------------------------------------------------
@@ -649,7 +651,7 @@ def mark_all_read(user: User, *, now: datetime | None = None) -> int:
         .values(read_at=now or utcnow()),
         execution_options={"synchronize_session": False},
     )
-    return result.rowcount
+    return cast(CursorResult[Any], result).rowcount
 
 
 # --------------------------------------------------------------------------------------------------

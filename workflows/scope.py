@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import Boolean, ColumnElement, Select, or_, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import InstrumentedAttribute, aliased
+from sqlalchemy.sql.elements import SQLCoreOperations
 from sqlalchemy.sql.visitors import InternalTraversal
 
 from models import Directive, Organization, Task, Visit, task_coordinator
@@ -16,7 +17,7 @@ def _escape_like(value: str) -> str:
     return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def in_subtree(path_column: ColumnElement[str], root: Organization) -> ColumnElement[bool]:
+def in_subtree(path_column: SQLCoreOperations[str], root: Organization) -> ColumnElement[bool]:
     """True for organisations whose path starts with the root's path."""
     return path_column.like(_escape_like(root.path) + "%", escape="\\")
 
@@ -44,7 +45,7 @@ class _AnyOf(ColumnElement[bool]):
         ("subquery", InternalTraversal.dp_clauseelement),
     ]
 
-    def __init__(self, column: ColumnElement[Any], subquery: Select[Any]) -> None:
+    def __init__(self, column: SQLCoreOperations[Any], subquery: Select[Any]) -> None:
         self.column = column
         self.subquery = subquery
 
@@ -60,12 +61,12 @@ def _any_of_postgresql(element: _AnyOf, compiler: Any, **kw: Any) -> str:
     return f"{column} = ANY(ARRAY({compiler.process(element.subquery.scalar_subquery(), **kw)}))"
 
 
-def _units_in(root: Organization) -> Select[tuple[int]]:
+def _units_in(root: Organization) -> Select[int]:
     unit = aliased(Organization)
     return select(unit.id).where(in_subtree(unit.path, root))
 
 
-def _directives_of_visits(body_column: InstrumentedAttribute[int], root: Organization) -> Select[tuple[int]]:
+def _directives_of_visits(body_column: InstrumentedAttribute[int], root: Organization) -> Select[int]:
     # Walk down from the bodies through the indexes (visit by body, directive by visit) rather than
     # joining every directive to its visit: an office's list reads a few hundred rows, not the table.
     return select(Directive.id).where(

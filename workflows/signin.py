@@ -10,8 +10,10 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any, cast
 
 from sqlalchemy import delete, func, select, update
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import joinedload
 
 from models import LoginAttempt, LoginSession, User, db
@@ -123,7 +125,7 @@ def end_all_sessions(user: User) -> int:
         .where(LoginSession.user_id == user.id, LoginSession.ended_at.is_(None))
         .values(ended_at=utcnow())
     )
-    return int(result.rowcount or 0)
+    return int(cast(CursorResult[Any], result).rowcount or 0)
 
 
 def last_sign_in(user_ids: list[int]) -> dict[int, datetime]:

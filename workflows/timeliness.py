@@ -16,7 +16,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import and_, case, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, scoped_session
 
 from models import Organization, Task
 from models.enums import OPEN_TASK_STATUSES, TaskStatus, Timeliness
@@ -109,7 +109,7 @@ def _category_sums(today: date, due_soon_days: int) -> list[Any]:
 
 
 def count_timeliness(
-    session: Session,
+    session: Session | scoped_session[Any],
     today: date,
     scope: Organization | None = None,
     due_soon_days: int = DEFAULT_DUE_SOON_DAYS,
@@ -123,7 +123,7 @@ def count_timeliness(
 
 
 def count_timeliness_by_lead_unit(
-    session: Session,
+    session: Session | scoped_session[Any],
     today: date,
     scope: Organization | None = None,
     due_soon_days: int = DEFAULT_DUE_SOON_DAYS,

@@ -6,8 +6,10 @@ same issuing workflow, with the same permission checks, as the web page.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from typing import Any, TypeVar
 
 import click
 from flask import current_app
@@ -26,13 +28,14 @@ from workflows.documents import DocumentKind
 from workflows.errors import DomainError
 
 ISO_DATE = click.DateTime(formats=["%Y-%m-%d"])
+CommandFunction = TypeVar("CommandFunction", bound=Callable[..., Any])
 
 
 def _day(value: object) -> date | None:
     return value.date() if value is not None else None  # type: ignore[attr-defined]
 
 
-def _output_options(command: click.Command) -> click.Command:
+def _output_options(command: CommandFunction) -> CommandFunction:
     options = [
         click.option(
             "-o",

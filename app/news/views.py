@@ -127,7 +127,7 @@ def _back(fallback: str) -> ResponseReturnValue:
 # --- public pages ---------------------------------------------------------------------------
 
 
-def _published() -> Select[tuple[NewsPost]]:
+def _published() -> Select[NewsPost]:
     return (
         select(NewsPost)
         .where(NewsPost.status == NewsStatus.PUBLISHED)

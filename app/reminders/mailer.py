@@ -55,7 +55,8 @@ def build_message(config: dict[str, Any], to_name: str, to_address: str, digest:
         raise MessageRefused(f"invalid address {to_address!r}: {error}") from error
     sender = config["SMTP_SENDER"]
     message = MIMEMultipart("alternative")
-    message["Subject"] = Header(digest.subject, "utf-8")
+    # typeshed types the value as str; the compat32 policy of MIMEMultipart takes a Header as documented.
+    message["Subject"] = Header(digest.subject, "utf-8")  # type: ignore[assignment]
     message["From"] = formataddr(("kiemtra", sender))
     message["To"] = formataddr((to_name, to_address), charset="utf-8")
     message["Date"] = format_datetime(utcnow())

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
@@ -32,7 +34,7 @@ def task_link(task_id: int, *, external: bool = False) -> str | None:
 
 def _me() -> User:
     """The signed-in user itself, not Flask-Login's proxy (workflows record it in the audit log)."""
-    return current_user._get_current_object()  # type: ignore[attr-defined,no-any-return]
+    return current_user._get_current_object()
 
 
 def _page_number() -> int:
@@ -62,7 +64,7 @@ def inbox() -> str:
 
 
 def _back_to_inbox() -> BaseResponse:
-    target = {"chua-doc": "1"} if request.form.get("chua-doc") == "1" else {}
+    target: dict[str, Any] = {"chua-doc": "1"} if request.form.get("chua-doc") == "1" else {}
     return redirect(url_for("reminders.inbox", **target))
 
 

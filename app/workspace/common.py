@@ -78,7 +78,7 @@ class Page:
 
     def url(self, number: int) -> str:
         """The same list with the same filters, on page ``number``."""
-        args = {**request.args.to_dict(), "page": number}
+        args: dict[str, Any] = {**request.args.to_dict(), "page": number}
         assert request.endpoint is not None
         return url_for(request.endpoint, **(request.view_args or {}), **args)
 

@@ -97,4 +97,4 @@ def label(value: enum.Enum | None) -> str:
 def choices(enum_class: type[enum.Enum], members: object = None) -> list[SelectChoice]:
     """Select options for an enum's members (all of them unless ``members`` names some)."""
     chosen = list(members) if members is not None else list(enum_class)  # type: ignore[call-overload]
-    return [SelectChoice(member.value, LABELS.get(member, member.value)) for member in chosen]  # type: ignore[arg-type]
+    return [SelectChoice(member.value, LABELS.get(member, member.value)) for member in chosen]

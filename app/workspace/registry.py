@@ -21,7 +21,7 @@ from workflows import registry as registry_flow
 from workflows.errors import DomainError
 from workflows.scope import visits_in_scope
 
-SORTS = {
+SORTS: dict[str, tuple[Any, ...] | None] = {
     "code": (LegalDocument.type_code, LegalDocument.issuer_code, LegalDocument.code),
     "-issued": (LegalDocument.issued_on.desc(), LegalDocument.code),
     "issued": (LegalDocument.issued_on, LegalDocument.code),
@@ -50,7 +50,7 @@ def document_list() -> ResponseReturnValue:
     type_code = request.args.get("type") or ""
     issuer = request.args.get("issuer") or ""
     system = request.args.get("system") or ""
-    sort = request.args.get("sort") if request.args.get("sort") in SORTS else "code"
+    sort = request.args.get("sort", "code") if request.args.get("sort") in SORTS else "code"
     conditions: list[Any] = []
     for token in search_tokens(q):
         pattern = like_pattern(token)
@@ -69,7 +69,7 @@ def document_list() -> ResponseReturnValue:
     counts = _citing_counts()
     cited = func.coalesce(counts.c.n, 0)
     base = select(LegalDocument).where(and_(true(), *conditions))
-    order = (cited.desc(), LegalDocument.code) if sort == "-cited" else SORTS[sort]
+    order = (cited.desc(), LegalDocument.code) if sort == "-cited" else SORTS[sort] or ()
     query = (
         select(LegalDocument, cited.label("cited"))
         .outerjoin(counts, counts.c.legal_document_id == LegalDocument.id)

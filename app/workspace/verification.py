@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
@@ -62,7 +63,7 @@ _TASK_OPTIONS = (
 )
 
 
-def _reports(tasks: list[Task]) -> dict[int, TaskEvent]:
+def _reports(tasks: Sequence[Task]) -> dict[int, TaskEvent]:
     """The event in which each task was last reported done, with its note and author."""
     if not tasks:
         return {}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -66,7 +67,7 @@ from workflows.errors import (
 from workflows.scope import in_subtree
 from workflows.timeliness import timeliness_of
 
-SORTS = {
+SORTS: dict[str, Callable[[Any], tuple[Any, ...]]] = {
     "-date": lambda inspected: (Visit.visited_on.desc(), Visit.id.desc()),
     "date": lambda inspected: (Visit.visited_on.asc(), Visit.id.asc()),
     "title": lambda inspected: (Visit.search_key.asc(), Visit.id.asc()),

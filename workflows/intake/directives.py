@@ -244,7 +244,7 @@ class _ListReader(_State):
                 title, text = heading["title"].strip(), heading["rest"]
                 text = text[:1].upper() + text[1:]
             end = segments[-1][1]
-            citations = tuple(self._citations_in(text_start, end))
+            citations = tuple(self._citations_in(text_start, end))  # type: ignore[attr-defined]  # _CitationReader, mixed into _Parser
             due_on = _due_date(text, year, self.draft.visited_on.value if self.draft.visited_on else None)
             own_period = re.search(
                 r"(?:trong|trước|hết|đến\s+hết|hoàn\s+thành\s+trong)\s+(?P<p>" + _PERIOD.pattern + ")",

@@ -152,7 +152,7 @@ class _FindingsReader(_State):
             kind = _kind_of_intro(lst.intro)
             lesson = bool(re.search(r"bài\s+học|kinh\s+nghiệm", lst.intro[-300:], re.I))
             for k in range(len(lst.markers)):
-                for j in range(lst.markers[k][0], self._item_end(lst, k)):
+                for j in range(lst.markers[k][0], self._item_end(lst, k)):  # type: ignore[attr-defined]  # _ListReader, mixed into _Parser
                     if lesson:
                         skipped.add(j)
                     elif kind is not None:

@@ -8,6 +8,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date
+from typing import cast
 
 from workflows.errors import ValidationFailed
 from workflows.intake.draft import DraftVisit, Found
@@ -268,7 +269,7 @@ class _State:
         others: tuple[str, ...] = (),
     ) -> Found[T]:
         if type(value) is str:  # not the StrEnum day parts
-            value = " ".join(value.split())  # type: ignore[assignment]
+            value = cast(T, " ".join(cast(str, value).split()))
         return Found(value, self.doc.span(start, end), how, confidence, others)
 
     def body(self) -> list[int]:

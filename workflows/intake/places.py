@@ -298,9 +298,8 @@ class _LeadReader(_State):
         if year is None:
             if published:
                 year = published.year
-                if _safe_date(year, month, day) and _safe_date(year, month, day) > published + timedelta(
-                    days=7
-                ):
+                candidate = _safe_date(year, month, day)
+                if candidate and candidate > published + timedelta(days=7):
                     year -= 1
                 self.warn(
                     "Bài chỉ ghi ngày «%(day)s»; năm %(year)s lấy theo ngày đăng bài %(published)s.",
