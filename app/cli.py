@@ -42,11 +42,19 @@ def _as_date(value: object) -> date | None:
     return value.date() if value is not None else None  # type: ignore[attr-defined]
 
 
-def _load_demo(today: date) -> bool:
+def _load_demo(today: date, force: bool = False) -> bool:
     """Load the demo data, turning a refusal into a message instead of a stack trace."""
-    from workflows.demo import load_demo
+    from workflows.demo import foreign_organisations, load_demo
     from workflows.errors import DomainError
 
+    foreign = foreign_organisations()
+    if foreign and not force:
+        # The demo adds accounts whose password is published: never into an office's database by accident.
+        shown = ", ".join(foreign[:5]) + (" …" if len(foreign) > 5 else "")
+        raise click.ClickException(
+            f"Cơ sở dữ liệu này đã có cơ quan, đơn vị không thuộc dữ liệu mẫu ({shown}). Dữ liệu mẫu tạo "
+            "tài khoản với mật khẩu công khai; không nạp. Dùng --force nếu thật sự muốn nạp vào đây."
+        )
     try:
         return load_demo(today=today)
     except DomainError as error:
@@ -101,10 +109,11 @@ def demo_command(host: str, port: int, today: object, no_serve: bool, no_schedul
 
 @click.command("load-demo")
 @click.option("--today", type=ISO_DATE, help="Load the demo as if today were this day (YYYY-MM-DD).")
+@click.option("--force", is_flag=True, help="Load even into a database that holds other organisations.")
 @with_appcontext
-def load_demo_command(today: object) -> None:
+def load_demo_command(today: object, force: bool) -> None:
     """Load the demo data into the configured database (once)."""
-    created = _load_demo(_as_date(today) or local_today())
+    created = _load_demo(_as_date(today) or local_today(), force=force)
     db.session.commit()
     click.echo("Đã nạp dữ liệu mẫu." if created else "Dữ liệu mẫu đã có; không nạp lại.")
 

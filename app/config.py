@@ -26,6 +26,10 @@ DEFAULTS: dict[str, Any] = {
     "SMTP_PASSWORD": None,
     "SMTP_SENDER": "kiemtra@localhost",
     "SMTP_STARTTLS": False,
+    # starttls, ssl (implicit TLS, usually port 465) or none; unset: starttls if SMTP_STARTTLS, else none.
+    "SMTP_TLS": None,
+    # The password is never sent over an unencrypted connection unless this is set.
+    "SMTP_ALLOW_PLAINTEXT_AUTH": False,
     "BASE_URL": "http://127.0.0.1:5000",
     # How many reverse proxies stand in front of kiemtra (0: clients connect directly).
     "PROXY_COUNT": 0,
@@ -52,7 +56,7 @@ _INT_KEYS = {
     "BACKUP_KEEP",
 }
 _INT_TUPLE_KEYS = {"REMINDER_DAYS"}
-_BOOL_KEYS = {"SMTP_STARTTLS", "SESSION_COOKIE_SECURE", "TESTING", "DEBUG", "REQUEST_LOG"}
+_BOOL_KEYS = {"SMTP_STARTTLS", "SMTP_ALLOW_PLAINTEXT_AUTH", "SESSION_COOKIE_SECURE", "TESTING", "DEBUG", "REQUEST_LOG"}
 
 
 def from_environment(environ: os._Environ[str] | dict[str, str]) -> dict[str, Any]:

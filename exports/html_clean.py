@@ -2,7 +2,9 @@
 
 What a post may contain: paragraphs, line breaks, headings h2–h4, bold, italics, underline,
 strike-through, sub/superscript, quotations, lists, simple tables, links (http, https, mailto and
-paths of this site) and photos in ``<figure>`` with a ``<figcaption>``. What never survives:
+paths of this site) and photos in ``<figure>`` with a ``<figcaption>``. A protocol-relative link
+(``//host/…``, or ``/\\host`` that browsers read the same way) leaves the site, so it is no path of
+this site and loses its address. What never survives:
 scripts, styles (``<style>`` elements and ``style`` attributes), event handlers, ``javascript:``
 and ``data:`` links, frames, objects, forms, SVG and MathML, ids, and classes other than the few
 the generator writes. An ``<img>`` keeps its ``src`` only when it points at one of the app's own
@@ -112,8 +114,23 @@ DROPPED_WITH_CONTENT = frozenset(
 URL_SCHEMES = frozenset({"http", "https", "mailto"})
 
 
+# Browsers drop tabs and line breaks anywhere in a URL and leading spaces and control characters, and
+# read a backslash as a slash: "/\thost" and " \\host" lead to another host just as "//host" does.
+_IGNORED_IN_URL = re.compile(r"[\t\n\r]")
+_LEADING_IGNORED = "".join(chr(code) for code in range(0x21))
+
+
+def is_protocol_relative(url: str) -> bool:
+    """Tell whether ``url`` names another host without a scheme (``//host/…``)."""
+    head = _IGNORED_IN_URL.sub("", url).lstrip(_LEADING_IGNORED)[:2].replace("\\", "/")
+    return head == "//"
+
+
 def _filter_attribute(tag: str, attribute: str, value: str) -> str | None:
-    """Keep an image only from the app's uploads, and only the generator's classes."""
+    """Keep an image only from the app's uploads, links only to http(s), mailto or this site's paths,
+    and only the generator's classes."""
+    if tag == "a" and attribute == "href" and is_protocol_relative(value):
+        return None
     if tag == "img" and attribute == "src":
         return value if IMAGE_SRC.fullmatch(value.strip()) else None
     if attribute == "class":

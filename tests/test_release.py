@@ -9,12 +9,16 @@ import sys
 import types
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import func, select
 
 import app as kiemtra_app
+from models import Organization, User, Visit, db
+from models.enums import OrgKind
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -93,3 +97,29 @@ def test_commands_that_only_print_help_write_nothing(tmp_path: Path) -> None:
         assert result.returncode == 0, result.stderr
         assert "Usage" in result.stdout
     assert list(tmp_path.iterdir()) == []
+
+
+def _count(model: type) -> int:
+    value = db.session.scalar(select(func.count()).select_from(model))
+    db.session.rollback()  # end the read transaction before the command opens its own
+    return int(value or 0)
+
+
+def test_load_demo_refuses_an_offices_database_and_writes_nothing(runner: Any) -> None:
+    office = Organization(code="TU-HG", doc_code="TU", name="Tỉnh ủy Hà Giang", kind=OrgKind.PARTY_COMMITTEE)
+    office.place_path(None)
+    db.session.add(office)
+    db.session.commit()
+    before = (_count(Organization), _count(User), _count(Visit))
+
+    result = runner.invoke(args=["load-demo", "--today", "2026-11-26"])
+
+    assert result.exit_code == 1
+    assert "TU-HG" in result.output
+    assert "--force" in result.output
+    assert "Traceback" not in result.output
+    assert (_count(Organization), _count(User), _count(Visit)) == before
+
+    forced = runner.invoke(args=["load-demo", "--today", "2026-11-26", "--force"])
+    assert forced.exit_code == 0, forced.output
+    assert _count(User) > before[1]

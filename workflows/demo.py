@@ -251,6 +251,12 @@ class _Demo:
         return datetime.combine(day, time(hour), LOCAL_ZONE).astimezone(UTC)
 
 
+def foreign_organisations() -> list[str]:
+    """Codes of the organisations in the database that the demo did not create (an office's own data)."""
+    demo_codes = {row[0] for row in ORGANISATIONS}
+    return sorted(code for code in db.session.scalars(select(Organization.code)) if code not in demo_codes)
+
+
 def load_demo(today: date) -> bool:
     """Load the demo organisations, users and visits unless they are there; True if loaded."""
     if db.session.scalar(select(Visit.id).where(Visit.reference == SEED_REFERENCE)):

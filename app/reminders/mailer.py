@@ -29,6 +29,18 @@ class MailUnavailable(Exception):
     """The server cannot be reached or dropped the connection: stop the round, try later."""
 
 
+TLS_MODES = ("starttls", "ssl", "none")
+
+
+def tls_mode(config: dict[str, Any]) -> str:
+    """How the connection to the SMTP server is encrypted: KIEMTRA_SMTP_TLS, else the older
+    KIEMTRA_SMTP_STARTTLS switch (starttls when on, none when off)."""
+    mode = str(config.get("SMTP_TLS") or ("starttls" if config.get("SMTP_STARTTLS") else "none")).lower()
+    if mode not in TLS_MODES:
+        raise MailUnavailable(f"KIEMTRA_SMTP_TLS must be one of {', '.join(TLS_MODES)}, not {mode!r}")
+    return mode
+
+
 def email_enabled(app: Flask) -> bool:
     """Tell whether SMTP is configured; log once per application that e-mail is off when it is not."""
     if app.config.get("SMTP_HOST"):
@@ -88,11 +100,28 @@ class SmtpMailer:
 
     def _connect(self) -> smtplib.SMTP:
         config = self.config
-        connection = smtplib.SMTP(config["SMTP_HOST"], int(config["SMTP_PORT"]), timeout=30)
-        if config.get("SMTP_STARTTLS"):
-            connection.starttls(context=ssl.create_default_context())
-        if config.get("SMTP_USERNAME"):
-            connection.login(config["SMTP_USERNAME"], config.get("SMTP_PASSWORD") or "")
+        mode = tls_mode(config)
+        if config.get("SMTP_USERNAME") and mode == "none" and not config.get("SMTP_ALLOW_PLAINTEXT_AUTH"):
+            # A password sent in clear text can be read by anyone on the way to the mail server.
+            raise MailUnavailable(
+                "refusing to send the SMTP password without TLS: set KIEMTRA_SMTP_TLS=starttls or ssl "
+                "(or KIEMTRA_SMTP_ALLOW_PLAINTEXT_AUTH=1 on a trusted network)"
+            )
+        host, port = config["SMTP_HOST"], int(config["SMTP_PORT"])
+        if mode == "ssl":
+            connection: smtplib.SMTP = smtplib.SMTP_SSL(
+                host, port, timeout=30, context=ssl.create_default_context()
+            )
+        else:
+            connection = smtplib.SMTP(host, port, timeout=30)
+        try:
+            if mode == "starttls":
+                connection.starttls(context=ssl.create_default_context())
+            if config.get("SMTP_USERNAME"):
+                connection.login(config["SMTP_USERNAME"], config.get("SMTP_PASSWORD") or "")
+        except BaseException:
+            connection.close()  # no half-open session left behind (the round is retried later)
+            raise
         return connection
 
     def send(self, message: Message) -> None:
