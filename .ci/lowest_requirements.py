@@ -28,7 +28,8 @@ def floors(setup_cfg: Path) -> list[str]:
             raise SystemExit(f"cannot read the requirement {line!r}")
         floor = re.search(r">=\s*([^,;\s]+)", match[3])
         if floor is None:
-            raise SystemExit(f"{match[1]} has no floor (>=): every direct dependency needs one")
+            print(f"lowest: {match[1]} has no floor (>=); it resolves as usual", file=sys.stderr)
+            continue
         lines.append(f"{match[1]}=={floor[1]}")
     return lines
 
