@@ -155,7 +155,9 @@ def sign_pdf(
     page, box = signature_box(pdf)
     try:
         writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
-        fields.append_signature_field(writer, fields.SigFieldSpec(FIELD_NAME, on_page=page, box=box))
+        # pyHanko draws the box at any coordinates; its annotation says int where PDF takes numbers.
+        spec = fields.SigFieldSpec(FIELD_NAME, on_page=page, box=box)  # type: ignore[arg-type]
+        fields.append_signature_field(writer, spec)
         style = TextStampStyle(
             stamp_text="Ký số bởi: %(signer)s\nThời gian: %(ts)s",
             text_box_style=TextBoxStyle(font=_stamp_font(), font_size=9),
@@ -210,7 +212,7 @@ def verify_pdf(pdf: bytes, trust_roots: list[bytes]) -> Verification:
         signer=cert.subject.native.get("common_name") or cert.subject.human_friendly,
         signed_at=signed_at,
         valid=bool(status.valid and status.trusted),
-        intact=bool(status.intact and status.coverage.name == "ENTIRE_FILE"),
+        intact=bool(status.intact and status.coverage is not None and status.coverage.name == "ENTIRE_FILE"),
     )
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
+from typing import cast
 
 from exports.official import (
     OfficialDocument,
@@ -219,12 +220,13 @@ def deadline_note(directive: Directive) -> str:
     """The deadlines the tracker counts for this directive: its tasks' due dates in force, each with
     its lead unit when they differ; the directive's own date or period when no task carries one."""
     dated = [t for t in directive.tasks if t.due_on is not None and t.status is not TaskStatus.CANCELLED]
-    days = sorted({t.due_on for t in dated})
+    days = sorted({cast(date, t.due_on) for t in dated})  # dated: only tasks with a due date
     if len(days) == 1:
         return f"Thời hạn: {body_date(days[0])}."
     if days:
         by_unit = "; ".join(
-            f"{t.lead_org.name}: {body_date(t.due_on)}" for t in sorted(dated, key=lambda t: (t.due_on, t.id))
+            f"{t.lead_org.name}: {body_date(cast(date, t.due_on))}"
+            for t in sorted(dated, key=lambda t: (t.due_on, t.id))
         )
         return f"Thời hạn: {by_unit}."
     if directive.due_on:

@@ -55,7 +55,7 @@ def next_number(issuer: Organization, type_code: str, term: str) -> int:
     if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     elif dialect == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert
+        from sqlalchemy.dialects.sqlite import insert  # type: ignore[assignment]  # same on_conflict API
     else:  # pragma: no cover - kiemtra runs on SQLite and PostgreSQL only
         raise NotImplementedError(dialect)
     db.session.execute(insert(DocumentCounter).values(**key, last_number=0).on_conflict_do_nothing())
