@@ -56,7 +56,14 @@ _INT_KEYS = {
     "BACKUP_KEEP",
 }
 _INT_TUPLE_KEYS = {"REMINDER_DAYS"}
-_BOOL_KEYS = {"SMTP_STARTTLS", "SMTP_ALLOW_PLAINTEXT_AUTH", "SESSION_COOKIE_SECURE", "TESTING", "DEBUG", "REQUEST_LOG"}
+_BOOL_KEYS = {
+    "SMTP_STARTTLS",
+    "SMTP_ALLOW_PLAINTEXT_AUTH",
+    "SESSION_COOKIE_SECURE",
+    "TESTING",
+    "DEBUG",
+    "REQUEST_LOG",
+}
 
 
 def from_environment(environ: os._Environ[str] | dict[str, str]) -> dict[str, Any]:
