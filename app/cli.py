@@ -14,7 +14,8 @@ from sqlalchemy import select
 from app import admin_cli
 from models import Organization, db
 from workflows.clock import local_today
-from workflows.timeliness import count_timeliness
+from workflows.errors import ValidationFailed
+from workflows.timeliness import Period, check_as_of, check_period, count_timeliness
 
 ISO_DATE = click.DateTime(formats=["%Y-%m-%d"])
 CATEGORY_LABELS = {
@@ -23,6 +24,8 @@ CATEGORY_LABELS = {
     "within": "Chưa hoàn thành, trong hạn",
     "due_soon": "Chưa hoàn thành, sắp đến hạn",
     "overdue": "Chưa hoàn thành, quá hạn",
+    "awaiting_on_time": "Đã báo cáo đúng hạn, chờ xác nhận",
+    "awaiting_late": "Đã báo cáo quá hạn, chờ xác nhận",
     "no_deadline": "Không thời hạn",
 }
 
@@ -137,22 +140,42 @@ def serve_command(host: str, port: int, threads: int, no_scheduler: bool) -> Non
 @click.command("stats")
 @click.option("--today", type=ISO_DATE, help="Count as of this day (YYYY-MM-DD); default today in Vietnam.")
 @click.option("--org", "org_code", help="Only this organisation's subtree (its code, e.g. HU-BUDOP).")
+@click.option("--from", "period_from", type=ISO_DATE, help="Only tasks assigned on or after this day.")
+@click.option("--to", "period_to", type=ISO_DATE, help="Only tasks assigned on or before this day.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @with_appcontext
-def stats_command(today: object, org_code: str | None, as_json: bool) -> None:
-    """Print the timeliness counts and both completion rates."""
+def stats_command(
+    today: object, org_code: str | None, period_from: object, period_to: object, as_json: bool
+) -> None:
+    """Print the timeliness counts and both completion rates, as they stood at the end of a day."""
     day = _as_date(today) or local_today()
+    period = Period(_as_date(period_from), _as_date(period_to))
+    try:
+        check_as_of(db.session, day)
+        check_period(period)
+    except ValidationFailed as error:
+        raise click.ClickException(error.template % error.params) from None
     scope = None
     if org_code:
         scope = db.session.scalar(select(Organization).where(Organization.code == org_code.strip().upper()))
         if scope is None:
             raise click.ClickException(f"Không có cơ quan, đơn vị mã «{org_code}».")
-    counts = count_timeliness(db.session, day, scope, current_app.config["DUE_SOON_DAYS"])
+    counts = count_timeliness(db.session, day, scope, current_app.config["DUE_SOON_DAYS"], period)
     if as_json:
-        payload = {"today": day.isoformat(), "org": scope.code if scope else None, **counts.as_dict()}
+        payload = {
+            "today": day.isoformat(),
+            "org": scope.code if scope else None,
+            "assigned_from": period.start.isoformat() if period.start else None,
+            "assigned_to": period.end.isoformat() if period.end else None,
+            **counts.as_dict(),
+        }
         click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
         return
     click.echo(f"Tình hình thực hiện nhiệm vụ ngày {day:%d/%m/%Y}" + (f" – {scope.name}" if scope else ""))
+    if period.start or period.end:
+        first = f"{period.start:%d/%m/%Y}" if period.start else "…"
+        last = f"{period.end:%d/%m/%Y}" if period.end else "…"
+        click.echo(f"Nhiệm vụ giao từ {first} đến {last}")
     rows = [(label, getattr(counts, category)) for category, label in CATEGORY_LABELS.items()]
     rows += [
         ("Tổng số nhiệm vụ (không tính đã hủy)", counts.total),

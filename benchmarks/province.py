@@ -47,7 +47,16 @@ from workflows.timeliness import count_timeliness, timeliness_of
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 DEFAULT_PG_URL = "postgresql://postgres@127.0.0.1:5432/kiemtra_bench"
-CATEGORIES = ("on_time", "late", "within", "due_soon", "overdue", "no_deadline")
+CATEGORIES = (
+    "on_time",
+    "late",
+    "within",
+    "due_soon",
+    "overdue",
+    "no_deadline",
+    "awaiting_on_time",
+    "awaiting_late",
+)
 # Each group's floors, measured in the same run: the bare minimum, then the nearest cheaper relative.
 FLOORS = {
     "in-process": ("raw count(*)", "raw count(*) non-cancelled"),

@@ -45,7 +45,13 @@ CATEGORIES: tuple[tuple[str, str, str], ...] = (
     ("open_within", "Chưa hoàn thành – trong hạn", "#bbdefb"),
     ("overdue", "Chưa hoàn thành – quá hạn", "#e57373"),
 )
-HATCHES = {"on_time": "", "late": "////", "open_within": "...", "overdue": "xxx"}
+HATCHES = {"on_time": "", "late": "////", "open_within": "...", "overdue": "xxx", "awaiting": "\\\\"}
+# The bars of a table of units show every category its rows count, so the bars add up to the total.
+BAR_CATEGORIES: tuple[tuple[str, str, str], ...] = (
+    *CATEGORIES,
+    ("awaiting", "Đã báo cáo, chờ xác nhận", "#80deea"),
+    ("no_deadline", "Không thời hạn", "#e0e0e0"),
+)
 # Printed charts are drawn at the width they print (the text width of an A4 page) in the body's
 # serif face, so 11 pt in the chart is 11 pt on paper.
 PRINT_WIDTH_IN = 165 / 25.4
@@ -90,6 +96,12 @@ class TimelinessLike(Protocol):
     @property
     def overdue(self) -> int: ...
 
+    @property
+    def awaiting(self) -> int: ...
+
+    @property
+    def no_deadline(self) -> int: ...
+
 
 @dataclass(frozen=True)
 class BarCounts:
@@ -99,6 +111,8 @@ class BarCounts:
     late: int = 0
     open_within: int = 0
     overdue: int = 0
+    awaiting: int = 0
+    no_deadline: int = 0
 
 
 def monthly_trend(points: list[MonthPoint], *, title: str, fmt: Format = "svg") -> bytes:
@@ -170,7 +184,7 @@ def timeliness_bars(
         axes = figure.add_subplot()
         positions = list(range(len(rows)))
         lefts = [0] * len(rows)
-        for attribute, label, colour in CATEGORIES:
+        for attribute, label, colour in BAR_CATEGORIES:
             values = [int(getattr(counts, attribute)) for _, counts in rows]
             axes.barh(
                 positions,
@@ -204,7 +218,7 @@ def timeliness_bars(
                     va="center",
                     fontproperties=_font(size=text_pt, serif=serif),
                 )
-        _finish(figure, axes, title, grid="x", text_pt=text_pt, serif=serif)
+        _finish(figure, axes, title, grid="x", text_pt=text_pt, serif=serif, categories=BAR_CATEGORIES)
         return _render(figure, fmt)
 
 
@@ -216,6 +230,7 @@ def _finish(
     grid: Literal["x", "y"],
     text_pt: float = 9,
     serif: bool = False,
+    categories: Sequence[tuple[str, str, str]] = CATEGORIES,
 ) -> None:
     axes.set_title(
         _wrap(title, 55 if serif else 70),
@@ -232,7 +247,7 @@ def _finish(
     # The legend always lists the four categories, also when a chart has no data.
     handles = [
         Patch(facecolor=colour, label=label, hatch=HATCHES.get(attribute, ""), edgecolor="#202020")
-        for attribute, label, colour in CATEGORIES
+        for attribute, label, colour in categories
     ]
     figure.legend(
         handles=handles,

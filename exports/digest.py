@@ -44,6 +44,8 @@ SECTION_TITLES = {
     Timeliness.DUE_SOON: lazy_gettext("Sắp đến hạn"),
     Timeliness.WITHIN: lazy_gettext("Còn trong hạn"),
     Timeliness.NO_DEADLINE: lazy_gettext("Không có thời hạn"),
+    Timeliness.AWAITING_ON_TIME: lazy_gettext("Đã báo cáo đúng hạn, chờ xác nhận"),
+    Timeliness.AWAITING_LATE: lazy_gettext("Đã báo cáo quá hạn, chờ xác nhận"),
     Timeliness.LATE: lazy_gettext("Đã hoàn thành, quá hạn"),
     Timeliness.ON_TIME: lazy_gettext("Đã hoàn thành đúng hạn"),
     None: lazy_gettext("Đã hủy"),

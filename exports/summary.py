@@ -45,14 +45,15 @@ VISIT_COLUMNS = [
 ]
 # The Government Office's 2×2 form, then the two rates.
 UNIT_COLUMNS = [
-    Column("STT", 10, centred=True),
-    Column("Đơn vị chủ trì", 35),
-    Column("Tổng số", 13, centred=True),
-    Column("Đúng hạn", 14, centred=True),
-    Column("Quá hạn", 14, centred=True),
-    Column("Trong hạn", 14, centred=True),
-    Column("Quá hạn", 14, centred=True),
-    Column("Không thời hạn", 15, centred=True),
+    Column("STT", 9, centred=True),
+    Column("Đơn vị chủ trì", 34),
+    Column("Tổng số", 12, centred=True),
+    Column("Đúng hạn", 12, centred=True),
+    Column("Quá hạn", 12, centred=True),
+    Column("Trong hạn", 12, centred=True),
+    Column("Quá hạn", 12, centred=True),
+    Column("Chờ xác nhận", 13, centred=True),
+    Column("Không thời hạn", 13, centred=True),
     Column("(1)", 18, centred=True),  # "100,0%" on one line at 11 pt
     Column("(2)", 18, centred=True),
 ]
@@ -61,7 +62,7 @@ UNIT_GROUPS = [
     (None, 1),
     (None, 1),
     ("Đã hoàn thành", 2),
-    ("Chưa hoàn thành", 2),
+    ("Chưa hoàn thành", 3),
     (None, 1),
     ("Tỷ lệ hoàn thành", 2),
 ]
@@ -255,6 +256,7 @@ def _unit_row(index: str, name: str, counts: TimelinessCounts) -> list[str]:
         str(counts.late),
         str(counts.open_within),
         str(counts.overdue),
+        str(counts.awaiting),
         str(counts.no_deadline),
         percent(counts.completion_rate),
         percent(counts.share("done")),

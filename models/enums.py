@@ -98,6 +98,8 @@ class Timeliness(enum.StrEnum):
     DUE_SOON = "due_soon"
     OVERDUE = "overdue"
     NO_DEADLINE = "no_deadline"
+    AWAITING_ON_TIME = "awaiting_on_time"  # reported by the due date, not yet verified
+    AWAITING_LATE = "awaiting_late"  # reported after the due date, not yet verified
 
 
 class TaskEventKind(enum.StrEnum):

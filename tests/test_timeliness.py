@@ -10,7 +10,7 @@ from models import db
 from models.enums import TaskStatus, Timeliness
 from tests.conftest import at
 from workflows import tasks as task_flow
-from workflows.timeliness import count_timeliness, days_overdue, timeliness_of
+from workflows.timeliness import count_timeliness, days_overdue, timeliness_of, timeliness_on
 
 TODAY = date(2023, 12, 15)
 
@@ -81,7 +81,7 @@ def test_an_extended_task_done_by_the_new_date_is_on_time_but_late_against_the_o
 
 def test_a_cancelled_task_counts_nowhere(create_task, world):
     task = create_task()
-    task_flow.cancel_task(task, world.inspector, reason="Không còn cần thiết.")
+    task_flow.cancel_task(task, world.inspector, reason="Không còn cần thiết.", now=at(TODAY))
     db.session.flush()
     assert timeliness_of(task, TODAY) is None
     assert count_timeliness(db.session, TODAY).total == 0
@@ -106,14 +106,16 @@ def test_the_sql_counts_agree_with_the_rules_task_by_task(create_task, world):
 
     expected: dict[str, int] = {}
     for task in tasks:
-        category = timeliness_of(task, TODAY)
+        category = timeliness_on(task, TODAY)
         assert category is not None
         expected[category.value] = expected.get(category.value, 0) + 1
     counts = count_timeliness(db.session, TODAY)
     for category in Timeliness:
         assert getattr(counts, category.value) == expected.get(category.value, 0), category
     assert counts.total == len(tasks)
-    assert counts.done == 3
+    # The task reported yesterday is verified tomorrow: on TODAY it waits, reported on time.
+    assert counts.done == 2
+    assert counts.awaiting_on_time == 1
 
 
 def test_completion_rate_is_done_over_done_plus_overdue(create_task, world):
@@ -139,7 +141,9 @@ def test_counts_for_a_subtree_leave_out_other_districts(create_task, create_visi
     from workflows import visits as visit_flow
 
     directive = visit_flow.issue_directive(visit, world.inspector, body="Báo cáo định kỳ.")
-    task_flow.assign_task(directive, world.inspector, lead_org=world.other_office, due_on=TODAY)
+    task_flow.assign_task(
+        directive, world.inspector, lead_org=world.other_office, due_on=TODAY, now=at(TODAY)
+    )
     db.session.flush()
     assert count_timeliness(db.session, TODAY, world.district).overdue == 1
     assert count_timeliness(db.session, TODAY, world.district).total == 1

@@ -58,3 +58,11 @@ def parse_date(text: str | date | None, *, field: str = "Ngày") -> date | None:
         return date(year, month, day)
     except ValueError:
         raise ValidationFailed("%(field)s «%(value)s» không có trên lịch.", field=field, value=raw) from None
+
+
+def as_if_on(day: date, now: datetime) -> datetime:
+    """The instant at ``now``'s local clock time on ``day`` (``now`` itself when it is that day)."""
+    local = now.astimezone(LOCAL_ZONE)
+    if local.date() == day:
+        return now
+    return datetime.combine(day, local.timetz()).astimezone(UTC)

@@ -21,56 +21,39 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, fields
-from datetime import UTC, date, datetime, time, timedelta
+from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, exists, false, func, literal, not_, or_, select, true
+from sqlalchemy import ColumnElement, and_, case, exists, func, select, true
 from sqlalchemy.orm import selectinload
 
 from models import Directive, Organization, Task, Visit, db
-from models.enums import OPEN_TASK_STATUSES, TaskStatus
-from workflows.clock import LOCAL_ZONE
+from models.enums import TaskStatus
 from workflows.scope import in_subtree, tasks_counted_for, tasks_visible_to
-from workflows.timeliness import TimelinessCounts
+from workflows.timeliness import (
+    CATEGORIES,
+    Period,
+    TimelinessCounts,
+    count_grouped,
+    counted_on,
+    in_category,
+    is_overdue,
+    start_of_local_day,
+    total_of,
+    unfinished_on,
+)
 
-# Categories a list can be filtered by; ``open_within`` is within + due_soon, ``done`` every done task.
-CATEGORIES = ("overdue", "due_soon", "within", "open_within", "on_time", "late", "done", "no_deadline")
+__all__ = ["CATEGORIES", "start_of_local_day", "total_of"]
+
 MOST_OVERDUE = 10
 VISITS_SHOWN = 15
 TREND_MONTHS = 12
 
-# The values of ``category_of``. Done tasks are split by whether they met the original due date too:
-# on time only thanks to an extension, or (in data older than the rule that extensions only move a
-# date later) late against the date in force yet within the original one.
-_ON_TIME, _ON_TIME_EXTENDED = "on_time", "on_time_ext"
-_LATE, _LATE_MET_ORIGINAL = "late", "late_orig"
-_DONE_NO_DEADLINE, _OPEN_NO_DEADLINE, _CANCELLED = "done_nodue", "open_nodue", "cancelled"
-_KEYS = {
-    "overdue": ("overdue",),
-    "due_soon": ("due_soon",),
-    "within": ("within",),
-    "open_within": ("within", "due_soon"),
-    "on_time": (_ON_TIME, _ON_TIME_EXTENDED),
-    "late": (_LATE, _LATE_MET_ORIGINAL),
-    "done": (_ON_TIME, _ON_TIME_EXTENDED, _LATE, _LATE_MET_ORIGINAL, _DONE_NO_DEADLINE),
-    "no_deadline": (_DONE_NO_DEADLINE, _OPEN_NO_DEADLINE),
-}
-
-
-def start_of_local_day(day: date) -> datetime:
-    """The UTC instant at which ``day`` begins in Vietnam."""
-    return datetime.combine(day, time(0), LOCAL_ZONE).astimezone(UTC)
-
 
 def assigned_between(start: date | None, end: date | None) -> ColumnElement[bool]:
     """Tasks assigned on a local calendar day from ``start`` to ``end`` (either may be open)."""
-    conditions = []
-    if start is not None:
-        conditions.append(Task.created_at >= start_of_local_day(start))
-    if end is not None:
-        conditions.append(Task.created_at < start_of_local_day(end + timedelta(days=1)))
-    return and_(true(), *conditions)
+    return Period(start, end).condition()
 
 
 def completed_between(start: date | None, end: date | None) -> ColumnElement[bool]:
@@ -84,74 +67,15 @@ def completed_between(start: date | None, end: date | None) -> ColumnElement[boo
 
 
 def open_at_end_of(day: date) -> ColumnElement[bool]:
-    """Tasks that were assigned and still open when ``day`` ended."""
-    next_day = start_of_local_day(day + timedelta(days=1))
-    return and_(
-        Task.created_at < next_day,
-        not_(and_(Task.status == TaskStatus.DONE, Task.completed_on <= day)),
-        or_(Task.status != TaskStatus.CANCELLED, Task.cancelled_at >= next_day),
-    )
-
-
-def category_of(today: date, due_soon_days: int) -> ColumnElement[str]:
-    """Each task's category on ``today`` as one CASE expression (see ``_KEYS`` for the values)."""
-    done = Task.status == TaskStatus.DONE
-    met_original = Task.completed_on <= Task.original_due_on
-    return case(
-        (Task.status == TaskStatus.CANCELLED, literal(_CANCELLED)),
-        (Task.due_on.is_(None), case((done, literal(_DONE_NO_DEADLINE)), else_=literal(_OPEN_NO_DEADLINE))),
-        (
-            done,
-            case(
-                (Task.completed_on <= Task.due_on, case((met_original, _ON_TIME), else_=_ON_TIME_EXTENDED)),
-                else_=case((met_original, _LATE_MET_ORIGINAL), else_=_LATE),
-            ),
-        ),
-        (Task.due_on < today, literal("overdue")),
-        (Task.due_on <= today + timedelta(days=due_soon_days), literal("due_soon")),
-        else_=literal("within"),
-    )
+    """Tasks that were assigned and not yet done nor cancelled when ``day`` ended."""
+    return unfinished_on(day)
 
 
 def category_condition(
     category: str, today: date, due_soon_days: int, as_of: date | None = None
 ) -> ColumnElement[bool]:
-    """The SQL condition of one category on ``today``, or at the end of the past day ``as_of``.
-
-    Cancelled tasks are in no category (the caller leaves them out of every count).
-    """
-    if as_of is None:
-        return category_of(today, due_soon_days).in_(_KEYS[category])
-    has_due = Task.due_on.is_not(None)
-    open_ = open_at_end_of(as_of)
-    soon_limit = as_of + timedelta(days=due_soon_days)
-    conditions: dict[str, ColumnElement[bool]] = {
-        "overdue": and_(open_, has_due, Task.due_on < as_of),
-        "due_soon": and_(open_, has_due, Task.due_on >= as_of, Task.due_on <= soon_limit),
-        "within": and_(open_, has_due, Task.due_on > soon_limit),
-        "open_within": and_(open_, has_due, Task.due_on >= as_of),
-        "no_deadline": and_(open_, Task.due_on.is_(None)),
-    }
-    return conditions.get(category, false())
-
-
-def _fold(by_key: dict[str, int]) -> TimelinessCounts:
-    """TimelinessCounts from counts per value of ``category_of`` (cancelled tasks left out)."""
-
-    def total(*keys: str) -> int:
-        return sum(by_key.get(key, 0) for key in keys)
-
-    return TimelinessCounts(
-        on_time=total(*_KEYS["on_time"]),
-        late=total(*_KEYS["late"]),
-        within=total("within"),
-        due_soon=total("due_soon"),
-        overdue=total("overdue"),
-        no_deadline=total(*_KEYS["no_deadline"]),
-        done=total(*_KEYS["done"]),
-        on_time_original=total(_ON_TIME, _LATE_MET_ORIGINAL),
-        total=sum(count for key, count in by_key.items() if key != _CANCELLED),
-    )
+    """The SQL condition of one category on ``today``, or at the end of the past day ``as_of``."""
+    return in_category(category, as_of or today, due_soon_days)
 
 
 def count_categories(
@@ -160,18 +84,8 @@ def count_categories(
     due_soon_days: int,
     group_by: Sequence[Any] = (),
 ) -> dict[tuple[Any, ...], TimelinessCounts]:
-    """Count the tasks matching ``conditions`` by category, per value of ``group_by``, in one query."""
-    category = category_of(today, due_soon_days).label("category")
-    query = (
-        select(*group_by, category, func.count(Task.id).label("n"))
-        .where(*conditions)
-        .group_by(*group_by, "category")  # by name: the CASE is computed once per row
-    )
-    grouped: dict[tuple[Any, ...], dict[str, int]] = defaultdict(dict)
-    for row in db.session.execute(query):
-        key = tuple(row[: len(group_by)])
-        grouped[key][row.category] = int(row.n)
-    return {key: _fold(by_key) for key, by_key in grouped.items()}
+    """Count the tasks matching ``conditions`` by category on ``today``, per value of ``group_by``."""
+    return count_grouped(db.session, conditions, today, due_soon_days, group_by)
 
 
 def count_one(conditions: Iterable[ColumnElement[bool]], today: date, due_soon_days: int) -> TimelinessCounts:
@@ -179,29 +93,11 @@ def count_one(conditions: Iterable[ColumnElement[bool]], today: date, due_soon_d
     return count_categories(conditions, today, due_soon_days).get((), TimelinessCounts())
 
 
-def _count_when(condition: ColumnElement[bool]) -> Any:
-    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
-
-
 def count_as_of(
     conditions: Iterable[ColumnElement[bool]], as_of: date, due_soon_days: int
 ) -> TimelinessCounts:
-    """Count the open categories as they stood at the end of ``as_of`` (the trend's links)."""
-    columns = [
-        _count_when(category_condition(name, as_of, due_soon_days, as_of)).label(name)
-        for name in ("within", "due_soon", "overdue", "no_deadline")
-    ]
-    row = db.session.execute(select(*columns, func.count(Task.id).label("total")).where(*conditions)).one()
-    return TimelinessCounts(**{name: int(getattr(row, name) or 0) for name in row._fields})
-
-
-def total_of(counts: Iterable[TimelinessCounts]) -> TimelinessCounts:
-    """Add counts up field by field (every task has one lead unit, so unit rows add to the total)."""
-    sums = dict.fromkeys((f.name for f in fields(TimelinessCounts)), 0)
-    for item in counts:
-        for name in sums:
-            sums[name] += getattr(item, name)
-    return TimelinessCounts(**sums)
+    """Count the tasks matching ``conditions`` as they stood at the end of ``as_of``."""
+    return count_one(conditions, as_of, due_soon_days)
 
 
 def is_whole_tree(root: Organization) -> bool:
@@ -237,10 +133,10 @@ class Selection:
         """The selection of a subtree and period, knowing whether the subtree is everything."""
         return cls(scope, assigned_from, assigned_to, is_whole_tree(scope))
 
-    def conditions(self) -> list[ColumnElement[bool]]:
-        """The SQL conditions, cancelled tasks left out."""
+    def conditions(self, as_of: date) -> list[ColumnElement[bool]]:
+        """The SQL conditions: tasks assigned by ``as_of`` and not cancelled then."""
         return [
-            Task.status != TaskStatus.CANCELLED,
+            counted_on(as_of),
             subtree_tasks(self.scope, whole_tree=self.whole_tree),
             assigned_between(self.assigned_from, self.assigned_to),
         ]
@@ -258,7 +154,7 @@ class UnitRow:
 
 def table_by_lead_unit(selection: Selection, today: date, due_soon_days: int) -> list[UnitRow]:
     """Count the categories per lead unit, in tree order: one grouped query, one for the names."""
-    counts = count_categories(selection.conditions(), today, due_soon_days, group_by=[Task.lead_org_id])
+    counts = count_categories(selection.conditions(today), today, due_soon_days, group_by=[Task.lead_org_id])
     if not counts:
         return []
     units = db.session.execute(
@@ -275,7 +171,7 @@ def most_overdue(selection: Selection, today: date, limit: int = MOST_OVERDUE) -
     return list(
         db.session.scalars(
             select(Task)
-            .where(*selection.conditions(), Task.status.in_(OPEN_TASK_STATUSES), Task.due_on < today)
+            .where(*selection.conditions(today), is_overdue(today))
             # Loaded after the LIMIT, not joined to every overdue task before it.
             .options(selectinload(Task.lead_org), selectinload(Task.directive).selectinload(Directive.visit))
             .order_by(Task.due_on, Task.id)
@@ -314,7 +210,7 @@ def progress_by_visit(
     has_tasks = exists(
         select(Task.id)
         .join(Directive, Directive.id == Task.directive_id)
-        .where(Directive.visit_id == Visit.id, *selection.conditions())
+        .where(Directive.visit_id == Visit.id, *selection.conditions(today))
     )
     visits = db.session.execute(
         select(
@@ -331,7 +227,7 @@ def progress_by_visit(
     visit_of = dict(
         db.session.execute(select(Directive.id, Directive.visit_id).where(Directive.visit_id.in_(ids))).all()
     )
-    in_visits = [*selection.conditions(), Task.directive_id.in_(list(visit_of))]
+    in_visits = [*selection.conditions(today), Task.directive_id.in_(list(visit_of))]
     by_directive = count_categories(in_visits, today, due_soon_days, group_by=[Task.directive_id])
     progress = db.session.execute(
         select(Task.directive_id, func.sum(Task.progress), func.count(Task.id))

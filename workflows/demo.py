@@ -562,6 +562,7 @@ def _commune_visit(demo: _Demo) -> None:
         (-3, "in_progress", 3),
         (-12, "assigned", 0),
         (10, "reported", 1),
+        (-4, "reported", 0),  # reported after its due date, waiting for verification
         (15, "returned", 2),
         (25, "paused", 3),
         (-5, "done_on_time", 0),

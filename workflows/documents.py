@@ -26,16 +26,19 @@ from models import (
     Visit,
     db,
 )
-from models.enums import OPEN_TASK_STATUSES, FindingKind, Role, VisitStatus
+from models.enums import FindingKind, Role, VisitStatus
 from models.vntext import search_key
 from workflows.errors import InvalidState, OutOfScope, PermissionDenied, ValidationFailed
-from workflows.scope import in_subtree, tasks_counted_for, visits_in_scope
+from workflows.scope import in_subtree, visits_in_scope
 from workflows.timeliness import (
     DEFAULT_DUE_SOON_DAYS,
+    Period,
     TimelinessCounts,
-    count_timeliness,
     count_timeliness_by_lead_unit,
-    days_overdue,
+    in_category,
+    selected,
+    state_on,
+    total_of,
 )
 
 
@@ -228,12 +231,19 @@ def summary_facts(
 ) -> SummaryFacts:
     """Gather the summary of ``scope`` over the period, in six queries whatever the data size.
 
-    Visits and limitations are those of the period; task counts and the overdue list are as of
-    ``today``, for every task the subtree answers for.
+    Visits and limitations are those held in the period (by ``today``: a visit planned later is not yet held);
+    task counts and the overdue list are of the tasks the subtree answers for that were assigned in
+    the period, each in its state at the end of ``today`` (``workflows.timeliness.count_tasks``).
     """
     if period_end < period_start:
         raise ValidationFailed("Ngày kết thúc kỳ báo cáo không được trước ngày bắt đầu.")
-    in_period = (visits_in_scope(scope), Visit.visited_on >= period_start, Visit.visited_on <= period_end)
+    in_period = (
+        visits_in_scope(scope),
+        Visit.visited_on >= period_start,
+        # A visit planned after the "as of" day has not been held yet.
+        Visit.visited_on <= min(period_end, today),
+    )
+    period = Period(period_start, period_end)
     directive_count = select(func.count(Directive.id)).where(Directive.visit_id == Visit.id).scalar_subquery()
     visit_rows = db.session.execute(
         select(Visit, directive_count)
@@ -245,15 +255,20 @@ def summary_facts(
         VisitLine(v.visited_on, v.inspecting_org.name, v.inspected_org.name, v.subject, int(n))
         for v, n in visit_rows
     ]
-    by_unit = count_timeliness_by_lead_unit(db.session, today, scope, due_soon_days)
-    totals = count_timeliness(db.session, today, scope, due_soon_days)
+    by_unit = count_timeliness_by_lead_unit(db.session, today, scope, due_soon_days, period)
+    totals = total_of(by_unit.values())
     units = db.session.scalars(
         select(Organization).where(Organization.id.in_(list(by_unit))).order_by(Organization.path)
     ).all()
     overdue = db.session.scalars(
         select(Task)
-        .where(tasks_counted_for(scope), *_overdue_conditions(today))
-        .options(joinedload(Task.lead_org), joinedload(Task.directive).joinedload(Directive.visit))
+        .where(*selected(scope, period, today), in_category("overdue", today, due_soon_days))
+        .options(
+            joinedload(Task.lead_org),
+            joinedload(Task.directive).joinedload(Directive.visit),
+            selectinload(Task.events),
+            selectinload(Task.extensions),
+        )
         .order_by(Task.due_on, Task.id)
     ).all()
     inspected = aliased(Organization)
@@ -279,16 +294,22 @@ def summary_facts(
 
 
 def followup_facts(unit: Organization, today: date) -> FollowupFacts:
-    """The open, overdue tasks led by ``unit`` or a body under it, most overdue first (one query)."""
+    """The overdue tasks led by ``unit`` or a body under it on ``today``, most overdue first."""
     lead = aliased(Organization)
     tasks = db.session.scalars(
         select(Task)
         .join(lead, lead.id == Task.lead_org_id)
-        .where(in_subtree(lead.path, unit), *_overdue_conditions(today))
-        .options(joinedload(Task.lead_org), joinedload(Task.directive).joinedload(Directive.visit))
+        .where(in_subtree(lead.path, unit), in_category("overdue", today))
+        .options(
+            joinedload(Task.lead_org),
+            joinedload(Task.directive).joinedload(Directive.visit),
+            selectinload(Task.events),
+            selectinload(Task.extensions),
+        )
         .order_by(Task.due_on, Task.id)
     ).all()
-    return FollowupFacts(unit=unit, as_of=today, tasks=[_overdue_line(t, today) for t in tasks])
+    lines = sorted((_overdue_line(t, today) for t in tasks), key=lambda line: -line.days_overdue)
+    return FollowupFacts(unit=unit, as_of=today, tasks=lines)
 
 
 def units_with_overdue_tasks(scope: Organization, today: date) -> list[tuple[Organization, int]]:
@@ -297,28 +318,26 @@ def units_with_overdue_tasks(scope: Organization, today: date) -> list[tuple[Org
     rows = db.session.execute(
         select(lead, func.count(Task.id))
         .join(Task, Task.lead_org_id == lead.id)
-        .where(in_subtree(lead.path, scope), *_overdue_conditions(today))
+        .where(in_subtree(lead.path, scope), in_category("overdue", today))
         .group_by(lead.id)
         .order_by(lead.path)
     ).all()
     return [(org, int(count)) for org, count in rows]
 
 
-def _overdue_conditions(today: date) -> tuple:
-    return (Task.status.in_(OPEN_TASK_STATUSES), Task.due_on.is_not(None), Task.due_on < today)
-
-
 def _overdue_line(task: Task, today: date) -> OverdueLine:
+    """A task overdue on ``today``, with the due date in force that day."""
     directive = task.directive
     visit = directive.visit
-    assert task.due_on is not None
+    state = state_on(task, today)
+    assert state is not None and state.due_on is not None
     return OverdueLine(
         title=task.title,
         unit=task.lead_org.name,
         directive=f"{directive.ordinal} – {visit.title} ({visit.visited_on:%d/%m/%Y})",
-        due_on=task.due_on,
+        due_on=state.due_on,
         original_due_on=task.original_due_on,
-        days_overdue=days_overdue(task, today),
+        days_overdue=(today - state.due_on).days,
         visit_id=visit.id,
         inspecting_org_id=visit.inspecting_org_id,
     )

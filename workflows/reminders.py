@@ -69,7 +69,7 @@ from models.vntext import format_date
 from workflows import audit
 from workflows.errors import OutOfScope
 from workflows.scope import tasks_visible_to
-from workflows.timeliness import timeliness_of
+from workflows.timeliness import is_overdue, timeliness_of
 
 log = logging.getLogger("kiemtra.reminders")
 
@@ -297,7 +297,7 @@ def create_deadline_notifications(
         created += _insert(kind, due_window, now, _lead_office)
         created += _insert(kind, due_window, now, _coordinating_office)
 
-    overdue = and_(reminded, Task.due_on < today)
+    overdue = and_(reminded, is_overdue(today))
     for recipients in (_lead_office, _coordinating_office, _assigning_inspector):
         created += _insert(NotificationKind.OVERDUE, overdue, now, recipients)
 
@@ -566,6 +566,8 @@ SECTION_ORDER: tuple[Timeliness | None, ...] = (
     Timeliness.DUE_SOON,
     Timeliness.WITHIN,
     Timeliness.NO_DEADLINE,
+    Timeliness.AWAITING_LATE,
+    Timeliness.AWAITING_ON_TIME,
     Timeliness.LATE,
     Timeliness.ON_TIME,
     None,

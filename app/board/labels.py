@@ -38,10 +38,13 @@ TIMELINESS = {
     "late": _l("Hoàn thành quá hạn"),
     "done": _l("Đã hoàn thành"),
     "no_deadline": _l("Không thời hạn"),
+    "awaiting_on_time": _l("Đã báo cáo đúng hạn, chờ xác nhận"),
+    "awaiting_late": _l("Đã báo cáo quá hạn, chờ xác nhận"),
+    "awaiting": _l("Chờ xác nhận"),
 }
 
 # The chips at the top of the task list, in the order a user reads them.
-CHIPS = ("overdue", "due_soon", "within", "on_time", "late", "no_deadline")
+CHIPS = ("overdue", "due_soon", "within", "awaiting", "on_time", "late", "no_deadline")
 
 EVENT = {
     TaskEventKind.CREATED.value: _l("Giao nhiệm vụ"),

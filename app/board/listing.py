@@ -8,12 +8,12 @@ and a timeliness category, optionally as it stood at the end of a past day (``op
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 
 from flask_babel import gettext as _
-from sqlalchemy import ColumnElement, and_, case, select
+from sqlalchemy import ColumnElement, select
 from werkzeug.datastructures import MultiDict
 
 from models import Directive, Organization, Task, User, db
@@ -29,6 +29,7 @@ from workflows.dashboard import (
     subtree_tasks,
 )
 from workflows.errors import ValidationFailed
+from workflows.timeliness import urgency_rank
 
 PAGE_SIZE = 50
 OPEN = "open"
@@ -162,16 +163,7 @@ def conditions(
 
 def urgency_order(today: date, due_soon_days: int) -> list[Any]:
     """Overdue first (the longest overdue on top), then due soon, then the rest by due date."""
-    open_ = Task.status.in_(OPEN_TASK_STATUSES)
-    rank = case(
-        (and_(open_, Task.due_on < today), 0),
-        (and_(open_, Task.due_on <= today + timedelta(days=due_soon_days)), 1),
-        (and_(open_, Task.due_on.is_not(None)), 2),
-        (open_, 3),
-        (Task.status == TaskStatus.DONE, 4),
-        else_=5,
-    )
-    return [rank, Task.due_on.is_(None), Task.due_on, Task.id]
+    return [urgency_rank(today, due_soon_days), Task.due_on.is_(None), Task.due_on, Task.id]
 
 
 def organisation(org_id: int | None) -> Organization | None:

@@ -13,7 +13,7 @@ from app.reminders import jobs, scheduler
 from models import Task, User, db
 from models.base import utcnow
 from models.enums import NotificationKind
-from workflows.clock import LOCAL_ZONE
+from workflows.clock import LOCAL_ZONE, as_if_on
 
 KIND_NAMES = {
     NotificationKind.DUE_IN_7: "còn 7 ngày",
@@ -52,6 +52,9 @@ def scan_deadlines_command(today: object, verbose: bool) -> None:
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     now = utcnow()
     day = today.date() if today is not None else now.astimezone(LOCAL_ZONE).date()  # type: ignore[attr-defined]
+    # A scan "as of" another day happens at this clock time on that day: the notifications it creates
+    # are dated then, so "3 days left" and "overdue 5 days" are counted from that day, not from now.
+    now = as_if_on(day, now)
     db.session.rollback()  # the job opens its own transactions
     report = jobs.run_deadline_job(app, day, now)
     scan = report.scan

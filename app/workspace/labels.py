@@ -54,6 +54,8 @@ LABELS: dict[enum.Enum, object] = {
     Timeliness.DUE_SOON: _l("Sắp đến hạn"),
     Timeliness.OVERDUE: _l("Quá hạn"),
     Timeliness.NO_DEADLINE: _l("Không thời hạn"),
+    Timeliness.AWAITING_ON_TIME: _l("Đã báo cáo đúng hạn, chờ xác nhận"),
+    Timeliness.AWAITING_LATE: _l("Đã báo cáo quá hạn, chờ xác nhận"),
     ExtensionStatus.PENDING: _l("Chờ quyết định"),
     ExtensionStatus.APPROVED: _l("Đồng ý"),
     ExtensionStatus.REFUSED: _l("Không đồng ý"),

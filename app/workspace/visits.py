@@ -51,7 +51,7 @@ from models import (
     Visit,
     db,
 )
-from models.enums import OPEN_TASK_STATUSES, DelegationRole, FindingKind, TaskStatus, VisitStatus
+from models.enums import DelegationRole, FindingKind, TaskStatus, VisitStatus
 from workflows import revisions
 from workflows import tasks as task_flow
 from workflows import visits as visit_flow
@@ -65,7 +65,7 @@ from workflows.errors import (
     ValidationFailed,
 )
 from workflows.scope import in_subtree
-from workflows.timeliness import timeliness_of
+from workflows.timeliness import is_overdue, timeliness_of
 
 SORTS: dict[str, Callable[[Any], tuple[Any, ...]]] = {
     "-date": lambda inspected: (Visit.visited_on.desc(), Visit.id.desc()),
@@ -223,7 +223,7 @@ def _task_counts(visit_ids: list[int], today: date) -> dict[int, dict[str, int]]
         .group_by(Directive.visit_id)
     ):
         counts[visit_id]["directives"] = n
-    overdue = func.sum(case((and_(Task.status.in_(OPEN_TASK_STATUSES), Task.due_on < today), 1), else_=0))
+    overdue = func.sum(case((is_overdue(today), 1), else_=0))
     for visit_id, total, late in db.session.execute(
         select(Directive.visit_id, func.count(Task.id), overdue)
         .join(Task, Task.directive_id == Directive.id)

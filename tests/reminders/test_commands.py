@@ -63,3 +63,14 @@ def test_the_scheduler_command_lists_its_jobs_and_runs_in_the_foreground(runner,
     assert "catch-up-hourly" in result.output and "catch-up-at-start" in result.output
     assert "Thư điện tử đang tắt" in result.output
     assert len(started) == 1
+
+
+def test_scan_deadlines_on_a_past_day_words_its_reminders_from_that_day(runner, smtp, due_task, world):
+    due_task(3)
+    due_task(-8)
+    scan(runner)
+    (office,) = (m.get_body(("plain",)).get_content() for m in smtp.to("office@example.test"))
+    (inspector,) = (m.get_body(("plain",)).get_content() for m in smtp.to("inspector@example.test"))
+    # 01/12/2023: three days before 04/12, eight days after 23/11; not counted from the real clock.
+    assert "Còn 3 ngày đến hạn 04/12/2023" in office
+    assert "Quá hạn 8 ngày (hạn 23/11/2023); đã báo cáo lãnh đạo" in inspector

@@ -1,0 +1,237 @@
+"""One selection and one clock: every count is a task's state on a day, rebuilt from its history,
+and the dashboard, ``kiemtra stats`` and the leadership summary count the same tasks."""
+
+from __future__ import annotations
+
+import json
+import random
+from collections import Counter
+from datetime import date, timedelta
+
+import pytest
+
+from models import Organization, Task, db
+from models.enums import Timeliness
+from tests.conftest import VISIT_DAY, at
+from workflows import dashboard as numbers
+from workflows import tasks as task_flow
+from workflows.documents import summary_facts
+from workflows.timeliness import (
+    Period,
+    count_tasks,
+    count_timeliness,
+    in_category,
+    timeliness_on,
+)
+
+T = Timeliness
+
+
+def _day(month: int, day: int) -> date:
+    return date(2023, month, day)
+
+
+def _replay(task: Task, first: date, last: date) -> list[tuple[date, Timeliness | None, Timeliness | None]]:
+    """Each day's category by the Python rule and by the SQL count of that one task."""
+    rows = []
+    day = first
+    while day <= last:
+        sql = None
+        for category in Timeliness:
+            hit = db.session.scalar(
+                Task.__table__.select()
+                .with_only_columns(Task.id)
+                .where(Task.id == task.id, in_category(category.value, day))
+            )
+            if hit is not None:
+                assert sql is None, f"{day}: in {sql} and {category}"
+                sql = category
+        rows.append((day, timeliness_on(task, day), sql))
+        day += timedelta(days=1)
+    return rows
+
+
+def test_a_task_history_replayed_day_by_day(world, create_task):
+    task = create_task(due_on=_day(7, 15), now=at(_day(7, 1)))
+    office, inspector = world.office, world.inspector
+    task_flow.start_task(task, office, now=at(_day(7, 3)))
+    task_flow.report_task_done(task, office, note="Xong.", now=at(_day(7, 10)))
+    task_flow.return_task(task, inspector, note="Thiếu minh chứng.", now=at(_day(7, 12)))
+    extension = task_flow.request_extension(
+        task, office, new_due_on=_day(7, 30), reason="Chờ số liệu.", now=at(_day(7, 13))
+    )
+    task_flow.decide_extension(extension, inspector, approve=True, now=at(_day(7, 14)))
+    task_flow.report_task_done(task, office, note="Đã bổ sung.", now=at(_day(7, 20)))
+    task_flow.verify_task(task, inspector, now=at(_day(7, 25)))
+    db.session.flush()
+
+    expected: dict[date, Timeliness | None] = {_day(6, 30): None}
+    for d in range(1, 32):
+        day = _day(7, d)
+        if day < _day(7, 10):
+            expected[day] = T.WITHIN if (_day(7, 15) - day).days > 3 else T.DUE_SOON
+        elif day < _day(7, 12):
+            expected[day] = T.AWAITING_ON_TIME  # reported before the due date, not yet answered
+        elif day < _day(7, 14):
+            expected[day] = T.DUE_SOON  # returned: two and one days before 15/07
+        elif day < _day(7, 20):
+            expected[day] = T.WITHIN  # extended to 30/07
+        elif day < _day(7, 25):
+            expected[day] = T.AWAITING_ON_TIME
+        else:
+            expected[day] = T.ON_TIME
+    for day, python, sql in _replay(task, _day(6, 30), _day(7, 31)):
+        assert python is expected[day], day
+        assert sql is expected[day], day
+
+
+def test_a_report_after_the_due_date_waits_as_late_never_as_overdue(world, create_task):
+    task = create_task(due_on=_day(7, 15), now=at(_day(7, 1)))
+    task_flow.report_task_done(task, world.office, note="Xong.", now=at(_day(7, 18)))
+    task_flow.verify_task(task, world.inspector, now=at(_day(8, 30)))
+    db.session.flush()
+    rows = {day: sql for day, _, sql in _replay(task, _day(7, 16), _day(8, 31))}
+    assert rows[_day(7, 17)] is T.OVERDUE
+    assert {rows[_day(7, d)] for d in range(18, 32)} == {T.AWAITING_LATE}
+    assert rows[_day(8, 30)] is T.LATE
+    counts = count_timeliness(db.session, _day(8, 1))
+    assert (counts.overdue, counts.awaiting_late, counts.completion_rate) == (0, 1, None)
+
+
+def test_a_task_done_after_the_as_of_day_is_not_done_on_it(world, create_task, runner):
+    """The issue's example: completed 10/01/2024, counted as of 31/12/2023."""
+    task = create_task(due_on=date(2023, 12, 15), now=at(_day(7, 1)))
+    task_flow.report_task_done(task, world.office, note="Xong.", now=at(date(2024, 1, 10)))
+    task_flow.verify_task(task, world.inspector, now=at(date(2024, 1, 11)))
+    db.session.commit()
+    result = runner.invoke(args=["stats", "--today", "2023-12-31", "--org", "HU-BUDOP", "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert (data["on_time"], data["late"], data["overdue"]) == (0, 0, 1)
+
+
+def test_a_cancelled_task_counted_until_the_day_it_was_cancelled(world, create_task):
+    task = create_task(due_on=_day(9, 1), now=at(_day(7, 1)))
+    task_flow.cancel_task(task, world.inspector, reason="Không còn cần thiết.", now=at(_day(8, 1)))
+    db.session.flush()
+    assert count_timeliness(db.session, _day(7, 31)).total == 1
+    assert count_timeliness(db.session, _day(8, 1)).total == 0
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--today", "2099-01-01"], "tương lai"),
+        (["--today", "2000-01-01"], "trước ngày có dữ liệu đầu tiên"),
+        (["--from", "2023-12-01", "--to", "2023-11-01"], "không được trước ngày bắt đầu"),
+    ],
+)
+def test_stats_refuses_a_day_outside_the_records_and_a_backwards_period(
+    world, create_task, runner, args, message
+):
+    create_task(now=at(_day(7, 1)))
+    db.session.commit()
+    result = runner.invoke(args=["stats", *args])
+    assert result.exit_code != 0
+    assert message in result.output
+
+
+# ------------------------------------------------------------------- random histories, one count
+
+
+def _random_history(rng: random.Random, world, create_task, leads: list[Organization]) -> None:
+    created = VISIT_DAY + timedelta(days=rng.randint(0, 120))
+    due = None if rng.random() < 0.15 else created + timedelta(days=rng.randint(0, 90))
+    task = create_task(due_on=due, lead_org=rng.choice(leads), now=at(created))
+    office = world.office if task.lead_org is world.district_office else world.coordinator
+    if task.lead_org is world.other_office:
+        office = world.other_office_user
+    day = created
+    for _ in range(rng.randint(0, 6)):
+        day += timedelta(days=rng.randint(1, 25))
+        status = task.status.value
+        roll = rng.random()
+        if status in ("assigned", "in_progress", "returned"):
+            if roll < 0.45:
+                task_flow.report_task_done(task, office, note="Xong.", now=at(day))
+            elif roll < 0.6 and task.due_on and not task.extensions:
+                ext = task_flow.request_extension(
+                    task, office, new_due_on=task.due_on + timedelta(days=20), reason="Lý do.", now=at(day)
+                )
+                day += timedelta(days=1)
+                task_flow.decide_extension(ext, world.inspector, approve=roll < 0.55, now=at(day))
+            elif roll < 0.7:
+                task_flow.cancel_task(task, world.inspector, reason="Thôi.", now=at(day))
+            elif roll < 0.8:
+                task_flow.pause_task(task, world.inspector, reason="Chờ.", now=at(day))
+            elif status != "in_progress":
+                task_flow.start_task(task, office, now=at(day))
+        elif status == "reported":
+            if roll < 0.6:
+                task_flow.verify_task(task, world.inspector, now=at(day))
+            else:
+                task_flow.return_task(task, world.inspector, note="Chưa đạt.", now=at(day))
+        elif status == "paused":
+            task_flow.resume_task(task, world.inspector, now=at(day))
+
+
+def _in_scope(task: Task, scope: Organization) -> bool:
+    inspecting = task.directive.visit.inspecting_org
+    return task.lead_org.path.startswith(scope.path) or inspecting.path.startswith(scope.path)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_dashboard_stats_and_summary_count_the_same_tasks_for_random_scopes_periods_and_days(
+    world, create_task, runner, seed
+):
+    rng = random.Random(seed)
+    leads = [world.district_office, world.district_culture, world.other_office]
+    for _ in range(40):
+        _random_history(rng, world, create_task, leads)
+    db.session.commit()
+    tasks = db.session.scalars(db.select(Task)).all()
+    scopes = [world.province, world.district, world.other_district, world.board, world.district_culture]
+    for _ in range(6):
+        scope = rng.choice(scopes)
+        start = VISIT_DAY + timedelta(days=rng.randint(0, 100))
+        end = start + timedelta(days=rng.randint(0, 100))
+        as_of = end + timedelta(days=rng.randint(0, 200))
+        period = Period(start, end)
+
+        expected = Counter()
+        for task in tasks:
+            assigned = task.created_at.astimezone(at(start).tzinfo).date()
+            if _in_scope(task, scope) and start <= assigned <= end:
+                category = timeliness_on(task, as_of)
+                if category is not None:
+                    expected[category.value] += 1
+
+        (counts,) = count_tasks(db.session, scope, period, as_of).values() or [None]
+        one = {c.value: getattr(counts, c.value) if counts else 0 for c in Timeliness}
+        assert one == {c.value: expected[c.value] for c in Timeliness}, (scope.code, start, end, as_of)
+
+        selection = numbers.Selection.of(scope, start, end)
+        dashboard = numbers.total_of(u.counts for u in numbers.table_by_lead_unit(selection, as_of, 3))
+        assert {c.value: getattr(dashboard, c.value) for c in Timeliness} == one
+
+        summary = summary_facts(scope, start, end, as_of).totals
+        assert {c.value: getattr(summary, c.value) for c in Timeliness} == one
+        assert sum(u.counts.total for u in summary_facts(scope, start, end, as_of).units) == summary.total
+
+        result = runner.invoke(
+            args=[
+                "stats",
+                "--today",
+                as_of.isoformat(),
+                "--org",
+                scope.code,
+                "--from",
+                start.isoformat(),
+                "--to",
+                end.isoformat(),
+                "--json",
+            ]
+        )
+        assert result.exit_code == 0, result.output
+        data = json.loads(result.output)
+        assert {c.value: data[c.value] for c in Timeliness} == one
