@@ -16,6 +16,8 @@ DEFAULTS: dict[str, Any] = {
     "DUE_SOON_DAYS": 3,
     "REMINDER_DAYS": (7, 3, 1),
     "ESCALATE_AFTER_DAYS": 7,
+    # A reminder falling on a weekend, holiday or announced day off goes out on the working day before.
+    "REMINDERS_ON_WORKING_DAYS": True,
     "SCAN_TIME": "07:00",
     "UPLOAD_MAX_MB": 20,
     # A cap on every request body; routes that take files may raise it up to UPLOAD_MAX_MB.
@@ -57,6 +59,7 @@ _INT_KEYS = {
 }
 _INT_TUPLE_KEYS = {"REMINDER_DAYS"}
 _BOOL_KEYS = {
+    "REMINDERS_ON_WORKING_DAYS",
     "SMTP_STARTTLS",
     "SMTP_ALLOW_PLAINTEXT_AUTH",
     "SESSION_COOKIE_SECURE",

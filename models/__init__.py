@@ -4,6 +4,7 @@ from flask_sqlalchemy import SQLAlchemy
 
 from models.audit import AuditEntry
 from models.base import Base
+from models.calendar_day import CalendarDay
 from models.correction import CorrectionChange, CorrectionNotice, VisitCorrection
 from models.directive import Directive, directive_citation, directive_finding
 from models.issued_document import DocumentCounter, IssuedDocument, IssuedFile
@@ -26,6 +27,7 @@ __all__ = [
     "Attachment",
     "AuditEntry",
     "Base",
+    "CalendarDay",
     "CorrectionChange",
     "CorrectionNotice",
     "DeadlineExtension",

@@ -80,6 +80,8 @@ class Task(Base):
     description: Mapped[str | None] = mapped_column(Text)
     due_on: Mapped[date | None]  # the due date in force, moved by approved extensions
     original_due_on: Mapped[date | None]  # as first assigned, never moved
+    # Set when the due date was computed as "within N working days" of a date: N, shown beside it.
+    due_working_days: Mapped[int | None]
     status: Mapped[TaskStatus] = mapped_column(
         enum_column(TaskStatus, "task_status"), default=TaskStatus.ASSIGNED
     )

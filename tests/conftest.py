@@ -73,6 +73,8 @@ def app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator
             "DATABASE_URL": database_url,
             "SECRET_KEY": "test-secret",
             "WTF_CSRF_ENABLED": False,
+            # The reminder tests scan on a Friday; the working-day rule has its own tests.
+            "REMINDERS_ON_WORKING_DAYS": False,
             "INSTANCE_PATH": str(tmp_path_factory.mktemp("instance")),
         }
     )

@@ -24,6 +24,7 @@ from workflows import notify
 from workflows.clock import local_date_of
 from workflows.errors import InvalidState, OutOfScope, PermissionDenied, ValidationFailed
 from workflows.visits import require_text
+from workflows.workdays import due_in_working_days
 
 STATUS_LABELS = {
     TaskStatus.ASSIGNED: "Đã giao",
@@ -97,9 +98,17 @@ def assign_task(
     description: str | None = None,
     coordinating: Iterable[Organization] = (),
     now: datetime | None = None,
+    due_working_days: int | None = None,
+    due_from: date | None = None,
 ) -> Task:
-    """Give a directive to a lead unit, with coordinating units and a due date."""
+    """Give a directive to a lead unit, with coordinating units and a due date, given as a date or as
+    "within ``due_working_days`` working days" of ``due_from`` (the day of assignment by default)."""
     visit = directive.visit
+    if due_working_days is not None:
+        if due_on is not None:
+            raise ValidationFailed("Nhập hạn là một ngày hoặc là số ngày làm việc, không nhập cả hai.")
+        start = due_from or local_date_of(now or utcnow())
+        due_on = due_in_working_days(start, due_working_days)
     if not visit.can_view(actor):
         raise OutOfScope("Không tìm thấy đợt kiểm tra.")
     if not visit.can_edit(actor):
@@ -117,6 +126,7 @@ def assign_task(
         description=description,
         due_on=due_on,
         original_due_on=due_on,
+        due_working_days=due_working_days,
         status=TaskStatus.ASSIGNED,
         progress=0,
         assigned_by=actor,

@@ -42,6 +42,7 @@ def init_app(app: Flask) -> None:
     """Register the workspace blueprint, its policy rules, navigation and template helpers."""
     from app.workspace import (  # noqa: F401 - routes register on import
         admin,
+        calendar,
         corrections,
         registry,
         verification,
@@ -77,6 +78,8 @@ def init_app(app: Flask) -> None:
             "workspace.document_create": policy.roles(Role.ADMIN, Role.INSPECTOR),
             "workspace.document_edit": policy.roles(Role.ADMIN, Role.INSPECTOR),
             "workspace.organization_list": admins,
+            "workspace.calendar_days": admins,
+            "workspace.calendar_day_delete": admins,
             "workspace.organization_create": admins,
             "workspace.organization_edit": admins,
             "workspace.user_list": admins,
@@ -106,6 +109,7 @@ def init_app(app: Flask) -> None:
         ),
     )
     add(app, NavItem("workspace.user_list", _l("Tài khoản"), roles=frozenset({Role.ADMIN}), order=91))
+    add(app, NavItem("workspace.calendar_days", _l("Lịch nghỉ"), roles=frozenset({Role.ADMIN}), order=92))
     app.jinja_env.globals.update(
         ws_label=label,
         board_task_url=board_task_url,

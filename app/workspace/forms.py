@@ -358,6 +358,25 @@ class NewTaskForm(FlaskForm):
     )
     coordinating_ids = MultiChoice(_l("Đơn vị phối hợp"), choices=[])
     due_on = DateText(_l("Hạn hoàn thành"))
+    due_working_days = StringField(
+        _l("Hoặc: trong số ngày làm việc"),
+        description=_l("Không tính thứ Bảy, Chủ nhật, ngày lễ, Tết và ngày nghỉ bù."),
+    )
+    due_from = DateText(_l("Tính từ ngày"), description=_l("Để trống: tính từ hôm nay."))
+
+    def working_days(self) -> int | None:
+        """The working-day count typed, once validated."""
+        text = (self.due_working_days.data or "").strip()
+        return int(text) if text else None
+
+    def validate_due_working_days(self, field: Field) -> None:
+        text = (field.data or "").strip()
+        if not text:
+            return
+        if not text.isdigit():
+            raise ValidationError(_l("Số ngày làm việc phải là một số nguyên dương."))
+        if self.due_on.data is not None:
+            raise ValidationError(_l("Nhập hạn là một ngày hoặc là số ngày làm việc, không nhập cả hai."))
 
 
 class CloseVisitForm(FlaskForm):

@@ -558,6 +558,8 @@ def task_create(visit_id: int, directive_id: int) -> ResponseReturnValue:
                     title=form.title.data,
                     description=form.description.data,
                     coordinating=[by_id[int(i)] for i in form.coordinating_ids.data or []],
+                    due_working_days=form.working_days(),
+                    due_from=form.due_from.data,
                 )
             db.session.commit()
         except FormRejected:

@@ -67,6 +67,7 @@ class ReminderSettings:
     reminder_days: tuple[int, ...] = (7, 3, 1)
     escalate_after_days: int = 7
     due_soon_days: int = 3
+    on_working_days: bool = False  # move reminders off weekends and holidays (see the scan)
 
     def __post_init__(self) -> None:
         days = tuple(sorted(set(self.reminder_days), reverse=True))
@@ -86,10 +87,12 @@ class ReminderSettings:
             reminder_days=tuple(int(d) for d in config["REMINDER_DAYS"]),
             escalate_after_days=int(config["ESCALATE_AFTER_DAYS"]),
             due_soon_days=int(config["DUE_SOON_DAYS"]),
+            on_working_days=bool(config.get("REMINDERS_ON_WORKING_DAYS", True)),
         )
 
-    def windows(self, today: date) -> list[tuple[NotificationKind, date, date]]:
-        """(kind, first due date, last due date) of each "due in N days" reminder on ``today``.
+    def windows(self, today: date, until: date | None = None) -> list[tuple[NotificationKind, date, date]]:
+        """(kind, first due date, last due date) of each "due in N days" reminder on ``today``, and of
+        those that would fall on the days after it up to ``until`` (a weekend or holiday that follows).
 
         With 7, 3, 1: due_in_7 for 4–7 days left, due_in_3 for 2–3, due_in_1 for 1 or 0 (due today).
         A task first seen with 5 days left gets due_in_7, not nothing; one assigned 2 days before its
@@ -101,7 +104,8 @@ class ReminderSettings:
             below = days[index + 1] if index + 1 < len(days) else -1
             kind = _due_in_kind(day)
             assert kind is not None
-            result.append((kind, today + timedelta(days=below + 1), today + timedelta(days=day)))
+            last = (until or today) + timedelta(days=day)
+            result.append((kind, today + timedelta(days=below + 1), last))
         return result
 
 

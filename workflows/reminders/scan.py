@@ -54,6 +54,7 @@ from workflows.reminders.ledger import (
     claim_run,
 )
 from workflows.timeliness import is_overdue
+from workflows.workdays import WorkingCalendar
 
 # --------------------------------------------------------------------------------------------------
 # The deadline scan
@@ -109,7 +110,14 @@ def create_deadline_notifications(
     reminded = and_(Task.status.in_(REMINDED_STATUSES), Task.due_on.is_not(None))
     created: list[tuple[int, int, NotificationKind, date]] = []
 
-    for kind, first_due, last_due in settings.windows(today):
+    # A reminder that would fall on a weekend or holiday goes out on the working day before it; on
+    # those days themselves only overdue notices and escalations are made.
+    windows = settings.windows(today)
+    if settings.on_working_days:
+        calendar = WorkingCalendar.load()
+        until = calendar.next_working_day(today) - timedelta(days=1)
+        windows = settings.windows(today, until) if calendar.is_working_day(today) else []
+    for kind, first_due, last_due in windows:
         due_window = and_(reminded, Task.due_on >= first_due, Task.due_on <= last_due)
         created += _insert(kind, due_window, now, _lead_office)
         created += _insert(kind, due_window, now, _coordinating_office)
