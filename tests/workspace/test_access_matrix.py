@@ -33,6 +33,8 @@ class Route:
 
 
 ROUTES = (
+    # First: the visit must still be planned when a refused POST is checked for leaving it alone.
+    Route("workspace.calendar_day_delete", "POST", "/admin/calendar/0/delete"),  # no such day
     Route("workspace.visit_list", "GET", "/visits"),
     Route("workspace.visit_detail", "GET", "/visits/{visit}"),
     Route("workspace.visit_create", "GET", "/visits/new"),
@@ -78,6 +80,7 @@ ROUTES = (
     Route("workspace.user_list", "GET", "/admin/users"),
     Route("workspace.user_create", "GET", "/admin/users/new"),
     Route("workspace.user_edit", "GET", "/admin/users/{user}/edit"),
+    Route("workspace.calendar_days", "GET", "/admin/calendar"),
     Route("main.home", "GET", "/"),
 )
 
@@ -123,6 +126,8 @@ EXPECTED: dict[str, dict[str, tuple[str, str]]] = {
     "workspace.user_list": {"admin": (OK, OK)},
     "workspace.user_create": {"admin": (OK, OK)},
     "workspace.user_edit": _ADMIN,
+    "workspace.calendar_days": {"admin": (OK, OK)},
+    "workspace.calendar_day_delete": {"admin": (HIDDEN, HIDDEN)},
     "main.home": _ANY,
 }
 
