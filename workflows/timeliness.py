@@ -128,7 +128,8 @@ def _due_on_at(task: Task, end: datetime) -> date | None:
     approved = [x for x in task.extensions if x.status is ExtensionStatus.APPROVED and x.decided_at]
     if not approved:  # moved without a recorded extension (imported data): the date in force stands
         return task.due_on
-    return max((x.requested_due_on for x in approved if x.decided_at < end), default=task.original_due_on)
+    moved = [x.requested_due_on for x in approved if x.decided_at is not None and x.decided_at < end]
+    return max(moved, default=task.original_due_on)
 
 
 def classify(
@@ -201,8 +202,8 @@ class _StateColumns:
     done: ColumnElement[bool]
     cancelled: ColumnElement[bool]
     reported: ColumnElement[bool]
-    reported_on: ColumnElement[date]
-    due_on: ColumnElement[date]
+    reported_on: Any  # SQL expressions of a date (a column or a CASE)
+    due_on: Any
 
 
 def _is_rebuilt(as_of: date) -> bool:
@@ -515,7 +516,7 @@ def count_timeliness_by_lead_unit(
     return {key[0]: counts for key, counts in grouped.items() if counts.total}
 
 
-def first_record_day(session: Session) -> date | None:
+def first_record_day(session: Session | scoped_session[Any]) -> date | None:
     """The day of the database's first record: the earliest visit or task assignment."""
     first_task = session.scalar(select(func.min(Task.created_at)))
     first_visit = session.scalar(select(func.min(Visit.visited_on)))

@@ -105,7 +105,7 @@ def _check_admin(actor: User) -> None:
 def add_calendar_day(actor: User, *, day: date, is_working: bool, note: str) -> CalendarDay:
     """Record an announced day off or make-up working day; a date already in the table is refused."""
     _check_admin(actor)
-    note = nfc(note or "").strip()
+    note = (nfc(note) or "").strip()
     if not note:
         raise ValidationFailed("Cần ghi căn cứ (ví dụ: Thông báo số … của Bộ Nội vụ).")
     if db.session.scalar(select(CalendarDay.id).where(CalendarDay.day == day)) is not None:
