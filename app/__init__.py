@@ -24,12 +24,21 @@ TEMPLATES_DIR = (
 )
 
 
+# The largest id an INTEGER column holds on PostgreSQL (SQLite's hold more, but never get there).
+LARGEST_ID = 2**31 - 1
+
+
 class BoundedIntConverter(IntegerConverter):
-    """``<int:…>`` limited to what an id column can hold."""
+    """``<int:…>`` limited to what an id column can hold, so a larger number is a 404, not an overflow."""
 
     def __init__(self, map: Any, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("max", 2**63 - 1)
+        kwargs.setdefault("max", LARGEST_ID)
         super().__init__(map, *args, **kwargs)
+
+
+class MissingSecretKey(RuntimeError):
+    """A server was about to start without ``KIEMTRA_SECRET_KEY``: each process would invent its own
+    key, and a form signed by one would be refused by the next."""
 
 
 def select_locale() -> str:
@@ -84,8 +93,12 @@ def run_cli() -> None:
     main()
 
 
-def create_app(test_config: dict[str, Any] | None = None) -> Flask:
-    """Build and configure a kiemtra application."""
+def create_app(test_config: dict[str, Any] | None = None, *, command_line: bool = False) -> Flask:
+    """Build and configure a kiemtra application.
+
+    Outside tests and debugging a server needs ``KIEMTRA_SECRET_KEY``; only the command line (whose
+    ``serve`` refuses on its own and whose ``demo`` keeps a key in the instance folder) starts without.
+    """
     check_own_packages()
     instance_path = (
         (test_config or {}).get("INSTANCE_PATH")
@@ -102,7 +115,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if test_config:
         app.config.update(test_config)
     if not app.config.get("SECRET_KEY"):
-        # Good for one process; `kiemtra serve` refuses to start without a configured key.
+        if not (command_line or app.config.get("TESTING") or app.config.get("DEBUG")):
+            raise MissingSecretKey("KIEMTRA_SECRET_KEY is not set: every worker would sign with its own key.")
+        # Good for one process: commands that serve nothing, tests, and the debugger.
         app.config["SECRET_KEY"] = secrets.token_hex(32)
         app.config["SECRET_KEY_IS_EPHEMERAL"] = True
 

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
+import secrets
 import sys
 from datetime import date
+from pathlib import Path
 
 import click
 from flask import Flask, current_app
@@ -33,7 +36,21 @@ CATEGORY_LABELS = {
 def _create_app() -> Flask:
     from app import create_app
 
-    return create_app()
+    return create_app(command_line=True)
+
+
+def _demo_secret_key(app: Flask) -> None:
+    """The demo signs with a key kept in its instance folder, made on first run, unless one is configured."""
+    if not app.config.get("SECRET_KEY_IS_EPHEMERAL"):
+        return
+    path = Path(app.instance_path) / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w") as handle:
+            handle.write(secrets.token_hex(32))
+    app.config["SECRET_KEY"] = path.read_text().strip()
+    app.config["SECRET_KEY_IS_EPHEMERAL"] = False
 
 
 @click.group(cls=FlaskGroup, create_app=_create_app, add_version_option=False)
@@ -90,6 +107,7 @@ def demo_command(host: str, port: int, today: object, no_serve: bool, no_schedul
 
     from workflows.demo import DEMO_PASSWORD
 
+    _demo_secret_key(current_app)
     upgrade()
     created = _load_demo(_as_date(today) or local_today())
     db.session.commit()

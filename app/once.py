@@ -6,27 +6,33 @@ token and goes on; a submission whose token was already consumed (or was never h
 a redirect to ``back`` and a message, and nothing is done. Posts without the field (scripts, old pages) go on.
 
 The cookie session alone cannot stop two clicks sent before the first answer arrives (both carry the same
-cookie), so consumed tokens are also kept, for a while, in this process.
+cookie), so a consumed token is written to the database in the request's own transaction: an insert that
+does nothing when the row is there. A second submission, in this process or another, before or after a
+restart, finds the row (PostgreSQL makes it wait for the first one's commit); if the first submission fails
+and rolls back, its token is not spent and the form may be sent again.
 """
 
 from __future__ import annotations
 
+import hashlib
 import secrets
-import threading
-from collections import OrderedDict
+from datetime import timedelta
 
 from flask import Flask, flash, redirect, request, session
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from markupsafe import Markup
+from sqlalchemy import delete
+from sqlalchemy.dialects import postgresql, sqlite
+
+from models import SpentFormToken, db
+from models.base import utcnow
 
 FIELD = "once"
 SESSION_KEY = "_once"
 KEPT = 30  # tokens remembered per session (that many forms open in tabs at once)
-_SPENT_LIMIT = 10_000
-
-_lock = threading.Lock()
-_spent: OrderedDict[str, None] = OrderedDict()
+# A token can only be replayed with the session that holds it, which ends within hours.
+SPENT_KEPT_FOR = timedelta(days=2)
 
 
 def once_field() -> Markup:
@@ -36,16 +42,25 @@ def once_field() -> Markup:
     return Markup('<input type="hidden" name="{}" value="{}">').format(FIELD, token)
 
 
+def _spend(token: str) -> bool:
+    """Record ``token`` as spent; False when it already was."""
+    table = SpentFormToken.__table__
+    now = utcnow()
+    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
+    db.session.execute(delete(table).where(table.c.spent_at < now - SPENT_KEPT_FOR))
+    inserted = db.session.execute(
+        dialect.insert(table)
+        .values(token_hash=hashlib.sha256(token.encode()).hexdigest(), spent_at=now)
+        .on_conflict_do_nothing()
+        .returning(table.c.token_hash)
+    ).first()
+    return inserted is not None
+
+
 def _consume(token: str) -> bool:
-    with _lock:
-        if token in _spent:
-            return False
-        issued = session.get(SESSION_KEY, [])
-        if token not in issued:
-            return False
-        _spent[token] = None
-        while len(_spent) > _SPENT_LIMIT:
-            _spent.popitem(last=False)
+    issued = session.get(SESSION_KEY, [])
+    if token not in issued or not _spend(token):
+        return False
     session[SESSION_KEY] = [t for t in issued if t != token]
     return True
 

@@ -797,7 +797,7 @@ def run_backend(backend: str, url: str | None, args: argparse.Namespace) -> dict
     target = prepare_target(backend, url)
     app = None
     try:
-        app = create_app({"DATABASE_URL": target.url})
+        app = create_app({"DATABASE_URL": target.url, "SECRET_KEY": "bench"})
         load = load_province(app, args)
         print(f"\n[{backend}] loaded {load['sizes']} in {load['seconds']:.1f} s {load['steps']}", flush=True)
         district = f"HU-{search_key(PLACES[0]).replace(' ', '').upper()}"

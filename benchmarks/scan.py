@@ -371,7 +371,12 @@ def run_backend(backend: str, url: str | None, args: argparse.Namespace) -> dict
     app = None
     try:
         app = create_app(
-            {"DATABASE_URL": target.url, "SMTP_HOST": None, "BASE_URL": "https://kiemtra.invalid"}
+            {
+                "DATABASE_URL": target.url,
+                "SECRET_KEY": "bench",
+                "SMTP_HOST": None,
+                "BASE_URL": "https://kiemtra.invalid",
+            }
         )
         load = province.load_province(app, args)
         people = add_people(app)

@@ -7,6 +7,7 @@ from models.base import Base
 from models.calendar_day import CalendarDay
 from models.correction import CorrectionChange, CorrectionNotice, VisitCorrection
 from models.directive import Directive, directive_citation, directive_finding
+from models.form_token import SpentFormToken
 from models.issued_document import DocumentCounter, IssuedDocument, IssuedFile
 from models.legal_document import LegalDocument
 from models.login_attempt import LoginAttempt, LoginSession  # noqa: F401 - re-exported
@@ -43,6 +44,7 @@ __all__ = [
     "Notification",
     "Organization",
     "Person",
+    "SpentFormToken",
     "Task",
     "TaskEvent",
     "User",
