@@ -13,6 +13,7 @@ from flask_login import current_user
 from werkzeug.routing import IntegerConverter
 
 from app import config
+from models.base import LARGEST_ID
 
 # An installed wheel carries the templates inside the package (setup.py copies them); a checkout keeps
 # them in the top-level templates/ folder.
@@ -22,10 +23,6 @@ TEMPLATES_DIR = (
     if _PACKAGED_TEMPLATES.is_dir()
     else Path(__file__).resolve().parent.parent / "templates"
 )
-
-
-# The largest id an INTEGER column holds on PostgreSQL (SQLite's hold more, but never get there).
-LARGEST_ID = 2**31 - 1
 
 
 class BoundedIntConverter(IntegerConverter):
@@ -151,6 +148,7 @@ def create_app(test_config: dict[str, Any] | None = None, *, command_line: bool 
 FEATURE_MODULES = (
     "policy",
     "errors",
+    "guards",  # NUL bytes refused, a content security policy and HSTS on every answer
     "jinja",
     "auth",
     "views",

@@ -1,7 +1,9 @@
 """Sign-in, sign-out and the language switch, with the session hardening of engineering notes §4.
 
 * argon2id hashes (``User.set_password``), re-hashed on sign-in when the parameters change;
-* failed sign-ins throttled per typed name and per address in the database (all workers agree);
+* failed sign-ins throttled in the database (all workers agree), per typed name from one address and per
+  address, each attempt counted before its password is checked so that parallel guesses are counted too;
+  a correct password passes the address limit, so guessing among an office's names locks nobody out;
 * a new session on sign-in, held server-side: the cookie carries a random token whose row is ended
   on sign-out, so a copied cookie stops working too;
 * cookies HttpOnly and SameSite=Lax always, Secure with the ``__Host-`` name whenever kiemtra is
@@ -11,13 +13,12 @@
 
 from __future__ import annotations
 
-from contextlib import suppress
 from datetime import timedelta
 from functools import cache
 from urllib.parse import urlsplit
 
 from argon2 import PasswordHasher
-from argon2.exceptions import VerificationError
+from argon2.exceptions import InvalidHashError, VerificationError
 from flask import (
     Blueprint,
     Flask,
@@ -110,12 +111,21 @@ def _limits() -> signin.Limits:
     )
 
 
-def _password_matches(user: User | None, password: str) -> bool:
-    if user is None or not user.is_active:
-        with suppress(VerificationError):
-            _hasher.verify(_dummy_hash(), password)
+def _password_matches(stored_hash: str | None, password: str) -> bool:
+    """Check the password against the account's hash (None: no such active account, checked against a
+    dummy so that it takes as long)."""
+    try:
+        return _hasher.verify(stored_hash or _dummy_hash(), password) and stored_hash is not None
+    except (VerificationError, InvalidHashError):
         return False
-    return user.check_password(password)
+
+
+def _too_many(form: LoginForm, wait: int) -> ResponseReturnValue:
+    minutes = max(1, -(-wait // 60))
+    flash(_("Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau %(minutes)d phút.", minutes=minutes), "error")
+    response = current_app.make_response((render_template("login.html", form=form), 429))
+    response.headers["Retry-After"] = str(wait)
+    return response
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -129,26 +139,22 @@ def login() -> ResponseReturnValue:
     username = form.username.data or ""
     password = form.password.data or ""
     address = request.remote_addr or "unknown"
-    wait = signin.seconds_to_wait(username, address, _limits())
-    if wait:
-        minutes = max(1, -(-wait // 60))
-        flash(
-            _("Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau %(minutes)d phút.", minutes=minutes),
-            "error",
-        )
-        response = current_app.make_response((render_template("login.html", form=form), 429))
-        response.headers["Retry-After"] = str(wait)
-        return response
+    claim = signin.claim_attempt(username, address, _limits())
     user = db.session.scalar(select(User).where(User.username == signin.username_key(username)))
-    if not _password_matches(user, password):
-        signin.record_failure(username, address)
-        db.session.commit()
+    stored_hash = user.password_hash if user is not None and user.is_active else None
+    # The attempt is counted (and the write lock given back) before the slow password check.
+    db.session.commit()
+    if claim.wait:
+        return _too_many(form, claim.wait)
+    if not _password_matches(stored_hash, password):
+        if claim.address_wait:
+            return _too_many(form, claim.address_wait)
         flash(_("Tên đăng nhập hoặc mật khẩu không đúng."), "error")
         return render_template("login.html", form=form)
     assert user is not None
     if _hasher.check_needs_rehash(user.password_hash):
         user.set_password(password)
-    signin.clear_failures(username)
+    signin.clear_failures(username, address)  # this attempt's count with the earlier ones
     locale = session.get("locale")
     session.clear()  # a new session on sign-in: nothing from before survives but the language
     token = signin.open_session(user, address=address, user_agent=request.headers.get("User-Agent"))

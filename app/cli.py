@@ -90,7 +90,10 @@ def _serve(host: str, port: int, threads: int) -> None:
     if not logging.getLogger().handlers:  # the request log and waitress's own messages on stderr
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     click.echo(f"kiemtra: http://{host}:{port}/")
-    serve(current_app._get_current_object(), host=host, port=port, threads=threads)  # type: ignore[attr-defined]
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    # Waitress drops X-Forwarded-* headers unless told otherwise; behind a proxy, ProxyFix reads them.
+    proxied = bool(app.config.get("PROXY_COUNT"))
+    serve(app, host=host, port=port, threads=threads, clear_untrusted_proxy_headers=not proxied)
 
 
 @click.command("demo")

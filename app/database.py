@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, has_request_context, request
+from flask import Flask, g, has_request_context, request
 from sqlalchemy import Engine, event
 from sqlalchemy.engine import make_url
 
@@ -67,7 +67,20 @@ def configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
 def _may_write() -> bool:
     """Reading pages start a plain transaction so they never queue behind, or block, a writer;
     form posts, commands and scheduled jobs take the write lock up front."""
-    return not has_request_context() or request.method not in ("GET", "HEAD", "OPTIONS")
+    if not has_request_context():
+        return True
+    return request.method not in ("GET", "HEAD", "OPTIONS") or bool(g.get(_WRITING))
+
+
+_WRITING = "kiemtra_writing"
+
+
+def start_writing() -> None:
+    """A reading page that must write after all (opening a notification marks it read): end the
+    reading transaction, so the next one takes the write lock up front and waits its turn, instead of
+    upgrading a read and failing at once with "database is locked" while someone else saves."""
+    db.session.commit()
+    g.setdefault(_WRITING, True)
 
 
 def init_app(app: Flask) -> None:

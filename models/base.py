@@ -19,6 +19,10 @@ NAMING_CONVENTION = {
 }
 
 
+# The largest value an id (an INTEGER column) holds on PostgreSQL; SQLite's hold more but never get there.
+LARGEST_ID = 2**31 - 1
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 

@@ -45,12 +45,18 @@ class Browser:
             urllib.request.HTTPCookieProcessor(self.cookies), _NoRedirect()
         )
 
-    def request(self, url: str, data: dict[str, Any] | None = None, timeout: float = 60) -> Answer:
+    def request(
+        self,
+        url: str,
+        data: dict[str, Any] | None = None,
+        timeout: float = 60,
+        headers: dict[str, str] | None = None,
+    ) -> Answer:
         body = None
         if data is not None:
             body = urllib.parse.urlencode(data, doseq=True).encode()
         try:
-            request = urllib.request.Request(url, data=body)  # noqa: S310 - the tests' own loopback http URLs
+            request = urllib.request.Request(url, data=body, headers=headers or {})  # noqa: S310 - the tests' own loopback http URLs
             with self._opener.open(request, timeout=timeout) as response:
                 return Answer(response.status, response.read().decode(), dict(response.headers))
         except urllib.error.HTTPError as error:

@@ -42,9 +42,12 @@ def _check_org_in_scope(actor: Actor, org: Organization | None) -> None:
 
 def _check_parent(actor: Actor, parent: Organization | None) -> None:
     if parent is None:
-        if actor.organization is not None and actor.organization.parent_id is not None:
+        if actor.organization is None:
+            return  # the system actor of `kiemtra setup` makes the one root
+        # A second root would lie outside every administrator's tree, its own creator's included.
+        if actor.organization.parent_id is not None:
             raise PermissionDenied("Chỉ quản trị viên cấp cao nhất được tạo cơ quan gốc.")
-        return
+        raise ValidationFailed("Hãy chọn cơ quan cấp trên: mỗi hệ thống chỉ có một cơ quan gốc.")
     _check_org_in_scope(actor, parent)
 
 

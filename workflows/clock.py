@@ -34,11 +34,12 @@ def parse_date(text: str | date | None, *, field: str = "Ngày") -> date | None:
     raw = text.strip()
     if not raw:
         return None
-    match = re.fullmatch(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})", raw)
+    # ASCII digits only: \d alone also takes fullwidth and Arabic-Indic ones.
+    match = re.fullmatch(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})", raw, re.ASCII)
     if match:
         day, month, year = (int(g) for g in match.groups())
     else:
-        match = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", raw)
+        match = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", raw, re.ASCII)
         if not match:
             raise ValidationFailed(
                 "%(field)s «%(value)s» không đúng dạng ngày/tháng/năm (ví dụ 14/06/2023).",

@@ -216,7 +216,12 @@ def update_post(
     ``loaded_at`` is the ``updated_at`` the editor saw; if the post changed since, nothing is saved.
     """
     _check_edit(post, actor)
-    if loaded_at is not None and post.updated_at != loaded_at:
+    # Read the version under a row lock: two editors saving at once on PostgreSQL would otherwise both
+    # see the old time and the second would overwrite the first (SQLite's writers already queue).
+    current = db.session.execute(
+        select(NewsPost.updated_at).where(NewsPost.id == post.id).with_for_update()
+    ).scalar_one()
+    if loaded_at is not None and current != loaded_at:
         raise StaleRecord("Bài viết vừa được người khác sửa; hãy tải lại trang và sửa lại.")
     title = _require(title, "Chưa nhập tiêu đề bài viết.", TITLE_MAX, "Tiêu đề dài quá %(limit)d ký tự.")
     if len(body_html or "") > BODY_MAX:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import ColumnElement, and_, delete, func, select, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import joinedload
 
@@ -26,11 +26,25 @@ _KEEP_ATTEMPTS = timedelta(days=1)
 
 @dataclass(frozen=True)
 class Limits:
-    """At most ``per_username`` failures per typed name and ``per_address`` per address in ``window``."""
+    """At most ``per_username`` failures of one typed name from one address, and ``per_address`` from
+    one address whatever the name, in ``window``.
+
+    The first is a hard limit: past it, nothing is checked. The second lets a correct password through,
+    so that people behind one office address are not locked out by someone guessing among them. Counting
+    the name per address means a stranger cannot lock an account from elsewhere by typing its name.
+    """
 
     per_username: int = 5
     per_address: int = 30
     window: timedelta = timedelta(minutes=15)
+
+
+@dataclass(frozen=True)
+class Claim:
+    """An attempt counted as a failure before its password is checked (so parallel guesses see it)."""
+
+    wait: int  # seconds before this name may be tried again from this address; 0: check the password
+    address_wait: int  # the address is over its limit: only a correct password may go ahead
 
 
 def username_key(username: str | None) -> str:
@@ -38,28 +52,49 @@ def username_key(username: str | None) -> str:
     return (nfc(username) or "").casefold()[:60]
 
 
-def seconds_to_wait(username: str, address: str, limits: Limits, now: datetime | None = None) -> int:
-    """How long the next attempt for this name or from this address must wait (0: it may go ahead).
+def _wait(condition: ColumnElement[bool], limit: int, limits: Limits, now: datetime) -> int:
+    """Seconds until the oldest of the last ``limit`` failures matching ``condition`` leaves the window."""
+    recent = db.session.scalars(
+        select(LoginAttempt.attempted_at)
+        .where(condition, LoginAttempt.attempted_at > now - limits.window)
+        .order_by(LoginAttempt.attempted_at.desc())
+        .limit(limit)
+    ).all()
+    if len(recent) < limit:
+        return 0
+    return max(0, int((recent[-1] + limits.window - now).total_seconds())) + 1
 
-    The window slides: the oldest counted failure leaving the window frees one attempt, so no
-    account is ever locked for good by someone who knows its name.
+
+def _pair(username: str, address: str) -> ColumnElement[bool]:
+    return and_(LoginAttempt.username_key == username_key(username), LoginAttempt.address == address)
+
+
+def seconds_to_wait(username: str, address: str, limits: Limits, now: datetime | None = None) -> int:
+    """How long the next attempt for this name from this address must wait (0: it may go ahead).
+
+    The window slides: the oldest counted failure leaving the window frees one attempt.
+    """
+    return _wait(_pair(username, address), limits.per_username, limits, now or utcnow())
+
+
+def claim_attempt(username: str, address: str, limits: Limits, now: datetime | None = None) -> Claim:
+    """Count an attempt before its password is checked; the caller commits at once.
+
+    The counts and the insert run under one lock per address (PostgreSQL: an advisory lock for the
+    transaction; SQLite: every posting transaction holds the write lock), so thirty guesses sent at once
+    are counted one after the other and only the first few are checked.
     """
     now = now or utcnow()
-    since = now - limits.window
-    waits = []
-    for column, value, limit in (
-        (LoginAttempt.username_key, username_key(username), limits.per_username),
-        (LoginAttempt.address, address, limits.per_address),
-    ):
-        recent = db.session.scalars(
-            select(LoginAttempt.attempted_at)
-            .where(column == value, LoginAttempt.attempted_at > since)
-            .order_by(LoginAttempt.attempted_at.desc())
-            .limit(limit)
-        ).all()
-        if len(recent) >= limit:
-            waits.append((recent[-1] + limits.window - now).total_seconds())
-    return max(0, int(max(waits, default=0)) + (1 if waits else 0))
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(select(func.pg_advisory_xact_lock(func.hashtext(f"kiemtra-sign-in:{address}"))))
+    wait = _wait(_pair(username, address), limits.per_username, limits, now)
+    if wait:
+        return Claim(wait, 0)
+    address_wait = _wait(LoginAttempt.address == address, limits.per_address, limits, now)
+    db.session.execute(delete(LoginAttempt).where(LoginAttempt.attempted_at < now - _KEEP_ATTEMPTS))
+    db.session.add(LoginAttempt(username_key=username_key(username), address=address, attempted_at=now))
+    db.session.flush()
+    return Claim(0, address_wait)
 
 
 def record_failure(username: str, address: str, now: datetime | None = None) -> None:
@@ -69,9 +104,12 @@ def record_failure(username: str, address: str, now: datetime | None = None) -> 
     db.session.add(LoginAttempt(username_key=username_key(username), address=address, attempted_at=now))
 
 
-def clear_failures(username: str) -> None:
-    """A successful sign-in wipes the failures counted against the name."""
-    db.session.execute(delete(LoginAttempt).where(LoginAttempt.username_key == username_key(username)))
+def clear_failures(username: str, address: str | None = None) -> None:
+    """A successful sign-in wipes the failures counted against the name (from that address)."""
+    condition = LoginAttempt.username_key == username_key(username)
+    if address is not None:
+        condition = _pair(username, address)
+    db.session.execute(delete(LoginAttempt).where(condition))
 
 
 def _hash(token: str) -> str:

@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, datetime
 
+from sqlalchemy import select
+
 from models import DeadlineExtension, Directive, Organization, Task, TaskEvent, User, db
 from models.base import utcnow
 from models.enums import (
@@ -23,7 +25,7 @@ from models.vntext import format_date, nfc
 from workflows import notify
 from workflows.clock import local_date_of
 from workflows.errors import InvalidState, OutOfScope, PermissionDenied, ValidationFailed
-from workflows.visits import require_text
+from workflows.visits import MAX_TASKS_PER_DIRECTIVE, require_text
 from workflows.workdays import due_in_working_days
 
 STATUS_LABELS = {
@@ -117,6 +119,8 @@ def assign_task(
         raise InvalidState("Đợt kiểm tra đã đóng.")
     if due_on is not None and due_on < visit.visited_on:
         raise ValidationFailed("Hạn thực hiện không được trước ngày kiểm tra.")
+    if len(directive.tasks) >= MAX_TASKS_PER_DIRECTIVE:
+        raise ValidationFailed("Một yêu cầu có tối đa %(limit)d nhiệm vụ.", limit=MAX_TASKS_PER_DIRECTIVE)
     coordinating = [org for org in coordinating if org.id != lead_org.id]
     task = Task(
         directive=directive,
@@ -298,6 +302,12 @@ def decide_extension(
     """Approve or refuse an extension; an approved one moves the due date in force, never the original."""
     task = extension.task
     _check_inspecting_side(task, actor)
+    # Lock the request before reading its status: approving and refusing it at once on PostgreSQL
+    # would otherwise both find it pending and both be recorded.
+    db.session.execute(
+        select(DeadlineExtension.id).where(DeadlineExtension.id == extension.id).with_for_update()
+    )
+    db.session.refresh(extension)
     if extension.status is not ExtensionStatus.PENDING:
         raise InvalidState("Đề nghị gia hạn này đã được quyết định.")
     if approve and not task.is_open:

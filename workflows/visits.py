@@ -42,6 +42,13 @@ from workflows import audit
 from workflows.citations import Citation, parse_citation
 from workflows.errors import InvalidState, OutOfScope, PermissionDenied, ValidationFailed
 
+# Bounds no real visit reaches (the seed has nine directives and a dozen people): a visit posted with
+# thousands of rows is refused at once instead of being saved for minutes and then weighing on every page.
+MAX_MEMBERS_PER_SIDE = 60
+MAX_FINDINGS = 200
+MAX_DIRECTIVES = 60
+MAX_TASKS_PER_DIRECTIVE = 30
+
 
 def require_text(value: str | None, message: str) -> str:
     """Return the NFC text, or refuse an empty one with ``message``."""
@@ -158,6 +165,8 @@ def add_delegation_member(
         raise ValidationFailed("Đoàn đã có Trưởng Đoàn (%(name)s).", name=visit.head.person.full_name)
     if any(m.person_id == person.id for m in visit.members if person.id is not None):
         raise ValidationFailed("%(name)s đã có trong danh sách.", name=person.full_name)
+    if sum(1 for m in visit.members if m.side is side) >= MAX_MEMBERS_PER_SIDE:
+        raise ValidationFailed("Mỗi bên có tối đa %(limit)d người.", limit=MAX_MEMBERS_PER_SIDE)
     member = DelegationMember(
         visit=visit,
         side=side,
@@ -182,6 +191,8 @@ def add_finding(
     """Record what the delegation found, after the findings of the same kind."""
     _check_can_edit(visit, actor)
     _check_editable(visit)
+    if len(visit.findings) >= MAX_FINDINGS:
+        raise ValidationFailed("Một đợt kiểm tra có tối đa %(limit)d nhận xét.", limit=MAX_FINDINGS)
     finding = Finding(
         visit=visit,
         kind=kind,
@@ -223,6 +234,8 @@ def issue_directive(
     _check_can_edit(visit, actor)
     _check_editable(visit)
     body = require_text(body, "Nội dung yêu cầu không được để trống.")
+    if len(visit.directives) >= MAX_DIRECTIVES:
+        raise ValidationFailed("Một đợt kiểm tra có tối đa %(limit)d yêu cầu.", limit=MAX_DIRECTIVES)
     if due_on is not None and due_on < visit.visited_on:
         raise ValidationFailed("Hạn thực hiện không được trước ngày kiểm tra.")
     documents = [resolve_document(c) for c in citations]

@@ -10,7 +10,7 @@ from flask_wtf import FlaskForm
 from wtforms import Field, HiddenField, MultipleFileField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
-from models.vntext import nfc
+from models.vntext import nfc, whole_number
 from workflows.attachments import ACCEPT_ATTRIBUTE
 from workflows.clock import parse_date
 from workflows.errors import ValidationFailed
@@ -32,7 +32,7 @@ class TaskForm(FlaskForm):
     version = HiddenField()
 
     def validate_version(self, field: Field) -> None:
-        if not (field.data or "").isdigit():
+        if whole_number(field.data) is None:
             raise ValidationError(_l("Biểu mẫu đã cũ; hãy tải lại trang nhiệm vụ."))
 
     @property
@@ -57,7 +57,7 @@ class ProgressForm(TaskForm):
 
     def validate_progress(self, field: Field) -> None:
         text = (field.data or "").strip().rstrip("%").strip()
-        if not text.isdigit() or not 0 <= int(text) <= 100:
+        if whole_number(text, largest=100) is None:
             raise ValidationError(_l("Tỷ lệ hoàn thành là một số từ 0 đến 100."))
 
     @property
@@ -123,7 +123,7 @@ def _int_or_none(value: object) -> int | None:
     if isinstance(value, int):
         return value
     text = str(value or "").strip()
-    return int(text) if text.isdigit() else None
+    return whole_number(text)
 
 
 class DashboardForm(FlaskForm):

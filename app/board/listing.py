@@ -18,6 +18,7 @@ from werkzeug.datastructures import MultiDict
 
 from models import Directive, Organization, Task, User, db
 from models.enums import OPEN_TASK_STATUSES, TaskStatus
+from models.vntext import whole_number
 from workflows.clock import parse_date
 from workflows.dashboard import (
     CATEGORIES,
@@ -61,8 +62,9 @@ class TaskFilters:
         for key in ("visit", "scope", "lead", "page"):
             raw = (args.get(key) or "").strip()
             if raw:
-                if raw.isdigit() and int(raw) > 0:
-                    values[key] = int(raw)
+                number = whole_number(raw)
+                if number:
+                    values[key] = number
                 else:
                     problems.append(_("Bộ lọc «%(key)s» không hợp lệ nên đã được bỏ qua.", key=key))
         status = (args.get("status") or "").strip()

@@ -26,6 +26,7 @@ from exports.pdf import PdfError
 from exports.signing import SigningError
 from models import Organization, Visit, db
 from models.enums import Role, VisitStatus
+from models.vntext import whole_number
 from workflows import documents as flow
 from workflows import followup as followups
 from workflows import issuing
@@ -50,7 +51,7 @@ def index() -> ResponseReturnValue:
     org = current_user.organization
     context: dict[str, Any] = {"today": today, "issued": issuing.issued_in_scope(org, limit=20)}
     if current_user.role is Role.LEADER:
-        scope = _organization_in_scope(request.args.get("don_vi", type=int) or org.id)
+        scope = _organization_in_scope(whole_number(request.args.get("don_vi")) or org.id)
         try:
             _, start, end = _summary_arguments(request.args)
         except DomainError as error:
@@ -383,7 +384,7 @@ def _followup_unit(org_id: int) -> Organization:
 
 
 def _summary_arguments(values: Any) -> tuple[Organization, date, date]:
-    scope = _organization_in_scope(values.get("don_vi", type=int) or current_user.organization_id)
+    scope = _organization_in_scope(whole_number(values.get("don_vi")) or current_user.organization_id)
     flow.check_can_read_leadership_documents(scope, current_user)
     today = local_today()
     start = parse_date(values.get("tu"), field=_("Ngày bắt đầu")) or date(today.year, 1, 1)

@@ -10,7 +10,6 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
-    FieldList,
     Form,
     FormField,
     HiddenField,
@@ -23,6 +22,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from app.rows import Rows
 from models import Organization, User, db
 from models.enums import DayPart, DelegationRole, FindingKind
 from models.vntext import format_date, nfc
@@ -39,6 +39,7 @@ from workflows.intake_save import (
     organisations,
     suggested_title,
 )
+from workflows.visits import MAX_DIRECTIVES, MAX_FINDINGS, MAX_MEMBERS_PER_SIDE
 
 DAY_PARTS = [
     SelectChoice("", _l("— không rõ —")),
@@ -180,9 +181,9 @@ class ReviewForm(FlaskForm):
     period_end_on = _date_field(_l("Đến ngày"))
     place = StringField(_l("Địa điểm"), filters=[nfc], validators=[Length(max=200)])
     summary = TextAreaField(_l("Tóm tắt"), filters=[nfc], render_kw={"rows": 3})
-    people = FieldList(FormField(PersonEntry))
-    findings = FieldList(FormField(FindingEntry))
-    directives = FieldList(FormField(DirectiveEntry))
+    people = Rows(FormField(PersonEntry), _l("Thành phần"), limit=2 * MAX_MEMBERS_PER_SIDE)
+    findings = Rows(FormField(FindingEntry), _l("Nhận xét"), limit=MAX_FINDINGS)
+    directives = Rows(FormField(DirectiveEntry), _l("Yêu cầu"), limit=MAX_DIRECTIVES)
     allow_duplicate = BooleanField(_l("Vẫn lưu dù đã có đợt kiểm tra cùng ngày giữa hai đơn vị này"))
 
     def set_choices(self, actor: User) -> None:
@@ -197,6 +198,13 @@ class ReviewForm(FlaskForm):
             "inspecting_org": {o.id for o in every if actor.in_scope(o)},
             "inspected_org": {o.id for o in every},
         }
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        """Field rules, and no list longer than a visit may have."""
+        valid = super().validate(extra_validators)
+        overflowing = [rows for rows in (self.people, self.findings, self.directives) if rows.overflowing]
+        self.form_errors.extend(rows.overflow_message() for rows in overflowing)
+        return valid and not overflowing
 
     def validate_inspecting_org(self, field: SelectField) -> None:
         if not field.data:

@@ -29,6 +29,7 @@ from sqlalchemy.orm import defer, joinedload, selectinload
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from app import once
+from app.errors import render_error
 from app.news import storage
 from app.news.forms import ImageForm, PostForm
 from exports import feed as feed_export
@@ -36,6 +37,7 @@ from exports import news as news_export
 from exports.html_clean import clean_html
 from models import DelegationMember, Directive, NewsImage, NewsPost, User, Visit, db
 from models.enums import NewsStatus
+from models.vntext import whole_number
 from workflows import news as news_flow
 from workflows.errors import (
     DomainError,
@@ -135,11 +137,18 @@ def _published() -> Select[NewsPost]:
     )
 
 
+def _page_number() -> int:
+    """The page asked for; what is not a page number (², 10²⁰) asks for the first."""
+    return whole_number(request.args.get("page")) or 1
+
+
 @bp.route("/tin-tuc/")
 def index() -> ResponseReturnValue:
     """List the published posts, newest first, a page at a time."""
     listing = _published().options(defer(NewsPost.body_html))  # the list shows titles and leads only
-    page = db.paginate(listing, per_page=PER_PAGE, max_per_page=PER_PAGE, error_out=True, count=True)
+    page = db.paginate(
+        listing, page=_page_number(), per_page=PER_PAGE, max_per_page=PER_PAGE, error_out=True, count=True
+    )
     return render_template("news/index.html", page=page, day_of=news_flow.post_day)
 
 
@@ -233,7 +242,7 @@ def manage() -> ResponseReturnValue:
         .options(joinedload(NewsPost.visit).joinedload(Visit.inspected_org))
         .order_by(NewsPost.updated_at.desc(), NewsPost.id.desc())
     )
-    page = db.paginate(query, per_page=20, max_per_page=20, error_out=True)
+    page = db.paginate(query, page=_page_number(), per_page=20, max_per_page=20, error_out=True)
     return render_template("news/manage.html", page=page)
 
 
@@ -417,6 +426,17 @@ def upload_image(post_id: int) -> ResponseReturnValue:
         storage.delete(image.stored_name)
         raise
     flash(_("Đã tải ảnh lên."), "success")
+    return redirect(url_for("news.edit", post_id=post_id))
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def _too_large(error: RequestEntityTooLarge) -> ResponseReturnValue:
+    """A photo far above the limit is refused before its form is read (the CSRF check reads it first):
+    say so on the editing page, as for a photo just above the limit."""
+    post_id = (request.view_args or {}).get("post_id")
+    if request.endpoint != "news.upload_image" or post_id is None:
+        return render_error(error)
+    flash(_("Ảnh lớn quá %(mb)s MB.", mb=current_app.config["UPLOAD_MAX_MB"]), "error")
     return redirect(url_for("news.edit", post_id=post_id))
 
 

@@ -10,10 +10,12 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response as BaseResponse
 
+from app import database
 from exports.calendar import build_calendar
 from exports.digest import describe
 from models import User, db
 from models.base import utcnow
+from models.vntext import whole_number
 from workflows import reminders
 from workflows.clock import LOCAL_ZONE, local_today
 from workflows.errors import OutOfScope
@@ -39,7 +41,7 @@ def _me() -> User:
 
 def _page_number() -> int:
     raw = request.args.get("trang", "1")
-    return int(raw) if raw.isdigit() and 0 < int(raw) < 100_000 else 1
+    return whole_number(raw, largest=99_999) or 1
 
 
 @bp.route("/inbox")
@@ -75,9 +77,11 @@ def open_notification(notification_id: int) -> BaseResponse:
         notification = reminders.notification_of(_me(), notification_id)
     except OutOfScope:
         abort(404)
-    reminders.mark_read(notification, _me())
     task_id = notification.task_id
-    db.session.commit()
+    if notification.read_at is None:
+        database.start_writing()
+        reminders.mark_read(notification, _me())
+        db.session.commit()
     return redirect(task_link(task_id) or url_for("reminders.inbox", _anchor=f"n{notification_id}"))
 
 

@@ -77,8 +77,9 @@ def _organization_form(form: OrganizationForm, org: Organization | None) -> None
     choices = _orgs_in_scope()
     if org is not None:
         choices = [o for o in choices if not org.contains(o)]
-    top = current_user.organization.parent_id is None
-    form.parent_id.choices = org_choices(choices, blank=_("— cơ quan gốc —") if top else None)
+    # Only the root itself is without a parent; no form makes a second one.
+    is_root = org is not None and org.parent_id is None
+    form.parent_id.choices = org_choices(choices, blank=_("— cơ quan gốc —") if is_root else None)
 
 
 def _save_organization(form: OrganizationForm, org: Organization | None) -> Organization | None:

@@ -15,7 +15,7 @@ from sqlalchemy.orm import joinedload
 from wtforms import SelectChoice
 
 from models import LegalDocument, Organization, Person, db
-from models.vntext import format_date, search_key
+from models.vntext import format_date, search_key, whole_number
 from workflows.errors import DomainError, OutOfScope, PermissionDenied
 
 bp = Blueprint(
@@ -96,8 +96,8 @@ class Page:
 
 def page_args() -> tuple[int, int]:
     """The page number and size asked for, clamped to sensible values."""
-    number = request.args.get("page", type=int) or 1
-    size = request.args.get("per_page", type=int) or 50
+    number = whole_number(request.args.get("page")) or 1
+    size = whole_number(request.args.get("per_page")) or 50
     return max(1, min(number, 100_000)), size if size in PAGE_SIZES else 50
 
 

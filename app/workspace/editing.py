@@ -108,6 +108,8 @@ def add_blank_rows(form: VisitForm, *, new: bool) -> None:
         entries = getattr(form, name)
         for _ in range(wanted.get(name, 1)):
             entry = entries.append_entry()
+            if entry is None:  # the list is full
+                break
             if new and name == "inspecting" and len(entries) == 1:
                 entry.form.role.data = DelegationRole.HEAD.value
             elif name == "inspecting":
@@ -141,6 +143,9 @@ def apply_row_action(form: VisitForm, action: str) -> bool:
     if verb == "add":
         if target in ("inspecting", "hosts", "findings", "directives"):
             entry = getattr(form, target).append_entry()
+            if entry is None:
+                form.form_errors.extend(form.overflowing_lists())
+                return False
             if target == "inspecting":
                 entry.form.role.data = DelegationRole.MEMBER.value
             if target == "hosts":
@@ -150,7 +155,9 @@ def apply_row_action(form: VisitForm, action: str) -> bool:
             return True
         index = _directive_index(target, suffix="-tasks")
         if index is not None:
-            form.directives.entries[index].form.tasks.append_entry()
+            if form.directives.entries[index].form.tasks.append_entry() is None:
+                form.form_errors.extend(form.overflowing_lists())
+                return False
             return True
         return False
     if verb in ("up", "down") and target.startswith("findings-"):

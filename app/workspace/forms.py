@@ -16,7 +16,6 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     Field,
-    FieldList,
     Form,
     FormField,
     HiddenField,
@@ -29,13 +28,15 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
+from app.rows import Rows
 from app.workspace.common import domain_message
 from app.workspace.labels import choices
 from models.enums import HOST_ROLES, INSPECTING_ROLES, DayPart, DelegationRole, FindingKind, OrgKind, Role
-from models.vntext import format_date, nfc
+from models.vntext import format_date, nfc, whole_number
 from workflows.citations import parse_citation
 from workflows.clock import parse_date
 from workflows.errors import ValidationFailed
+from workflows.visits import MAX_DIRECTIVES, MAX_FINDINGS, MAX_MEMBERS_PER_SIDE, MAX_TASKS_PER_DIRECTIVE
 
 TASK_TITLE = _l("Tên nhiệm vụ (bỏ trống: lấy từ yêu cầu)")
 NOT_A_CHOICE = _l("Lựa chọn không hợp lệ; hãy chọn lại trong danh sách.")
@@ -111,10 +112,9 @@ def split_citations(text: str | None) -> list[str]:
 
 def as_int(value: Any) -> int | None:
     """An id from a select or hidden field, or None."""
-    try:
-        return int(value) if value not in (None, "") else None
-    except (TypeError, ValueError):
-        return None
+    if isinstance(value, int):
+        return value
+    return whole_number(value) if isinstance(value, str) else None
 
 
 # --- The visit form ------------------------------------------------------------------------
@@ -187,7 +187,7 @@ class DirectiveForm(Form):
         render_kw={"placeholder": _l("ví dụ: 85-QĐ/TW; 99-HD/BTGTW")},
     )
     citation_pick = StringField(_l("Chọn từ danh mục"), filters=[nfc], validators=[MaxLength(300)])
-    tasks = FieldList(FormField(TaskForm))
+    tasks = Rows(FormField(TaskForm), _l("Nhiệm vụ của một yêu cầu"), limit=MAX_TASKS_PER_DIRECTIVE)
     remove = BooleanField(_l("Rút yêu cầu"))
 
     def is_blank(self) -> bool:
@@ -250,10 +250,16 @@ class VisitForm(FlaskForm):
         validators=[InputRequired(_l("Chưa chọn đơn vị được kiểm tra."))],
     )
     summary = TextAreaField(_l("Tóm tắt"), filters=[nfc], validators=[MaxLength(20_000)])
-    inspecting = FieldList(FormField(MemberForm))
-    hosts = FieldList(FormField(MemberForm))
-    findings = FieldList(FormField(FindingForm))
-    directives = FieldList(FormField(DirectiveForm))
+    inspecting = Rows(FormField(MemberForm), _l("Thành viên đoàn kiểm tra"), limit=MAX_MEMBERS_PER_SIDE)
+    hosts = Rows(FormField(MemberForm), _l("Thành phần tiếp đoàn"), limit=MAX_MEMBERS_PER_SIDE)
+    findings = Rows(FormField(FindingForm), _l("Nhận xét"), limit=MAX_FINDINGS)
+    directives = Rows(FormField(DirectiveForm), _l("Yêu cầu"), limit=MAX_DIRECTIVES)
+
+    def overflowing_lists(self) -> list[str]:
+        """A message for each list that was sent with more rows than a visit may have."""
+        lists = [self.inspecting, self.hosts, self.findings, self.directives]
+        lists += [entry.form.tasks for entry in self.directives]
+        return [rows.overflow_message() for rows in dict.fromkeys(lists) if rows.overflowing]
 
     def set_choices(
         self,
@@ -283,6 +289,9 @@ class VisitForm(FlaskForm):
 
     def _check_rows(self) -> bool:
         found_error = False
+        for message in self.overflowing_lists():
+            self.form_errors.append(message)
+            found_error = True
 
         def fail(field: Field, message: Any) -> None:
             nonlocal found_error

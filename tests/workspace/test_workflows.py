@@ -98,9 +98,11 @@ def test_the_wait_grows_from_the_oldest_failure_in_the_window(world):
     now = utcnow()
     for minutes_ago in (9, 5, 1):
         signin.record_failure("office", "10.0.0.1", now=now - timedelta(minutes=minutes_ago))
-    wait = signin.seconds_to_wait("OFFICE", "10.0.0.2", limits, now=now)
+    wait = signin.seconds_to_wait("OFFICE", "10.0.0.1", limits, now=now)
     assert 60 <= wait <= 61  # the failure of 9 minutes ago leaves the window in one minute
-    assert signin.seconds_to_wait("office", "10.0.0.2", limits, now=now + timedelta(minutes=2)) == 0
+    assert signin.seconds_to_wait("office", "10.0.0.1", limits, now=now + timedelta(minutes=2)) == 0
+    # Failures from one address do not lock the name for anyone else.
+    assert signin.seconds_to_wait("office", "10.0.0.2", limits, now=now) == 0
 
 
 def test_old_failures_are_cleared_away(world):
