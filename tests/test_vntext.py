@@ -52,6 +52,11 @@ def test_names_are_stored_in_nfc_with_their_search_key(world):
         (24, "Hai mươi tư là"),
         (25, "Hai mươi lăm là"),
         (11, "Mười một là"),
+        (100, "Một trăm là"),
+        (105, "Một trăm lẻ năm là"),
+        (115, "Một trăm mười lăm là"),
+        (121, "Một trăm hai mươi mốt là"),
+        (1005, "Một nghìn không trăm lẻ năm là"),
     ],
 )
 def test_directive_ordinals_follow_spoken_vietnamese(n, words):

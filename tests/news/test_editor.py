@@ -287,3 +287,19 @@ def test_the_write_button_on_the_visit_dossier_writes_the_draft(app, login_as, w
     assert f'action="/bai-viet/tu-dot-kiem-tra/{held_visit.id}"' in page
     assert client.post(f"/bai-viet/tu-dot-kiem-tra/{held_visit.id}").status_code == 302
     assert "Bản nháp" in text_of(client.get(dossier))
+
+
+def test_a_photo_far_above_the_limit_gets_the_forms_message(app, login_as, world, draft, image_dir):
+    """Above the request cap the CSRF check stops reading the form; the editor still says why."""
+    client = login_as(world.inspector)
+    too_big = PNG + b"\0" * (21 * 1024 * 1024)
+    response = client.post(
+        f"/bai-viet/{draft.id}/anh",
+        data={"image": (io.BytesIO(too_big), "ảnh lớn.png"), "caption": "Ảnh"},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/bai-viet/{draft.id}/sua")
+    page = text_of(client.get(f"/bai-viet/{draft.id}/sua"))
+    assert f"Ảnh lớn quá {app.config['UPLOAD_MAX_MB']} MB" in page
+    assert db.session.scalars(select(NewsImage)).all() == []
