@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import secrets
 import tempfile
 import time
@@ -162,7 +163,7 @@ def _megabytes(max_bytes: int) -> str:
 
 def _content_matches(kind: FileKind, head: bytes, stream: IO[bytes], size: int, name: str) -> bool:
     if kind is PDF:
-        return head.startswith(b"%PDF-")
+        return head.startswith(b"%PDF-") and not _looks_like_markup(stream)
     if kind is PNG:
         return head.startswith(b"\x89PNG\r\n\x1a\n")
     if kind is JPG:
@@ -175,6 +176,21 @@ def _content_matches(kind: FileKind, head: bytes, stream: IO[bytes], size: int, 
             return _office_structure_matches(kind, archive)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError, OSError, KeyError):
         return False
+
+
+# Markup a browser would render if it ever sniffed the file: a "%PDF-" line followed by HTML is a
+# polyglot, not a scan. Real PDFs start with binary objects, not with tags.
+_MARKUP = re.compile(
+    rb"<\s*(?:!doctype|html|head|body|script|iframe|svg|img|meta|object|embed)\b", re.IGNORECASE
+)
+_MARKUP_WINDOW = 64 * 1024
+
+
+def _looks_like_markup(stream: IO[bytes]) -> bool:
+    stream.seek(0)
+    start = stream.read(_MARKUP_WINDOW)
+    stream.seek(0)
+    return _MARKUP.search(start) is not None
 
 
 def _refuse_zip_bomb(archive: zipfile.ZipFile, size: int, name: str) -> None:
@@ -216,7 +232,11 @@ def _office_structure_matches(kind: FileKind, archive: zipfile.ZipFile) -> bool:
     # another type and are refused with everything else that is not a plain document or workbook.
     if "[Content_Types].xml" not in names or _OOXML_PARTS[kind.extension] not in names:
         return False
-    return _OOXML_MAIN_TYPES[kind.extension] in _read_entry(archive, "[Content_Types].xml")
+    content_types = _read_entry(archive, "[Content_Types].xml")
+    # A macro-enabled document stays one whatever else its manifest declares (an extra docx Override).
+    if b"macroEnabled" in content_types or any(n.lower().endswith("vbaproject.bin") for n in names):
+        return False
+    return _OOXML_MAIN_TYPES[kind.extension] in content_types
 
 
 def upload_dir(configured: str | os.PathLike[str]) -> Path:

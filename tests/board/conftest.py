@@ -138,8 +138,9 @@ def exe_bytes() -> bytes:
     return b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 200 + b"PE\x00\x00"
 
 
-def macro_docx_bytes() -> bytes:
-    """A macro-enabled Word document (.docm) whose extension was changed to .docx."""
+def macro_docx_bytes(extra_override: bool = False) -> bytes:
+    """A macro-enabled Word document (.docm) whose extension was changed to .docx; with
+    ``extra_override`` its manifest also declares the plain document type for another part."""
     data = io.BytesIO(docx_bytes())
     out = io.BytesIO()
     with zipfile.ZipFile(data) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
@@ -150,6 +151,12 @@ def macro_docx_bytes() -> bytes:
                     b"application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml",
                     b"application/vnd.ms-word.document.macroEnabled.main+xml",
                 )
+                if extra_override:
+                    content = content.replace(
+                        b"</Types>",
+                        b'<Override PartName="/word/extra.xml" ContentType="application/vnd.openxmlformats-'
+                        b'officedocument.wordprocessingml.document.main+xml"/></Types>',
+                    )
             target.writestr(item, content)
         target.writestr("word/vbaProject.bin", b"\x00" * 64)
     return out.getvalue()

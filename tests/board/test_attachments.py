@@ -81,6 +81,8 @@ def test_a_type_outside_the_allow_list_is_refused_by_name(name):
         (docx_bytes(), "văn bản.odt"),
         (macro_docx_bytes(), "biên bản.docx"),  # a macro-enabled .docm renamed .docx
         (b"<html><script>alert(1)</script></html>", "trang.pdf"),
+        (macro_docx_bytes(extra_override=True), "biên bản.docx"),  # .docm declaring a docx part too
+        (b"%PDF-1.7\n<html><body><script>alert(1)</script></body></html>", "báo cáo.pdf"),  # polyglot
     ],
 )
 def test_a_renamed_file_is_refused_by_its_content(content, name):
