@@ -119,7 +119,7 @@ def start_server(database_url: str, instance: Path, threads: int = 4, **extra: s
             stderr=subprocess.STDOUT,
         )
     server = Server(f"http://127.0.0.1:{port}", process, log)
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 240  # a loaded CI machine takes its time to import everything
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"server exited: {log.read_text()}")
