@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import gc
 import io
+import warnings
 
 import pytest
 from flask import render_template, url_for
@@ -293,11 +295,15 @@ def test_a_photo_far_above_the_limit_gets_the_forms_message(app, login_as, world
     """Above the request cap the CSRF check stops reading the form; the editor still says why."""
     client = login_as(world.inspector)
     too_big = PNG + b"\0" * (21 * 1024 * 1024)
-    response = client.post(
-        f"/bai-viet/{draft.id}/anh",
-        data={"image": (io.BytesIO(too_big), "ảnh lớn.png"), "caption": "Ảnh"},
-        content_type="multipart/form-data",
-    )
+    with warnings.catch_warnings():
+        # Werkzeug leaves the part of the body it spooled before stopping to the garbage collector.
+        warnings.simplefilter("ignore", ResourceWarning)
+        response = client.post(
+            f"/bai-viet/{draft.id}/anh",
+            data={"image": (io.BytesIO(too_big), "ảnh lớn.png"), "caption": "Ảnh"},
+            content_type="multipart/form-data",
+        )
+        gc.collect()
     assert response.status_code == 302
     assert response.headers["Location"].endswith(f"/bai-viet/{draft.id}/sua")
     page = text_of(client.get(f"/bai-viet/{draft.id}/sua"))
