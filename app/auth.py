@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 from functools import cache
-from urllib.parse import urlsplit
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -42,6 +41,7 @@ from wtforms import PasswordField, StringField
 from wtforms.validators import InputRequired, Length
 
 from app import policy
+from app.acting import safe_path
 from app.extensions import login_manager
 from models import User, db
 from models.vntext import nfc
@@ -87,21 +87,6 @@ def load_user(user_id: str) -> User | None:
     return signin.session_user(int(user_id), token, max_age)
 
 
-def safe_next(target: str | None, fallback: str | None = None) -> str:
-    """Only follow a local path, never another site (no open redirect)."""
-    if target:
-        parts = urlsplit(target)
-        if (
-            not parts.scheme
-            and not parts.netloc
-            and target.startswith("/")
-            and not target.startswith("//")
-            and "\\" not in target
-        ):
-            return target
-    return fallback or url_for("main.home")
-
-
 def _limits() -> signin.Limits:
     config = current_app.config
     return signin.Limits(
@@ -132,7 +117,7 @@ def _too_many(form: LoginForm, wait: int) -> ResponseReturnValue:
 def login() -> ResponseReturnValue:
     """Show the sign-in form and sign the user in."""
     if current_user.is_authenticated and request.method == "GET":
-        return redirect(safe_next(request.args.get("next")))
+        return redirect(safe_path(request.args.get("next")))
     form = LoginForm()
     if not form.validate_on_submit():
         return render_template("login.html", form=form)
@@ -163,7 +148,7 @@ def login() -> ResponseReturnValue:
     if locale:
         session["locale"] = locale
     login_user(user)
-    return redirect(safe_next(request.args.get("next")))
+    return redirect(safe_path(request.args.get("next")))
 
 
 @bp.route("/logout", methods=["POST"])
@@ -189,7 +174,7 @@ def set_language() -> ResponseReturnValue:
         if current_user.is_authenticated and current_user.locale != choice:
             current_user.locale = choice
             db.session.commit()
-    return redirect(safe_next(request.form.get("next")))
+    return redirect(safe_path(request.form.get("next")))
 
 
 def _csrf_failed(error: CSRFError) -> ResponseReturnValue:

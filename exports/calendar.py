@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from datetime import date, datetime, timedelta
 
 from flask_babel import gettext
@@ -10,6 +10,7 @@ from icalendar import Calendar, Event
 
 from models import Task
 from models.enums import TaskStatus
+from models.labels import label
 from models.vntext import format_date
 
 PRODID = "-//kiemtra//Lich han nhiem vu//VI"
@@ -26,7 +27,7 @@ def _summary(task: Task, today: date) -> str:
     return gettext("Hạn: %(title)s", title=task.title)
 
 
-def _description(task: Task, status_labels: Mapping[TaskStatus, str], link: str | None) -> str:
+def _description(task: Task, link: str | None) -> str:
     visit = task.directive.visit
     lines = [gettext("Đơn vị chủ trì: %(unit)s", unit=task.lead_org.name)]
     if task.coordinating_orgs:
@@ -36,7 +37,7 @@ def _description(task: Task, status_labels: Mapping[TaskStatus, str], link: str 
     lines.append(
         gettext(
             "Trạng thái: %(status)s, tiến độ %(progress)d%%",
-            status=status_labels.get(task.status, task.status.value),
+            status=label(task.status),
             progress=task.progress,
         )
     )
@@ -56,7 +57,6 @@ def build_calendar(
     name: str,
     today: date,
     now: datetime,
-    status_labels: Mapping[TaskStatus, str],
     task_url: Callable[[int], str | None],
 ) -> bytes:
     """Return the feed as iCalendar bytes; each event's UID follows its task, so a moved due date
@@ -80,7 +80,7 @@ def build_calendar(
         event.add("dtstart", task.due_on)
         event.add("dtend", task.due_on + timedelta(days=1))
         event.add("summary", _summary(task, today))
-        event.add("description", _description(task, status_labels, link))
+        event.add("description", _description(task, link))
         event.add("transp", "TRANSPARENT")  # a deadline does not make anyone busy
         event.add("sequence", task.version)
         event.add("categories", ["kiemtra"])

@@ -12,10 +12,11 @@ from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from flask import render_template
-from flask_babel import force_locale, gettext, lazy_gettext
+from flask_babel import force_locale, gettext
 
 from models import Notification, Task, User
-from models.enums import NotificationKind, Timeliness
+from models.enums import NotificationKind, TaskStatus, Timeliness
+from models.labels import label
 from models.vntext import format_date
 
 # The zone of workflows.clock; exporters depend on models only.
@@ -39,17 +40,9 @@ class DigestSection(Protocol):
     def items(self) -> Sequence[DigestItem]: ...
 
 
-SECTION_TITLES = {
-    Timeliness.OVERDUE: lazy_gettext("Quá hạn"),
-    Timeliness.DUE_SOON: lazy_gettext("Sắp đến hạn"),
-    Timeliness.WITHIN: lazy_gettext("Còn trong hạn"),
-    Timeliness.NO_DEADLINE: lazy_gettext("Không có thời hạn"),
-    Timeliness.AWAITING_ON_TIME: lazy_gettext("Đã báo cáo đúng hạn, chờ xác nhận"),
-    Timeliness.AWAITING_LATE: lazy_gettext("Đã báo cáo quá hạn, chờ xác nhận"),
-    Timeliness.LATE: lazy_gettext("Đã hoàn thành, quá hạn"),
-    Timeliness.ON_TIME: lazy_gettext("Đã hoàn thành đúng hạn"),
-    None: lazy_gettext("Đã hủy"),
-}
+def section_title(timeliness: Timeliness | None) -> str:
+    """The heading of a digest section: the category's word, or "cancelled" for tasks cancelled since."""
+    return label(timeliness) if timeliness is not None else label(TaskStatus.CANCELLED)
 
 
 # Tasks listed in one digest at most; the rest are counted and left to the inbox.
@@ -159,7 +152,7 @@ def compose_digest(
             "sections": shown,
             "omitted": omitted,
             "today": today,
-            "titles": SECTION_TITLES,
+            "section_title": section_title,
             "describe": describe,
             "task_url": task_url,
             "inbox_url": inbox_url,

@@ -89,6 +89,13 @@ OPEN_TASK_STATUSES = frozenset(
 )
 
 
+# The states in which the lead unit still works on a task: progress, report, ask for more time.
+WORKING_TASK_STATUSES = frozenset({TaskStatus.ASSIGNED, TaskStatus.IN_PROGRESS, TaskStatus.RETURNED})
+# The states from which the inspecting side may pause a task (and, with PAUSED, cancel it).
+PAUSABLE_TASK_STATUSES = WORKING_TASK_STATUSES | {TaskStatus.REPORTED}
+CANCELLABLE_TASK_STATUSES = PAUSABLE_TASK_STATUSES | {TaskStatus.PAUSED}
+
+
 class Timeliness(enum.StrEnum):
     """The Government Office's categories, derived from dates and never stored."""
 
@@ -100,6 +107,17 @@ class Timeliness(enum.StrEnum):
     NO_DEADLINE = "no_deadline"
     AWAITING_ON_TIME = "awaiting_on_time"  # reported by the due date, not yet verified
     AWAITING_LATE = "awaiting_late"  # reported after the due date, not yet verified
+
+
+class TimelinessGroup(enum.StrEnum):
+    """A column of timeliness counts over many tasks; values name ``TimelinessCounts`` attributes."""
+
+    ON_TIME = "on_time"
+    LATE = "late"
+    OPEN_WITHIN = "open_within"  # open and not overdue, due soon included
+    DUE_SOON = "due_soon"
+    OVERDUE = "overdue"
+    NO_DEADLINE = "no_deadline"
 
 
 class TaskEventKind(enum.StrEnum):
@@ -135,6 +153,14 @@ class NotificationKind(enum.StrEnum):
 class NewsStatus(enum.StrEnum):
     DRAFT = "draft"
     PUBLISHED = "published"
+
+
+class DocumentKind(enum.StrEnum):
+    VISIT_REPORT = "visit_report"
+    CONCLUSION = "conclusion"
+    SUMMARY = "summary"
+    FOLLOWUP = "followup"
+    CORRECTION = "correction"  # a đính chính of an issued report or conclusion (workflows.corrections)
 
 
 class JobRunStatus(enum.StrEnum):

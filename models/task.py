@@ -19,7 +19,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from models.base import Base, UTCDateTime, enum_column, utcnow
 from models.directive import Directive
 from models.enums import (
+    CANCELLABLE_TASK_STATUSES,
     OPEN_TASK_STATUSES,
+    PAUSABLE_TASK_STATUSES,
+    WORKING_TASK_STATUSES,
     ExtensionStatus,
     Role,
     TaskEventKind,
@@ -125,6 +128,16 @@ class Task(Base):
         """Open tasks still count against their deadline."""
         return self.status in OPEN_TASK_STATUSES
 
+    @property
+    def is_awaiting_verification(self) -> bool:
+        """The lead unit reported the task done; the inspecting side has not answered yet."""
+        return self.status is TaskStatus.REPORTED
+
+    @property
+    def is_paused(self) -> bool:
+        """The inspecting side paused the task; it gets no reminders."""
+        return self.status is TaskStatus.PAUSED
+
     def is_lead(self, user: User) -> bool:
         """The user belongs to the lead unit (or a body above it)."""
         return user.in_scope(self.lead_org)
@@ -137,17 +150,36 @@ class Task(Base):
         """Lead, coordinating and both sides of the visit see the task."""
         return self.is_lead(user) or self.is_coordinating(user) or self.directive.visit.can_view(user)
 
-    def can_report(self, user: User) -> bool:
-        """Only the lead unit's office staff report progress and completion."""
-        return user.role is Role.OFFICE and self.is_lead(user)
+    def can_report(self, user: User, check_state: bool = True) -> bool:
+        """Only the lead unit's office staff report progress and completion, while the task is worked on.
 
-    def can_comment(self, user: User) -> bool:
-        """Office staff of the lead and coordinating units add notes."""
-        return user.role is Role.OFFICE and (self.is_lead(user) or self.is_coordinating(user))
+        ``check_state=False`` asks about the role and scope alone (a workflow that names the state in
+        its own refusal).
+        """
+        allowed = user.role is Role.OFFICE and self.is_lead(user)
+        return allowed and (not check_state or self.status in WORKING_TASK_STATUSES)
 
-    def can_verify(self, user: User) -> bool:
-        """Only inspectors of the inspecting body accept or return a report."""
-        return self.directive.visit.can_edit(user)
+    def can_comment(self, user: User, check_state: bool = True) -> bool:
+        """Office staff of the lead and coordinating units add notes while the task is worked on."""
+        allowed = user.role is Role.OFFICE and (self.is_lead(user) or self.is_coordinating(user))
+        return allowed and (not check_state or self.status in WORKING_TASK_STATUSES)
+
+    def can_verify(self, user: User, check_state: bool = True) -> bool:
+        """Only inspectors of the inspecting body accept or return a report, once it is reported."""
+        allowed = self.directive.visit.can_edit(user)
+        return allowed and (not check_state or self.status is TaskStatus.REPORTED)
+
+    def can_pause(self, user: User) -> bool:
+        """The inspecting side pauses a task that is worked on or waits for verification."""
+        return self.can_verify(user, check_state=False) and self.status in PAUSABLE_TASK_STATUSES
+
+    def can_resume(self, user: User) -> bool:
+        """The inspecting side resumes a paused task."""
+        return self.can_verify(user, check_state=False) and self.status is TaskStatus.PAUSED
+
+    def can_cancel(self, user: User) -> bool:
+        """The inspecting side cancels a task that is not finished."""
+        return self.can_verify(user, check_state=False) and self.status in CANCELLABLE_TASK_STATUSES
 
     def __repr__(self) -> str:
         return f"<Task {self.id} {self.status}>"

@@ -125,6 +125,22 @@ class Visit(Base):
         """Inspectors of the inspecting body (or above it) edit the visit."""
         return user.role is Role.INSPECTOR and user.in_scope(self.inspecting_org)
 
+    def can_change_content(self, user: User) -> bool:
+        """The delegation, findings and directives change only before the conclusion."""
+        return self.can_edit(user) and self.is_editable
+
+    def can_mark_conducted(self, user: User) -> bool:
+        """A planned visit is marked as conducted."""
+        return self.can_edit(user) and self.status is VisitStatus.PLANNED
+
+    def can_close(self, user: User) -> bool:
+        """A concluded visit is closed (once its tasks are finished, which the workflow checks)."""
+        return self.can_edit(user) and self.status is VisitStatus.CONCLUDED
+
+    def can_assign(self, user: User) -> bool:
+        """Tasks are assigned until the visit is closed."""
+        return self.can_edit(user) and self.status is not VisitStatus.CLOSED
+
     @property
     def head(self) -> DelegationMember | None:
         """The head of the delegation, if recorded."""

@@ -7,7 +7,6 @@ reports and conclusions; leaders issue summaries and follow-up letters. Nothing 
 
 from __future__ import annotations
 
-import enum
 import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -26,7 +25,7 @@ from models import (
     Visit,
     db,
 )
-from models.enums import FindingKind, Role, VisitStatus
+from models.enums import DocumentKind, FindingKind, Role, VisitStatus
 from models.vntext import search_key
 from workflows.errors import InvalidState, OutOfScope, PermissionDenied, ValidationFailed
 from workflows.scope import in_subtree, visits_in_scope
@@ -40,15 +39,6 @@ from workflows.timeliness import (
     state_on,
     total_of,
 )
-
-
-class DocumentKind(enum.StrEnum):
-    VISIT_REPORT = "visit_report"
-    CONCLUSION = "conclusion"
-    SUMMARY = "summary"
-    FOLLOWUP = "followup"
-    CORRECTION = "correction"  # a đính chính of an issued report or conclusion (workflows.corrections)
-
 
 # The type code of each kind's number series: "12-BC/BTGTU", "3-TB/BTGTU", "15-CV/TU".
 TYPE_CODES = {

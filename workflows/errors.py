@@ -6,16 +6,21 @@ catalogue translates them.
 
 from __future__ import annotations
 
+import enum
+
+from models.labels import label
+
 
 class DomainError(Exception):
     """A rule of the domain refused an operation; ``message`` is safe to show to the user."""
 
     def __init__(self, message: str, **params: object) -> None:
         self.template = str(message)
-        self.params = params
+        self.params = params  # a state or kind stays an enum: each reader sees its word in their language
+        vietnamese = {k: label(v, "vi") if isinstance(v, enum.Enum) else v for k, v in params.items()}
         try:
             # Always format, so a doubled %% in a message without parameters reads as one %.
-            self.message = self.template % params
+            self.message = self.template % vietnamese
         except (KeyError, TypeError, ValueError):
             self.message = self.template
         super().__init__(self.message)

@@ -32,6 +32,7 @@ from workflows.tasks import _check_inspecting_side, _log
 from workflows.visits import (
     _check_can_edit,
     _check_editable,
+    check_due_date,
     check_visit_fields,
     require_text,
     resolve_document,
@@ -192,8 +193,7 @@ def revise_directive(
     _check_can_edit(visit, actor)
     _check_editable(visit)
     body = require_text(body, "Nội dung yêu cầu không được để trống.")
-    if due_on is not None and due_on < visit.visited_on:
-        raise ValidationFailed("Hạn thực hiện không được trước ngày kiểm tra.")
+    check_due_date(due_on, visit.visited_on)
     documents = list(dict.fromkeys(resolve_document(c) for c in citations))
     before = (
         directive.title,
@@ -252,8 +252,7 @@ def revise_task(
         return
     if task.status is not TaskStatus.ASSIGNED:
         raise InvalidState("Nhiệm vụ «%(title)s» đã bắt đầu; không sửa được nội dung giao.", title=task.title)
-    if due_on is not None and due_on < task.directive.visit.visited_on:
-        raise ValidationFailed("Hạn thực hiện không được trước ngày kiểm tra.")
+    check_due_date(due_on, task.directive.visit.visited_on)
     lead_changed = task.lead_org_id != lead_org.id
     task.lead_org = lead_org
     task.coordinating_orgs = coordinating

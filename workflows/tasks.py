@@ -15,6 +15,9 @@ from sqlalchemy import select
 from models import DeadlineExtension, Directive, Organization, Task, TaskEvent, User, db
 from models.base import utcnow
 from models.enums import (
+    CANCELLABLE_TASK_STATUSES,
+    PAUSABLE_TASK_STATUSES,
+    WORKING_TASK_STATUSES,
     ExtensionStatus,
     NotificationKind,
     TaskEventKind,
@@ -25,18 +28,8 @@ from models.vntext import format_date, nfc
 from workflows import notify
 from workflows.clock import local_date_of
 from workflows.errors import InvalidState, OutOfScope, PermissionDenied, ValidationFailed
-from workflows.visits import MAX_TASKS_PER_DIRECTIVE, require_text
+from workflows.visits import MAX_TASKS_PER_DIRECTIVE, check_due_date, require_text
 from workflows.workdays import due_in_working_days
-
-STATUS_LABELS = {
-    TaskStatus.ASSIGNED: "Đã giao",
-    TaskStatus.IN_PROGRESS: "Đang thực hiện",
-    TaskStatus.REPORTED: "Chờ xác nhận",
-    TaskStatus.RETURNED: "Bị trả lại",
-    TaskStatus.DONE: "Hoàn thành",
-    TaskStatus.PAUSED: "Tạm dừng",
-    TaskStatus.CANCELLED: "Đã hủy",
-}
 
 
 def _check_visible(task: Task, actor: User) -> None:
@@ -46,13 +39,13 @@ def _check_visible(task: Task, actor: User) -> None:
 
 def _check_inspecting_side(task: Task, actor: User) -> None:
     _check_visible(task, actor)
-    if not task.can_verify(actor):
+    if not task.can_verify(actor, check_state=False):
         raise PermissionDenied("Chỉ cán bộ của cơ quan kiểm tra được làm việc này.")
 
 
 def _check_lead_office(task: Task, actor: User) -> None:
     _check_visible(task, actor)
-    if not task.can_report(actor):
+    if not task.can_report(actor, check_state=False):
         raise PermissionDenied("Chỉ cán bộ của đơn vị chủ trì được làm việc này.")
 
 
@@ -60,7 +53,7 @@ def _check_status(task: Task, allowed: Iterable[TaskStatus], action: str) -> Non
     if task.status not in allowed:
         raise InvalidState(
             "Nhiệm vụ đang ở trạng thái «%(status)s»; không thể %(action)s.",
-            status=STATUS_LABELS[task.status],
+            status=task.status,  # shown by its display word in the reader's language
             action=action,
         )
 
@@ -117,8 +110,7 @@ def assign_task(
         raise PermissionDenied("Chỉ cán bộ của cơ quan kiểm tra được giao nhiệm vụ.")
     if visit.status is VisitStatus.CLOSED:
         raise InvalidState("Đợt kiểm tra đã đóng.")
-    if due_on is not None and due_on < visit.visited_on:
-        raise ValidationFailed("Hạn thực hiện không được trước ngày kiểm tra.")
+    check_due_date(due_on, visit.visited_on)
     if len(directive.tasks) >= MAX_TASKS_PER_DIRECTIVE:
         raise ValidationFailed("Một yêu cầu có tối đa %(limit)d nhiệm vụ.", limit=MAX_TASKS_PER_DIRECTIVE)
     coordinating = [org for org in coordinating if org.id != lead_org.id]
@@ -163,21 +155,20 @@ def record_progress(
 ) -> TaskEvent:
     """Add a progress note; the lead unit may also set the percentage, coordinating units only write."""
     _check_visible(task, actor)
-    if not task.can_comment(actor):
+    if not task.can_comment(actor, check_state=False):
         raise PermissionDenied("Chỉ cán bộ của đơn vị chủ trì hoặc phối hợp được ghi tiến độ.")
-    _check_status(
-        task,
-        (TaskStatus.ASSIGNED, TaskStatus.IN_PROGRESS, TaskStatus.RETURNED),
-        "ghi tiến độ",
-    )
+    _check_status(task, WORKING_TASK_STATUSES, "ghi tiến độ")
     note = require_text(note, "Chưa nhập nội dung tiến độ.")
     if progress is not None:
-        if not task.can_report(actor):
+        if not task.can_report(actor, check_state=False):
             raise PermissionDenied("Đơn vị phối hợp chỉ ghi ý kiến, không cập nhật tỷ lệ hoàn thành.")
         if not 0 <= progress <= 100:
             raise ValidationFailed("Tỷ lệ hoàn thành phải từ 0 đến 100%%.")
         task.progress = progress
-    if task.can_report(actor) and task.status in (TaskStatus.ASSIGNED, TaskStatus.RETURNED):
+    if task.can_report(actor, check_state=False) and task.status in (
+        TaskStatus.ASSIGNED,
+        TaskStatus.RETURNED,
+    ):
         task.started_at = task.started_at or now or utcnow()
         _log(task, actor, TaskEventKind.STATUS_CHANGED, to_status=TaskStatus.IN_PROGRESS, at=now)
     kind = TaskEventKind.PROGRESS if progress is not None else TaskEventKind.COMMENT
@@ -187,9 +178,7 @@ def record_progress(
 def report_task_done(task: Task, actor: User, *, note: str, now: datetime | None = None) -> TaskEvent:
     """The lead unit reports the task done; it waits for the inspecting side's verification."""
     _check_lead_office(task, actor)
-    _check_status(
-        task, (TaskStatus.ASSIGNED, TaskStatus.IN_PROGRESS, TaskStatus.RETURNED), "báo cáo hoàn thành"
-    )
+    _check_status(task, WORKING_TASK_STATUSES, "báo cáo hoàn thành")
     note = require_text(note, "Cần ghi kết quả thực hiện khi báo cáo hoàn thành.")
     task.reported_at = now or utcnow()
     task.started_at = task.started_at or task.reported_at
@@ -223,11 +212,7 @@ def return_task(task: Task, actor: User, *, note: str, now: datetime | None = No
 def pause_task(task: Task, actor: User, *, reason: str, now: datetime | None = None) -> None:
     """Pause an open task; it gets no reminders until resumed."""
     _check_inspecting_side(task, actor)
-    _check_status(
-        task,
-        (TaskStatus.ASSIGNED, TaskStatus.IN_PROGRESS, TaskStatus.RETURNED, TaskStatus.REPORTED),
-        "tạm dừng",
-    )
+    _check_status(task, PAUSABLE_TASK_STATUSES, "tạm dừng")
     reason = require_text(reason, "Cần ghi lý do tạm dừng.")
     _log(task, actor, TaskEventKind.STATUS_CHANGED, note=reason, to_status=TaskStatus.PAUSED, at=now)
 
@@ -243,17 +228,7 @@ def resume_task(task: Task, actor: User, *, now: datetime | None = None) -> None
 def cancel_task(task: Task, actor: User, *, reason: str, now: datetime | None = None) -> None:
     """Cancel a task that is no longer needed; it leaves every count."""
     _check_inspecting_side(task, actor)
-    _check_status(
-        task,
-        (
-            TaskStatus.ASSIGNED,
-            TaskStatus.IN_PROGRESS,
-            TaskStatus.RETURNED,
-            TaskStatus.REPORTED,
-            TaskStatus.PAUSED,
-        ),
-        "hủy",
-    )
+    _check_status(task, CANCELLABLE_TASK_STATUSES, "hủy")
     reason = require_text(reason, "Cần ghi lý do hủy nhiệm vụ.")
     task.cancelled_at = now or utcnow()
     _log(task, actor, TaskEventKind.STATUS_CHANGED, note=reason, to_status=TaskStatus.CANCELLED, at=now)
@@ -264,7 +239,7 @@ def request_extension(
 ) -> DeadlineExtension:
     """The lead unit asks to move the due date, giving a reason."""
     _check_lead_office(task, actor)
-    _check_status(task, (TaskStatus.ASSIGNED, TaskStatus.IN_PROGRESS, TaskStatus.RETURNED), "xin gia hạn")
+    _check_status(task, WORKING_TASK_STATUSES, "xin gia hạn")
     if task.due_on is None:
         raise InvalidState("Nhiệm vụ không có thời hạn; không cần gia hạn.")
     if new_due_on <= task.due_on:

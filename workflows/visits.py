@@ -76,6 +76,12 @@ def _check_content_open(visit: Visit) -> None:
         raise InvalidState("Đợt kiểm tra đã đóng.")
 
 
+def check_due_date(due_on: date | None, visited_on: date | None) -> None:
+    """A directive's or task's due date may not come before the day of the visit."""
+    if due_on is not None and visited_on is not None and due_on < visited_on:
+        raise ValidationFailed("Hạn thực hiện không được trước ngày kiểm tra.")
+
+
 def check_visit_fields(
     inspecting_org: Organization,
     inspected_org: Organization,
@@ -236,8 +242,7 @@ def issue_directive(
     body = require_text(body, "Nội dung yêu cầu không được để trống.")
     if len(visit.directives) >= MAX_DIRECTIVES:
         raise ValidationFailed("Một đợt kiểm tra có tối đa %(limit)d yêu cầu.", limit=MAX_DIRECTIVES)
-    if due_on is not None and due_on < visit.visited_on:
-        raise ValidationFailed("Hạn thực hiện không được trước ngày kiểm tra.")
+    check_due_date(due_on, visit.visited_on)
     documents = [resolve_document(c) for c in citations]
     directive = Directive(
         visit=visit,

@@ -19,16 +19,16 @@ from flask import (
     send_file,
     url_for,
 )
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import joinedload, selectinload
-from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
-from app.board import labels
+from app.acting import Refused, run
 from app.board.forms import (
     DashboardForm,
     ExtensionForm,
@@ -49,12 +49,13 @@ from app.board.listing import (
 )
 from exports import charts
 from models import Attachment, Directive, Organization, Task, TaskEvent, Visit, db
-from models.enums import Role, TaskStatus
+from models.enums import Role, TaskStatus, Timeliness, TimelinessGroup
+from models.labels import label
 from workflows import attachments
 from workflows import dashboard as numbers
 from workflows import tasks as task_flow
 from workflows.clock import LOCAL_ZONE, local_today
-from workflows.errors import DomainError, InvalidState, OutOfScope, PermissionDenied, ValidationFailed
+from workflows.errors import InvalidState, StaleRecord
 from workflows.scope import tasks_visible_to
 from workflows.timeliness import days_overdue, timeliness_of
 
@@ -65,17 +66,42 @@ def _due_soon_days() -> int:
     return int(current_app.config["DUE_SOON_DAYS"])
 
 
-def _message(error: DomainError) -> str:
-    """The workflow's message in the user's language."""
-    return _(error.template) % error.params
-
-
 @bp.context_processor
 def _helpers() -> dict[str, Any]:
     def local_time(instant: datetime | None) -> str:
         return instant.astimezone(LOCAL_ZONE).strftime("%d/%m/%Y %H:%M") if instant else ""
 
-    return {"local_time": local_time, "labels": labels.resolved()}
+    return {"local_time": local_time}
+
+
+# The chips at the top of the task list, in the order a user reads them.
+CHIPS = (
+    Timeliness.OVERDUE,
+    Timeliness.DUE_SOON,
+    Timeliness.WITHIN,
+    Timeliness.ON_TIME,
+    Timeliness.LATE,
+    Timeliness.NO_DEADLINE,
+)
+# The dashboard's four cards.
+SUMMARY_GROUPS = (
+    TimelinessGroup.ON_TIME,
+    TimelinessGroup.LATE,
+    TimelinessGroup.OPEN_WITHIN,
+    TimelinessGroup.OVERDUE,
+)
+
+
+def _filter_options() -> dict[str, list[tuple[str, str]]]:
+    """The status and timeliness choices of the task list's filter, worded by models.labels."""
+    statuses = [(status.value, label(status)) for status in TaskStatus]
+    statuses.append(("open", _("Chưa hoàn thành (mọi trạng thái)")))
+    timeliness = [(category.value, label(category)) for category in CHIPS[:3]]
+    timeliness.append((TimelinessGroup.OPEN_WITHIN.value, label(TimelinessGroup.OPEN_WITHIN)))
+    timeliness += [(category.value, label(category)) for category in CHIPS[3:5]]
+    timeliness.append(("done", label(TaskStatus.DONE)))
+    timeliness.append((Timeliness.NO_DEADLINE.value, label(Timeliness.NO_DEADLINE)))
+    return {"status_options": statuses, "timeliness_options": timeliness}
 
 
 def overdue_badge() -> int | None:
@@ -152,6 +178,8 @@ def task_list() -> str:
         page=page,
         pages=pages,
         rows=[(task, timeliness_of(task, today, soon), days_overdue(task, today)) for task in tasks],
+        chips=CHIPS,
+        **_filter_options(),
         days_label=_("%(n)d ngày"),  # without a number: the template fills in each row's
         # Offices see their unit's few tasks; leaders, inspectors and dashboard links a whole subtree.
         visits=_visit_choices(filters, base, many=current_user.role is not Role.OFFICE or scope is not None),
@@ -293,21 +321,11 @@ def _save(
     if form.seen_version != task.version:
         return _stale(task_id, form)
     try:
-        action(task, form)
-        db.session.commit()
-    except StaleDataError:
-        db.session.rollback()
+        run(lambda: action(task, form))
+    except StaleRecord:
         return _stale(task_id, form)
-    except OutOfScope:
-        db.session.rollback()
-        abort(404)
-    except PermissionDenied as error:
-        db.session.rollback()
-        abort(403, _message(error))
-    except (InvalidState, ValidationFailed) as error:
-        db.session.rollback()
-        status = 409 if isinstance(error, InvalidState) else 400
-        flash(_message(error), "error")
+    except Refused as refused:
+        status = 409 if isinstance(refused.error, InvalidState) else 400
         return _render_detail(_load_task(task_id), form, status)
     flash(success, "success")
     return redirect(url_for("board.task_detail", task_id=task_id, _anchor="lich-su"))
@@ -340,7 +358,7 @@ def record_progress(task_id: int) -> Response | tuple[str, int]:
 
     def action(task: Task, form: Any) -> None:
         files = attachments.check_uploads(form.files.data or [], max_bytes=_max_bytes())
-        progress = form.progress_value if task.can_report(current_user) else None
+        progress = form.progress_value if task.can_report(current_user, check_state=False) else None
         event = task_flow.record_progress(task, current_user, note=form.note.data, progress=progress)
         _store_files(task, event, files)
 
@@ -484,7 +502,7 @@ def dashboard() -> str:
     points = tuple(
         charts.MonthPoint(m.month, m.done_on_time, m.done_late, m.overdue, m.open_within) for m in trend
     )
-    chart = _trend_svg(points, _("Diễn biến theo tháng: %(org)s", org=scope.name))
+    chart = _trend_svg(points, _("Diễn biến theo tháng: %(org)s", org=scope.name), str(get_locale()))
     list_path = url_for("board.task_list")
     link = LinkMaker(list_path, scope=scope.id, assigned_from=start, assigned_to=end)
     trend_link = LinkMaker(list_path, scope=scope.id)
@@ -504,6 +522,7 @@ def dashboard() -> str:
         chart=Markup(_inline_svg(chart)),  # noqa: S704
         link=link,
         trend_link=trend_link,
+        summary_groups=SUMMARY_GROUPS,
     )
 
 
@@ -517,9 +536,11 @@ def _without_empty_start(trend: list[numbers.TrendMonth], keep: int = 6) -> list
 
 
 @lru_cache(maxsize=128)
-def _trend_svg(points: tuple[charts.MonthPoint, ...], title: str) -> bytes:
+def _trend_svg(points: tuple[charts.MonthPoint, ...], title: str, language: str) -> bytes:
     """Draw the chart once per distinct set of numbers: drawing costs far more than counting."""
-    return charts.monthly_trend(list(points), title=title, fmt="svg")
+    return charts.monthly_trend(
+        list(points), title=title, fmt="svg"
+    )  # the chart speaks Vietnamese; language keys the cache
 
 
 def _inline_svg(svg: bytes) -> str:

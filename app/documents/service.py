@@ -19,6 +19,7 @@ from exports.signing import Credentials, SigningError, Verification, load_signer
 from exports.summary import build_summary
 from exports.visit_report import build_visit_report
 from models import IssuedDocument, Organization, User, Visit
+from models.labels import label
 from workflows import documents as flow
 from workflows import issuing
 from workflows.documents import DocumentKind, SummaryFacts
@@ -32,13 +33,6 @@ MIMETYPES = {
 }
 CONCLUSION_REPORT_DAYS = 30  # the unit reports on its plan within a month of the notice
 FOLLOWUP_REPORT_DAYS = 15
-KIND_LABELS = {
-    DocumentKind.VISIT_REPORT: "Báo cáo kết quả kiểm tra",
-    DocumentKind.CONCLUSION: "Thông báo kết luận kiểm tra",
-    DocumentKind.SUMMARY: "Báo cáo tổng hợp",
-    DocumentKind.FOLLOWUP: "Công văn đôn đốc",
-    DocumentKind.CORRECTION: "Thông báo đính chính",
-}
 _UNSAFE_IN_NAMES = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')
 
 
@@ -109,8 +103,9 @@ def signature_of(user: User | None, issuer: Organization) -> Signature | None:
 def file_name(kind: DocumentKind, subject: str, day: date, symbol: str | None = None) -> str:
     """A file name a person recognises, Vietnamese letters kept: "Báo cáo kết quả kiểm tra 12-BC-BTGTU
     - Huyện ủy Bù Đốp - 14-06-2023" (without the extension)."""
-    label = KIND_LABELS[kind] + (f" {symbol}" if symbol else " (dự thảo)")
-    name = f"{label} - {subject} - {day:%d-%m-%Y}"
+    # The files are Vietnamese documents: their names are too, whatever the interface language.
+    title = label(kind, "vi") + (f" {symbol}" if symbol else " (dự thảo)")
+    name = f"{title} - {subject} - {day:%d-%m-%Y}"
     return " ".join(_UNSAFE_IN_NAMES.sub("-", name).split())[:180]
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Any
-from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask.typing import ResponseReturnValue
@@ -20,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from app import once
+from app.acting import error_message, refuse, safe_back
 from app.documents import service
 from app.documents.service import DOCX, PDF, DocumentFile
 from exports.pdf import PdfError
@@ -55,7 +55,7 @@ def index() -> ResponseReturnValue:
         try:
             _, start, end = _summary_arguments(request.args)
         except DomainError as error:
-            flash(_(error.template, **error.params), "error")
+            flash(error_message(error), "error")
             start, end = date(today.year, 1, 1), today
         if end < start:
             flash(_("Ngày kết thúc kỳ báo cáo không được trước ngày bắt đầu."), "error")
@@ -105,7 +105,7 @@ def visit_draft(visit_id: int, kind: str, fmt: str) -> ResponseReturnValue:
 @bp.route("/dot-kiem-tra/<int:visit_id>/<kind>/cap-so", methods=["POST"])
 def issue_visit_document(visit_id: int, kind: str) -> ResponseReturnValue:
     """Give a visit's report or conclusion its number and download the issued copy."""
-    if (replay := once.replayed(_back())) is not None:
+    if (replay := once.replayed(safe_back(url_for("documents.index")))) is not None:
         return replay
     fmt = request.form.get("dinh_dang", DOCX)
     document_kind, visit = _visit_and_kind(visit_id, kind, fmt)
@@ -153,7 +153,7 @@ def summary_draft(fmt: str) -> ResponseReturnValue:
 @bp.route("/tong-hop/cap-so", methods=["POST"])
 def issue_summary() -> ResponseReturnValue:
     """Give the leadership summary its number and download the issued copy."""
-    if (replay := once.replayed(_back())) is not None:
+    if (replay := once.replayed(safe_back(url_for("documents.index")))) is not None:
         return replay
     fmt = request.form.get("dinh_dang", DOCX)
     _check_format(fmt)
@@ -202,7 +202,7 @@ def followup_draft(org_id: int, fmt: str) -> ResponseReturnValue:
 @bp.route("/don-doc/<int:org_id>/cap-so", methods=["POST"])
 def issue_followup(org_id: int) -> ResponseReturnValue:
     """Give the follow-up letter its number and download the issued copy."""
-    if (replay := once.replayed(_back())) is not None:
+    if (replay := once.replayed(safe_back(url_for("documents.index")))) is not None:
         return replay
     fmt = request.form.get("dinh_dang", DOCX)
     _check_format(fmt)
@@ -278,11 +278,9 @@ def cancel_issued(document_id: int) -> ResponseReturnValue:
         issuing.cancel_document(document, current_user, request.form.get("ly_do", ""))
     except DomainError as error:
         db.session.rollback()
-        if isinstance(error, OutOfScope):
-            abort(404)
-        if isinstance(error, PermissionDenied):
-            abort(403, description=error.message)
-        flash(_(error.template, **error.params), "error")
+        if isinstance(error, (OutOfScope, PermissionDenied)):
+            refuse(error)
+        flash(error_message(error), "error")
         return redirect(back)
     db.session.commit()
     flash(_("Đã hủy số %(symbol)s.", symbol=document.symbol), "success")
@@ -425,22 +423,10 @@ def _send(document: DocumentFile) -> ResponseReturnValue:
 
 
 def _refuse(error: DomainError | PdfError | SigningError) -> ResponseReturnValue:
-    if isinstance(error, OutOfScope):
-        abort(404)
-    if isinstance(error, PermissionDenied):
-        abort(403, description=error.message)
+    if isinstance(error, (OutOfScope, PermissionDenied)):
+        refuse(error)
     if isinstance(error, DomainError):
-        flash(_(error.template, **error.params), "error")
+        flash(error_message(error), "error")
     else:
         flash(error.message, "error")
-    return redirect(_back())
-
-
-def _back() -> str:
-    """The page the user came from, when it is one of ours; else the documents page."""
-    referrer = request.referrer
-    if referrer:
-        parts = urlsplit(referrer)
-        if parts.netloc == request.host and parts.path.startswith("/"):
-            return parts.path + (f"?{parts.query}" if parts.query else "")
-    return url_for("documents.index")
+    return redirect(safe_back(url_for("documents.index")))

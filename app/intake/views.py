@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.routing import BuildError
 
+from app.acting import error_message
 from app.intake.forms import ArticleForm, ReviewForm, entry_span, review_data
 from models import Visit, db
 from models.vntext import format_date
@@ -26,11 +27,6 @@ bp = Blueprint(
     static_folder="static",
     static_url_path="/tep",
 )
-
-
-def domain_message(error: DomainError) -> str:
-    """The error's message in the user's language (the Vietnamese text is the msgid)."""
-    return _(error.template, **error.params) if error.params else _(error.template)
 
 
 def excerpt(text: str, span: Span | None, limit: int = 160) -> str:
@@ -62,7 +58,7 @@ def start() -> ResponseReturnValue:
             draft = parse_article(form.text.data or "")
     except ValidationFailed as error:
         field = form.file if upload and upload.filename else form.text
-        field.errors = [domain_message(error)]
+        field.errors = [error_message(error)]
         return render_template("intake/start.html", form=form, max_mb=intake.MAX_BYTES // 1_048_576), 400
     return _review_page(_first_review(draft), _warnings(draft), _checks(draft))
 
@@ -182,7 +178,7 @@ def save() -> ResponseReturnValue:
         abort(404)
     except DomainError as error:
         db.session.rollback()
-        form.form_errors.append(domain_message(error))
+        form.form_errors.append(error_message(error))
         return _review_page(form, [], status=400)
     flash(_("Đã lưu đợt kiểm tra %(reference)s từ bài viết.", reference=visit.reference), "success")
     return redirect(_visit_url(visit))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import secrets
 from datetime import UTC, datetime
-from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
@@ -29,6 +28,7 @@ from sqlalchemy.orm import defer, joinedload, selectinload
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from app import once
+from app.acting import error_message, refuse, safe_back
 from app.errors import render_error
 from app.news import storage
 from app.news.forms import ImageForm, PostForm
@@ -109,21 +109,9 @@ def _images_of(post: NewsPost) -> list[NewsImage]:
 def _refuse(error: DomainError) -> None:
     """Answer a refused workflow: 404 out of scope, 403 for a role, else a message to the user."""
     db.session.rollback()
-    if isinstance(error, OutOfScope):
-        abort(404)
-    if isinstance(error, PermissionDenied):
-        abort(403, description=_(error.template, **error.params))
-    flash(_(error.template, **error.params), "error")
-
-
-def _back(fallback: str) -> ResponseReturnValue:
-    """Return to the page the form was on, if it is a page of this site."""
-    target = request.referrer
-    if target:
-        parts = urlsplit(target)
-        if parts.netloc == request.host and parts.path.startswith("/"):
-            return redirect(parts.path + (f"?{parts.query}" if parts.query else ""))
-    return redirect(fallback)
+    if isinstance(error, (OutOfScope, PermissionDenied)):
+        refuse(error)
+    flash(error_message(error), "error")
 
 
 # --- public pages ---------------------------------------------------------------------------
@@ -274,11 +262,11 @@ def create_from_visit(visit_id: int) -> ResponseReturnValue:
         db.session.commit()
     except DomainError as error:
         _refuse(error)
-        return _back(url_for("news.manage"))
+        return redirect(safe_back(url_for("news.manage")))
     except IntegrityError:  # another draft took the same address at the same moment
         db.session.rollback()
         flash(_("Không tạo được bản nháp, vui lòng thử lại."), "error")
-        return _back(url_for("news.manage"))
+        return redirect(safe_back(url_for("news.manage")))
     flash(_("Đã viết bản nháp từ hồ sơ đợt kiểm tra. Hãy đọc lại và sửa trước khi đăng."), "success")
     return redirect(url_for("news.edit", post_id=post.id))
 
@@ -309,11 +297,11 @@ def edit(post_id: int) -> ResponseReturnValue:
             db.session.commit()
         except StaleRecord as error:
             db.session.rollback()
-            flash(_(error.template, **error.params), "error")
+            flash(error_message(error), "error")
             status = 409
         except (ValidationFailed, InvalidState) as error:
             db.session.rollback()
-            flash(_(error.template, **error.params), "error")
+            flash(error_message(error), "error")
             status = 400
         except DomainError as error:
             _refuse(error)

@@ -14,8 +14,9 @@ from flask_login import current_user
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import joinedload
 
+from app.acting import error_message
 from app.office.common import bp
-from app.workspace.common import count_of, domain_message, like_pattern, page_args, paginate, search_tokens
+from app.workspace.common import count_of, like_pattern, page_args, paginate, search_tokens
 from models import AuditEntry, DelegationMember, Organization, Person, User, Visit, db
 from models.enums import Role
 from workflows import people as people_flow
@@ -167,7 +168,7 @@ def person_merge(person_id: int) -> ResponseReturnValue:
         abort(404)
     except DomainError as error:
         db.session.rollback()
-        flash(domain_message(error), "danger")
+        flash(error_message(error), "danger")
     else:
         flash(gettext("Đã gộp bản ghi %(name)s vào bản ghi này.", name=name), "success")
     return redirect(url_for("office.person_detail", person_id=keep.id))

@@ -19,7 +19,6 @@ from models.vntext import whole_number
 from workflows import reminders
 from workflows.clock import LOCAL_ZONE, local_today
 from workflows.errors import OutOfScope
-from workflows.tasks import STATUS_LABELS
 
 bp = Blueprint("reminders", __name__)
 
@@ -161,7 +160,6 @@ def calendar_feed(token: str) -> Response:
             name=_("kiemtra – hạn nhiệm vụ (%(user)s)", user=user.display_name or user.username),
             today=today,
             now=utcnow(),
-            status_labels=STATUS_LABELS,
             task_url=lambda task_id: task_link(task_id, external=True),
         )
     response = Response(body, mimetype="text/calendar")

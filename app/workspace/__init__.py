@@ -49,7 +49,6 @@ def init_app(app: Flask) -> None:
         visits,
     )
     from app.workspace.common import bp
-    from app.workspace.labels import label
 
     inspectors = policy.INSPECTORS
     readers = policy.READERS
@@ -111,7 +110,6 @@ def init_app(app: Flask) -> None:
     add(app, NavItem("workspace.user_list", _l("Tài khoản"), roles=frozenset({Role.ADMIN}), order=91))
     add(app, NavItem("workspace.calendar_days", _l("Lịch nghỉ"), roles=frozenset({Role.ADMIN}), order=92))
     app.jinja_env.globals.update(
-        ws_label=label,
         board_task_url=board_task_url,
         directive_numbers=directive_numbers,
         visit_corrections=corrections.dossier_context,

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 from wtforms import SelectChoice
 
+from app.acting import refuse
 from app.workspace.common import (
     bp,
     count_of,
@@ -19,7 +20,6 @@ from app.workspace.common import (
     org_choices,
     page_args,
     paginate,
-    refuse,
     search_tokens,
 )
 from app.workspace.editing import FormRejected, on_field

@@ -10,7 +10,8 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import SelectChoice, SelectField, StringField
 
-from app.workspace.common import bp, domain_message, refuse
+from app.acting import error_message, refuse
+from app.workspace.common import bp
 from app.workspace.forms import DateText, MaxLength
 from models import CalendarDay, db
 from models.vntext import nfc
@@ -51,7 +52,7 @@ def calendar_days() -> ResponseReturnValue:
                 refuse(error)
             except DomainError as error:
                 db.session.rollback()
-                flash(domain_message(error), "error")
+                flash(error_message(error), "error")
             else:
                 flash(_("Đã thêm vào lịch."), "success")
                 return redirect(url_for("workspace.calendar_days"))

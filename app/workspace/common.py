@@ -5,9 +5,9 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, NoReturn
+from typing import Any
 
-from flask import Blueprint, abort, request, url_for
+from flask import Blueprint, request, url_for
 from flask_babel import gettext
 from flask_login import current_user
 from sqlalchemy import Select, func, or_, select
@@ -16,7 +16,6 @@ from wtforms import SelectChoice
 
 from models import LegalDocument, Organization, Person, db
 from models.vntext import format_date, search_key, whole_number
-from workflows.errors import DomainError, OutOfScope, PermissionDenied
 
 bp = Blueprint(
     "workspace",
@@ -26,22 +25,6 @@ bp = Blueprint(
 )
 
 PAGE_SIZES = (20, 50, 100)
-
-
-def domain_message(error: DomainError) -> str:
-    """The error's message in the user's language (the Vietnamese text is the msgid)."""
-    if error.params:
-        return gettext(error.template, **error.params)
-    return gettext(error.template).replace("%%", "%")  # no formatting ran to undouble it
-
-
-def refuse(error: DomainError) -> NoReturn:
-    """Answer 404 for a record outside the user's scope and 403 for a missing right."""
-    if isinstance(error, OutOfScope):
-        abort(404)
-    if isinstance(error, PermissionDenied):
-        abort(403)
-    raise error
 
 
 def like_pattern(token: str) -> str:

@@ -15,8 +15,9 @@ from sqlalchemy.orm.exc import StaleDataError
 from wtforms import HiddenField, StringField, TextAreaField
 from wtforms.validators import InputRequired
 
+from app.acting import error_message, refuse
 from app.documents import service
-from app.workspace.common import bp, domain_message, refuse
+from app.workspace.common import bp
 from app.workspace.forms import MaxLength
 from app.workspace.visits import DOSSIER_OPTIONS, _visible_visit
 from exports.correction import build_correction
@@ -150,14 +151,14 @@ def visit_correct(visit_id: int) -> ResponseReturnValue:
     except (StaleRecord, StaleDataError):
         db.session.rollback()
         visit = _visible_visit(visit_id, *DOSSIER_OPTIONS)
-        flash(domain_message(revisions.stale(visit)), "error")
+        flash(error_message(revisions.stale(visit)), "error")
         return _page(form, visit, values, 409)
     except (OutOfScope, PermissionDenied) as error:
         db.session.rollback()
         refuse(error)
     except DomainError as error:
         db.session.rollback()
-        flash(domain_message(error), "error")
+        flash(error_message(error), "error")
         return _page(form, _visible_visit(visit_id, *DOSSIER_OPTIONS), values)
     except (PdfError, SigningError) as error:
         db.session.rollback()

@@ -12,7 +12,7 @@ from flask_babel import gettext
 from sqlalchemy import select
 from wtforms import Field
 
-from app.workspace.common import domain_message
+from app.acting import error_message
 from app.workspace.forms import DirectiveForm, MemberForm, VisitForm, as_int
 from models import DelegationMember, Directive, Organization, Person, Task, User, Visit, db
 from models.enums import DayPart, DelegationRole, DelegationSide, FindingKind, TaskStatus
@@ -38,7 +38,7 @@ def on_field(field: Field) -> Iterator[None]:
     except (OutOfScope, PermissionDenied):
         raise
     except DomainError as error:
-        field.errors = [*list(field.errors), domain_message(error)]
+        field.errors = [*list(field.errors), error_message(error)]
         raise FormRejected(error.message) from error
 
 

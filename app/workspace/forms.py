@@ -28,15 +28,21 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
+from app.acting import error_message
+from app.choices import choices
 from app.rows import Rows
-from app.workspace.common import domain_message
-from app.workspace.labels import choices
 from models.enums import HOST_ROLES, INSPECTING_ROLES, DayPart, DelegationRole, FindingKind, OrgKind, Role
 from models.vntext import format_date, nfc, whole_number
 from workflows.citations import parse_citation
 from workflows.clock import parse_date
 from workflows.errors import ValidationFailed
-from workflows.visits import MAX_DIRECTIVES, MAX_FINDINGS, MAX_MEMBERS_PER_SIDE, MAX_TASKS_PER_DIRECTIVE
+from workflows.visits import (
+    MAX_DIRECTIVES,
+    MAX_FINDINGS,
+    MAX_MEMBERS_PER_SIDE,
+    MAX_TASKS_PER_DIRECTIVE,
+    check_due_date,
+)
 
 TASK_TITLE = _l("Tên nhiệm vụ (bỏ trống: lấy từ yêu cầu)")
 NOT_A_CHOICE = _l("Lựa chọn không hợp lệ; hãy chọn lại trong danh sách.")
@@ -70,7 +76,7 @@ class DateText(StringField):
             self.data = parse_date(self.raw_text, field=str(self.label.text))
         except ValidationFailed as error:
             self.data = None
-            raise ValueError(domain_message(error)) from None
+            raise ValueError(error_message(error)) from None
 
     def _value(self) -> str:
         if self.raw_text is not None:
@@ -336,21 +342,25 @@ class VisitForm(FlaskForm):
                 continue
             if not directive.body.data:
                 fail(directive.body, _l("Nội dung yêu cầu không được để trống."))
-            if directive.due_on.data and visited_on and directive.due_on.data < visited_on:
-                fail(directive.due_on, _l("Hạn thực hiện không được trước ngày kiểm tra."))
+            try:
+                check_due_date(directive.due_on.data, visited_on)
+            except ValidationFailed as error:
+                fail(directive.due_on, error_message(error))
             for text in directive.citation_texts():
                 try:
                     parse_citation(text)
                 except ValidationFailed as error:
-                    fail(directive.citations, domain_message(error))
+                    fail(directive.citations, error_message(error))
             for task_entry in directive.tasks:
                 task = task_entry.form
                 if task.is_blank() or task.remove.data:
                     continue
                 if not task.lead_org_id.data:
                     fail(task.lead_org_id, _l("Chưa chọn đơn vị chủ trì."))
-                if task.due_on.data and visited_on and task.due_on.data < visited_on:
-                    fail(task.due_on, _l("Hạn thực hiện không được trước ngày kiểm tra."))
+                try:
+                    check_due_date(task.due_on.data, visited_on)
+                except ValidationFailed as error:
+                    fail(task.due_on, error_message(error))
         return found_error
 
 
@@ -449,7 +459,7 @@ class DocumentForm(FlaskForm):
             try:
                 parse_citation(field.data)
             except ValidationFailed as error:
-                raise ValidationError(domain_message(error)) from None
+                raise ValidationError(error_message(error)) from None
 
 
 class OrganizationForm(FlaskForm):

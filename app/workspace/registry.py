@@ -12,7 +12,8 @@ from flask_login import current_user
 from sqlalchemy import and_, func, or_, select, true
 from sqlalchemy.orm import joinedload
 
-from app.workspace.common import Page, bp, count_of, like_pattern, page_args, refuse, search_tokens
+from app.acting import refuse
+from app.workspace.common import Page, bp, count_of, like_pattern, page_args, search_tokens
 from app.workspace.editing import FormRejected, on_field
 from app.workspace.forms import DocumentForm
 from models import Directive, LegalDocument, Visit, db, directive_citation

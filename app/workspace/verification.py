@@ -13,8 +13,8 @@ from sqlalchemy import ColumnElement, exists, func, select
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
-from app.auth import safe_next
-from app.workspace.common import bp, domain_message, refuse
+from app.acting import error_message, refuse, safe_path
+from app.workspace.common import bp
 from app.workspace.forms import ExtensionDecisionForm, TaskHoldForm, VerifyForm
 from models import DeadlineExtension, Directive, Organization, Task, TaskEvent, User, Visit, db
 from models.enums import ExtensionStatus, Role, TaskEventKind, TaskStatus
@@ -128,17 +128,17 @@ def _task_in_reach(task_id: int) -> Task:
 
 def _act(task: Task, form: Any, action: Any, done: str, back: str | None = None) -> ResponseReturnValue:
     """Check the version the user saw, run the workflow, commit, and go back to the queue."""
-    back = safe_next(request.form.get("next"), back or url_for("workspace.verification_queue"))
+    back = safe_path(request.form.get("next"), back or url_for("workspace.verification_queue"))
     try:
         revisions.expect_version(task, form.version.data)
         action()
         db.session.commit()
     except StaleDataError:
         db.session.rollback()
-        flash(domain_message(revisions.stale(task)), "error")
+        flash(error_message(revisions.stale(task)), "error")
     except (StaleRecord, InvalidState, ValidationFailed) as error:
         db.session.rollback()
-        flash(domain_message(error), "error")
+        flash(error_message(error), "error")
     except DomainError as error:
         db.session.rollback()
         refuse(error)
@@ -196,9 +196,6 @@ def extension_decide(extension_id: int) -> ResponseReturnValue:
 
 
 # --- Holding a task: pause, resume, cancel (from the visit dossier) -----------------------------
-
-PAUSABLE = frozenset({TaskStatus.ASSIGNED, TaskStatus.IN_PROGRESS, TaskStatus.RETURNED, TaskStatus.REPORTED})
-CANCELLABLE = PAUSABLE | {TaskStatus.PAUSED}
 
 
 def _dossier_of(task: Task) -> str:

@@ -17,17 +17,16 @@ from sqlalchemy.orm import aliased, joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from app import once
+from app.acting import error_message, refuse
 from app.workspace.common import (
     Page,
     all_organisations,
     bp,
     count_of,
-    domain_message,
     like_pattern,
     org_choices,
     page_args,
     people_choices,
-    refuse,
     registry_codes,
     search_tokens,
 )
@@ -40,7 +39,6 @@ from app.workspace.editing import (
     visit_form_data,
 )
 from app.workspace.forms import CloseVisitForm, NewTaskForm, TaskHoldForm, VersionForm, VisitForm, as_int
-from app.workspace.verification import CANCELLABLE, PAUSABLE
 from models import (
     DelegationMember,
     Directive,
@@ -112,7 +110,7 @@ class VisitFilters:
             try:
                 setattr(filters, name, parse_date(args.get(name), field=message))
             except ValidationFailed as error:
-                filters.errors.append(domain_message(error))
+                filters.errors.append(error_message(error))
         if filters.date_from and filters.date_to and filters.date_to < filters.date_from:
             filters.errors.append(_("Khoảng thời gian không hợp lệ: «đến ngày» trước «từ ngày»."))
             filters.date_to = None
@@ -317,8 +315,6 @@ def visit_detail(visit_id: int) -> ResponseReturnValue:
         ],
         version_form=VersionForm(version=str(visit.version)),
         hold_form_for=lambda task: TaskHoldForm(formdata=None, version=str(task.version)),
-        pausable=PAUSABLE,
-        cancellable=CANCELLABLE,
         close_form=CloseVisitForm(version=str(visit.version)),
     )
 
@@ -382,7 +378,7 @@ def _handle_visit_form(form: VisitForm, visit: Visit | None) -> ResponseReturnVa
         refuse(error)
     except DomainError as error:
         db.session.rollback()
-        flash(domain_message(error), "error")
+        flash(error_message(error), "error")
         return None
     flash(_("Đã lưu đợt kiểm tra «%(title)s».", title=saved.title), "success")
     return redirect(url_for("workspace.visit_detail", visit_id=saved.id))
@@ -393,13 +389,13 @@ def _stale(form: VisitForm, visit: Visit | None, error: StaleRecord) -> Response
     assert visit is not None
     visit = _editable_visit(visit.id)
     message = (
-        domain_message(error)
+        error_message(error)
         + " "
         + _("Hãy mở bản hiện tại trong thẻ khác để so sánh; nếu bạn lưu lại, bản của bạn sẽ thay thế bản đó.")
     )
     if not visit.is_editable:
         message = (
-            domain_message(error) + " " + _("Đợt kiểm tra đã kết luận nên không thể lưu các thay đổi này.")
+            error_message(error) + " " + _("Đợt kiểm tra đã kết luận nên không thể lưu các thay đổi này.")
         )
     form.version.data = str(visit.version)
     form.set_choices(**_pickers())
@@ -475,13 +471,13 @@ def _state_change(visit_id: int, change: Any, done_message: str) -> ResponseRetu
         db.session.commit()
     except StaleDataError:
         db.session.rollback()
-        flash(domain_message(revisions.stale(visit)), "error")
+        flash(error_message(revisions.stale(visit)), "error")
     except (StaleRecord, ValidationFailed) as error:
         db.session.rollback()
-        flash(domain_message(error), "error")
+        flash(error_message(error), "error")
     except InvalidState as error:
         db.session.rollback()
-        flash(domain_message(error), "error")
+        flash(error_message(error), "error")
     except DomainError as error:
         db.session.rollback()
         refuse(error)

@@ -8,6 +8,7 @@ import re
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
@@ -16,6 +17,8 @@ from models.enums import TaskStatus
 from tests.board.conftest import VIETNAMESE_NAME, pdf_bytes
 from tests.conftest import PASSWORD
 from workflows.clock import local_today
+
+pytestmark = pytest.mark.slow  # browser: left out of the fast subset (-m "not slow")
 
 SCREENSHOTS = Path("/tmp")  # noqa: S108 - screenshots go to /tmp/board-*.png for a person to look at
 

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import PASSWORD
+
+pytestmark = pytest.mark.slow  # browser: left out of the fast subset (-m "not slow")
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "benchmarks" / "results" / "screenshots"
 

@@ -89,7 +89,7 @@ def demo(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
 
 
 @pytest.fixture
-def full_visit(world: Any, create_visit: Callable[..., Visit]) -> Callable[..., Visit]:
+def conducted_visit(world: Any, create_visit: Callable[..., Visit]) -> Callable[..., Visit]:
     """Return a factory of a conducted visit with a host, findings of the given kinds and directives."""
 
     def factory(

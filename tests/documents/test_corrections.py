@@ -24,8 +24,8 @@ FIXED = "Tổ chức tốt việc học tập nghị quyết."
 
 
 @pytest.fixture
-def concluded(world, full_visit):
-    visit = full_visit(
+def concluded(world, conducted_visit):
+    visit = conducted_visit(
         findings={
             FindingKind.ACHIEVEMENT: ["Quán triệt kịp thời các nghị quyết.", TYPO],
             FindingKind.LIMITATION: ["Trang thông tin cập nhật chậm."],
@@ -130,8 +130,8 @@ def test_refusals_write_nothing(world, concluded, arguments, error, message):
     assert db.session.get(Visit, concluded.id).place == "Hội trường Huyện ủy"
 
 
-def test_a_visit_not_concluded_is_edited_on_its_form_not_corrected(world, full_visit):
-    visit = full_visit(place="Hội trường")
+def test_a_visit_not_concluded_is_edited_on_its_form_not_corrected(world, conducted_visit):
+    visit = conducted_visit(place="Hội trường")
     with pytest.raises(InvalidState, match="chưa kết luận"):
         flow.correct_visit(
             visit, world.inspector, reason="x", version=visit.version, fields={"place": "Khác"}

@@ -22,23 +22,23 @@ def _openings(visit):
     return paragraph_starting(report, "Thực hiện").text, paragraph_starting(notice, "Thực hiện").text
 
 
-def test_the_report_and_the_notice_open_with_the_recorded_decision(full_visit):
-    visit = full_visit(decision_ref=DECISION)
+def test_the_report_and_the_notice_open_with_the_recorded_decision(conducted_visit):
+    visit = conducted_visit(decision_ref=DECISION)
     for opening in _openings(visit):
         assert opening.startswith(f"Thực hiện {DECISION}, ")
         assert "chương trình, kế hoạch kiểm tra" not in opening
 
 
-def test_a_plan_typed_without_its_issuer_is_the_inspecting_bodys(full_visit):
-    visit = full_visit(decision_ref="Kế hoạch số 45-KH/BTGTU ngày 10/5/2023.")
+def test_a_plan_typed_without_its_issuer_is_the_inspecting_bodys(conducted_visit):
+    visit = conducted_visit(decision_ref="Kế hoạch số 45-KH/BTGTU ngày 10/5/2023.")
     for opening in _openings(visit):
         assert opening.startswith(
             "Thực hiện Kế hoạch số 45-KH/BTGTU ngày 10/5/2023 của Ban Tuyên giáo Tỉnh ủy, "
         )
 
 
-def test_without_a_decision_nothing_is_invented(full_visit):
-    visit = full_visit()
+def test_without_a_decision_nothing_is_invented(conducted_visit):
+    visit = conducted_visit()
     for opening in _openings(visit):
         assert opening.startswith("Thực hiện chương trình, kế hoạch kiểm tra của Ban Tuyên giáo Tỉnh ủy, ")
         assert "Quyết định" not in opening and "Kế hoạch số" not in opening

@@ -10,8 +10,8 @@ from models import IssuedDocument, db
 from models.enums import FindingKind
 
 
-def test_issuing_a_report_twice_with_the_same_form_gives_one_number(world, login_as, full_visit):
-    visit = full_visit(
+def test_issuing_a_report_twice_with_the_same_form_gives_one_number(world, login_as, conducted_visit):
+    visit = conducted_visit(
         findings={FindingKind.ACHIEVEMENT: ["Duy trì sinh hoạt chi bộ chuyên đề."]},
         directives=[("Quán triệt Quy định 85-QĐ/TW", "Tổ chức hội nghị quán triệt cho đảng viên.")],
     )

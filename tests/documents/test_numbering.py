@@ -37,8 +37,8 @@ def _issue_report(visit, actor, issued_on=ISSUED_ON, **options):
     return document, document.file("docx").data
 
 
-def test_two_issues_in_a_row_take_numbers_one_and_two_and_record_each_files_hash(world, full_visit):
-    visit = full_visit()
+def test_two_issues_in_a_row_take_numbers_one_and_two_and_record_each_files_hash(world, conducted_visit):
+    visit = conducted_visit()
     first, first_data = _issue_report(visit, world.inspector)
     second, second_data = _issue_report(visit, world.inspector)
     db.session.commit()
@@ -52,8 +52,8 @@ def test_two_issues_in_a_row_take_numbers_one_and_two_and_record_each_files_hash
     assert tables(open_docx(second_data))[0][1][0] == "Số 02-BC/BTGTU"
 
 
-def test_each_type_and_each_issuer_keeps_its_own_series(world, full_visit):
-    visit = full_visit()
+def test_each_type_and_each_issuer_keeps_its_own_series(world, conducted_visit):
+    visit = conducted_visit()
     _issue_report(visit, world.inspector)
     visit_flow.conclude_visit(visit, world.inspector)
     notice = issue_document(
@@ -86,8 +86,8 @@ def test_each_type_and_each_issuer_keeps_its_own_series(world, full_visit):
     assert letter.symbol == "01-CV/TU"
 
 
-def test_numbering_runs_across_the_calendar_year_and_restarts_with_the_new_term(world, full_visit):
-    visit = full_visit()
+def test_numbering_runs_across_the_calendar_year_and_restarts_with_the_new_term(world, conducted_visit):
+    visit = conducted_visit()
     numbers = [
         _issue_report(visit, world.inspector, day)[0].number for day in (date(2023, 12, 30), date(2024, 1, 2))
     ]
@@ -97,8 +97,8 @@ def test_numbering_runs_across_the_calendar_year_and_restarts_with_the_new_term(
     assert term_for(date(2025, 9, 30)) == "2020-2025"
 
 
-def test_a_build_that_fails_gives_its_number_back_with_the_rollback(world, full_visit):
-    visit = full_visit()
+def test_a_build_that_fails_gives_its_number_back_with_the_rollback(world, conducted_visit):
+    visit = conducted_visit()
 
     def broken(_symbol: str) -> bytes:
         raise RuntimeError("disk full")
@@ -119,8 +119,8 @@ def test_a_build_that_fails_gives_its_number_back_with_the_rollback(world, full_
     assert document.number == 1
 
 
-def test_only_inspectors_of_the_inspecting_body_issue_visit_documents(world, full_visit):
-    visit = full_visit()
+def test_only_inspectors_of_the_inspecting_body_issue_visit_documents(world, conducted_visit):
+    visit = conducted_visit()
     with pytest.raises(PermissionDenied):
         _issue_report(visit, world.leader)
     with pytest.raises(OutOfScope):
@@ -183,8 +183,8 @@ def test_only_leaders_issue_summaries_and_follow_up_letters_for_their_own_subtre
     assert letter.symbol == "01-CV/HU"
 
 
-def test_concurrent_issuers_never_get_the_same_number(world, full_visit):
-    visit_id = full_visit().id
+def test_concurrent_issuers_never_get_the_same_number(world, conducted_visit):
+    visit_id = conducted_visit().id
     inspector_id = world.inspector.id
     db.session.commit()  # end this thread's transaction: on SQLite it would hold the write lock
     app = current_app._get_current_object()

@@ -13,6 +13,8 @@ from exports.summary import build_summary
 from exports.visit_report import build_visit_report
 from workflows.documents import summary_facts
 
+pytestmark = pytest.mark.slow  # LibreOffice: left out of the fast subset (-m "not slow")
+
 needs_soffice = pytest.mark.skipif(
     shutil.which("soffice") is None or shutil.which("pdftotext") is None,
     reason="LibreOffice (soffice) or poppler-utils is not installed: "

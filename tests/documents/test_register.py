@@ -36,16 +36,16 @@ def _issue(visit, actor, issued_on=ISSUED_ON, today=ISSUED_ON, **options):
     )
 
 
-def test_numbers_below_ten_print_with_a_leading_zero_and_ten_without(world, full_visit):
-    visit = full_visit()
+def test_numbers_below_ten_print_with_a_leading_zero_and_ten_without(world, conducted_visit):
+    visit = conducted_visit()
     documents = [_issue(visit, world.inspector) for _ in range(10)]
     assert [d.symbol for d in documents[:2]] == ["01-BC/BTGTU", "02-BC/BTGTU"]
     assert documents[9].symbol == "10-BC/BTGTU"
     assert tables(open_docx(documents[0].file("docx").data))[0][1][0] == "Số 01-BC/BTGTU"
 
 
-def test_the_issued_word_file_is_kept_with_its_hash_and_cannot_be_changed(world, full_visit):
-    visit = full_visit()
+def test_the_issued_word_file_is_kept_with_its_hash_and_cannot_be_changed(world, conducted_visit):
+    visit = conducted_visit()
     document = _issue(visit, world.inspector)
     db.session.commit()
     kept = db.session.scalar(select(IssuedFile).where(IssuedFile.document_id == document.id))
@@ -61,16 +61,16 @@ def test_the_issued_word_file_is_kept_with_its_hash_and_cannot_be_changed(world,
     db.session.rollback()
 
 
-def test_the_file_says_who_issued_it_and_when(world, full_visit):
-    visit = full_visit()
+def test_the_file_says_who_issued_it_and_when(world, conducted_visit):
+    visit = conducted_visit()
     properties = open_docx(_issue(visit, world.inspector).file("docx").data).core_properties
     assert properties.author == "Ban Tuyên giáo Tỉnh ủy" == visit.inspecting_org.name
     assert properties.created.date() == ISSUED_ON and properties.modified.date() == ISSUED_ON
     assert properties.title.startswith("BÁO CÁO kết quả kiểm tra")
 
 
-def test_a_number_dated_into_a_closed_term_needs_a_reason_kept_in_the_audit_trail(world, full_visit):
-    visit = full_visit()
+def test_a_number_dated_into_a_closed_term_needs_a_reason_kept_in_the_audit_trail(world, conducted_visit):
+    visit = conducted_visit()
     with pytest.raises(ValidationFailed, match="Nhiệm kỳ 2020-2025 đã kết thúc"):
         _issue(visit, world.inspector, today=date(2026, 1, 5))
     db.session.rollback()
@@ -82,8 +82,8 @@ def test_a_number_dated_into_a_closed_term_needs_a_reason_kept_in_the_audit_trai
     assert details["reason"] == "Bổ sung hồ sơ năm 2023" and "2020-2025" in details["unusual"][0]
 
 
-def test_a_date_before_the_series_last_date_needs_a_reason(world, full_visit):
-    visit = full_visit()
+def test_a_date_before_the_series_last_date_needs_a_reason(world, conducted_visit):
+    visit = conducted_visit()
     _issue(visit, world.inspector, issued_on=date(2023, 7, 1), today=date(2023, 7, 1))
     db.session.commit()
     with pytest.raises(ValidationFailed, match="trước ngày của văn bản đã cấp số gần nhất"):
@@ -94,8 +94,8 @@ def test_a_date_before_the_series_last_date_needs_a_reason(world, full_visit):
     assert later.number == 2 and later.exception_reason is None
 
 
-def test_a_cancelled_number_stays_in_the_register_with_its_reason(world, full_visit):
-    visit = full_visit()
+def test_a_cancelled_number_stays_in_the_register_with_its_reason(world, conducted_visit):
+    visit = conducted_visit()
     document = _issue(visit, world.inspector)
     with pytest.raises(ValidationFailed):
         cancel_document(document, world.inspector, "   ")
@@ -110,9 +110,9 @@ def test_a_cancelled_number_stays_in_the_register_with_its_reason(world, full_vi
 
 
 def test_the_register_lists_issued_files_for_download_and_keeps_cancelled_numbers(
-    world, login_as, full_visit
+    world, login_as, conducted_visit
 ):
-    visit = full_visit()
+    visit = conducted_visit()
     document = _issue(visit, world.inspector)
     db.session.commit()
     inspector = login_as(world.inspector)
@@ -131,8 +131,8 @@ def test_the_register_lists_issued_files_for_download_and_keeps_cancelled_number
     assert inspector.get(f"/van-ban/so-van-ban/{document.id}.docx").data == document.file("docx").data
 
 
-def test_the_register_hides_documents_outside_the_readers_scope(world, login_as, full_visit):
-    visit = full_visit()
+def test_the_register_hides_documents_outside_the_readers_scope(world, login_as, conducted_visit):
+    visit = conducted_visit()
     document = _issue(visit, world.inspector)
     db.session.commit()
     outsider = login_as(world.other_inspector)

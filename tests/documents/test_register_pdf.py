@@ -38,9 +38,9 @@ def pdf_fonts(data: bytes, tmp_path: Path) -> list[list[str]]:
 
 
 def test_one_issue_keeps_the_word_file_and_its_archival_pdf_under_one_number(
-    world, login_as, full_visit, tmp_path
+    world, login_as, conducted_visit, tmp_path
 ):
-    visit = full_visit()
+    visit = conducted_visit()
     client = login_as(world.inspector)
     response = client.post(
         f"/van-ban/dot-kiem-tra/{visit.id}/bao-cao/cap-so",

@@ -17,8 +17,8 @@ DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.docu
 
 
 @pytest.fixture
-def visit(full_visit):
-    return full_visit(
+def visit(conducted_visit):
+    return conducted_visit(
         findings={FindingKind.ACHIEVEMENT: ["Duy trì sinh hoạt chi bộ chuyên đề."]},
         directives=[("Quán triệt Quy định 85-QĐ/TW", "Tổ chức hội nghị quán triệt cho đảng viên.")],
     )

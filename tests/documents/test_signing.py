@@ -80,7 +80,7 @@ def test_a_signature_from_an_untrusted_ca_is_not_valid(ca, one_page_pdf):
 
 
 def test_a_signed_copy_uploaded_to_the_register_shows_who_signed_and_bad_files_record_nothing(
-    ca, one_page_pdf, app, world, login_as, full_visit, tmp_path
+    ca, one_page_pdf, app, world, login_as, conducted_visit, tmp_path
 ):
     from sqlalchemy import select
 
@@ -91,7 +91,7 @@ def test_a_signed_copy_uploaded_to_the_register_shows_who_signed_and_bad_files_r
     roots = tmp_path / "roots.pem"
     roots.write_bytes(ca.pem)
     app.config["SIGNING_TRUST_ROOTS"] = str(roots)
-    visit = full_visit()
+    visit = conducted_visit()
     document = issue_document(
         world.inspector,
         DocumentKind.VISIT_REPORT,
@@ -149,7 +149,7 @@ def test_the_command_line_says_who_signed_or_why_not(ca, one_page_pdf, app, runn
 
 @pytest.mark.slow
 def test_issuing_signs_the_kept_pdf_in_the_signing_block_with_the_bodys_certificate(
-    ca, app, world, login_as, full_visit, tmp_path
+    ca, app, world, login_as, conducted_visit, tmp_path
 ):
     from pyhanko.pdf_utils.reader import PdfFileReader
     from sqlalchemy import func, select
@@ -165,7 +165,7 @@ def test_issuing_signs_the_kept_pdf_in_the_signing_block_with_the_bodys_certific
     (keys / f"{world.board.code}.password").write_text(PASSWORD)
     app.config["SIGNING_KEYS_DIR"] = str(keys)
     try:
-        visit = full_visit()
+        visit = conducted_visit()
         client = login_as(world.inspector)
         url = f"/van-ban/dot-kiem-tra/{visit.id}/bao-cao/cap-so"
         form = {"ngay": "20/06/2023", "ly_do": "Vào sổ năm 2023", "dinh_dang": "pdf"}

@@ -55,13 +55,13 @@ def test_the_seed_report_has_the_party_letterhead(demo):
         (date(2023, 12, 9), "Bình Phước, ngày 09 tháng 12 năm 2023"),
     ],
 )
-def test_the_date_line_pads_days_below_ten_and_the_first_two_months(full_visit, issued_on, expected):
-    document = open_docx(build_visit_report(full_visit(), issued_on=issued_on))
+def test_the_date_line_pads_days_below_ten_and_the_first_two_months(conducted_visit, issued_on, expected):
+    document = open_docx(build_visit_report(conducted_visit(), issued_on=issued_on))
     assert _header_cells(document)[3].text == expected
 
 
-def test_a_draft_leaves_the_number_blank_and_says_it_is_a_draft(full_visit):
-    document = open_docx(build_visit_report(full_visit(), issued_on=date(2023, 6, 20)))
+def test_a_draft_leaves_the_number_blank_and_says_it_is_a_draft(conducted_visit):
+    document = open_docx(build_visit_report(conducted_visit(), issued_on=date(2023, 6, 20)))
     number = _header_cells(document)[2].text
     assert re.fullmatch(r"Số +-BC/BTGTU", number)
     section = document.sections[0]
@@ -69,15 +69,15 @@ def test_a_draft_leaves_the_number_blank_and_says_it_is_a_draft(full_visit):
     assert "DỰ THẢO" not in " ".join(body_texts(document))
 
 
-def test_the_page_is_a4_with_the_party_margins(full_visit):
-    section = open_docx(build_visit_report(full_visit(), issued_on=date(2023, 6, 20))).sections[0]
+def test_the_page_is_a4_with_the_party_margins(conducted_visit):
+    section = open_docx(build_visit_report(conducted_visit(), issued_on=date(2023, 6, 20))).sections[0]
     measured = [section.page_width, section.page_height, section.top_margin, section.bottom_margin]
     measured += [section.left_margin, section.right_margin]
     assert [round(length.mm, 1) for length in measured] == [210, 297, 20, 20, 30, 15]
 
 
-def test_times_new_roman_is_set_on_all_four_slots_and_no_theme_font_remains(full_visit):
-    document = open_docx(build_visit_report(full_visit(), issued_on=date(2023, 6, 20)))
+def test_times_new_roman_is_set_on_all_four_slots_and_no_theme_font_remains(conducted_visit):
+    document = open_docx(build_visit_report(conducted_visit(), issued_on=date(2023, 6, 20)))
     section = document.sections[0]
     parts = [
         document.styles.element,
@@ -113,8 +113,8 @@ def test_the_title_is_sixteen_point_bold_and_the_body_fourteen_point_justified_w
     assert "Dương Thanh Huân, TUV, Bí thư Huyện ủy Bù Đốp" in opening.text
 
 
-def test_page_numbers_start_on_page_two(full_visit):
-    section = open_docx(build_visit_report(full_visit(), issued_on=date(2023, 6, 20))).sections[0]
+def test_page_numbers_start_on_page_two(conducted_visit):
+    section = open_docx(build_visit_report(conducted_visit(), issued_on=date(2023, 6, 20))).sections[0]
     assert section.different_first_page_header_footer
     instructions = [t.text.strip() for t in section.header._element.iter(qn("w:instrText"))]
     assert instructions == ["PAGE"]
@@ -158,8 +158,8 @@ def test_the_conclusion_speaks_and_signs_for_the_board_led_by_its_deputy_head(de
     assert lines == ["K/T TRƯỞNG BAN", "PHÓ TRƯỞNG BAN", "Mạc Đình Huấn"]
 
 
-def test_the_report_lists_findings_by_kind(full_visit):
-    visit = full_visit(
+def test_the_report_lists_findings_by_kind(conducted_visit):
+    visit = conducted_visit(
         findings={
             FindingKind.ACHIEVEMENT: ["Duy trì bản tin thời sự hằng tháng."],
             FindingKind.LIMITATION: ["Trang thông tin cập nhật chậm."],
@@ -185,8 +185,8 @@ def test_the_report_lists_findings_by_kind(full_visit):
     assert [texts.index(line) for line in order] == sorted(texts.index(line) for line in order)
 
 
-def test_a_visit_without_limitations_or_directives_says_so(full_visit):
-    visit = full_visit(findings={FindingKind.ACHIEVEMENT: ["Làm tốt công tác nắm dư luận."]})
+def test_a_visit_without_limitations_or_directives_says_so(conducted_visit):
+    visit = conducted_visit(findings={FindingKind.ACHIEVEMENT: ["Làm tốt công tác nắm dư luận."]})
     texts = body_texts(open_docx(build_visit_report(visit, issued_on=date(2023, 6, 20))))
     limitation = texts.index("2. Hạn chế, khuyết điểm")
     assert texts[limitation + 1] == "Đoàn kiểm tra không ghi nhận nội dung này."
@@ -195,9 +195,9 @@ def test_a_visit_without_limitations_or_directives_says_so(full_visit):
     assert not any(text.startswith("Một là") for text in texts)
 
 
-def test_user_text_with_markup_quotes_control_characters_and_long_paragraphs_survives(full_visit):
+def test_user_text_with_markup_quotes_control_characters_and_long_paragraphs_survives(conducted_visit):
     long_text = 'Tuyên truyền viên cơ sở <chưa> được tập huấn & bồi dưỡng "thường xuyên". ' * 80
-    visit = full_visit(
+    visit = conducted_visit(
         findings={
             FindingKind.LIMITATION: ['Số liệu <b>báo cáo</b> & "thực tế" chưa khớp\x0b nhau.', long_text]
         },
@@ -214,8 +214,8 @@ def test_user_text_with_markup_quotes_control_characters_and_long_paragraphs_sur
     )
 
 
-def test_the_same_records_give_the_same_file(full_visit):
-    visit = full_visit(findings={FindingKind.ACHIEVEMENT: ["Một việc làm tốt."]})
+def test_the_same_records_give_the_same_file(conducted_visit):
+    visit = conducted_visit(findings={FindingKind.ACHIEVEMENT: ["Một việc làm tốt."]})
     first = build_visit_report(visit, issued_on=date(2023, 6, 20), number="4-BC/BTGTU")
     second = build_visit_report(visit, issued_on=date(2023, 6, 20), number="4-BC/BTGTU")
     assert hashlib.sha256(first).hexdigest() == hashlib.sha256(second).hexdigest()
@@ -247,8 +247,8 @@ def test_the_conclusion_repeats_the_directives_and_sets_the_report_deadline(demo
     ]
 
 
-def test_a_committee_signs_on_behalf_of_its_standing_board(world, full_visit):
-    visit = full_visit()
+def test_a_committee_signs_on_behalf_of_its_standing_board(world, conducted_visit):
+    visit = conducted_visit()
     visit.inspecting_org = world.province  # as if the committee itself issued the notice
     assert world.province.kind is OrgKind.PARTY_COMMITTEE
     signature = Signature(authority="T/M BAN THƯỜNG VỤ", title="PHÓ BÍ THƯ", name="Trần Văn A")
@@ -264,8 +264,8 @@ def test_a_committee_signs_on_behalf_of_its_standing_board(world, full_visit):
     assert "Lưu Văn phòng Tỉnh ủy." in tables(document)[-1][0][0]
 
 
-def test_a_head_who_does_not_lead_the_board_signs_for_the_delegation(world, full_visit):
-    visit = full_visit()
+def test_a_head_who_does_not_lead_the_board_signs_for_the_delegation(world, conducted_visit):
+    visit = conducted_visit()
     visit.head.position_on_day = "Trưởng phòng Thông tin - Khoa giáo, Ban Tuyên giáo Tỉnh ủy"
     document = open_docx(build_visit_report(visit, issued_on=date(2023, 6, 20)))
     lines = [line for line in tables(document)[-1][0][1].splitlines() if line]

@@ -5,7 +5,11 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import PASSWORD
+
+pytestmark = pytest.mark.slow  # browser: left out of the fast subset (-m "not slow")
 
 
 def _shot(page, name: str, full_page: bool = True) -> None:

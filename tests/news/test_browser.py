@@ -5,11 +5,15 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
+import pytest
+
 from models import NewsPost, db
 from models.enums import NewsStatus
 from tests.conftest import PASSWORD
 from tests.news.conftest import png
 from workflows import news as news_flow
+
+pytestmark = pytest.mark.slow  # browser: left out of the fast subset (-m "not slow")
 
 SHOTS = Path(tempfile.gettempdir())  # looked at by hand: news-*.png
 

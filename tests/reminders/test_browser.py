@@ -6,11 +6,15 @@ import tempfile
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
+
 from app.reminders import jobs
 from models import Notification, db
 from tests.conftest import PASSWORD, at
 from workflows import reminders
 from workflows.clock import local_today
+
+pytestmark = pytest.mark.slow  # browser: left out of the fast subset (-m "not slow")
 
 # Screenshots to look at after a run (the preamble's /tmp/<area>-*.png).
 SHOTS = str(Path(tempfile.gettempdir()) / "reminders-{}.png")
@@ -85,5 +89,5 @@ def test_the_digest_email_renders_as_a_mail_client_shows_it(app, page, smtp, cre
     [message] = smtp.to("office@example.test")
     page.set_content(message.get_body(("html",)).get_content())
     headings = page.locator("h2").all_inner_texts()
-    assert headings == ["Quá hạn (1)", "Sắp đến hạn (1)", "Còn trong hạn (1)"]
+    assert headings == ["Quá hạn (1)", "Sắp đến hạn (1)", "Trong hạn (1)"]
     page.screenshot(path=SHOTS.format("digest"), full_page=True)

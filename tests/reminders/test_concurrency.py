@@ -13,11 +13,14 @@ from collections import Counter
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 
 from models import JobRun, Notification, User, db
 from tests.reminders._workers import run_days_in_process
 from tests.reminders.conftest import TODAY
+
+pytestmark = pytest.mark.slow  # several processes: left out of the fast subset (-m "not slow")
 
 ROOT = Path(__file__).resolve().parents[2]
 PROCESSES = 3

@@ -73,7 +73,7 @@ def test_the_office_digest_reads_urgent_first_with_what_to_do_and_links(app, smt
     overdue_at, soon_at, within_at = (
         text.index("== Quá hạn (1) =="),
         text.index("== Sắp đến hạn (1) =="),
-        text.index("== Còn trong hạn (1) =="),
+        text.index("== Trong hạn (1) =="),
     )
     assert overdue_at < soon_at < within_at
     overdue_part, soon_part, within_part = text[overdue_at:soon_at], text[soon_at:within_at], text[within_at:]
@@ -161,7 +161,7 @@ def test_a_long_digest_lists_the_most_urgent_tasks_and_counts_the_rest(app, due_
     )
     text = digest.text
     assert "== Quá hạn (2) ==" in text and "== Sắp đến hạn (1) ==" in text
-    assert "Còn trong hạn" not in text  # the least urgent are left out first
+    assert "== Trong hạn" not in text  # the least urgent are left out first
     assert text.count("\n* ") == 3
     assert "Và 2 nhiệm vụ khác, xem trong trang thông báo." in text
     assert "Và 2 nhiệm vụ khác" in digest.html.decode()

@@ -9,6 +9,7 @@ import sys
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from app.reminders import jobs
@@ -92,6 +93,7 @@ print(json.dumps({
 """
 
 
+@pytest.mark.slow  # a second process
 def test_a_scheduler_process_running_in_utc_uses_the_vietnamese_day_and_scan_time(
     database_url, tmp_path, due_task, world
 ):

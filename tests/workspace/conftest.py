@@ -4,43 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 import pytest
-from flask import Flask, g
-from flask.testing import FlaskClient
+from flask import Flask
 
 from app import create_app
-from app.auth import SESSION_TOKEN_KEY
-from models import Organization, Person, User, Visit, db
-from models.enums import DelegationRole, FindingKind, OrgKind, Role
-from tests.conftest import PASSWORD_HASH, VISIT_DAY, World, at
-from workflows import signin
-from workflows import tasks as task_flow
-from workflows import visits as visit_flow
-
-
-@pytest.fixture
-def login_as(client: FlaskClient) -> Callable[[User], FlaskClient]:
-    """Sign a user in the way the sign-in form leaves things: a server-side session and its cookie.
-
-    The form itself is exercised in test_sign_in.py; skipping it here saves an argon2 verification
-    (about half a second on the project's machines) in every test.
-    """
-
-    def sign_in(user: User) -> FlaskClient:
-        token = signin.open_session(user, address="127.0.0.1", user_agent="pytest")
-        db.session.commit()
-        with client.session_transaction() as session:
-            session.clear()
-            session[SESSION_TOKEN_KEY] = token
-            session["_user_id"] = str(user.id)
-            session["_fresh"] = True
-        g.pop("_login_user", None)  # requests of a test share its app context, and Flask-Login caches there
-        return client
-
-    return sign_in
+from models import Organization, User, db
+from models.enums import OrgKind, Role
+from tests.conftest import PASSWORD_HASH, World
 
 
 @pytest.fixture
@@ -108,50 +80,3 @@ def elsewhere(world: World) -> Elsewhere:
     )
     db.session.commit()
     return result
-
-
-@pytest.fixture
-def full_visit(world: World, create_visit: Callable[..., Visit]) -> Callable[..., Visit]:
-    """Return a factory of visits with both sides, two findings, and directives with tasks."""
-
-    def factory(directives: int = 3, **overrides: Any) -> Visit:
-        visit = create_visit(**overrides)
-        inspector = world.inspector
-        member = Person(
-            full_name="Phan Duy Khiêm",
-            position="Trưởng phòng Thông tin - Khoa giáo",
-            organization=world.board,
-        )
-        deputy = Person(full_name="Lê Thị Hoa", position="Phó Bí thư Huyện ủy", organization=world.district)
-        db.session.add_all([member, deputy])
-        visit_flow.add_delegation_member(visit, inspector, person=member, role=DelegationRole.MEMBER)
-        visit_flow.add_delegation_member(visit, inspector, person=world.host, role=DelegationRole.HOST_CHAIR)
-        visit_flow.add_delegation_member(
-            visit, inspector, person=deputy, role=DelegationRole.HOST_PARTICIPANT
-        )
-        visit_flow.add_finding(
-            visit, inspector, kind=FindingKind.ACHIEVEMENT, text="Tổ chức tốt việc học tập nghị quyết."
-        )
-        visit_flow.add_finding(
-            visit, inspector, kind=FindingKind.LIMITATION, text="Trang thông tin của huyện cập nhật chậm."
-        )
-        for n in range(directives):
-            directive = visit_flow.issue_directive(
-                visit,
-                inspector,
-                body=f"Yêu cầu thứ {n + 1}: triển khai Quy định 85-QĐ/TW ở cơ sở.",
-                citations=["85-QĐ/TW"] if n == 0 else [],
-                due_on=date(2023, 12, 31),
-            )
-            task_flow.assign_task(
-                directive,
-                inspector,
-                lead_org=world.district_office,
-                coordinating=[world.district_culture],
-                due_on=date(2023, 12, 31),
-                now=at(VISIT_DAY),
-            )
-        db.session.commit()
-        return visit
-
-    return factory

@@ -6,11 +6,14 @@ import tempfile
 from datetime import date
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from models import Visit, db
 from tests.conftest import PASSWORD, at
 from workflows import tasks as task_flow
+
+pytestmark = pytest.mark.slow  # browser: left out of the fast subset (-m "not slow")
 
 # Screenshots to look at after a run: /tmp/workspace-*.png
 SHOTS = str(Path(tempfile.gettempdir()) / "workspace-{}.png")

@@ -12,23 +12,12 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
 from models import db
+from tests.test_english import KEYWORDS as ENGLISH_KEYWORDS
 from tests.workspace.forms import visit_form
 
 ROOT = Path(__file__).resolve().parents[2]
 CATALOGUE = ROOT / "app" / "translations" / "en" / "LC_MESSAGES"
-KEYWORDS = {
-    "_": None,
-    "gettext": None,
-    "_l": None,
-    "lazy_gettext": None,
-    "DomainError": None,
-    "ValidationFailed": None,
-    "InvalidState": None,
-    "PermissionDenied": None,
-    "OutOfScope": None,
-    "StaleRecord": None,
-    "require_text": (2,),
-}
+KEYWORDS = ENGLISH_KEYWORDS  # the keywords babel.cfg names, kept in one place
 
 
 def _po():
