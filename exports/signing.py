@@ -10,15 +10,19 @@ seconds at start, and only issuing bodies with a certificate need it.
 
 from __future__ import annotations
 
+import asyncio
 import io
 import re
 import subprocess
 import warnings
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
+T = TypeVar("T")
 FIELD_NAME = "ChuKySo"
 STAMP_FONT_CANDIDATES = (
     "/usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf",
@@ -170,9 +174,10 @@ def sign_pdf(
             subfilter=fields.SigSeedSubFilter.PADES,
         )
         timestamper = timestamps.HTTPTimeStamper(tsa_url) if tsa_url else None
-        signed = signers.PdfSigner(
+        signer = signers.PdfSigner(
             metadata, signer=credentials.signer, timestamper=timestamper, stamp_style=style
-        ).sign_pdf(writer)
+        )
+        signed = _without_event_loop(signer.sign_pdf, writer)
     except SigningError:
         raise
     except Exception as error:  # pyHanko raises many kinds; the message names the cause
@@ -204,7 +209,7 @@ def verify_pdf(pdf: bytes, trust_roots: list[bytes]) -> Verification:
     signed_at = signature.self_reported_timestamp
     context = ValidationContext(trust_roots=roots, allow_fetching=False, moment=signed_at)
     try:
-        status = validate_pdf_signature(signature, context)
+        status = _without_event_loop(validate_pdf_signature, signature, context)
     except Exception as error:  # a damaged signature dictionary
         raise SigningError(f"Không kiểm tra được chữ ký số: {error}") from error
     cert = status.signing_cert
@@ -214,6 +219,18 @@ def verify_pdf(pdf: bytes, trust_roots: list[bytes]) -> Verification:
         valid=bool(status.valid and status.trusted),
         intact=bool(status.intact and status.coverage is not None and status.coverage.name == "ENTIRE_FILE"),
     )
+
+
+def _without_event_loop(function: Callable[..., T], *args: Any) -> T:
+    """Call one of pyHanko's synchronous entry points, which run ``asyncio.run()`` inside: in a thread of its
+    own when this thread already runs an event loop (a server or a test harness built on asyncio), where
+    ``asyncio.run()`` would refuse."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return function(*args)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(function, *args).result()
 
 
 def signature_box(pdf: bytes) -> tuple[int, tuple[float, float, float, float]]:

@@ -47,6 +47,7 @@ ROUTES = (
         "/visits/{visit}/close",
         {"version": "{visit_version}", "evaluation": "x"},
     ),
+    Route("workspace.visit_correct", "GET", "/visits/{visit}/correct"),
     Route("workspace.task_create", "GET", "/visits/{visit}/directives/{directive}/tasks/new"),
     Route("workspace.verification_queue", "GET", "/verification"),
     Route(
@@ -103,6 +104,8 @@ EXPECTED: dict[str, dict[str, tuple[str, str]]] = {
     "workspace.visit_conduct": _EDIT,
     "workspace.visit_conclude": _EDIT,
     "workspace.visit_close": _EDIT,
+    # Corrections are for the inspecting side and for administrators over it.
+    "workspace.visit_correct": {**_EDIT, "admin": (OK, HIDDEN)},
     "workspace.task_create": _EDIT,
     "workspace.verification_queue": {"inspector": (OK, OK), "other_inspector": (OK, OK)},
     "workspace.task_accept": _EDIT,
