@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import timedelta
+from typing import TYPE_CHECKING, cast
 
 from flask import Flask, flash, redirect, request, session
 from flask.typing import ResponseReturnValue
@@ -27,6 +28,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from models import SpentFormToken, db
 from models.base import utcnow
+
+if TYPE_CHECKING:
+    from sqlalchemy import Table
 
 FIELD = "once"
 SESSION_KEY = "_once"
@@ -44,7 +48,7 @@ def once_field() -> Markup:
 
 def _spend(token: str) -> bool:
     """Record ``token`` as spent; False when it already was."""
-    table = SpentFormToken.__table__
+    table = cast("Table", SpentFormToken.__table__)
     now = utcnow()
     dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
     db.session.execute(delete(table).where(table.c.spent_at < now - SPENT_KEPT_FOR))

@@ -86,7 +86,7 @@ def number_words(n: int) -> str:
     while n:
         n, group = divmod(n, 1000)
         groups.append(group)
-    words = []
+    words: list[str] = []
     for scale in reversed(range(len(groups))):
         group = groups[scale]
         if group:

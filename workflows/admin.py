@@ -7,7 +7,7 @@ Nothing here commits.
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeAlias
 
 from sqlalchemy import select
 
@@ -22,7 +22,7 @@ from workflows.visits import require_text
 if TYPE_CHECKING:
     from workflows.system import SystemActor
 
-    Actor = User | SystemActor
+    Actor: TypeAlias = User | SystemActor
 
 MIN_PASSWORD_LENGTH = 8  # OWASP ASVS 5.0 V6.2.1; no composition rules (V6.2.5)
 MAX_PASSWORD_LENGTH = 200

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import select, update
 
@@ -12,6 +12,9 @@ from models.vntext import nfc, search_key
 from workflows import audit
 from workflows.errors import InvalidState, OutOfScope, PermissionDenied, ValidationFailed
 from workflows.visits import require_text
+
+if TYPE_CHECKING:
+    from sqlalchemy import CursorResult
 
 DIRECTORY_EDITORS = frozenset({Role.ADMIN, Role.INSPECTOR})
 
@@ -134,11 +137,15 @@ def merge_people(keep: Person, other: Person, actor: Any) -> None:
             "Hai bản ghi cùng có mặt trong đợt kiểm tra %(visits)s, nên không phải một người.",
             visits=", ".join(both),
         )
-    members = db.session.execute(
-        update(DelegationMember).where(DelegationMember.person_id == other.id).values(person_id=keep.id)
+    members = cast(
+        "CursorResult[Any]",
+        db.session.execute(
+            update(DelegationMember).where(DelegationMember.person_id == other.id).values(person_id=keep.id)
+        ),
     ).rowcount
-    accounts = db.session.execute(
-        update(User).where(User.person_id == other.id).values(person_id=keep.id)
+    accounts = cast(
+        "CursorResult[Any]",
+        db.session.execute(update(User).where(User.person_id == other.id).values(person_id=keep.id)),
     ).rowcount
     keep.position = keep.position or other.position
     keep.party_titles = keep.party_titles or other.party_titles

@@ -138,7 +138,7 @@ class ArchiveWriter:
             info.mtime = int(time.time())
             info.mode = 0o600
             reader = _HashingReader(stream)
-            self._tar.addfile(info, reader)  # type: ignore[arg-type]
+            self._tar.addfile(info, reader)
         if reader.size != size:  # the file changed under us; the archive would not match its manifest
             raise BackupError(_("Tệp %(name)s thay đổi trong khi sao lưu; hãy chạy lại.", name=source))
         self.entries[member] = {"size": size, "sha256": reader.digest.hexdigest()}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import datetime, time, timedelta
 from io import BytesIO
-from typing import Any
+from typing import Any, cast
 
 from flask import abort, render_template, request, send_file, url_for
 from flask.typing import ResponseReturnValue
@@ -90,7 +90,7 @@ def record_url(entry: AuditEntry) -> str | None:
         "person": ("office.person_detail", "person_id"),
     }
     target = targets.get(entry.object_type)
-    return url_for(target[0], **{target[1]: entry.object_id}) if target else None
+    return url_for(target[0], **cast(dict[str, Any], {target[1]: entry.object_id})) if target else None
 
 
 def actor_label(entry: AuditEntry) -> str:
@@ -126,7 +126,7 @@ def _filters() -> tuple[dict[str, str], list[str]]:
     return values, errors
 
 
-def _query(values: dict[str, str]) -> Select[tuple[AuditEntry]]:
+def _query(values: dict[str, str]) -> Select[AuditEntry]:
     query = (
         select(AuditEntry)
         .outerjoin(User, User.id == AuditEntry.actor_id)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -24,8 +25,11 @@ from workflows.clock import LOCAL_ZONE
 from workflows.errors import DomainError, OutOfScope, PermissionDenied
 from workflows.scope import in_subtree
 
+if TYPE_CHECKING:
+    from sqlalchemy import ColumnElement
 
-def _scope_condition() -> object:
+
+def _scope_condition() -> ColumnElement[bool]:
     """People an administrator's subtree holds, or an inspector's whole province."""
     org = current_user.organization
     if current_user.role is Role.INSPECTOR:
@@ -34,7 +38,7 @@ def _scope_condition() -> object:
     return in_subtree(Organization.path, org)
 
 
-def _people_query() -> Select[tuple[Person]]:
+def _people_query() -> Select[Person]:
     return (
         select(Person)
         .join(Organization, Organization.id == Person.organization_id)

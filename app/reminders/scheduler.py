@@ -51,7 +51,7 @@ class JobSpec:
 
     id: str
     name: str
-    func: Callable[[Flask], None]
+    func: Callable[[Flask], object]
     trigger: Callable[[Flask], BaseTrigger]
     misfire_grace_time: int
 

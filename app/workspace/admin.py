@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -195,7 +195,9 @@ def _user_form(form: UserForm) -> None:
         *[
             SelectChoice(
                 str(p.id),
-                f"{p.full_name} – {p.position or ''} ({p.organization.code})".replace(" –  (", " ("),
+                f"{p.full_name} – {p.position or ''} ({cast(Organization, p.organization).code})".replace(
+                    " –  (", " ("
+                ),
             )
             for p in people
         ],

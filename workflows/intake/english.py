@@ -1,3 +1,4 @@
+# mypy: allow-redefinition-new
 """English editions: Vietnamese outlets' English reports of inspection visits, read into the same draft.
 
 The words differ ("Inspection Team No. 1909 of the Politburo, led by …, worked with …", "First, …",

@@ -1,3 +1,4 @@
+# mypy: allow-redefinition-new
 """Reading and normalising, part 2: the working copy of the text with a map back to the shown text,
 its paragraphs and what kind each is, and the state of one article's parse.
 """

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
+from typing import cast
 
 from models.enums import DayPart
 from models.vntext import search_key
@@ -319,7 +320,11 @@ class _LeadReader(_State):
             self.warn("Ngày kiểm tra «%(day)s» không có trên lịch.", day=match.group("date").strip())
             return
         sure = 0.95 if written_year else 0.8 if published else 0.6
-        how = "ngày trong câu mở đầu" if self.paras[self.lead].start <= match.start() else "ngày trong bài"
+        how = (
+            "ngày trong câu mở đầu"
+            if self.paras[cast(int, self.lead)].start <= match.start()
+            else "ngày trong bài"
+        )
         self.draft.visited_on = self.found(visited, match.start("date"), match.end("date"), how, sure)
         if match["first"]:
             self.warn("Đợt kiểm tra kéo dài nhiều ngày; lấy ngày đầu tiên.")
