@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import io
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -115,7 +115,9 @@ class BarCounts:
     no_deadline: int = 0
 
 
-def monthly_trend(points: list[MonthPoint], *, title: str, fmt: Format = "svg") -> bytes:
+def monthly_trend(
+    points: list[MonthPoint], *, title: str, fmt: Format = "svg", words: Mapping[str, str] | None = None
+) -> bytes:
     """Draw one stacked column per month of the four timeliness categories."""
     import matplotlib
     from matplotlib.figure import Figure
@@ -133,7 +135,9 @@ def monthly_trend(points: list[MonthPoint], *, title: str, fmt: Format = "svg") 
         axes = figure.add_subplot()
         positions = list(range(len(points)))
         bottoms = [0] * len(points)
+        words = words or {}
         for (attribute, label, colour), values in zip(CATEGORIES, series, strict=True):
+            label = words.get(attribute, label)  # the page's language; the Word summary keeps Vietnamese
             axes.bar(
                 positions,
                 values,
@@ -149,7 +153,7 @@ def monthly_trend(points: list[MonthPoint], *, title: str, fmt: Format = "svg") 
         axes.set_xticks(
             positions, [f"{p.month:%m/%Y}" for p in points], rotation=45 if len(points) > 8 else 0
         )
-        axes.set_ylabel("Số nhiệm vụ", fontproperties=_font())
+        axes.set_ylabel(words.get("tasks", "Số nhiệm vụ"), fontproperties=_font())
         axes.yaxis.set_major_locator(MaxNLocator(integer=True))
         if not points or not any(bottoms):
             _empty_note(axes)
@@ -159,7 +163,10 @@ def monthly_trend(points: list[MonthPoint], *, title: str, fmt: Format = "svg") 
                 axes.set_xticks([])
         else:
             axes.set_ylim(0, max(bottoms) * 1.1)
-        _finish(figure, axes, title, grid="y")
+        named = tuple(
+            (attribute, words.get(attribute, label), colour) for attribute, label, colour in CATEGORIES
+        )
+        _finish(figure, axes, title, grid="y", categories=named)
         return _render(figure, fmt)
 
 
