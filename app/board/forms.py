@@ -106,16 +106,16 @@ class ExtensionForm(TaskForm):
 
 
 class VerifyForm(TaskForm):
+    """The inspecting side's decision on a reported task: accept it, or return it with the reason.
+
+    One form with one note and two buttons, on the task page and in the verification queue; each
+    button posts to its own route (``board.verify_task``, ``board.return_task``). Whether a note is
+    needed is the workflow's rule (``return_task`` refuses an empty reason), not the form's.
+    """
+
     key = "verify"
-    note = TextAreaField(_l("Nhận xét (không bắt buộc)"), validators=[Length(max=NOTE_MAX)], filters=[nfc])
-
-
-class ReturnForm(TaskForm):
-    key = "return"
     note = TextAreaField(
-        _l("Lý do trả lại"),
-        validators=[InputRequired(_l("Cần ghi lý do trả lại.")), Length(max=NOTE_MAX)],
-        filters=[nfc],
+        _l("Nhận xét (bắt buộc khi trả lại)"), validators=[Length(max=NOTE_MAX)], filters=[nfc]
     )
 
 

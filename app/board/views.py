@@ -28,13 +28,12 @@ from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
-from app.acting import Refused, run
+from app.acting import Refused, run, safe_path
 from app.board.forms import (
     DashboardForm,
     ExtensionForm,
     ProgressForm,
     ReportForm,
-    ReturnForm,
     TaskForm,
     VerifyForm,
 )
@@ -256,7 +255,6 @@ def _forms(task: Task, bound: TaskForm | None = None) -> dict[str, TaskForm]:
         ReportForm.key: ReportForm(prefix=ReportForm.key, formdata=None),
         ExtensionForm.key: ExtensionForm(prefix=ExtensionForm.key, formdata=None),
         VerifyForm.key: VerifyForm(prefix=VerifyForm.key, formdata=None),
-        ReturnForm.key: ReturnForm(prefix=ReturnForm.key, formdata=None),
     }
     if bound is not None:
         forms[bound.key] = bound
@@ -309,11 +307,15 @@ def _save(
     form: TaskForm,
     action: Callable[[Task, TaskForm], None],
     success: str,
+    *,
+    field: str | None = None,
 ) -> Response | tuple[str, int]:
     """Run one save of the task page: check the form and the version, call the workflow, commit once.
 
     A stale version, or a concurrent save caught by the version column at commit, saves nothing and
-    gives the user's text back with a message; so does any refusal of the workflow.
+    gives the user's text back with a message; so does any refusal of the workflow (under ``field``
+    when one is named). On success the user goes back to the page named by the form's ``next`` (the
+    verification queue posts here too), else to the task's history.
     """
     task = _load_task(task_id)
     if not form.validate_on_submit():
@@ -321,14 +323,16 @@ def _save(
     if form.seen_version != task.version:
         return _stale(task_id, form)
     try:
-        run(lambda: action(task, form))
+        run(lambda: action(task, form), form=form, field=field)
     except StaleRecord:
         return _stale(task_id, form)
     except Refused as refused:
         status = 409 if isinstance(refused.error, InvalidState) else 400
         return _render_detail(_load_task(task_id), form, status)
     flash(success, "success")
-    return redirect(url_for("board.task_detail", task_id=task_id, _anchor="lich-su"))
+    return redirect(
+        safe_path(request.form.get("next"), url_for("board.task_detail", task_id=task_id, _anchor="lich-su"))
+    )
 
 
 def _stale(task_id: int, form: TaskForm) -> tuple[str, int]:
@@ -405,12 +409,12 @@ def verify_task(task_id: int) -> Response | tuple[str, int]:
 @bp.route("/tasks/<int:task_id>/return", methods=["POST"])
 def return_task(task_id: int) -> Response | tuple[str, int]:
     """Send the reported task back to the lead unit with the reason (inspecting side)."""
-    form = ReturnForm(prefix=ReturnForm.key)
+    form = VerifyForm(prefix=VerifyForm.key)
 
     def action(task: Task, form: Any) -> None:
-        task_flow.return_task(task, current_user, note=form.note.data)
+        task_flow.return_task(task, current_user, note=form.note.data or "")
 
-    return _save(task_id, form, action, _("Đã trả lại nhiệm vụ cho đơn vị chủ trì."))
+    return _save(task_id, form, action, _("Đã trả lại nhiệm vụ cho đơn vị chủ trì."), field="note")
 
 
 @bp.errorhandler(RequestEntityTooLarge)

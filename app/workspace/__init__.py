@@ -66,8 +66,6 @@ def init_app(app: Flask) -> None:
             "workspace.visit_correct": policy.roles(Role.INSPECTOR, Role.ADMIN),
             "workspace.task_create": inspectors,
             "workspace.verification_queue": inspectors,
-            "workspace.task_accept": inspectors,
-            "workspace.task_return": inspectors,
             "workspace.extension_decide": inspectors,
             "workspace.task_pause": inspectors,
             "workspace.task_resume": inspectors,

@@ -418,13 +418,6 @@ class VersionForm(FlaskForm):
     version = HiddenField()
 
 
-class VerifyForm(FlaskForm):
-    """Accept or return a reported task."""
-
-    version = HiddenField()
-    note = TextAreaField(_l("Nhận xét"), filters=[nfc], validators=[MaxLength(5000)])
-
-
 class TaskHoldForm(FlaskForm):
     """Pause, resume or cancel a task, with the version the user saw; pause and cancel need a reason."""
 

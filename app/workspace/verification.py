@@ -11,17 +11,17 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import ColumnElement, exists, func, select
 from sqlalchemy.orm import joinedload, selectinload
-from sqlalchemy.orm.exc import StaleDataError
 
-from app.acting import error_message, refuse, safe_path
+from app.acting import Refused, error_message, run, safe_path
+from app.board.forms import VerifyForm
 from app.workspace.common import bp
-from app.workspace.forms import ExtensionDecisionForm, TaskHoldForm, VerifyForm
+from app.workspace.forms import ExtensionDecisionForm, TaskHoldForm
 from models import DeadlineExtension, Directive, Organization, Task, TaskEvent, User, Visit, db
 from models.enums import ExtensionStatus, Role, TaskEventKind, TaskStatus
 from workflows import revisions
 from workflows import tasks as task_flow
 from workflows.clock import local_today
-from workflows.errors import DomainError, InvalidState, StaleRecord, ValidationFailed
+from workflows.errors import StaleRecord, ValidationFailed
 from workflows.scope import in_subtree
 from workflows.timeliness import timeliness_of
 
@@ -112,7 +112,7 @@ def verification_queue() -> ResponseReturnValue:
         extensions=extensions,
         reports=_reports(reported),
         timeliness={t.id: timeliness_of(t, today, due_soon) for t in tasks},
-        form_for=lambda task: VerifyForm(formdata=None, version=str(task.version)),
+        form_for=lambda task: VerifyForm(prefix=VerifyForm.key, formdata=None, version=str(task.version)),
         decision_form_for=lambda task: ExtensionDecisionForm(formdata=None, version=str(task.version)),
         today=today,
     )
@@ -127,50 +127,25 @@ def _task_in_reach(task_id: int) -> Task:
 
 
 def _act(task: Task, form: Any, action: Any, done: str, back: str | None = None) -> ResponseReturnValue:
-    """Check the version the user saw, run the workflow, commit, and go back to the queue."""
+    """Check the version the user saw, run the workflow (``app.acting.run``), and go back to the queue.
+
+    A refusal or a stale page is a message on the page the user comes back to; nothing is saved.
+    """
     back = safe_path(request.form.get("next"), back or url_for("workspace.verification_queue"))
-    try:
+
+    def checked() -> None:
         revisions.expect_version(task, form.version.data)
         action()
-        db.session.commit()
-    except StaleDataError:
-        db.session.rollback()
-        flash(error_message(revisions.stale(task)), "error")
-    except (StaleRecord, InvalidState, ValidationFailed) as error:
-        db.session.rollback()
+
+    try:
+        run(checked)
+    except StaleRecord as error:
         flash(error_message(error), "error")
-    except DomainError as error:
-        db.session.rollback()
-        refuse(error)
+    except Refused:
+        pass  # run() has put the message in a flash
     else:
         flash(done, "success")
     return redirect(back)
-
-
-@bp.route("/verification/tasks/<int:task_id>/accept", methods=["POST"])
-def task_accept(task_id: int) -> ResponseReturnValue:
-    """Accept a task reported done."""
-    task = _task_in_reach(task_id)
-    form = VerifyForm()
-    return _act(
-        task,
-        form,
-        lambda: task_flow.verify_task(task, current_user, note=form.note.data or None),
-        _("Đã xác nhận hoàn thành: %(title)s", title=task.title),
-    )
-
-
-@bp.route("/verification/tasks/<int:task_id>/return", methods=["POST"])
-def task_return(task_id: int) -> ResponseReturnValue:
-    """Send a reported task back to its unit with a note saying why."""
-    task = _task_in_reach(task_id)
-    form = VerifyForm()
-    return _act(
-        task,
-        form,
-        lambda: task_flow.return_task(task, current_user, note=form.note.data or ""),
-        _("Đã trả lại nhiệm vụ: %(title)s", title=task.title),
-    )
 
 
 @bp.route("/verification/extensions/<int:extension_id>", methods=["POST"])

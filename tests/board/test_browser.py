@@ -62,8 +62,8 @@ def test_a_report_goes_back_and_forth_and_ends_on_time_on_the_dashboard(
 
     sign_in(page, live_server, "inspector")
     page.goto(f"{live_server}/tasks/{task_id}")
-    page.fill("#return-note", "Thiếu danh sách đảng viên tham dự; đề nghị bổ sung.")
-    page.click("#return-form button[type=submit]")
+    page.fill("#verify-note", "Thiếu danh sách đảng viên tham dự; đề nghị bổ sung.")
+    page.click("#return-button")
     expect(page.locator("[role=alert]")).to_contain_text("Đã trả lại")
     sign_out(page)
 
@@ -78,7 +78,7 @@ def test_a_report_goes_back_and_forth_and_ends_on_time_on_the_dashboard(
 
     sign_in(page, live_server, "inspector")
     page.goto(f"{live_server}/tasks/{task_id}")
-    page.click("#verify-form button[type=submit]")
+    page.click("#accept-button")
     expect(page.locator("[role=alert]")).to_contain_text("Đã xác nhận hoàn thành")
     sign_out(page)
 

@@ -215,9 +215,9 @@ def test_the_inspector_returns_a_report_and_the_note_shows_on_top(login_as, clie
     task_flow.report_task_done(task, world.office, note="Đã làm.")
     db.session.commit()
     inspector = client_for(world.inspector)
-    assert 'id="return-form"' in inspector.get(f"/tasks/{task.id}").get_data(as_text=True)
+    assert 'id="return-button"' in inspector.get(f"/tasks/{task.id}").get_data(as_text=True)
     response = post_files(
-        inspector, f"/tasks/{task.id}/return", "return", task, note="Thiếu danh sách đảng viên dự hội nghị."
+        inspector, f"/tasks/{task.id}/return", "verify", task, note="Thiếu danh sách đảng viên dự hội nghị."
     )
     assert response.status_code == 302
     assert reload(task).status is TaskStatus.RETURNED
@@ -258,7 +258,7 @@ def test_returning_without_a_reason_is_refused(login_as, world, create_task):
     task = create_task()
     task_flow.report_task_done(task, world.office, note="Đã làm.")
     db.session.commit()
-    response = post_files(login_as(world.inspector), f"/tasks/{task.id}/return", "return", task, note="")
+    response = post_files(login_as(world.inspector), f"/tasks/{task.id}/return", "verify", task, note="")
     assert response.status_code == 400
     assert "Cần ghi lý do trả lại." in response.get_data(as_text=True)
     assert reload(task).status is TaskStatus.REPORTED

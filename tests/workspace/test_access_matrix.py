@@ -51,18 +51,6 @@ ROUTES = (
     Route("workspace.task_create", "GET", "/visits/{visit}/directives/{directive}/tasks/new"),
     Route("workspace.verification_queue", "GET", "/verification"),
     Route(
-        "workspace.task_accept",
-        "POST",
-        "/verification/tasks/{reported}/accept",
-        {"version": "{reported_version}"},
-    ),
-    Route(
-        "workspace.task_return",
-        "POST",
-        "/verification/tasks/{reported}/return",
-        {"version": "{reported_version}", "note": "Thiếu hồ sơ."},
-    ),
-    Route(
         "workspace.extension_decide",
         "POST",
         "/verification/extensions/{extension}",
@@ -108,8 +96,7 @@ EXPECTED: dict[str, dict[str, tuple[str, str]]] = {
     "workspace.visit_correct": {**_EDIT, "admin": (OK, HIDDEN)},
     "workspace.task_create": _EDIT,
     "workspace.verification_queue": {"inspector": (OK, OK), "other_inspector": (OK, OK)},
-    "workspace.task_accept": _EDIT,
-    "workspace.task_return": _EDIT,
+    # Accepting and returning a report are the board's routes (tests/board/test_permissions.py).
     "workspace.extension_decide": _EDIT,
     "workspace.task_pause": _EDIT,
     "workspace.task_resume": _EDIT,

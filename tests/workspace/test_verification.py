@@ -55,7 +55,7 @@ def test_accepting_a_report_marks_the_task_done(login_as, world, reported):
     first, _ = reported
     client = login_as(world.inspector)
     response = client.post(
-        f"/verification/tasks/{first.id}/accept", data={"version": _version(first.id), "note": "Tốt."}
+        f"/tasks/{first.id}/verify", data={"verify-version": _version(first.id), "verify-note": "Tốt."}
     )
     assert response.status_code == 302
     task = db.session.get(Task, first.id)
@@ -68,13 +68,13 @@ def test_returning_a_report_needs_a_note(login_as, world, reported):
     first, _ = reported
     client = login_as(world.inspector)
     page = client.post(
-        f"/verification/tasks/{first.id}/return", data={"version": _version(first.id)}, follow_redirects=True
+        f"/tasks/{first.id}/return", data={"verify-version": _version(first.id)}, follow_redirects=True
     ).get_data(as_text=True)
     assert "Cần ghi lý do trả lại." in page
     assert db.session.get(Task, first.id).status is TaskStatus.REPORTED
     client.post(
-        f"/verification/tasks/{first.id}/return",
-        data={"version": _version(first.id), "note": "Thiếu biên bản hội nghị."},
+        f"/tasks/{first.id}/return",
+        data={"verify-version": _version(first.id), "verify-note": "Thiếu biên bản hội nghị."},
     )
     task = db.session.get(Task, first.id)
     db.session.refresh(task)
@@ -89,7 +89,7 @@ def test_a_decision_on_an_outdated_page_changes_nothing(login_as, world, reporte
     db.session.commit()
     client = login_as(world.inspector)
     page = client.post(
-        f"/verification/tasks/{first.id}/accept", data={"version": old_version}, follow_redirects=True
+        f"/tasks/{first.id}/verify", data={"verify-version": old_version}, follow_redirects=True
     ).get_data(as_text=True)
     assert "Nhiệm vụ vừa được người khác cập nhật" in page
     assert db.session.get(Task, first.id).status is TaskStatus.REPORTED
@@ -99,7 +99,7 @@ def test_a_task_that_is_not_reported_cannot_be_accepted(login_as, world, full_vi
     task = full_visit(directives=1).directives[0].tasks[0]
     page = (
         login_as(world.inspector)
-        .post(f"/verification/tasks/{task.id}/accept", data={"version": task.version}, follow_redirects=True)
+        .post(f"/tasks/{task.id}/verify", data={"verify-version": task.version}, follow_redirects=True)
         .get_data(as_text=True)
     )
     assert "không thể xác nhận hoàn thành" in page
@@ -150,7 +150,7 @@ def test_a_decision_other_than_approve_or_refuse_is_a_bad_request(login_as, worl
 def test_an_inspector_outside_the_visit_gets_not_found(login_as, world, reported):
     first, _ = reported
     response = login_as(world.other_inspector).post(
-        f"/verification/tasks/{first.id}/accept", data={"version": _version(first.id)}
+        f"/tasks/{first.id}/verify", data={"verify-version": _version(first.id)}
     )
     assert response.status_code == 404
     assert db.session.get(Task, first.id).status is TaskStatus.REPORTED
@@ -159,9 +159,10 @@ def test_an_inspector_outside_the_visit_gets_not_found(login_as, world, reported
 def test_a_foreign_task_reads_as_missing_whatever_the_version_sent(login_as, world, reported):
     first, _ = reported
     client = login_as(world.other_inspector)
-    for route in ("accept", "return"):
-        stale = client.post(f"/verification/tasks/{first.id}/{route}", data={"version": "0", "note": "x"})
-        missing = client.post(f"/verification/tasks/999999/{route}", data={"version": "0", "note": "x"})
+    for route in ("verify", "return"):
+        form = {"verify-version": "0", "verify-note": "x"}
+        stale = client.post(f"/tasks/{first.id}/{route}", data=form)
+        missing = client.post(f"/tasks/999999/{route}", data=form)
         assert stale.status_code == missing.status_code == 404
     assert db.session.get(Task, first.id).status is TaskStatus.REPORTED
 
