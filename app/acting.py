@@ -83,6 +83,10 @@ def run(call: Callable[[], T], *, form: Any = None, field: str | None = None) ->
         else:
             flash(text, "error")
         raise Refused(error) from None
+    except BaseException:
+        # Anything else (a unique clash the view answers, a lost connection): nothing half-written stays.
+        db.session.rollback()
+        raise
     return result
 
 

@@ -28,7 +28,7 @@ from sqlalchemy.orm import defer, joinedload, selectinload
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from app import once
-from app.acting import error_message, refuse, safe_back
+from app.acting import Refused, error_message, run, safe_back
 from app.errors import render_error
 from app.news import storage
 from app.news.forms import ImageForm, PostForm
@@ -40,12 +40,7 @@ from models.enums import NewsStatus
 from models.vntext import whole_number
 from workflows import news as news_flow
 from workflows.errors import (
-    DomainError,
-    InvalidState,
-    OutOfScope,
-    PermissionDenied,
     StaleRecord,
-    ValidationFailed,
 )
 
 bp = Blueprint("news", __name__)
@@ -104,14 +99,6 @@ def _images_of(post: NewsPost) -> list[NewsImage]:
     return list(
         db.session.scalars(select(NewsImage).where(NewsImage.post_id == post.id).order_by(NewsImage.id))
     )
-
-
-def _refuse(error: DomainError) -> None:
-    """Answer a refused workflow: 404 out of scope, 403 for a role, else a message to the user."""
-    db.session.rollback()
-    if isinstance(error, (OutOfScope, PermissionDenied)):
-        refuse(error)
-    flash(error_message(error), "error")
 
 
 # --- public pages ---------------------------------------------------------------------------
@@ -258,13 +245,10 @@ def create_from_visit(visit_id: int) -> ResponseReturnValue:
         return replay
     visit = _visit_for_draft(visit_id)
     try:
-        post = news_flow.create_draft(visit, current_user)
-        db.session.commit()
-    except DomainError as error:
-        _refuse(error)
+        post = run(lambda: news_flow.create_draft(visit, current_user))
+    except Refused:
         return redirect(safe_back(url_for("news.manage")))
     except IntegrityError:  # another draft took the same address at the same moment
-        db.session.rollback()
         flash(_("Không tạo được bản nháp, vui lòng thử lại."), "error")
         return redirect(safe_back(url_for("news.manage")))
     flash(_("Đã viết bản nháp từ hồ sơ đợt kiểm tra. Hãy đọc lại và sửa trước khi đăng."), "success")
@@ -285,28 +269,23 @@ def edit(post_id: int) -> ResponseReturnValue:
         except ValueError:
             loaded_at = None
         try:
-            news_flow.update_post(
-                post,
-                current_user,
-                title=form.title.data or "",
-                lead=form.lead.data,
-                body_html=form.body_html.data or "",
-                author_line=form.author_line.data,
-                loaded_at=loaded_at,
+            run(
+                lambda: news_flow.update_post(
+                    post,
+                    current_user,
+                    title=form.title.data or "",
+                    lead=form.lead.data,
+                    body_html=form.body_html.data or "",
+                    author_line=form.author_line.data,
+                    loaded_at=loaded_at,
+                )
             )
-            db.session.commit()
         except StaleRecord as error:
-            db.session.rollback()
             flash(error_message(error), "error")
             status = 409
-        except (ValidationFailed, InvalidState) as error:
-            db.session.rollback()
-            flash(error_message(error), "error")
+        except Refused:
             status = 400
-        except DomainError as error:
-            _refuse(error)
         except IntegrityError:
-            db.session.rollback()
             flash(_("Không lưu được vì địa chỉ bài trùng với bài khác; vui lòng thử lại."), "error")
             status = 409
         else:
@@ -350,10 +329,8 @@ def publish(post_id: int) -> ResponseReturnValue:
     """Publish a post on the public site."""
     post = _post_or_404(post_id)
     try:
-        news_flow.publish_post(post, current_user)
-        db.session.commit()
-    except DomainError as error:
-        _refuse(error)
+        run(lambda: news_flow.publish_post(post, current_user))
+    except Refused:
         return redirect(url_for("news.preview", post_id=post_id))
     flash(_("Đã đăng bài lên trang tin."), "success")
     return redirect(url_for("news.show", slug=post.slug))
@@ -364,10 +341,9 @@ def unpublish(post_id: int) -> ResponseReturnValue:
     """Take a post off the public site."""
     post = _post_or_404(post_id)
     try:
-        news_flow.unpublish_post(post, current_user)
-        db.session.commit()
-    except DomainError as error:
-        _refuse(error)
+        run(lambda: news_flow.unpublish_post(post, current_user))
+    except Refused:
+        pass  # run() has put the message in a flash
     else:
         flash(_("Đã gỡ bài khỏi trang tin; bài trở lại bản nháp."), "success")
     return redirect(url_for("news.preview", post_id=post_id))
@@ -392,7 +368,9 @@ def upload_image(post_id: int) -> ResponseReturnValue:
         return redirect(url_for("news.edit", post_id=post_id))
     upload = form.image.data
     data = upload.read(max_bytes + 1)
-    try:
+    written: list[str] = []
+
+    def add() -> None:
         image = news_flow.add_image(
             post,
             current_user,
@@ -403,15 +381,16 @@ def upload_image(post_id: int) -> ResponseReturnValue:
             append_to_body=bool(form.append.data),
         )
         db.session.flush()
-    except DomainError as error:
-        _refuse(error)
-        return redirect(url_for("news.edit", post_id=post_id))
-    storage.write(image.stored_name, data)
+        storage.write(image.stored_name, data)
+        written.append(image.stored_name)
+
     try:
-        db.session.commit()
+        run(add)
+    except Refused:
+        return redirect(url_for("news.edit", post_id=post_id))
     except Exception:
-        db.session.rollback()
-        storage.delete(image.stored_name)
+        for stored_name in written:  # the commit failed: no file stays without its record
+            storage.delete(stored_name)
         raise
     flash(_("Đã tải ảnh lên."), "success")
     return redirect(url_for("news.edit", post_id=post_id))
@@ -437,10 +416,8 @@ def delete_image(post_id: int, image_id: int) -> ResponseReturnValue:
         abort(404)
     stored_name = found.stored_name
     try:
-        news_flow.remove_image(found, current_user)
-        db.session.commit()
-    except DomainError as error:
-        _refuse(error)
+        run(lambda: news_flow.remove_image(found, current_user))
+    except Refused:
         return redirect(url_for("news.edit", post_id=post_id))
     storage.delete(stored_name)
     flash(_("Đã xóa ảnh."), "success")
