@@ -7,7 +7,8 @@ A workflow checks permission and state and raises a ``DomainError`` when it refu
 - ``PermissionDenied`` → 403,
 - ``StaleRecord`` (someone else saved first) → raised again for the view, which shows its "saved by
   someone else" page with the user's input kept,
-- any other refusal → an error under the form field named by the view, else a flash message.
+- any other refusal, or a file that could not be made (``exports.errors.ExportError``: a PDF, a
+  signature) → an error under the form field named by the view, else a flash message.
 """
 
 from __future__ import annotations
@@ -21,9 +22,10 @@ from flask import abort, flash, request, url_for
 from flask_babel import gettext
 from sqlalchemy.orm.exc import StaleDataError
 
+from exports.errors import ExportError
 from models import db
 from models.labels import label
-from workflows.errors import DomainError, OutOfScope, PermissionDenied, StaleRecord
+from workflows.errors import DomainError, OutOfScope, PermissionDenied, StaleRecord, ValidationFailed
 
 T = TypeVar("T")
 
@@ -71,8 +73,10 @@ def run(call: Callable[[], T], *, form: Any = None, field: str | None = None) ->
         # The version counter caught a concurrent save at the flush: the same answer as a stale form.
         db.session.rollback()
         raise StaleRecord("Bản ghi vừa được người khác lưu; vui lòng xem lại trước khi lưu.") from None
-    except DomainError as error:
+    except (DomainError, ExportError) as raised:
         db.session.rollback()
+        # A file that could not be made (a PDF, a signature) is refused like a workflow's rule.
+        error = raised if isinstance(raised, DomainError) else ValidationFailed(raised.message)
         if isinstance(error, (OutOfScope, PermissionDenied)):
             refuse(error)
         if isinstance(error, StaleRecord):

@@ -14,6 +14,8 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from exports.errors import ExportError
+
 DEFAULT_TIMEOUT = 120  # seconds; a 10-page report takes about one
 # PDF/A-2b, the archival form: every font embedded, no external content, the PDF/A identification in
 # the XMP metadata. LibreOffice (7.4 and later) reads export options written as JSON after the filter.
@@ -21,12 +23,8 @@ PDF_EXPORT_FILTER = 'pdf:writer_pdf_Export:{"SelectPdfVersion":{"type":"long","v
 _CANDIDATES = ("soffice", "libreoffice")
 
 
-class PdfError(Exception):
+class PdfError(ExportError):
     """The PDF could not be made; ``message`` is safe to show to the user."""
-
-    def __init__(self, message: str) -> None:
-        self.message = message
-        super().__init__(message)
 
 
 class PdfUnavailable(PdfError):

@@ -22,6 +22,8 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
+from exports.errors import ExportError
+
 T = TypeVar("T")
 FIELD_NAME = "ChuKySo"
 STAMP_FONT_CANDIDATES = (
@@ -33,12 +35,8 @@ FALLBACK_BOX = (320, 90, 540, 170)
 _TITLE = re.compile(r"^(T/M|K/T|T/L|TRƯỞNG|PHÓ|BÍ|CHÁNH|THỦ|CHỦ|GIÁM)")
 
 
-class SigningError(Exception):
+class SigningError(ExportError):
     """The PDF could not be signed or checked; ``message`` is safe to show to the user."""
-
-    def __init__(self, message: str) -> None:
-        self.message = message
-        super().__init__(message)
 
 
 @dataclass(frozen=True)

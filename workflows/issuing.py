@@ -31,7 +31,7 @@ from workflows.documents import (
     check_can_issue,
     term_for,
 )
-from workflows.errors import InvalidState, OutOfScope, PermissionDenied, ValidationFailed
+from workflows.errors import DomainError, InvalidState, OutOfScope, PermissionDenied, ValidationFailed
 from workflows.scope import in_subtree, visits_in_scope
 
 DOCX = "docx"
@@ -223,6 +223,15 @@ def check_can_read(document: IssuedDocument, actor: User) -> None:
     if document.visit is not None and document.visit.can_view(actor):
         return
     raise OutOfScope("Không tìm thấy văn bản.")
+
+
+def can_manage(document: IssuedDocument, actor: User) -> bool:
+    """Whether ``actor`` may cancel ``document`` or attach its signed copy (``check_can_manage``)."""
+    try:
+        check_can_manage(document, actor)
+    except DomainError:
+        return False
+    return True
 
 
 def check_can_manage(document: IssuedDocument, actor: User) -> None:

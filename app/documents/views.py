@@ -8,6 +8,7 @@ document answers 403.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -19,12 +20,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from app import once
-from app.acting import error_message, refuse, safe_back
+from app.acting import Refused, error_message, run, safe_back
 from app.documents import service
 from app.documents.service import DOCX, PDF, DocumentFile
-from exports.pdf import PdfError
-from exports.signing import SigningError
-from models import Organization, Visit, db
+from exports.signing import Verification
+from models import IssuedDocument, Organization, Visit, db
 from models.enums import Role, VisitStatus
 from models.vntext import whole_number
 from workflows import documents as flow
@@ -32,7 +32,7 @@ from workflows import followup as followups
 from workflows import issuing
 from workflows.clock import local_today, parse_date
 from workflows.documents import DocumentKind
-from workflows.errors import DomainError, OutOfScope, PermissionDenied
+from workflows.errors import DomainError, ValidationFailed
 from workflows.scope import in_subtree, visits_in_scope
 
 bp = Blueprint("documents", __name__, url_prefix="/van-ban")
@@ -90,29 +90,28 @@ def index() -> ResponseReturnValue:
 def visit_draft(visit_id: int, kind: str, fmt: str) -> ResponseReturnValue:
     """Download a draft (blank number) of a visit's report or conclusion notice."""
     document_kind, visit = _visit_and_kind(visit_id, kind, fmt)
-    try:
+
+    def make() -> DocumentFile:
         flow.check_can_read_visit_documents(visit, current_user)
         issued_on = _date_arg("ngay", _("Ngày ban hành")) or local_today()
         due = _date_arg("han", _("Hạn báo cáo"))
         data = service.visit_builder(document_kind, visit, issued_on, due)(None)
         stem = service.file_name(document_kind, visit.inspected_org.name, issued_on)
         db.session.rollback()  # a read: end it before a conversion that may take seconds
-        return _send(service.render(data, fmt, stem))
-    except (DomainError, PdfError, SigningError) as error:
-        return _refuse(error)
+        return service.render(data, fmt, stem)
+
+    return _draft(make)
 
 
 @bp.route("/dot-kiem-tra/<int:visit_id>/<kind>/cap-so", methods=["POST"])
 def issue_visit_document(visit_id: int, kind: str) -> ResponseReturnValue:
     """Give a visit's report or conclusion its number and download the issued copy."""
-    if (replay := once.replayed(safe_back(url_for("documents.index")))) is not None:
-        return replay
-    fmt = request.form.get("dinh_dang", DOCX)
-    document_kind, visit = _visit_and_kind(visit_id, kind, fmt)
-    try:
+
+    def make(fmt: str) -> IssuedDocument:
+        document_kind, visit = _visit_and_kind(visit_id, kind, fmt)
         issued_on = _date_form("ngay", _("Ngày ban hành")) or local_today()
         due = _date_form("han", _("Hạn báo cáo"))
-        document = service.issue(
+        return service.issue(
             current_user,
             document_kind,
             service.visit_builder(document_kind, visit, issued_on, due),
@@ -122,12 +121,8 @@ def issue_visit_document(visit_id: int, kind: str) -> ResponseReturnValue:
             visit=visit,
             reason=request.form.get("ly_do"),
         )
-        result = service.issued_copy(document, fmt)
-    except (DomainError, PdfError, SigningError) as error:
-        db.session.rollback()
-        return _refuse(error)
-    db.session.commit()
-    return _send(result)
+
+    return _issue(make)
 
 
 # -- Leadership summary ------------------------------------------------------------------------------
@@ -137,33 +132,29 @@ def issue_visit_document(visit_id: int, kind: str) -> ResponseReturnValue:
 def summary_draft(fmt: str) -> ResponseReturnValue:
     """Download a draft of the leadership summary of a subtree over a period."""
     _check_format(fmt)
-    try:
+
+    def make() -> DocumentFile:
         scope, start, end = _summary_arguments(request.args)
         today = local_today()
-        issuer = flow.load_organization(current_user.organization_id)
-        assert issuer is not None
         facts = flow.summary_facts(scope, start, end, today, _due_soon_days())
-        data = service.summary_builder(facts, issuer, today, current_user)(None)
+        data = service.summary_builder(facts, _own_organization(), today, current_user)(None)
         db.session.rollback()  # a read: end it before a conversion that may take seconds
-        return _send(service.render(data, fmt, service.file_name(DocumentKind.SUMMARY, scope.name, today)))
-    except (DomainError, PdfError, SigningError) as error:
-        return _refuse(error)
+        return service.render(data, fmt, service.file_name(DocumentKind.SUMMARY, scope.name, today))
+
+    return _draft(make)
 
 
 @bp.route("/tong-hop/cap-so", methods=["POST"])
 def issue_summary() -> ResponseReturnValue:
     """Give the leadership summary its number and download the issued copy."""
-    if (replay := once.replayed(safe_back(url_for("documents.index")))) is not None:
-        return replay
-    fmt = request.form.get("dinh_dang", DOCX)
-    _check_format(fmt)
-    try:
+
+    def make(fmt: str) -> IssuedDocument:
+        _check_format(fmt)
         scope, start, end = _summary_arguments(request.form)
         today = local_today()
-        issuer = flow.load_organization(current_user.organization_id)
-        assert issuer is not None
+        issuer = _own_organization()
         facts = flow.summary_facts(scope, start, end, today, _due_soon_days())
-        document = service.issue(
+        return service.issue(
             current_user,
             DocumentKind.SUMMARY,
             service.summary_builder(facts, issuer, today, current_user),
@@ -172,12 +163,8 @@ def issue_summary() -> ResponseReturnValue:
             subject=scope.name,
             reason=request.form.get("ly_do"),
         )
-        result = service.issued_copy(document, fmt)
-    except (DomainError, PdfError, SigningError) as error:
-        db.session.rollback()
-        return _refuse(error)
-    db.session.commit()
-    return _send(result)
+
+    return _issue(make)
 
 
 # -- Follow-up letter --------------------------------------------------------------------------------
@@ -188,30 +175,29 @@ def followup_draft(org_id: int, fmt: str) -> ResponseReturnValue:
     """Download a draft of the follow-up letter to a unit about its overdue tasks."""
     _check_format(fmt)
     unit = _followup_unit(org_id)
-    try:
+
+    def make() -> DocumentFile:
         today = local_today()
         letter = followups.prepare(unit, current_user, today)
         due = _date_arg("han", _("Hạn báo cáo"))
         data = service.followup_builder(letter, today, due, current_user)(None)
         db.session.rollback()  # a read: end it before a conversion that may take seconds
-        return _send(service.render(data, fmt, service.file_name(DocumentKind.FOLLOWUP, unit.name, today)))
-    except (DomainError, PdfError, SigningError) as error:
-        return _refuse(error)
+        return service.render(data, fmt, service.file_name(DocumentKind.FOLLOWUP, unit.name, today))
+
+    return _draft(make)
 
 
 @bp.route("/don-doc/<int:org_id>/cap-so", methods=["POST"])
 def issue_followup(org_id: int) -> ResponseReturnValue:
     """Give the follow-up letter its number and download the issued copy."""
-    if (replay := once.replayed(safe_back(url_for("documents.index")))) is not None:
-        return replay
-    fmt = request.form.get("dinh_dang", DOCX)
-    _check_format(fmt)
-    unit = _followup_unit(org_id)
-    try:
+
+    def make(fmt: str) -> IssuedDocument:
+        _check_format(fmt)
+        unit = _followup_unit(org_id)
         today = local_today()
         letter = followups.prepare(unit, current_user, today)
         due = _date_form("han", _("Hạn báo cáo"))
-        document = service.issue(
+        return service.issue(
             current_user,
             DocumentKind.FOLLOWUP,
             service.followup_builder(letter, today, due, current_user),
@@ -220,12 +206,8 @@ def issue_followup(org_id: int) -> ResponseReturnValue:
             subject=unit.name,
             reason=request.form.get("ly_do"),
         )
-        result = service.issued_copy(document, fmt)
-    except (DomainError, PdfError, SigningError) as error:
-        db.session.rollback()
-        return _refuse(error)
-    db.session.commit()
-    return _send(result)
+
+    return _issue(make)
 
 
 # -- The register ------------------------------------------------------------------------------------
@@ -235,13 +217,7 @@ def issue_followup(org_id: int) -> ResponseReturnValue:
 def register() -> ResponseReturnValue:
     """List the issued documents the user's subtree issued or takes part in, with their files."""
     documents = issuing.issued_in_scope(current_user.organization)
-    manageable = set()
-    for document in documents:
-        try:
-            issuing.check_can_manage(document, current_user)
-        except DomainError:
-            continue
-        manageable.add(document.id)
+    manageable = {document.id for document in documents if issuing.can_manage(document, current_user)}
     return render_template("documents/register.html", documents=documents, manageable=manageable)
 
 
@@ -251,18 +227,15 @@ def issued_download(document_id: int, fmt: str) -> ResponseReturnValue:
     signed copy uploaded back (``signed``)."""
     if fmt not in (*FORMATS, issuing.SIGNED):
         abort(404)
-    document = issuing.load_issued(document_id)
-    if document is None:
-        abort(404)
-    try:
+    document = _issued_or_404(document_id)
+
+    def make() -> DocumentFile:
         issuing.check_can_read(document, current_user)
         result = service.issued_copy(document, fmt)
-    except DomainError as error:
-        if isinstance(error, OutOfScope):
-            abort(404)
-        return _refuse(error)
-    db.session.rollback()
-    return _send(result)
+        db.session.rollback()  # a read
+        return result
+
+    return _draft(make)
 
 
 @bp.route("/so-van-ban/<int:document_id>/huy", methods=["POST"])
@@ -271,18 +244,11 @@ def cancel_issued(document_id: int) -> ResponseReturnValue:
     back = url_for("documents.register")
     if (replay := once.replayed(back)) is not None:
         return replay
-    document = issuing.load_issued(document_id)
-    if document is None:
-        abort(404)
+    document = _issued_or_404(document_id)
     try:
-        issuing.cancel_document(document, current_user, request.form.get("ly_do", ""))
-    except DomainError as error:
-        db.session.rollback()
-        if isinstance(error, (OutOfScope, PermissionDenied)):
-            refuse(error)
-        flash(error_message(error), "error")
+        run(lambda: issuing.cancel_document(document, current_user, request.form.get("ly_do", "")))
+    except Refused:
         return redirect(back)
-    db.session.commit()
     flash(_("Đã hủy số %(symbol)s.", symbol=document.symbol), "success")
     return redirect(back)
 
@@ -293,30 +259,20 @@ def upload_signed(document_id: int) -> ResponseReturnValue:
     back = url_for("documents.register")
     if (replay := once.replayed(back)) is not None:
         return replay
-    document = issuing.load_issued(document_id)
-    if document is None:
-        abort(404)
+    document = _issued_or_404(document_id)
     upload = request.files.get("tep")
-    try:
+
+    def check() -> Verification:
         issuing.check_can_manage(document, current_user)
         if upload is None or not upload.filename:
-            flash(_("Hãy chọn tệp PDF đã ký."), "error")
-            return redirect(back)
-        verification = service.verify_upload(document, current_user, upload.read())
-    except (DomainError, SigningError) as error:
-        db.session.rollback()
-        if isinstance(error, OutOfScope):
-            abort(404)
-        if isinstance(error, PermissionDenied):
-            abort(403, description=error.message)
-        return _refuse(error) if isinstance(error, DomainError) else _flash_back(error.message, back)
-    db.session.commit()
+            raise ValidationFailed("Hãy chọn tệp PDF đã ký.")
+        return service.verify_upload(document, current_user, upload.read())
+
+    try:
+        verification = run(check)
+    except Refused:
+        return redirect(back)
     flash(verification.summary, "success")
-    return redirect(back)
-
-
-def _flash_back(message: str, back: str) -> ResponseReturnValue:
-    flash(message, "error")
     return redirect(back)
 
 
@@ -422,11 +378,34 @@ def _send(document: DocumentFile) -> ResponseReturnValue:
     )
 
 
-def _refuse(error: DomainError | PdfError | SigningError) -> ResponseReturnValue:
-    if isinstance(error, (OutOfScope, PermissionDenied)):
-        refuse(error)
-    if isinstance(error, DomainError):
-        flash(error_message(error), "error")
-    else:
-        flash(error.message, "error")
-    return redirect(safe_back(url_for("documents.index")))
+def _draft(make: Callable[[], DocumentFile]) -> ResponseReturnValue:
+    """Send the file ``make`` builds; a refusal goes back where the user came from, with its message."""
+    try:
+        return _send(run(make))
+    except Refused:
+        return redirect(safe_back(url_for("documents.index")))
+
+
+def _issue(make: Callable[[str], IssuedDocument]) -> ResponseReturnValue:
+    """Issue one numbered document in the format the form asks for and send its kept copy.
+
+    A second click of the same form gets the first answer's page back (``app.once``) and takes no
+    second number; a refusal takes no number and goes back with its message.
+    """
+    if (replay := once.replayed(safe_back(url_for("documents.index")))) is not None:
+        return replay
+    fmt = request.form.get("dinh_dang", DOCX)
+    return _draft(lambda: service.issued_copy(make(fmt), fmt))
+
+
+def _issued_or_404(document_id: int) -> IssuedDocument:
+    document = issuing.load_issued(document_id)
+    if document is None:
+        abort(404)
+    return document
+
+
+def _own_organization() -> Organization:
+    issuer = flow.load_organization(current_user.organization_id)
+    assert issuer is not None
+    return issuer
