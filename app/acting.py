@@ -7,6 +7,7 @@ A workflow checks permission and state and raises a ``DomainError`` when it refu
 - ``PermissionDenied`` → 403,
 - ``StaleRecord`` (someone else saved first) → raised again for the view, which shows its "saved by
   someone else" page with the user's input kept,
+- a refusal already put under a field by ``on_field`` → a flash asking to mend the marked fields,
 - any other refusal, or a file that could not be made (``exports.errors.ExportError``: a PDF, a
   signature) → an error under the form field named by the view, else a flash message.
 """
@@ -14,7 +15,8 @@ A workflow checks permission and state and raises a ``DomainError`` when it refu
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any, NoReturn, TypeVar
 from urllib.parse import urlsplit
 
@@ -28,6 +30,25 @@ from models.labels import label
 from workflows.errors import DomainError, OutOfScope, PermissionDenied, StaleRecord, ValidationFailed
 
 T = TypeVar("T")
+
+
+class FormRejected(Exception):
+    """A workflow refused a value of the form; the message is already under its field (``on_field``)."""
+
+
+@contextmanager
+def on_field(field: Any) -> Iterator[None]:
+    """Put a workflow's refusal under ``field`` (scope and rights still answer 404/403 through ``run``).
+
+    For a save that calls several workflows, each about a different field of one form.
+    """
+    try:
+        yield
+    except (OutOfScope, PermissionDenied):
+        raise
+    except DomainError as error:
+        field.errors = [*list(field.errors), error_message(error)]
+        raise FormRejected(error.message) from error
 
 
 class Refused(Exception):
@@ -69,6 +90,10 @@ def run(call: Callable[[], T], *, form: Any = None, field: str | None = None) ->
     try:
         result = call()
         db.session.commit()
+    except FormRejected:
+        db.session.rollback()
+        flash(gettext("Chưa lưu: hãy sửa các chỗ được đánh dấu bên dưới."), "error")
+        raise Refused(ValidationFailed("Chưa lưu: hãy sửa các chỗ được đánh dấu bên dưới.")) from None
     except StaleDataError:
         # The version counter caught a concurrent save at the flush: the same answer as a stale form.
         db.session.rollback()

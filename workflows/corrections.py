@@ -74,6 +74,15 @@ class DirectiveText:
     body: str | None
 
 
+def can_correct(visit: Visit, actor: User) -> bool:
+    """Whether ``actor`` may correct ``visit`` (whatever its state; see ``CORRECTED_STATES``)."""
+    return (
+        visit.can_view(actor)
+        and actor.role in (Role.INSPECTOR, Role.ADMIN)
+        and actor.in_scope(visit.inspecting_org)
+    )
+
+
 def check_can_correct(visit: Visit, actor: User) -> None:
     """The inspecting side corrects: inspectors of the inspecting body (or above it) and admins whose
     subtree holds it."""

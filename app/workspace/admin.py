@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 from wtforms import SelectChoice
 
-from app.acting import refuse
+from app.acting import Refused, on_field, run
 from app.workspace.common import (
     bp,
     count_of,
@@ -22,7 +22,6 @@ from app.workspace.common import (
     paginate,
     search_tokens,
 )
-from app.workspace.editing import FormRejected, on_field
 from app.workspace.forms import OrganizationForm, UserForm, as_int
 from models import Organization, Person, User, db
 from models.enums import OrgKind, Role
@@ -30,7 +29,6 @@ from workflows import admin as admin_flow
 from workflows import people as people_flow
 from workflows import signin
 from workflows.clock import local_today
-from workflows.errors import DomainError
 from workflows.scope import in_subtree
 
 
@@ -95,20 +93,18 @@ def _save_organization(form: OrganizationForm, org: Organization | None) -> Orga
         "valid_from": form.valid_from.data,
         "valid_to": form.valid_to.data,
     }
-    try:
+
+    def save() -> Organization:
         with on_field(form.code):
             if org is None:
-                org = admin_flow.create_organization(current_user, **fields)
-            else:
-                admin_flow.update_organization(org, current_user, **fields)
-        db.session.commit()
-    except FormRejected:
-        db.session.rollback()
+                return admin_flow.create_organization(current_user, **fields)
+            admin_flow.update_organization(org, current_user, **fields)
+            return org
+
+    try:
+        return run(save)
+    except Refused:
         return None
-    except DomainError as error:
-        db.session.rollback()
-        refuse(error)
-    return org
 
 
 @bp.route("/admin/organizations/new", methods=["GET", "POST"])
@@ -234,13 +230,14 @@ def user_create() -> ResponseReturnValue:
         if not form.password.data:
             form.password.errors = [_("Cần đặt mật khẩu cho tài khoản mới.")]
         else:
-            try:
+
+            def create() -> User:
                 with on_field(form.password):
                     admin_flow.check_password(form.password.data, form.username.data or "")
                 organization = _org_in_scope(int(form.organization_id.data))
                 person = _person_for(form, organization)
                 with on_field(form.username):
-                    user = admin_flow.create_user(
+                    return admin_flow.create_user(
                         current_user,
                         username=form.username.data,
                         password=form.password.data,
@@ -251,12 +248,11 @@ def user_create() -> ResponseReturnValue:
                         locale=form.locale.data,
                         person=person,
                     )
-                db.session.commit()
-            except FormRejected:
-                db.session.rollback()
-            except DomainError as error:
-                db.session.rollback()
-                refuse(error)
+
+            try:
+                user = run(create)
+            except Refused:
+                pass  # the messages are under the fields
             else:
                 flash(_("Đã tạo tài khoản %(name)s.", name=user.username), "success")
                 return redirect(url_for("workspace.user_list"))
@@ -277,7 +273,8 @@ def user_edit(user_id: int) -> ResponseReturnValue:
         form.password.data = ""
         form.person_id.data = str(user.person_id) if user.person_id else ""
     if form.validate_on_submit():
-        try:
+
+        def save() -> None:
             if form.password.data:
                 with on_field(form.password):
                     admin_flow.check_password(form.password.data, form.username.data or "")
@@ -298,12 +295,11 @@ def user_edit(user_id: int) -> ResponseReturnValue:
                     locale=form.locale.data,
                     new_password=form.password.data or None,
                 )
-            db.session.commit()
-        except FormRejected:
-            db.session.rollback()
-        except DomainError as error:
-            db.session.rollback()
-            refuse(error)
+
+        try:
+            run(save)
+        except Refused:
+            pass  # the messages are under the fields
         else:
             flash(_("Đã lưu tài khoản %(name)s.", name=user.username), "success")
             return redirect(url_for("workspace.user_list"))

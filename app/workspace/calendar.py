@@ -10,13 +10,12 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import SelectChoice, SelectField, StringField
 
-from app.acting import error_message, refuse
+from app.acting import Refused, run
 from app.workspace.common import bp
 from app.workspace.forms import DateText, MaxLength
 from models import CalendarDay, db
 from models.vntext import nfc
 from workflows import workdays
-from workflows.errors import DomainError, OutOfScope, PermissionDenied
 
 
 class CalendarDayForm(FlaskForm):
@@ -36,23 +35,23 @@ def calendar_days() -> ResponseReturnValue:
     """List the announced days off and make-up working days, and add one."""
     form = CalendarDayForm()
     if form.validate_on_submit():
-        if form.day.data is None:
+        day = form.day.data
+        if day is None:
             form.day.errors = [*form.day.errors, _("Chưa nhập ngày.")]
         else:
             try:
-                workdays.add_calendar_day(
-                    current_user,
-                    day=form.day.data,
-                    is_working=form.kind.data == "working",
-                    note=form.note.data,
+                run(
+                    lambda: workdays.add_calendar_day(
+                        current_user,
+                        day=day,
+                        is_working=form.kind.data == "working",
+                        note=form.note.data,
+                    ),
+                    form=form,
+                    field="day",
                 )
-                db.session.commit()
-            except (OutOfScope, PermissionDenied) as error:
-                db.session.rollback()
-                refuse(error)
-            except DomainError as error:
-                db.session.rollback()
-                flash(error_message(error), "error")
+            except Refused:
+                pass  # the message is under the day
             else:
                 flash(_("Đã thêm vào lịch."), "success")
                 return redirect(url_for("workspace.calendar_days"))
@@ -66,9 +65,8 @@ def calendar_day_delete(day_id: int) -> ResponseReturnValue:
     if row is None:
         abort(404)
     try:
-        workdays.remove_calendar_day(current_user, row)
-    except DomainError as error:
-        refuse(error)
-    db.session.commit()
+        run(lambda: workdays.remove_calendar_day(current_user, row))
+    except Refused:
+        return redirect(url_for("workspace.calendar_days"))
     flash(_("Đã xóa khỏi lịch."), "success")
     return redirect(url_for("workspace.calendar_days"))

@@ -5,31 +5,28 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from sqlalchemy.orm.exc import StaleDataError
 from wtforms import HiddenField, StringField, TextAreaField
 from wtforms.validators import InputRequired
 
-from app.acting import error_message, refuse
+from app.acting import Refused, error_message, run
 from app.documents import service
 from app.workspace.common import bp
 from app.workspace.forms import MaxLength
 from app.workspace.visits import DOSSIER_OPTIONS, _visible_visit
 from exports.correction import build_correction
-from exports.pdf import PdfError
-from exports.signing import SigningError
-from models import IssuedDocument, Visit, VisitCorrection, db
+from models import IssuedDocument, Visit, VisitCorrection
 from models.vntext import nfc
 from workflows import corrections as flow
 from workflows import revisions
 from workflows.clock import local_today
 from workflows.documents import DocumentKind
-from workflows.errors import DomainError, OutOfScope, PermissionDenied, StaleRecord
+from workflows.errors import StaleRecord
 
 
 class CorrectionForm(FlaskForm):
@@ -102,10 +99,8 @@ def _issue_notices(correction: VisitCorrection) -> list[IssuedDocument]:
 def visit_correct(visit_id: int) -> ResponseReturnValue:
     """Amend the texts of a concluded visit through a recorded correction."""
     visit = _visible_visit(visit_id, *DOSSIER_OPTIONS)
-    try:
-        flow.check_can_correct(visit, current_user)
-    except DomainError as error:
-        refuse(error)
+    if not flow.can_correct(visit, current_user):
+        abort(403)
     back = url_for("workspace.visit_detail", visit_id=visit.id)
     if visit.status not in flow.CORRECTED_STATES:
         flash(_("Đợt kiểm tra chưa kết luận; hãy sửa trực tiếp trên biểu mẫu đợt kiểm tra."), "warning")
@@ -126,7 +121,8 @@ def visit_correct(visit_id: int) -> ResponseReturnValue:
     if not form.validate():
         flash(_("Chưa lưu: hãy sửa các chỗ được đánh dấu bên dưới."), "error")
         return _page(form, visit, values)
-    try:
+
+    def correct() -> tuple[VisitCorrection, list[IssuedDocument]]:
         correction = flow.correct_visit(
             visit,
             current_user,
@@ -146,26 +142,15 @@ def visit_correct(visit_id: int) -> ResponseReturnValue:
                 for d in visit.directives
             },
         )
-        notices = _issue_notices(correction)
-        db.session.commit()
-    except (StaleRecord, StaleDataError):
-        db.session.rollback()
+        return correction, _issue_notices(correction)
+
+    try:
+        correction, notices = run(correct)
+    except StaleRecord:
         visit = _visible_visit(visit_id, *DOSSIER_OPTIONS)
         flash(error_message(revisions.stale(visit)), "error")
         return _page(form, visit, values, 409)
-    except (OutOfScope, PermissionDenied) as error:
-        db.session.rollback()
-        refuse(error)
-    except DomainError as error:
-        db.session.rollback()
-        flash(error_message(error), "error")
-        return _page(form, _visible_visit(visit_id, *DOSSIER_OPTIONS), values)
-    except (PdfError, SigningError) as error:
-        db.session.rollback()
-        flash(
-            _("Chưa ghi đính chính: không tạo được văn bản đính chính (%(error)s).", error=str(error)),
-            "error",
-        )
+    except Refused:  # the message is in a flash; a document that could not be made took no number
         return _page(form, _visible_visit(visit_id, *DOSSIER_OPTIONS), values)
     message = _("Đã ghi đính chính (%(count)d nội dung).", count=len(correction.changes))
     if notices:
@@ -178,9 +163,5 @@ def visit_correct(visit_id: int) -> ResponseReturnValue:
 
 def dossier_context(visit: Visit) -> dict[str, Any]:
     """What the dossier shows of corrections: the history and whether the user may correct."""
-    try:
-        flow.check_can_correct(visit, current_user)
-        can_correct = visit.status in flow.CORRECTED_STATES
-    except DomainError:
-        can_correct = False
+    can_correct = flow.can_correct(visit, current_user) and visit.status in flow.CORRECTED_STATES
     return {"corrections": flow.corrections_of(visit), "can_correct": can_correct}

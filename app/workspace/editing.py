@@ -4,15 +4,13 @@ through the workflows, row by row, putting any refusal on the field it concerns.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 from flask_babel import gettext
 from sqlalchemy import select
 from wtforms import Field
 
-from app.acting import error_message
+from app.acting import FormRejected, on_field
 from app.workspace.forms import DirectiveForm, MemberForm, VisitForm, as_int
 from models import DelegationMember, Directive, Organization, Person, Task, User, Visit, db
 from models.enums import DayPart, DelegationRole, DelegationSide, FindingKind, TaskStatus
@@ -20,26 +18,9 @@ from workflows import people as people_flow
 from workflows import revisions
 from workflows import tasks as task_flow
 from workflows import visits as visit_flow
-from workflows.errors import DomainError, OutOfScope, PermissionDenied
 
 CANCEL_REASON = "Hủy khi sửa đợt kiểm tra."
 KIND_ORDER = list(FindingKind)
-
-
-class FormRejected(Exception):
-    """A workflow refused one row; the message is already on that row's field."""
-
-
-@contextmanager
-def on_field(field: Field) -> Iterator[None]:
-    """Turn a domain refusal into a message on ``field`` (scope and rights still answer 404/403)."""
-    try:
-        yield
-    except (OutOfScope, PermissionDenied):
-        raise
-    except DomainError as error:
-        field.errors = [*list(field.errors), error_message(error)]
-        raise FormRejected(error.message) from error
 
 
 # --- Filling the form ------------------------------------------------------------------------

@@ -12,14 +12,12 @@ from flask_login import current_user
 from sqlalchemy import and_, func, or_, select, true
 from sqlalchemy.orm import joinedload
 
-from app.acting import refuse
+from app.acting import Refused, run
 from app.workspace.common import Page, bp, count_of, like_pattern, page_args, search_tokens
-from app.workspace.editing import FormRejected, on_field
 from app.workspace.forms import DocumentForm
 from models import Directive, LegalDocument, Visit, db, directive_citation
 from models.enums import LegalSystem, Role
 from workflows import registry as registry_flow
-from workflows.errors import DomainError
 from workflows.scope import visits_in_scope
 
 SORTS: dict[str, tuple[Any, ...] | None] = {
@@ -134,20 +132,19 @@ def document_create() -> ResponseReturnValue:
             form.citation.errors = [_("Chưa nhập số hiệu văn bản.")]
         else:
             try:
-                with on_field(form.citation):
-                    document = registry_flow.add_document(
+                document = run(
+                    lambda: registry_flow.add_document(
                         current_user,
                         citation=form.citation.data,
                         title=form.title.data,
                         issued_on=form.issued_on.data,
                         is_secret=bool(form.is_secret.data),
-                    )
-                db.session.commit()
-            except FormRejected:
-                db.session.rollback()
-            except DomainError as error:
-                db.session.rollback()
-                refuse(error)
+                    ),
+                    form=form,
+                    field="citation",
+                )
+            except Refused:
+                pass  # the message is under the field
             else:
                 flash(_("Đã thêm văn bản %(code)s vào danh mục.", code=document.code), "success")
                 return redirect(url_for("workspace.document_detail", document_id=document.id))
@@ -161,8 +158,8 @@ def document_edit(document_id: int) -> ResponseReturnValue:
     form = DocumentForm(obj=document if request.method == "GET" else None)
     if form.validate_on_submit():
         try:
-            with on_field(form.issued_on):
-                registry_flow.update_document(
+            run(
+                lambda: registry_flow.update_document(
                     document,
                     current_user,
                     title=form.title.data,
@@ -170,13 +167,12 @@ def document_edit(document_id: int) -> ResponseReturnValue:
                     type_name=form.type_name.data,
                     issuer_name=form.issuer_name.data,
                     is_secret=bool(form.is_secret.data),
-                )
-            db.session.commit()
-        except FormRejected:
-            db.session.rollback()
-        except DomainError as error:
-            db.session.rollback()
-            refuse(error)
+                ),
+                form=form,
+                field="issued_on",
+            )
+        except Refused:
+            pass  # the message is under the field
         else:
             flash(_("Đã lưu văn bản %(code)s.", code=document.code), "success")
             return redirect(url_for("workspace.document_detail", document_id=document.id))

@@ -14,10 +14,9 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import Select, and_, case, exists, func, or_, select
 from sqlalchemy.orm import aliased, joinedload, selectinload
-from sqlalchemy.orm.exc import StaleDataError
 
 from app import once
-from app.acting import error_message, refuse
+from app.acting import Refused, error_message, run
 from app.workspace.common import (
     Page,
     all_organisations,
@@ -31,10 +30,8 @@ from app.workspace.common import (
     search_tokens,
 )
 from app.workspace.editing import (
-    FormRejected,
     add_blank_rows,
     apply_row_action,
-    on_field,
     save_visit_form,
     visit_form_data,
 )
@@ -55,10 +52,6 @@ from workflows import tasks as task_flow
 from workflows import visits as visit_flow
 from workflows.clock import local_today, parse_date
 from workflows.errors import (
-    DomainError,
-    InvalidState,
-    OutOfScope,
-    PermissionDenied,
     StaleRecord,
     ValidationFailed,
 )
@@ -357,29 +350,19 @@ def _handle_visit_form(form: VisitForm, visit: Visit | None) -> ResponseReturnVa
     if not form.validate():
         flash(_("Chưa lưu: hãy sửa các chỗ được đánh dấu bên dưới."), "error")
         return None
-    try:
+
+    def save() -> Visit:
         if visit is not None:
             revisions.expect_version(visit, form.version.data)
-        saved = save_visit_form(form, current_user, visit)
-        db.session.commit()
-    except StaleRecord as error:
-        db.session.rollback()
-        return _stale(form, visit, error)
-    except StaleDataError:
-        db.session.rollback()
-        assert visit is not None
+        return save_visit_form(form, current_user, visit)
+
+    try:
+        saved = run(save)
+    except StaleRecord:
+        assert visit is not None  # only an existing visit can be saved by someone else
         return _stale(form, visit, revisions.stale(visit))
-    except FormRejected:
-        db.session.rollback()
-        flash(_("Chưa lưu: hãy sửa các chỗ được đánh dấu bên dưới."), "error")
-        return None
-    except (OutOfScope, PermissionDenied) as error:
-        db.session.rollback()
-        refuse(error)
-    except DomainError as error:
-        db.session.rollback()
-        flash(error_message(error), "error")
-        return None
+    except Refused:
+        return None  # the messages are under the fields, or in a flash
     flash(_("Đã lưu đợt kiểm tra «%(title)s».", title=saved.title), "success")
     return redirect(url_for("workspace.visit_detail", visit_id=saved.id))
 
@@ -465,22 +448,17 @@ def _state_change(visit_id: int, change: Any, done_message: str) -> ResponseRetu
         selectinload(Visit.directives).selectinload(Directive.tasks),
     )
     form = VersionForm()
-    try:
+
+    def checked() -> None:
         revisions.expect_version(visit, form.version.data)
         change(visit)
-        db.session.commit()
-    except StaleDataError:
-        db.session.rollback()
-        flash(error_message(revisions.stale(visit)), "error")
-    except (StaleRecord, ValidationFailed) as error:
-        db.session.rollback()
+
+    try:
+        run(checked)
+    except StaleRecord as error:
         flash(error_message(error), "error")
-    except InvalidState as error:
-        db.session.rollback()
-        flash(error_message(error), "error")
-    except DomainError as error:
-        db.session.rollback()
-        refuse(error)
+    except Refused:
+        pass  # run() has put the message in a flash
     else:
         flash(done_message, "success")
     return redirect(url_for("workspace.visit_detail", visit_id=visit_id))
@@ -545,8 +523,8 @@ def task_create(visit_id: int, directive_id: int) -> ResponseReturnValue:
     if form.validate_on_submit():
         by_id = {org.id: org for org in orgs}
         try:
-            with on_field(form.lead_org_id):
-                task_flow.assign_task(
+            run(
+                lambda: task_flow.assign_task(
                     directive,
                     current_user,
                     lead_org=by_id[int(form.lead_org_id.data)],
@@ -556,13 +534,12 @@ def task_create(visit_id: int, directive_id: int) -> ResponseReturnValue:
                     coordinating=[by_id[int(i)] for i in form.coordinating_ids.data or []],
                     due_working_days=form.working_days(),
                     due_from=form.due_from.data,
-                )
-            db.session.commit()
-        except FormRejected:
-            db.session.rollback()
-        except DomainError as error:
-            db.session.rollback()
-            refuse(error)
+                ),
+                form=form,
+                field="lead_org_id",
+            )
+        except Refused:
+            pass  # the message is under the lead unit
         else:
             flash(_("Đã giao nhiệm vụ."), "success")
             return redirect(
