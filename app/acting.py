@@ -1,5 +1,7 @@
 """The one way a view or a command runs a workflow: call it, commit once, turn a refusal into an answer.
 
+Views use ``run()``; commands use ``run_command()``, which turns a refusal into click's error message.
+
 A workflow checks permission and state and raises a ``DomainError`` when it refuses; it never commits.
 ``run()`` commits once when the call succeeds and, when it refuses, rolls back and answers:
 
@@ -84,8 +86,9 @@ def refuse(error: DomainError) -> NoReturn:
 def run(call: Callable[[], T], *, form: Any = None, field: str | None = None) -> T:
     """Call a workflow and commit once; on a refusal roll back and answer (see the module's docstring).
 
-    Raises ``Refused`` after putting the message under ``form[field]`` (or in a flash when no field is
-    named), so the view can show its form again; ``StaleRecord`` is raised as it is.
+    Raises ``Refused`` after putting the message under ``form[field]`` (above the form when only
+    ``form`` is given, in a flash when neither is), so the view can show its form again;
+    ``StaleRecord`` is raised as it is.
     """
     try:
         result = call()
@@ -109,11 +112,32 @@ def run(call: Callable[[], T], *, form: Any = None, field: str | None = None) ->
         text = error_message(error)
         if form is not None and field is not None:
             form[field].errors = [*form[field].errors, text]
+        elif form is not None:  # about the form as a whole: shown above it
+            form.form_errors.append(text)
         else:
             flash(text, "error")
         raise Refused(error) from None
     except BaseException:
         # Anything else (a unique clash the view answers, a lost connection): nothing half-written stays.
+        db.session.rollback()
+        raise
+    return result
+
+
+def run_command(call: Callable[[], T]) -> T:
+    """``run()`` for a command: call and commit once; a refusal rolls back and becomes click's message.
+
+    The message stays Vietnamese (commands speak the office's language, as the documents do).
+    """
+    import click  # only the command line needs it
+
+    try:
+        result = call()
+        db.session.commit()
+    except (DomainError, ExportError) as error:
+        db.session.rollback()
+        raise click.ClickException(error.message) from None
+    except BaseException:
         db.session.rollback()
         raise
     return result

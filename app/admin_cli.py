@@ -11,16 +11,12 @@ from flask import Flask
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
+from app.acting import run_command
 from models import Organization, db
 from models.enums import Role
 from workflows import admin as admin_flow
 from workflows import system
 from workflows.errors import DomainError
-
-
-def _refused(error: DomainError) -> click.ClickException:
-    db.session.rollback()
-    return click.ClickException(error.message)
 
 
 def _ask(value: str | None, prompt: str, *, secret: bool = False, default: str | None = None) -> str:
@@ -64,8 +60,8 @@ def setup_command(
     place = _ask(place_name, "Địa danh ở dòng ngày tháng (ví dụ Bình Phước)")
     login = _ask(username, "Tên đăng nhập của quản trị viên", default="admin")
     secret = _ask(password, "Mật khẩu", secret=True)
-    try:
-        user = system.set_up_office(
+    user = run_command(
+        lambda: system.set_up_office(
             system.SystemActor("kiemtra setup"),
             code=code,
             name=name,
@@ -75,9 +71,7 @@ def setup_command(
             password=secret,
             email=email,
         )
-    except DomainError as error:
-        raise _refused(error) from None
-    db.session.commit()
+    )
     root = user.organization
     click.echo(f"Đã tạo cơ quan gốc {root.code} – {root.name}.")
     click.echo(f"Đã tạo quản trị viên {user.username}.")
@@ -100,8 +94,8 @@ def create_user_command(
     org = db.session.scalar(select(Organization).where(Organization.code == org_code.strip().upper()))
     if org is None:
         raise click.ClickException(f"Không có cơ quan, đơn vị mã «{org_code}».")
-    try:
-        user = admin_flow.create_user(
+    user = run_command(
+        lambda: admin_flow.create_user(
             system.SystemActor("kiemtra create-user"),
             username=username,
             password=password,
@@ -110,16 +104,14 @@ def create_user_command(
             display_name=display_name,
             email=email,
         )
-    except DomainError as error:
-        raise _refused(error) from None
-    db.session.commit()
+    )
     click.echo(f"Đã tạo tài khoản {user.username}.")
 
 
 def _import(kind: str, path: str, dry_run: bool) -> None:
     from workflows.imports.kinds import KINDS
     from workflows.imports.plan import CREATE, UNCHANGED, UPDATE
-    from workflows.imports.sheet import SheetRefused, read_sheet
+    from workflows.imports.sheet import read_sheet
 
     spec, run = KINDS[kind].spec, KINDS[kind].run
     try:
@@ -127,10 +119,9 @@ def _import(kind: str, path: str, dry_run: bool) -> None:
             data = stream.read(MAX_READ)
         sheet = read_sheet(data, path, spec)
         result = run(system.SystemActor(f"kiemtra import-{kind}"), sheet)
-    except SheetRefused as error:
-        raise _refused(error) from None
-    except DomainError as error:
-        raise _refused(error) from None
+    except DomainError as error:  # the file as a whole (SheetRefused) or a rule of the import
+        db.session.rollback()
+        raise click.ClickException(error.message) from None
     if not result.ok:
         db.session.rollback()
         for problem in sorted(result.problems, key=lambda p: p.row or 0):

@@ -64,8 +64,8 @@ def _as_date(value: object) -> date | None:
 
 def _load_demo(today: date, force: bool = False) -> bool:
     """Load the demo data, turning a refusal into a message instead of a stack trace."""
+    from app.acting import run_command
     from workflows.demo import foreign_organisations, load_demo
-    from workflows.errors import DomainError
 
     foreign = foreign_organisations()
     if foreign and not force:
@@ -75,11 +75,7 @@ def _load_demo(today: date, force: bool = False) -> bool:
             f"Cơ sở dữ liệu này đã có cơ quan, đơn vị không thuộc dữ liệu mẫu ({shown}). Dữ liệu mẫu tạo "
             "tài khoản với mật khẩu công khai; không nạp. Dùng --force nếu thật sự muốn nạp vào đây."
         )
-    try:
-        return load_demo(today=today)
-    except DomainError as error:
-        db.session.rollback()
-        raise click.ClickException(error.message) from None
+    return run_command(lambda: load_demo(today=today))
 
 
 def _serve(host: str, port: int, threads: int) -> None:

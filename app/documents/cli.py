@@ -16,9 +16,9 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
+from app.acting import run_command
 from app.documents import service
 from app.documents.service import DOCX, PDF
-from exports.pdf import PdfError
 from exports.signing import SigningError, verify_pdf
 from models import Organization, User, Visit, db
 from workflows import documents as flow
@@ -99,7 +99,9 @@ def _write(
     reason: str | None = None,
 ) -> None:
     fmt = PDF if as_pdf or output.lower().endswith(".pdf") else DOCX
-    try:
+
+    def write() -> tuple[int, str]:
+        """Make the file and write it; a number is kept only when the file is on disk."""
         if user is None:
             result = service.render(build(None), fmt, service.file_name(kind, subject, issued_on))
             note = "bản dự thảo, chưa có số"
@@ -116,15 +118,11 @@ def _write(
             )
             result = service.issued_copy(document, fmt)
             note = f"Số {document.symbol}, sha256 {document.file_sha256}"
-    except DomainError as error:
-        db.session.rollback()
-        raise click.ClickException(error.message) from None
-    except PdfError as error:
-        db.session.rollback()
-        raise click.ClickException(error.message) from None
-    Path(output).write_bytes(result.data)
-    db.session.commit()
-    click.echo(f"Đã ghi {output} ({len(result.data) // 1024 + 1} KB; {note}).")
+        Path(output).write_bytes(result.data)
+        return len(result.data), note
+
+    size, note = run_command(write)
+    click.echo(f"Đã ghi {output} ({size // 1024 + 1} KB; {note}).")
 
 
 @click.group("export")

@@ -9,6 +9,7 @@ import click
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
+from app.acting import run_command
 from models import User, db
 from models.enums import Role
 from models.vntext import format_date
@@ -61,12 +62,7 @@ def import_article_command(
     reviewed, problems = review_from_draft(draft, user)
     if reviewed is None:
         raise click.ClickException("Chưa lưu được:\n  - " + "\n  - ".join(problems))
-    try:
-        visit = save_visit(user, reviewed, allow_duplicate=allow_duplicate)
-        db.session.commit()
-    except DomainError as error:
-        db.session.rollback()
-        raise click.ClickException(error.message) from None
+    visit = run_command(lambda: save_visit(user, reviewed, allow_duplicate=allow_duplicate))
     click.echo(
         f"Đã lưu đợt kiểm tra {visit.reference} ({len(visit.directives)} yêu cầu).",
         err=as_json,  # keep standard output valid JSON

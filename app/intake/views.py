@@ -5,18 +5,18 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.routing import BuildError
 
-from app.acting import error_message
+from app.acting import Refused, error_message, run
 from app.intake.forms import ArticleForm, ReviewForm, entry_span, review_data
-from models import Visit, db
+from models import Visit
 from models.vntext import format_date
 from workflows import intake
-from workflows.errors import DomainError, OutOfScope, PermissionDenied, ValidationFailed
+from workflows.errors import ValidationFailed
 from workflows.intake import LOW_CONFIDENCE, DraftVisit, Span, parse_article
 from workflows.intake_save import match_organisations, save_visit
 
@@ -168,17 +168,11 @@ def save() -> ResponseReturnValue:
     if not form.validate_on_submit():
         return _review_page(form, [], status=400)
     try:
-        visit = save_visit(current_user, form.reviewed(), allow_duplicate=form.allow_duplicate.data)
-        db.session.commit()
-    except PermissionDenied:
-        db.session.rollback()
-        abort(403)
-    except OutOfScope:
-        db.session.rollback()
-        abort(404)
-    except DomainError as error:
-        db.session.rollback()
-        form.form_errors.append(error_message(error))
+        visit = run(
+            lambda: save_visit(current_user, form.reviewed(), allow_duplicate=form.allow_duplicate.data),
+            form=form,
+        )
+    except Refused:
         return _review_page(form, [], status=400)
     flash(_("Đã lưu đợt kiểm tra %(reference)s từ bài viết.", reference=visit.reference), "success")
     return redirect(_visit_url(visit))

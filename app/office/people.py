@@ -15,14 +15,13 @@ from flask_login import current_user
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import joinedload
 
-from app.acting import error_message
+from app.acting import Refused, run
 from app.office.common import bp
 from app.workspace.common import count_of, like_pattern, page_args, paginate, search_tokens
 from models import AuditEntry, DelegationMember, Organization, Person, User, Visit, db
 from models.enums import Role
 from workflows import people as people_flow
 from workflows.clock import LOCAL_ZONE
-from workflows.errors import DomainError, OutOfScope, PermissionDenied
 from workflows.scope import in_subtree
 
 if TYPE_CHECKING:
@@ -165,14 +164,9 @@ def person_merge(person_id: int) -> ResponseReturnValue:
         abort(400)
     name = other.full_name
     try:
-        people_flow.merge_people(keep, other, current_user)
-        db.session.commit()
-    except (OutOfScope, PermissionDenied):
-        db.session.rollback()
-        abort(404)
-    except DomainError as error:
-        db.session.rollback()
-        flash(error_message(error), "danger")
+        run(lambda: people_flow.merge_people(keep, other, current_user))
+    except Refused:
+        pass  # run() has put the message in a flash
     else:
         flash(gettext("Đã gộp bản ghi %(name)s vào bản ghi này.", name=name), "success")
     return redirect(url_for("office.person_detail", person_id=keep.id))
