@@ -16,20 +16,26 @@ from sqlalchemy import select
 
 from app import admin_cli
 from models import Organization, db
+from models.enums import Timeliness, TimelinessGroup
+from models.labels import label
 from workflows.clock import local_today
 from workflows.errors import ValidationFailed
 from workflows.timeliness import Period, check_as_of, check_period, count_timeliness
 
 ISO_DATE = click.DateTime(formats=["%Y-%m-%d"])
+# The counts `kiemtra stats` prints, each worded by its label (models/labels.py), in Vietnamese.
 CATEGORY_LABELS = {
-    "on_time": "Hoàn thành đúng hạn",
-    "late": "Hoàn thành quá hạn",
-    "within": "Chưa hoàn thành, trong hạn",
-    "due_soon": "Chưa hoàn thành, sắp đến hạn",
-    "overdue": "Chưa hoàn thành, quá hạn",
-    "awaiting_on_time": "Đã báo cáo đúng hạn, chờ xác nhận",
-    "awaiting_late": "Đã báo cáo quá hạn, chờ xác nhận",
-    "no_deadline": "Không thời hạn",
+    category: label(key, "vi")
+    for category, key in (
+        ("on_time", TimelinessGroup.ON_TIME),
+        ("late", TimelinessGroup.LATE),
+        ("within", TimelinessGroup.OPEN_WITHIN),
+        ("due_soon", TimelinessGroup.DUE_SOON),
+        ("overdue", TimelinessGroup.OVERDUE),
+        ("awaiting_on_time", Timeliness.AWAITING_ON_TIME),
+        ("awaiting_late", Timeliness.AWAITING_LATE),
+        ("no_deadline", TimelinessGroup.NO_DEADLINE),
+    )
 }
 
 
@@ -193,16 +199,16 @@ def stats_command(
         first = f"{period.start:%d/%m/%Y}" if period.start else "…"
         last = f"{period.end:%d/%m/%Y}" if period.end else "…"
         click.echo(f"Nhiệm vụ giao từ {first} đến {last}")
-    rows = [(label, getattr(counts, category)) for category, label in CATEGORY_LABELS.items()]
+    rows = [(word, getattr(counts, category)) for category, word in CATEGORY_LABELS.items()]
     rows += [
         ("Tổng số nhiệm vụ (không tính đã hủy)", counts.total),
         ("Hoàn thành đúng hạn ban đầu (trước gia hạn)", counts.on_time_original),
     ]
-    for label, value in rows:
-        click.echo(f"  {label:<46} {value:>8}")
+    for word, value in rows:
+        click.echo(f"  {word:<46} {value:>8}")
     click.echo(f"  {'Tỷ lệ hoàn thành = xong / (xong + quá hạn)':<46} {_percent(counts.completion_rate):>8}")
-    for category, label in CATEGORY_LABELS.items():
-        click.echo(f"  {'Tỷ lệ ' + label.lower() + ' / tổng số':<46} {_percent(counts.share(category)):>8}")
+    for category, word in CATEGORY_LABELS.items():
+        click.echo(f"  {'Tỷ lệ ' + word.lower() + ' / tổng số':<46} {_percent(counts.share(category)):>8}")
 
 
 def _percent(rate: float | None) -> str:

@@ -19,12 +19,15 @@ from __future__ import annotations
 
 import io
 import textwrap
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, Protocol
+
+from models.enums import TimelinessGroup
+from models.labels import N_, label, translate
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -39,24 +42,34 @@ Format = Literal["svg", "png"]
 # The Government Office's four categories, in the order they are stacked and listed.
 # The colours differ in lightness as well as hue, and each category but the first has its own
 # hatching, so the four stay apart on a black-and-white printer.
-CATEGORIES: tuple[tuple[str, str, str], ...] = (
-    ("on_time", "Hoàn thành đúng hạn", "#2e7d32"),
-    ("late", "Hoàn thành quá hạn", "#fdd835"),
-    ("open_within", "Chưa hoàn thành – trong hạn", "#bbdefb"),
-    ("overdue", "Chưa hoàn thành – quá hạn", "#e57373"),
+# Each category's word is its label (models/labels.py), in the language the chart is drawn in.
+CATEGORIES: tuple[tuple[str, Word, str], ...] = (
+    ("on_time", TimelinessGroup.ON_TIME, "#2e7d32"),
+    ("late", TimelinessGroup.LATE, "#fdd835"),
+    ("open_within", TimelinessGroup.OPEN_WITHIN, "#bbdefb"),
+    ("overdue", TimelinessGroup.OVERDUE, "#e57373"),
 )
 HATCHES = {"on_time": "", "late": "////", "open_within": "...", "overdue": "xxx", "awaiting": "\\\\"}
 # The bars of a table of units show every category its rows count, so the bars add up to the total.
-BAR_CATEGORIES: tuple[tuple[str, str, str], ...] = (
+BAR_CATEGORIES: tuple[tuple[str, Word, str], ...] = (
     *CATEGORIES,
-    ("awaiting", "Đã báo cáo, chờ xác nhận", "#80deea"),
-    ("no_deadline", "Không thời hạn", "#e0e0e0"),
+    ("awaiting", N_("Đã báo cáo, chờ xác nhận"), "#80deea"),
+    ("no_deadline", TimelinessGroup.NO_DEADLINE, "#e0e0e0"),
 )
+TASKS_AXIS = N_("Số nhiệm vụ")
 # Printed charts are drawn at the width they print (the text width of an A4 page) in the body's
 # serif face, so 11 pt in the chart is 11 pt on paper.
 PRINT_WIDTH_IN = 165 / 25.4
 PRINT_PT = 11
-EMPTY_NOTE = "Chưa có số liệu"
+EMPTY_NOTE = N_("Chưa có số liệu")
+# A category is named by its enum member (its label) or by a message id of its own.
+Word = TimelinessGroup | str
+
+
+def word(key: Word, language: str) -> str:
+    """The word for ``key`` in ``language`` ("vi" for documents, the page's language on pages)."""
+    return label(key, language) if isinstance(key, TimelinessGroup) else translate(key, language)
+
 
 _CSS_FAMILIES = ["Liberation Sans", "Arial", "DejaVu Sans", "sans-serif"]
 _VIETNAMESE_PROBE = (0x1EC7, 0x1EA1, 0x01B0, 0x0111)  # ệ ạ ư đ
@@ -116,9 +129,9 @@ class BarCounts:
 
 
 def monthly_trend(
-    points: list[MonthPoint], *, title: str, fmt: Format = "svg", words: Mapping[str, str] | None = None
+    points: list[MonthPoint], *, title: str, fmt: Format = "svg", language: str = "vi"
 ) -> bytes:
-    """Draw one stacked column per month of the four timeliness categories."""
+    """Draw one stacked column per month of the four timeliness categories, worded in ``language``."""
     import matplotlib
     from matplotlib.figure import Figure
     from matplotlib.ticker import MaxNLocator
@@ -135,16 +148,14 @@ def monthly_trend(
         axes = figure.add_subplot()
         positions = list(range(len(points)))
         bottoms = [0] * len(points)
-        words = words or {}
-        for (attribute, label, colour), values in zip(CATEGORIES, series, strict=True):
-            label = words.get(attribute, label)  # the page's language; the Word summary keeps Vietnamese
+        for (attribute, key, colour), values in zip(CATEGORIES, series, strict=True):
             axes.bar(
                 positions,
                 values,
                 bottom=bottoms,
                 width=0.7,
                 color=colour,
-                label=label,
+                label=word(key, language),
                 hatch=HATCHES.get(attribute, ""),
                 edgecolor="#202020",
                 linewidth=0.6,
@@ -153,25 +164,27 @@ def monthly_trend(
         axes.set_xticks(
             positions, [f"{p.month:%m/%Y}" for p in points], rotation=45 if len(points) > 8 else 0
         )
-        axes.set_ylabel(words.get("tasks", "Số nhiệm vụ"), fontproperties=_font())
+        axes.set_ylabel(word(TASKS_AXIS, language), fontproperties=_font())
         axes.yaxis.set_major_locator(MaxNLocator(integer=True))
         if not points or not any(bottoms):
-            _empty_note(axes)
+            _empty_note(axes, language)
             axes.set_ylim(0, 1)
             axes.set_yticks([])
             if not points:
                 axes.set_xticks([])
         else:
             axes.set_ylim(0, max(bottoms) * 1.1)
-        named = tuple(
-            (attribute, words.get(attribute, label), colour) for attribute, label, colour in CATEGORIES
-        )
-        _finish(figure, axes, title, grid="y", categories=named)
+        _finish(figure, axes, title, grid="y", categories=CATEGORIES, language=language)
         return _render(figure, fmt)
 
 
 def timeliness_bars(
-    rows: Sequence[tuple[str, TimelinessLike]], *, title: str, fmt: Format = "svg", for_print: bool = False
+    rows: Sequence[tuple[str, TimelinessLike]],
+    *,
+    title: str,
+    fmt: Format = "svg",
+    for_print: bool = False,
+    language: str = "vi",
 ) -> bytes:
     """Draw one horizontal stacked bar per unit, first row on top, with its total at the end.
 
@@ -191,7 +204,7 @@ def timeliness_bars(
         axes = figure.add_subplot()
         positions = list(range(len(rows)))
         lefts = [0] * len(rows)
-        for attribute, label, colour in BAR_CATEGORIES:
+        for attribute, key, colour in BAR_CATEGORIES:
             values = [int(getattr(counts, attribute)) for _, counts in rows]
             axes.barh(
                 positions,
@@ -199,7 +212,7 @@ def timeliness_bars(
                 left=lefts,
                 height=0.6,
                 color=colour,
-                label=label,
+                label=word(key, language),
                 hatch=HATCHES.get(attribute, ""),
                 edgecolor="#202020",
                 linewidth=0.6,
@@ -208,10 +221,10 @@ def timeliness_bars(
         axes.set_yticks(positions, labels)
         axes.invert_yaxis()
         axes.xaxis.set_major_locator(MaxNLocator(integer=True))
-        axes.set_xlabel("Số nhiệm vụ", fontproperties=_font(size=text_pt, serif=serif))
+        axes.set_xlabel(word(TASKS_AXIS, language), fontproperties=_font(size=text_pt, serif=serif))
         largest = max(lefts, default=0)
         if largest == 0:
-            _empty_note(axes)
+            _empty_note(axes, language)
             axes.set_xlim(0, 1)
             axes.set_xticks([])
         else:
@@ -225,7 +238,16 @@ def timeliness_bars(
                     va="center",
                     fontproperties=_font(size=text_pt, serif=serif),
                 )
-        _finish(figure, axes, title, grid="x", text_pt=text_pt, serif=serif, categories=BAR_CATEGORIES)
+        _finish(
+            figure,
+            axes,
+            title,
+            grid="x",
+            text_pt=text_pt,
+            serif=serif,
+            categories=BAR_CATEGORIES,
+            language=language,
+        )
         return _render(figure, fmt)
 
 
@@ -237,15 +259,16 @@ def _finish(
     grid: Literal["x", "y"],
     text_pt: float = 9,
     serif: bool = False,
-    categories: Sequence[tuple[str, str, str]] = CATEGORIES,
+    categories: Sequence[tuple[str, Word, str]] = CATEGORIES,
+    language: str = "vi",
 ) -> None:
     axes.set_title(
         _wrap(title, 55 if serif else 70),
         fontproperties=_font(size=text_pt + 1, bold=True, serif=serif),
         loc="center" if serif else "left",
     )
-    for label in (*axes.get_xticklabels(), *axes.get_yticklabels()):
-        label.set_fontproperties(_font(size=text_pt, serif=serif))
+    for tick in (*axes.get_xticklabels(), *axes.get_yticklabels()):
+        tick.set_fontproperties(_font(size=text_pt, serif=serif))
     axes.spines[["top", "right"]].set_visible(False)
     axes.grid(axis=grid, alpha=0.3)
     axes.set_axisbelow(True)
@@ -253,8 +276,10 @@ def _finish(
 
     # The legend always lists the four categories, also when a chart has no data.
     handles = [
-        Patch(facecolor=colour, label=label, hatch=HATCHES.get(attribute, ""), edgecolor="#202020")
-        for attribute, label, colour in categories
+        Patch(
+            facecolor=colour, label=word(key, language), hatch=HATCHES.get(attribute, ""), edgecolor="#202020"
+        )
+        for attribute, key, colour in categories
     ]
     figure.legend(
         handles=handles,
@@ -265,11 +290,11 @@ def _finish(
     )
 
 
-def _empty_note(axes: Axes) -> None:
+def _empty_note(axes: Axes, language: str) -> None:
     axes.text(
         0.5,
         0.5,
-        EMPTY_NOTE,
+        word(EMPTY_NOTE, language),
         transform=axes.transAxes,
         ha="center",
         va="center",

@@ -542,14 +542,7 @@ def _without_empty_start(trend: list[numbers.TrendMonth], keep: int = 6) -> list
 @lru_cache(maxsize=128)
 def _trend_svg(points: tuple[charts.MonthPoint, ...], title: str, language: str) -> bytes:
     """Draw the chart once per distinct set of numbers: drawing costs far more than counting."""
-    words = {
-        "on_time": _("Hoàn thành đúng hạn"),
-        "late": _("Hoàn thành quá hạn"),
-        "open_within": _("Chưa hoàn thành – trong hạn"),
-        "overdue": _("Chưa hoàn thành – quá hạn"),
-        "tasks": _("Số nhiệm vụ"),
-    }  # in the page's language, which keys the cache
-    return charts.monthly_trend(list(points), title=title, fmt="svg", words=words)
+    return charts.monthly_trend(list(points), title=title, fmt="svg", language=language)
 
 
 def _inline_svg(svg: bytes) -> str:

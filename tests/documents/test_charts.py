@@ -16,8 +16,8 @@ from workflows.timeliness import TimelinessCounts
 LEGENDS = (
     "Hoàn thành đúng hạn",
     "Hoàn thành quá hạn",
-    "Chưa hoàn thành – trong hạn",
-    "Chưa hoàn thành – quá hạn",
+    "Chưa hoàn thành, trong hạn",  # the labels table's word (models/labels.py)
+    "Chưa hoàn thành, quá hạn",
 )
 SVG = "{http://www.w3.org/2000/svg}"
 
