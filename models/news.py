@@ -42,6 +42,11 @@ class NewsPost(Base):
     visit: Mapped[Visit | None] = relationship()
     created_by: Mapped[User | None] = relationship()
 
+    @property
+    def is_published(self) -> bool:
+        """On the public site (templates ask this instead of comparing the status)."""
+        return self.status is NewsStatus.PUBLISHED
+
     @validates("title", "lead", "author_line")
     def _normalise(self, _key: str, value: str | None) -> str | None:
         return nfc(value)
