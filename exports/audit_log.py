@@ -6,12 +6,12 @@ import csv
 import io
 from collections.abc import Iterable, Sequence
 
-from openpyxl import Workbook
-from openpyxl.styles import Font
-
 
 def audit_xlsx(headers: Sequence[str], rows: Iterable[Sequence[str]], title: str) -> bytes:
     """Build an .xlsx with a bold header row, frozen, and the rows as text."""
+    from openpyxl import Workbook  # imported on use: commands and workers start without it
+    from openpyxl.styles import Font
+
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = title[:31]

@@ -6,7 +6,6 @@ from collections.abc import Callable, Iterable
 from datetime import date, datetime, timedelta
 
 from flask_babel import gettext
-from icalendar import Calendar, Event
 
 from models import Task
 from models.enums import TaskStatus
@@ -61,6 +60,8 @@ def build_calendar(
 ) -> bytes:
     """Return the feed as iCalendar bytes; each event's UID follows its task, so a moved due date
     moves the event in the subscriber's calendar instead of adding a second one."""
+    from icalendar import Calendar, Event  # imported on use: commands and workers start without it
+
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")

@@ -8,8 +8,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlsplit
 
-from feedgen.feed import FeedGenerator
-
 from exports.html_clean import clean_html
 
 
@@ -44,6 +42,8 @@ def build_atom(
     updated_at: datetime,
 ) -> bytes:
     """Write an Atom 1.0 document listing ``entries`` in the order given (newest first)."""
+    from feedgen.feed import FeedGenerator  # imported on use: commands and workers start without it
+
     feed = FeedGenerator()
     feed.id(site_url)
     feed.title(title)

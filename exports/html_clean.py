@@ -16,8 +16,6 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
-import nh3
-
 IMAGE_PATH = "/tin-tuc/anh/"
 IMAGE_SRC = re.compile(r"/tin-tuc/anh/[0-9a-f]{32}\.(?:jpg|png|gif|webp)")
 
@@ -145,6 +143,8 @@ def clean_html(html: str | None) -> str:
     """Return ``html`` with everything outside the post allow-list removed."""
     if not html:
         return ""
+    import nh3  # imported on use: commands and workers start without it
+
     cleaned = nh3.clean(
         html,
         tags=set(ALLOWED_TAGS),

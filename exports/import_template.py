@@ -5,10 +5,6 @@ from __future__ import annotations
 import io
 from collections.abc import Callable
 
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
-
 from workflows.imports.sheet import SheetSpec
 
 
@@ -18,6 +14,10 @@ def import_template(spec: SheetSpec, translate: Callable[[str], str] = str) -> b
     Headers stay in Vietnamese whatever ``translate`` does, since the reader looks for them; the
     help texts are translated.
     """
+    from openpyxl import Workbook  # imported on use: commands and workers start without it
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = spec.title[:31]

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
 
-import holidays
 from sqlalchemy import select
 
 from models import CalendarDay, User, db
@@ -27,11 +26,15 @@ MAX_WORKING_DAYS = 365  # a deadline further away than a year of working days is
 
 @lru_cache(maxsize=64)
 def _statutory(year: int) -> frozenset[date]:
+    import holidays  # a tenth of a second: only when a deadline is counted
+
     return frozenset(holidays.country_holidays("VN", years=year))
 
 
 def holiday_name(day: date) -> str | None:
     """The statutory holiday on ``day`` in Vietnamese, if any."""
+    import holidays
+
     return holidays.country_holidays("VN", years=day.year, language="vi").get(day)
 
 

@@ -9,7 +9,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
-from app.reminders import jobs, scheduler
+from app.reminders import jobs
 from models import Task, User, db
 from models.base import utcnow
 from models.enums import NotificationKind
@@ -28,6 +28,8 @@ KIND_NAMES = {
 @with_appcontext
 def scheduler_command() -> None:
     """Run the deadline scheduler alone, in the foreground (one such process per installation)."""
+    from app.reminders import scheduler  # APScheduler is imported by the one command that runs it
+
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     if not logging.getLogger().handlers:  # a service's log (journald) shows what each run did
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")

@@ -18,8 +18,7 @@ from app.acting import Refused, error_message, run
 from app.documents import service
 from app.workspace.common import bp
 from app.workspace.forms import MaxLength
-from app.workspace.visits import DOSSIER_OPTIONS, _visible_visit
-from exports.correction import build_correction
+from app.workspace.visits import _visible_visit, dossier_options
 from models import IssuedDocument, Visit, VisitCorrection
 from models.vntext import nfc
 from workflows import corrections as flow
@@ -70,6 +69,8 @@ def _page(
 
 def _issue_notices(correction: VisitCorrection) -> list[IssuedDocument]:
     """A đính chính for every issued report or notice that prints some of the changes."""
+    from exports.correction import build_correction  # python-docx: imported when a notice is made
+
     visit = correction.visit
     issued_on = local_today()
     notices = []
@@ -98,7 +99,7 @@ def _issue_notices(correction: VisitCorrection) -> list[IssuedDocument]:
 @bp.route("/visits/<int:visit_id>/correct", methods=["GET", "POST"])
 def visit_correct(visit_id: int) -> ResponseReturnValue:
     """Amend the texts of a concluded visit through a recorded correction."""
-    visit = _visible_visit(visit_id, *DOSSIER_OPTIONS)
+    visit = _visible_visit(visit_id, *dossier_options())
     if not flow.can_correct(visit, current_user):
         abort(403)
     back = url_for("workspace.visit_detail", visit_id=visit.id)
@@ -147,11 +148,11 @@ def visit_correct(visit_id: int) -> ResponseReturnValue:
     try:
         correction, notices = run(correct)
     except StaleRecord:
-        visit = _visible_visit(visit_id, *DOSSIER_OPTIONS)
+        visit = _visible_visit(visit_id, *dossier_options())
         flash(error_message(revisions.stale(visit)), "error")
         return _page(form, visit, values, 409)
     except Refused:  # the message is in a flash; a document that could not be made took no number
-        return _page(form, _visible_visit(visit_id, *DOSSIER_OPTIONS), values)
+        return _page(form, _visible_visit(visit_id, *dossier_options()), values)
     message = _("Đã ghi đính chính (%(count)d nội dung).", count=len(correction.changes))
     if notices:
         message += " " + _(

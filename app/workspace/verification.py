@@ -56,11 +56,13 @@ def waiting_count(user: User) -> int:
     return int(db.session.scalar(select(reported.scalar_subquery() + pending.scalar_subquery())) or 0)
 
 
-_TASK_OPTIONS = (
-    joinedload(Task.lead_org),
-    selectinload(Task.coordinating_orgs),
-    joinedload(Task.directive).joinedload(Directive.visit).joinedload(Visit.inspected_org),
-)
+def _task_options() -> tuple[Any, ...]:
+    """How a task on the verification pages is loaded (built per call: no mapper set-up at import)."""
+    return (
+        joinedload(Task.lead_org),
+        selectinload(Task.coordinating_orgs),
+        joinedload(Task.directive).joinedload(Directive.visit).joinedload(Visit.inspected_org),
+    )
 
 
 def _reports(tasks: Sequence[Task]) -> dict[int, TaskEvent]:
@@ -88,7 +90,7 @@ def verification_queue() -> ResponseReturnValue:
     reported = db.session.scalars(
         select(Task)
         .where(Task.status == TaskStatus.REPORTED, _issued_by(current_user))
-        .options(*_TASK_OPTIONS)
+        .options(*_task_options())
         .order_by(Task.reported_at, Task.id)
         .limit(200)
     ).all()
@@ -98,7 +100,7 @@ def verification_queue() -> ResponseReturnValue:
         .where(DeadlineExtension.status == ExtensionStatus.PENDING, _issued_by(current_user))
         .options(
             joinedload(DeadlineExtension.requested_by),
-            joinedload(DeadlineExtension.task).options(*_TASK_OPTIONS),
+            joinedload(DeadlineExtension.task).options(*_task_options()),
         )
         .order_by(DeadlineExtension.requested_at, DeadlineExtension.id)
         .limit(200)
@@ -120,7 +122,7 @@ def verification_queue() -> ResponseReturnValue:
 
 def _task_in_reach(task_id: int) -> Task:
     """The task, or 404 when it is missing or lies outside the user's scope (both read the same)."""
-    task = db.session.scalar(select(Task).where(Task.id == task_id).options(*_TASK_OPTIONS))
+    task = db.session.scalar(select(Task).where(Task.id == task_id).options(*_task_options()))
     if task is None or not task.can_view(current_user):
         abort(404)
     return task

@@ -256,21 +256,23 @@ def _visible_visit(visit_id: int, *options: Any) -> Visit:
     return visit
 
 
-DOSSIER_OPTIONS = (
-    joinedload(Visit.inspecting_org),
-    joinedload(Visit.inspected_org),
-    selectinload(Visit.members).joinedload(DelegationMember.person),
-    selectinload(Visit.findings),
-    selectinload(Visit.directives).selectinload(Directive.citations),
-    selectinload(Visit.directives).selectinload(Directive.findings),
-    selectinload(Visit.directives)
-    .selectinload(Directive.tasks)
-    .options(
-        joinedload(Task.lead_org),
-        selectinload(Task.coordinating_orgs),
-        selectinload(Task.extensions),
-    ),
-)
+def dossier_options() -> tuple[Any, ...]:
+    """How the dossier loads a visit (built per call: no mapper set-up at import)."""
+    return (
+        joinedload(Visit.inspecting_org),
+        joinedload(Visit.inspected_org),
+        selectinload(Visit.members).joinedload(DelegationMember.person),
+        selectinload(Visit.findings),
+        selectinload(Visit.directives).selectinload(Directive.citations),
+        selectinload(Visit.directives).selectinload(Directive.findings),
+        selectinload(Visit.directives)
+        .selectinload(Directive.tasks)
+        .options(
+            joinedload(Task.lead_org),
+            selectinload(Task.coordinating_orgs),
+            selectinload(Task.extensions),
+        ),
+    )
 
 
 def _last_events(visit: Visit) -> dict[int, TaskEvent]:
@@ -288,7 +290,7 @@ def _last_events(visit: Visit) -> dict[int, TaskEvent]:
 @bp.route("/visits/<int:visit_id>")
 def visit_detail(visit_id: int) -> ResponseReturnValue:
     """Show a visit as a dossier: delegation, findings, numbered directives and their tasks."""
-    visit = _visible_visit(visit_id, *DOSSIER_OPTIONS)
+    visit = _visible_visit(visit_id, *dossier_options())
     today = local_today()
     due_soon = current_app.config["DUE_SOON_DAYS"]
     tasks = [task for directive in visit.directives for task in directive.tasks]

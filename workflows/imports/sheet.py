@@ -19,8 +19,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from openpyxl.utils import get_column_letter
-
 from models.vntext import search_key
 from workflows.errors import ValidationFailed
 
@@ -300,6 +298,15 @@ def _find_header(grid: _Grid, spec: SheetSpec) -> tuple[int, dict[str, int]]:
         if len(found) > len(best[1]):
             best = (r, found)
     return best
+
+
+def get_column_letter(number: int) -> str:
+    """A spreadsheet column's letters: 1 → A, 27 → AA (openpyxl's, without importing openpyxl at start)."""
+    letters = ""
+    while number > 0:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
 
 
 def _read_grid(grid: _Grid, spec: SheetSpec) -> SheetData:
