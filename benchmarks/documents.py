@@ -37,7 +37,8 @@ import docx
 from flask_migrate import upgrade
 
 from app import create_app
-from exports.official import OfficialDocument, letterhead_for
+from exports.letterhead import letterhead_for
+from exports.official import OfficialDocument
 from exports.pdf import docx_to_pdf, find_soffice
 from exports.signing import sign_pdf
 from exports.summary import build_summary

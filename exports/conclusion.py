@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from exports.official import (
-    OfficialDocument,
+from exports.letterhead import (
     Signature,
     addressed,
     archive_line,
@@ -20,6 +19,7 @@ from exports.official import (
     signature_for,
     standing_committee_of,
 )
+from exports.official import OfficialDocument
 from exports.visit_report import carrying_out, findings_of, member_line, write_directives
 from models import Organization, Visit
 from models.enums import FindingKind, OrgKind

@@ -13,8 +13,7 @@ from datetime import date
 from typing import Protocol
 
 from exports.conclusion import body_signature
-from exports.official import (
-    OfficialDocument,
+from exports.letterhead import (
     Signature,
     addressed,
     archive_line,
@@ -24,6 +23,7 @@ from exports.official import (
     letterhead_for,
     standing_committee_of,
 )
+from exports.official import OfficialDocument
 from exports.visit_report import delegation_signature
 from models import Visit
 

@@ -11,16 +11,9 @@ from collections.abc import Mapping
 from datetime import date
 from typing import TYPE_CHECKING, Protocol
 
-from exports.official import (
-    Column,
-    OfficialDocument,
-    Signature,
-    addressed,
-    archive_line,
-    body_date,
-    letterhead_for,
-    signature_for,
-)
+from exports.letterhead import Signature, addressed, archive_line, body_date, letterhead_for, signature_for
+from exports.official import OfficialDocument
+from exports.ooxml import Column
 from models import Organization
 
 if TYPE_CHECKING:

@@ -11,8 +11,6 @@ timestamps), so the same records give the same bytes and the same sha256.
 from __future__ import annotations
 
 import io
-import re
-import zipfile
 from collections.abc import Iterable, Sequence
 from copy import deepcopy
 from dataclasses import dataclass, field
@@ -25,18 +23,33 @@ from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.oxml.xmlchemy import BaseOxmlElement
 from docx.shared import Mm, Pt
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 
-from models import Organization
-from models.enums import OrgKind
-from models.vntext import official_date_line
+from exports.letterhead import (  # re-exported: builders import the layout's words from here
+    Letterhead,
+    Signature,
+    clean,
+    upper,
+    xml_safe,
+)
+from exports.ooxml import (
+    BODY_PT,
+    TABLE_PT,
+    Column,
+    add_page_field,
+    bottom_border,
+    cell_margins,
+    fix_widths,
+    keep_on_one_page,
+    no_borders,
+    normalise_zip,
+    prototype_row,
+    repeat_as_heading,
+    set_font_slots,
+)
 
-FONT = "Times New Roman"
-BODY_PT = 14
-TABLE_PT = 12
 TITLE_PT = 16
 PAGE_WIDTH_MM, PAGE_HEIGHT_MM = 210, 297
 MARGINS_MM = {"top": 20, "bottom": 20, "left": 30, "right": 15}
@@ -46,247 +59,7 @@ HEADER_COLUMNS_MM = (70, 95)  # issuing body | "ĐẢNG CỘNG SẢN VIỆT NAM"
 PARTY_TITLE = "ĐẢNG CỘNG SẢN VIỆT NAM"
 # The rule under the Party title is as long as the text: 73 mm at 15 pt bold in a 91 mm cell.
 PARTY_RULE_INDENT_MM = 9
-DRAFT_NUMBER = " " * 6  # a draft leaves the number blank, to be written in when it is issued
 DRAFT_MARK = "DỰ THẢO"
-
-_THEME_ATTRIBUTES = ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme")
-_FONT_SLOTS = ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs")
-# Characters XML 1.0 cannot carry; pasted text sometimes holds them.
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-_FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
-
-# Document type names as they stand in the title.
-TYPE_NAMES = {"BC": "BÁO CÁO", "TB": "THÔNG BÁO", "CV": "CÔNG VĂN"}
-
-
-def clean(text: str | None) -> str:
-    """Text a Word file can hold: no control characters, no surrounding blanks."""
-    return xml_safe(text).strip()
-
-
-def xml_safe(text: str | None) -> str:
-    """Text without the control characters XML cannot carry, blanks kept."""
-    return _NOT_XML.sub("", text or "")
-
-
-def upper(text: str) -> str:
-    """Capitals for headings; Python's ``str.upper`` keeps Vietnamese marks ("ủy" → "ỦY")."""
-    return clean(text).upper()
-
-
-def continue_sentence(text: str) -> str:
-    """Lower the first letter so the text can follow "Một là, ", unless it opens a proper name
-    (the next word is capitalised too, as in "Ban Thường vụ …")."""
-    text = clean(text)
-    words = text.split(maxsplit=2)
-    if not words or not words[0][:1].isupper() or (words[0].isupper() and len(words[0]) > 1):
-        return text
-    if len(words) > 1 and words[1][:1].isupper():
-        return text
-    return text[0].lower() + text[1:]
-
-
-def as_sentence(text: str) -> str:
-    """End the text with a full stop unless it already ends a sentence."""
-    text = clean(text)
-    return text if not text or text[-1] in ".!?:;…" else text + "."
-
-
-def body_date(value: date) -> str:
-    """A date inside running text: 14/06/2023."""
-    return value.strftime("%d/%m/%Y")
-
-
-# -- Names in the letterhead and the signature ------------------------------------------------------
-
-_COMMITTEE_WORDS = {
-    "đảng ủy": "",
-    "đảng uỷ": "",
-    "tỉnh ủy": "tỉnh",
-    "tỉnh uỷ": "tỉnh",
-    "huyện ủy": "huyện",
-    "huyện uỷ": "huyện",
-    "thành ủy": "thành phố",
-    "thành uỷ": "thành phố",
-    "thị ủy": "thị xã",
-    "thị uỷ": "thị xã",
-    "quận ủy": "quận",
-    "quận uỷ": "quận",
-}
-
-
-def _committee_word(name: str) -> str | None:
-    """The leading "Tỉnh ủy" / "Huyện ủy" … of a committee's name, as written."""
-    head = " ".join(name.split()[:2])
-    return head if head.casefold() in _COMMITTEE_WORDS else None
-
-
-def party_organisation_name(committee: Organization) -> str:
-    """ "Tỉnh ủy Bình Phước" → "Đảng bộ tỉnh Bình Phước", the superior line above a lower committee."""
-    word = _committee_word(committee.name)
-    if word is None:
-        return committee.name
-    rest = committee.name[len(word) :].strip()
-    return " ".join(f"Đảng bộ {_COMMITTEE_WORDS[word.casefold()]} {rest}".split())
-
-
-def header_name(org: Organization) -> str:
-    """The issuing body's own name in the letterhead: a board of a committee drops the committee
-    ("Ban Tuyên giáo Tỉnh ủy" under "TỈNH ỦY BÌNH PHƯỚC" is written "BAN TUYÊN GIÁO")."""
-    if org.short_name:
-        return org.short_name
-    name = clean(org.name)
-    parent = org.parent
-    if parent is not None and org.kind is not OrgKind.PARTY_COMMITTEE:
-        for suffix in (clean(parent.name), _committee_word(parent.name)):
-            if suffix and name.casefold().endswith(" " + suffix.casefold()):
-                return name[: -len(suffix)].strip()
-    return name
-
-
-def superior_name(org: Organization) -> str | None:
-    """The line above the issuing body: the committee a board belongs to, or the Party organisation
-    of the committee above a lower committee; none for a top-level body."""
-    parent = org.parent
-    if parent is None:
-        return None
-    if org.kind is OrgKind.PARTY_COMMITTEE and parent.kind is OrgKind.PARTY_COMMITTEE:
-        return party_organisation_name(parent)
-    return parent.name
-
-
-def place_of(org: Organization) -> str:
-    """The place name of the date line: the body's own, else its parent's."""
-    if org.place_name:
-        return org.place_name
-    return org.parent.place_name if org.parent is not None and org.parent.place_name else ""
-
-
-def addressed(org: Organization) -> str:
-    """How a body is asked to act in running text: a committee through its standing board."""
-    if org.kind is OrgKind.PARTY_COMMITTEE and _committee_word(org.name):
-        return f"Ban Thường vụ {org.name}"
-    return org.name
-
-
-def archive_line(issuer: Organization) -> str:
-    """The last recipient, the issuer's own file: "Lưu Văn phòng Ban", "Lưu Văn phòng Tỉnh ủy"."""
-    word = _committee_word(issuer.name) if issuer.kind is OrgKind.PARTY_COMMITTEE else None
-    if word:
-        return f"Lưu Văn phòng {word}"
-    if issuer.kind is OrgKind.PARTY_BOARD:
-        return "Lưu Văn phòng Ban"
-    return "Lưu văn thư"
-
-
-def standing_committee_of(org: Organization) -> str | None:
-    """ "Thường trực Tỉnh ủy Bình Phước": whom a body under a committee reports to."""
-    return f"Thường trực {org.parent.name}" if org.parent is not None else None
-
-
-@dataclass(frozen=True)
-class Signature:
-    """The signing block: authority line (``K/T TRƯỞNG BAN``, ``T/M BAN THƯỜNG VỤ``), title, name."""
-
-    title: str
-    name: str = ""
-    authority: str | None = None
-
-    @property
-    def lines(self) -> list[str]:
-        """The capitalised lines above the space for the signature."""
-        return [line for line in (self.authority, self.title) if line]
-
-
-_HEAD_TITLES = ("Trưởng Ban", "Chánh Văn phòng", "Chủ nhiệm", "Trưởng phòng", "Giám đốc", "Chủ tịch")
-
-
-def leads_body(issuer: Organization, position: str | None) -> bool:
-    """Whether ``position`` is the head or a deputy head of ``issuer``, who sign in its name."""
-    folded = clean(position).casefold()
-    if issuer.kind is OrgKind.PARTY_COMMITTEE:
-        titles: tuple[str, ...] = ("bí thư",)
-    elif issuer.kind is OrgKind.PARTY_BOARD:
-        titles = ("trưởng ban", "chánh văn phòng", "chủ nhiệm")
-    else:
-        titles = tuple(title.casefold() for title in _HEAD_TITLES)
-    return any(folded.startswith(title) or folded.startswith("phó " + title) for title in titles)
-
-
-def signature_for(issuer: Organization, name: str, position: str | None) -> Signature:
-    """The signing block for ``name`` holding ``position`` in ``issuer`` (HD36 §1.7.1).
-
-    A committee signs for its standing board (``T/M BAN THƯỜNG VỤ`` / ``BÍ THƯ`` or ``PHÓ BÍ THƯ``);
-    in a board the head signs as ``TRƯỞNG BAN`` and a deputy ``K/T TRƯỞNG BAN`` / ``PHÓ TRƯỞNG BAN``.
-    """
-    position = clean(position)
-    folded = position.casefold()
-    if issuer.kind is OrgKind.PARTY_COMMITTEE:
-        title = "PHÓ BÍ THƯ" if folded.startswith("phó bí thư") else "BÍ THƯ"
-        return Signature(authority="T/M BAN THƯỜNG VỤ", title=title, name=name)
-    for head in _HEAD_TITLES:
-        if folded.startswith("phó " + head.casefold()):
-            return Signature(authority=f"K/T {upper(head)}", title=f"PHÓ {upper(head)}", name=name)
-        if folded.startswith(head.casefold()):
-            return Signature(title=upper(head), name=name)
-    if position:
-        return Signature(title=upper(position), name=name)
-    # Nobody named: the head of the body signs, and writes their name by hand.
-    return Signature(
-        title="TRƯỞNG BAN" if issuer.kind is OrgKind.PARTY_BOARD else "THỦ TRƯỞNG CƠ QUAN", name=name
-    )
-
-
-@dataclass(frozen=True)
-class Letterhead:
-    """What the two-column header says."""
-
-    issuer: str  # "BAN TUYÊN GIÁO", capitalised when written
-    symbol: str  # "12-BC/BTGTU", or "      -BC/BTGTU" for a draft
-    place: str
-    issued_on: date
-    superior: str | None = None  # "TỈNH ỦY BÌNH PHƯỚC"
-    summary_line: str | None = None  # a công văn's trích yếu, under its number
-    author: str = ""  # the issuing body's full name, for the file's properties
-
-    @property
-    def number_line(self) -> str:
-        """ "Số 12-BC/BTGTU": the Party form, without a colon."""
-        return f"Số {self.symbol}"
-
-    @property
-    def date_line(self) -> str:
-        """ "Bình Phước, ngày 14 tháng 6 năm 2023"."""
-        return official_date_line(self.place, self.issued_on)
-
-
-def letterhead_for(
-    issuer: Organization,
-    type_code: str,
-    number: str | None,
-    issued_on: date,
-    summary_line: str | None = None,
-) -> Letterhead:
-    """The letterhead of ``issuer`` for a document of ``type_code``; ``number`` is the full symbol
-    ("12-BC/BTGTU") of an issued document, None for a draft."""
-    return Letterhead(
-        issuer=header_name(issuer),
-        superior=superior_name(issuer),
-        symbol=number or f"{DRAFT_NUMBER}-{type_code}/{issuer.doc_code}",
-        place=place_of(issuer),
-        issued_on=issued_on,
-        summary_line=summary_line,
-        author=clean(issuer.name),
-    )
-
-
-@dataclass
-class Column:
-    """A table column: heading, width, and whether its cells are centred (numbers, dates)."""
-
-    heading: str
-    width_mm: float
-    centred: bool = False
 
 
 @dataclass
@@ -324,7 +97,7 @@ class OfficialDocument:
         if run_properties.find(qn("w:rFonts")) is None:
             run_properties.insert(0, OxmlElement("w:rFonts"))
         for fonts in styles.iter(qn("w:rFonts")):
-            _set_font_slots(fonts)
+            set_font_slots(fonts)
         for size_tag in ("w:sz", "w:szCs"):
             size = run_properties.find(qn(size_tag))
             if size is not None:
@@ -357,7 +130,7 @@ class OfficialDocument:
         table.paragraph_format.space_before = Pt(2)
         table.paragraph_format.space_after = Pt(2)
         for style in (normal, styles["Header"], styles["Footer"], body, plain, table):
-            _set_font_slots(style.element.get_or_add_rPr().get_or_add_rFonts())
+            set_font_slots(style.element.get_or_add_rPr().get_or_add_rFonts())
         self._styles.ids = {name: styles[name].style_id for name in ("KT Body", "KT Plain", "KT Table")}
 
     def _set_page(self) -> None:
@@ -375,7 +148,7 @@ class OfficialDocument:
         section.different_first_page_header_footer = True
         number = section.header.paragraphs[0]
         number.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        _add_page_field(number)
+        add_page_field(number)
         first = section.first_page_header.paragraphs[0]
         if self.draft:
             first.alignment = WD_ALIGN_PARAGRAPH.RIGHT
@@ -392,8 +165,8 @@ class OfficialDocument:
         self._set_properties(author=head.author or upper(head.issuer), issued_on=head.issued_on)
         table = self.document.add_table(rows=2, cols=2)
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
-        _fix_widths(table, HEADER_COLUMNS_MM)
-        _no_borders(table)
+        fix_widths(table, HEADER_COLUMNS_MM)
+        no_borders(table)
         top, bottom = (row.cells for row in table.rows)
         left = top[0].paragraphs[0]
         if head.superior:
@@ -405,7 +178,7 @@ class OfficialDocument:
         self._plain_run(party, PARTY_TITLE, size=15, bold=True)
         party.paragraph_format.left_indent = Mm(PARTY_RULE_INDENT_MM)
         party.paragraph_format.right_indent = Mm(PARTY_RULE_INDENT_MM)
-        _bottom_border(party)
+        bottom_border(party)
         self._plain_run(bottom[0].paragraphs[0], head.number_line, size=BODY_PT)
         if head.summary_line:
             self._plain_run(bottom[0].add_paragraph(), clean(head.summary_line), size=12, italic=True)
@@ -511,11 +284,11 @@ class OfficialDocument:
         table = self.document.add_table(rows=heading_rows, cols=len(columns))
         table.style = self.document.styles["Table Grid"]
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
-        _fix_widths(table, [c.width_mm for c in columns])
-        _cell_margins(table, Mm(1.2))
+        fix_widths(table, [c.width_mm for c in columns])
+        cell_margins(table, Mm(1.2))
         heading_cells = [row.cells for row in table.rows]
         for row in table.rows:
-            _repeat_as_heading(row)
+            repeat_as_heading(row)
         for cell, column in zip(heading_cells[-1], columns, strict=True):
             self._table_heading(cell, column.heading, font_pt)
         if groups:
@@ -529,7 +302,7 @@ class OfficialDocument:
                     merged = first.merge(last) if span > 1 else first
                     self._table_heading(merged, label, font_pt)
                 start += span
-        prototype = _prototype_row(columns, self._styles.ids[self._styles.table], font_pt)
+        prototype = prototype_row(columns, self._styles.ids[self._styles.table], font_pt)
         tbl = table._tbl
         for index, values in enumerate(rows):
             tr = deepcopy(prototype)
@@ -564,10 +337,10 @@ class OfficialDocument:
             self._last.paragraph_format.keep_with_next = True
         self.spacer()
         table = self.document.add_table(rows=1, cols=2)
-        _fix_widths(table, (80, 85))
-        _no_borders(table)
+        fix_widths(table, (80, 85))
+        no_borders(table)
         row = table.rows[0]
-        _keep_on_one_page(row)
+        keep_on_one_page(row)
         left, right = row.cells
         label = left.paragraphs[0]
         # HD36 (Party form): "Nơi nhận:" underlined, upright, not bold; recipients "- …," one a line,
@@ -613,7 +386,7 @@ class OfficialDocument:
         """The .docx file, written with fixed zip timestamps so equal content gives equal bytes."""
         raw = io.BytesIO()
         self.document.save(raw)
-        return _normalise_zip(raw.getvalue())
+        return normalise_zip(raw.getvalue())
 
     # -- Helpers ----------------------------------------------------------------------------------
 
@@ -633,135 +406,3 @@ class OfficialDocument:
 
 def _lines(text: str) -> list[str]:
     return [line for line in (clean(part) for part in clean(text).splitlines()) if line]
-
-
-def _set_font_slots(fonts: BaseOxmlElement) -> None:
-    for attribute in _THEME_ATTRIBUTES:
-        fonts.attrib.pop(qn(attribute), None)
-    for slot in _FONT_SLOTS:
-        fonts.set(qn(slot), FONT)
-
-
-def _add_page_field(paragraph: Paragraph) -> None:
-    """A PAGE field built by hand (python-docx has no field API)."""
-    run = paragraph.add_run()
-    run.font.size = Pt(BODY_PT)
-    for kind, text in (("begin", None), (None, "PAGE"), ("separate", None), (None, "2"), ("end", None)):
-        if kind:
-            element = OxmlElement("w:fldChar")
-            element.set(qn("w:fldCharType"), kind)
-        elif text == "PAGE":
-            element = OxmlElement("w:instrText")
-            element.set(qn("xml:space"), "preserve")
-            element.text = " PAGE "
-        else:
-            element = OxmlElement("w:t")
-            element.text = text
-        run._r.append(element)
-
-
-def _fix_widths(table: Table, widths_mm: Sequence[float]) -> None:
-    """Fixed column widths in the grid and in every cell (Word reads the cells, LibreOffice the grid)."""
-    table.autofit = False
-    layout = OxmlElement("w:tblLayout")
-    layout.set(qn("w:type"), "fixed")
-    table._tbl.tblPr.append(layout)
-    for column, width in zip(table.columns, widths_mm, strict=True):
-        column.width = Mm(width)
-    for row in table.rows:
-        for cell, width in zip(row.cells, widths_mm, strict=True):
-            cell.width = Mm(width)
-
-
-def _cell_margins(table: Table, side: int) -> None:
-    """Narrow left and right cell margins, so numbers and dates fit their columns."""
-    margins = OxmlElement("w:tblCellMar")
-    for edge in ("left", "right"):
-        element = OxmlElement(f"w:{edge}")
-        element.set(qn("w:w"), str(round(side / 635)))  # EMU to twentieths of a point
-        element.set(qn("w:type"), "dxa")
-        margins.append(element)
-    table._tbl.tblPr.append(margins)
-
-
-def _no_borders(table: Table) -> None:
-    borders = OxmlElement("w:tblBorders")
-    for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
-        element = OxmlElement(f"w:{edge}")
-        element.set(qn("w:val"), "nil")
-        borders.append(element)
-    table._tbl.tblPr.append(borders)
-
-
-def _bottom_border(paragraph: Paragraph) -> None:
-    borders = OxmlElement("w:pBdr")
-    bottom = OxmlElement("w:bottom")
-    for key, value in (("w:val", "single"), ("w:sz", "8"), ("w:space", "1"), ("w:color", "000000")):
-        bottom.set(qn(key), value)
-    borders.append(bottom)
-    paragraph._p.get_or_add_pPr().append(borders)
-
-
-def _repeat_as_heading(row: object) -> None:
-    tr_pr = row._tr.get_or_add_trPr()  # type: ignore[attr-defined]
-    element = OxmlElement("w:tblHeader")
-    tr_pr.append(element)
-    _keep_on_one_page(row)
-
-
-def _keep_on_one_page(row: object) -> None:
-    tr_pr = row._tr.get_or_add_trPr()  # type: ignore[attr-defined]
-    tr_pr.append(OxmlElement("w:cantSplit"))
-
-
-def _prototype_row(columns: Sequence[Column], style_id: str, font_pt: float) -> BaseOxmlElement:
-    """A data row with the columns' widths, one paragraph and one empty run per cell."""
-    tr = OxmlElement("w:tr")
-    tr_pr = OxmlElement("w:trPr")
-    tr_pr.append(OxmlElement("w:cantSplit"))
-    tr.append(tr_pr)
-    for column in columns:
-        tc = OxmlElement("w:tc")
-        tc_pr = OxmlElement("w:tcPr")
-        tc_width = OxmlElement("w:tcW")
-        tc_width.set(qn("w:w"), str(round(column.width_mm * 1440 / 25.4)))
-        tc_width.set(qn("w:type"), "dxa")
-        tc_pr.append(tc_width)
-        tc.append(tc_pr)
-        p = OxmlElement("w:p")
-        p_pr = OxmlElement("w:pPr")
-        p_style = OxmlElement("w:pStyle")
-        p_style.set(qn("w:val"), style_id)
-        p_pr.append(p_style)
-        justification = OxmlElement("w:jc")
-        justification.set(qn("w:val"), "center" if column.centred else "left")
-        p_pr.append(justification)
-        p.append(p_pr)
-        r = OxmlElement("w:r")
-        r_pr = OxmlElement("w:rPr")
-        if font_pt != TABLE_PT:
-            for tag in ("w:sz", "w:szCs"):
-                size = OxmlElement(tag)
-                size.set(qn("w:val"), str(round(font_pt * 2)))
-                r_pr.append(size)
-        r.append(r_pr)
-        t = OxmlElement("w:t")
-        t.set(qn("xml:space"), "preserve")
-        r.append(t)
-        p.append(r)
-        tc.append(p)
-        tr.append(tc)
-    return tr
-
-
-def _normalise_zip(data: bytes) -> bytes:
-    """Rewrite the package with fixed timestamps, keeping the order of its parts."""
-    source = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    with source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for info in source.infolist():
-            fixed = zipfile.ZipInfo(info.filename, date_time=_FIXED_ZIP_TIME)
-            fixed.compress_type = zipfile.ZIP_DEFLATED
-            fixed.external_attr = 0o600 << 16
-            target.writestr(fixed, source.read(info.filename))
-    return out.getvalue()

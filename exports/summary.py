@@ -12,9 +12,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from exports.charts import timeliness_bars
-from exports.official import (
-    Column,
-    OfficialDocument,
+from exports.letterhead import (
     Signature,
     archive_line,
     body_date,
@@ -23,6 +21,8 @@ from exports.official import (
     signature_for,
     standing_committee_of,
 )
+from exports.official import OfficialDocument
+from exports.ooxml import Column
 from models import Organization
 from models.enums import OrgKind
 

@@ -10,8 +10,7 @@ from collections.abc import Iterable
 from datetime import date
 from typing import cast
 
-from exports.official import (
-    OfficialDocument,
+from exports.letterhead import (
     Signature,
     addressed,
     archive_line,
@@ -23,6 +22,7 @@ from exports.official import (
     signature_for,
     standing_committee_of,
 )
+from exports.official import OfficialDocument
 from models import DelegationMember, Directive, Visit
 from models.enums import DayPart, DelegationRole, FindingKind, TaskStatus
 

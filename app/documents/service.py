@@ -13,7 +13,7 @@ from flask import current_app
 
 from exports.conclusion import build_conclusion
 from exports.followup import build_followup
-from exports.official import Signature, signature_for
+from exports.letterhead import Signature, signature_for
 from exports.pdf import docx_to_pdf
 from exports.signing import Credentials, SigningError, Verification, load_signer, sign_pdf, verify_pdf
 from exports.summary import build_summary

@@ -8,7 +8,7 @@ from datetime import date
 from docx.oxml.ns import qn
 
 from exports.conclusion import build_conclusion
-from exports.official import body_date
+from exports.letterhead import body_date
 from exports.visit_report import build_visit_report
 from models.enums import INSPECTING_ROLES, TaskStatus
 from tests.documents.conftest import body_texts, open_docx, paragraph_starting, tables

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from exports.official import (
+from exports.letterhead import (
     addressed,
     archive_line,
     continue_sentence,

@@ -12,7 +12,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
 from exports.conclusion import build_conclusion
-from exports.official import Signature
+from exports.letterhead import Signature
 from exports.visit_report import build_visit_report
 from models.enums import FindingKind, OrgKind
 from models.vntext import ordinal_la
