@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 from flask_babel import gettext
 
 from models import Task
-from models.enums import TaskStatus
+from models.enums import WORKING_TASK_STATUSES, TaskStatus
 from models.labels import label
 from models.vntext import format_date
 
@@ -21,7 +21,9 @@ def _summary(task: Task, today: date) -> str:
         return gettext("[Đã hoàn thành] %(title)s", title=task.title)
     if task.status is TaskStatus.PAUSED:
         return gettext("[Tạm dừng] %(title)s", title=task.title)
-    if task.due_on < today:
+    if task.status is TaskStatus.REPORTED:  # the unit has answered: never "overdue" while it waits
+        return gettext("[Chờ xác nhận] %(title)s", title=task.title)
+    if task.status in WORKING_TASK_STATUSES and task.due_on < today:
         return gettext("[Quá hạn] Hạn: %(title)s", title=task.title)
     return gettext("Hạn: %(title)s", title=task.title)
 

@@ -166,3 +166,17 @@ def test_the_feed_of_a_deactivated_account_answers_404(client, world):
     world.office.is_active = False
     db.session.commit()
     assert client.get(feed_url_of(world.office)).status_code == 404
+
+
+def test_a_report_awaiting_verification_is_not_shown_overdue_in_the_feed(
+    client, login_as, create_task, world, today
+):
+    # The unit has reported; the inspecting side has not answered yet, and the due date has passed.
+    task = create_task(due_on=today - timedelta(days=2))
+    task_flow.report_task_done(task, world.office, note="Đã tổ chức hội nghị.")
+    db.session.commit()
+    login_as(world.office).post("/calendar/renew")
+    found = events(client.get(feed_url_of(world.office)))
+    summary = str(found[f"task-{task.id}@kiemtra"]["SUMMARY"])
+    assert not summary.startswith("[Quá hạn]")
+    assert summary == f"[Chờ xác nhận] {task.title}"

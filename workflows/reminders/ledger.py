@@ -22,11 +22,7 @@ from models import (
     JobRun,
     db,
 )
-from models.enums import (
-    JobRunStatus,
-    NotificationKind,
-    TaskStatus,
-)
+from models.enums import WORKING_TASK_STATUSES, JobRunStatus, NotificationKind
 
 log = logging.getLogger("kiemtra.reminders")
 
@@ -44,7 +40,7 @@ DIGEST_LEDGER_DAYS = 60
 
 # Tasks the lead unit is still working on. Done, cancelled and paused tasks get nothing; a reported
 # task waits for the inspecting side, whose verification dates completion to the report.
-REMINDED_STATUSES = (TaskStatus.ASSIGNED, TaskStatus.IN_PROGRESS, TaskStatus.RETURNED)
+REMINDED_STATUSES = tuple(sorted(WORKING_TASK_STATUSES))  # the unit still has work to do
 DEADLINE_KINDS = frozenset(
     {
         NotificationKind.DUE_IN_7,
