@@ -190,6 +190,22 @@ KEYS: dict[str, tuple[str, ...]] = {
     "done": (_ON_TIME, _ON_TIME_EXTENDED, _LATE, _LATE_MET_ORIGINAL, _DONE_NO_DEADLINE),
     "no_deadline": (_DONE_NO_DEADLINE, _OPEN_NO_DEADLINE, _AWAITING_NO_DEADLINE),
 }
+# The category a task is shown in, by the value of ``category_on`` (None: cancelled, shown in none).
+TIMELINESS_OF_KEY: dict[str, Timeliness | None] = {
+    "overdue": Timeliness.OVERDUE,
+    "due_soon": Timeliness.DUE_SOON,
+    "within": Timeliness.WITHIN,
+    "awaiting_on_time": Timeliness.AWAITING_ON_TIME,
+    "awaiting_late": Timeliness.AWAITING_LATE,
+    _ON_TIME: Timeliness.ON_TIME,
+    _ON_TIME_EXTENDED: Timeliness.ON_TIME,
+    _LATE: Timeliness.LATE,
+    _LATE_MET_ORIGINAL: Timeliness.LATE,
+    _DONE_NO_DEADLINE: Timeliness.NO_DEADLINE,
+    _OPEN_NO_DEADLINE: Timeliness.NO_DEADLINE,
+    _AWAITING_NO_DEADLINE: Timeliness.NO_DEADLINE,
+    _CANCELLED: None,
+}
 # Categories a list can be filtered by; ``open_within`` is within + due_soon, ``done`` every done task.
 CATEGORIES = tuple(KEYS)
 

@@ -18,6 +18,7 @@ DASHBOARD_READERS = policy.roles(Role.LEADER, Role.INSPECTOR)
 
 RULES = {
     "board.task_list": TASK_READERS,
+    "board.task_list_xlsx": TASK_READERS,
     "board.task_detail": TASK_READERS,
     "board.download_attachment": TASK_READERS,
     "board.record_progress": policy.OFFICES,
@@ -28,6 +29,7 @@ RULES = {
     "board.return_task": policy.INSPECTORS,
     # Inspectors follow up the visits of their own body; the page is read-only for everybody.
     "board.dashboard": DASHBOARD_READERS,
+    "board.dashboard_xlsx": DASHBOARD_READERS,
 }
 UPLOAD_ENDPOINTS = frozenset({"board.record_progress", "board.report_done"})
 
@@ -50,7 +52,7 @@ def _limit_upload_requests() -> None:
 
 def init_app(app: Flask) -> None:
     """Register the board's blueprint, its policy rules, its links and its upload settings."""
-    from app.board import cli, views
+    from app.board import cli, downloads, views  # noqa: F401 - routes register on import
 
     app.config.setdefault("UPLOAD_DIR", str(Path(app.instance_path) / "uploads"))
     attachments.install_cleanup()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
 from math import ceil
@@ -122,9 +123,26 @@ def overdue_badge() -> int | None:
 # ---------------------------------------------------------------------------------------- task list
 
 
-@bp.route("/tasks")
-def task_list() -> str:
-    """List the tasks of the user's unit (or of the subtree a dashboard number counts), most urgent first."""
+@dataclass(frozen=True)
+class ListSelection:
+    """What the task list (and its spreadsheet) shows: the filters, the subtree, the counts."""
+
+    today: date
+    soon: int
+    filters: TaskFilters
+    scope: Organization | None
+    lead: Organization | None
+    base: Any
+    counts: Any
+    total: int
+
+    def conditions(self) -> list[Any]:
+        """The SQL conditions of the rows shown."""
+        return conditions(self.filters, self.base, self.today, self.soon)
+
+
+def list_selection() -> ListSelection:
+    """Read the task list's filters and count what they select (404 for a subtree outside the user's)."""
     today = local_today()
     soon = _due_soon_days()
     filters = TaskFilters.from_args(request.args)
@@ -147,6 +165,15 @@ def task_list() -> str:
         total = db.session.scalar(select(func.count(Task.id)).where(*counted)) or 0
     else:
         total = _count_shown(counts, filters.timeliness)
+    return ListSelection(today, soon, filters, scope, lead, base, counts, total)
+
+
+@bp.route("/tasks")
+def task_list() -> str:
+    """List the tasks of the user's unit (or of the subtree a dashboard number counts), most urgent first."""
+    chosen = list_selection()
+    today, soon, filters, base = chosen.today, chosen.soon, chosen.filters, chosen.base
+    scope, lead, counts, total = chosen.scope, chosen.lead, chosen.counts, chosen.total
     pages = max(1, ceil(total / PAGE_SIZE))
     page = min(filters.page, pages)
     tasks = list(
@@ -487,9 +514,28 @@ def _dashboard_selection(
     return scope, start, end or local_today()
 
 
-@bp.route("/dashboard")
-def dashboard() -> str:
-    """Show a subtree's tasks in the Government Office's categories, for a period, with links to them."""
+@dataclass(frozen=True)
+class DashboardFacts:
+    """The dashboard's selection and the numbers its page and its spreadsheet show."""
+
+    today: date
+    soon: int
+    form: DashboardForm
+    scope: Organization
+    start: date | None
+    end: date
+    selection: numbers.Selection
+    units: list[numbers.UnitRow]
+    total: Any
+    trend: list[numbers.TrendMonth]
+
+    def most_overdue(self) -> list[tuple[Task, int]]:
+        """The tasks longest overdue, with their days overdue."""
+        return [(t, days_overdue(t, self.today)) for t in numbers.most_overdue(self.selection, self.today)]
+
+
+def dashboard_facts() -> DashboardFacts:
+    """Read the dashboard's selection and count its per-unit table and its trend."""
     today = local_today()
     soon = _due_soon_days()
     form = DashboardForm(request.args)
@@ -498,11 +544,20 @@ def dashboard() -> str:
     selection = numbers.Selection.of(scope, start, end)
     units = numbers.table_by_lead_unit(selection, today, soon)
     total = numbers.total_of(unit.counts for unit in units)
-    visits = numbers.progress_by_visit(selection, today, soon)
     months = numbers.trend_months(start, end, today)
     trend = numbers.monthly_trend(scope, months, today, whole_tree=selection.whole_tree)
     if start is None:  # the whole history: begin the chart where something happened
         trend = _without_empty_start(trend)
+    return DashboardFacts(today, soon, form, scope, start, end, selection, units, total, trend)
+
+
+@bp.route("/dashboard")
+def dashboard() -> str:
+    """Show a subtree's tasks in the Government Office's categories, for a period, with links to them."""
+    facts = dashboard_facts()
+    today, scope, start, end = facts.today, facts.scope, facts.start, facts.end
+    form, selection, units, total, trend = facts.form, facts.selection, facts.units, facts.total, facts.trend
+    visits = numbers.progress_by_visit(selection, today, facts.soon)
     points = tuple(
         charts.MonthPoint(m.month, m.done_on_time, m.done_late, m.overdue, m.open_within) for m in trend
     )
@@ -519,7 +574,7 @@ def dashboard() -> str:
         period_end=end,
         units=units,
         total=total,
-        most_overdue=[(task, days_overdue(task, today)) for task in numbers.most_overdue(selection, today)],
+        most_overdue=facts.most_overdue(),
         visits=visits,
         trend=trend,
         # exports.charts writes every text of the SVG escaped (a test shows a unit name with markup).

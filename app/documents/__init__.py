@@ -25,6 +25,7 @@ RULES = {
     "documents.followup_draft": policy.LEADERS,
     "documents.issue_followup": policy.LEADERS,
     "documents.register": policy.SIGNED_IN,
+    "documents.register_xlsx": policy.SIGNED_IN,
     "documents.issued_download": policy.SIGNED_IN,
     "documents.cancel_issued": VISIT_READERS,
     "documents.upload_signed": VISIT_READERS,

@@ -221,6 +221,51 @@ def register() -> ResponseReturnValue:
     return render_template("documents/register.html", documents=documents, manageable=manageable)
 
 
+@bp.route("/so-van-ban.xlsx")
+def register_xlsx() -> ResponseReturnValue:
+    """Download the register as the page lists it, as .xlsx."""
+    from app.spreadsheets import as_of_note, send_xlsx
+    from exports.table_xlsx import Column, Table, table_xlsx
+    from models.labels import label
+    from workflows.clock import local_date_of
+
+    columns = [
+        Column(_("Số, ký hiệu"), "text", 18),
+        Column(_("Ngày"), "date"),
+        Column(_("Loại"), "text", 24),
+        Column(_("Về"), "text", 40),
+        Column(_("Đợt kiểm tra"), "text", 40),
+        Column(_("Cơ quan ban hành"), "text", 30),
+        Column(_("Tình trạng"), "text", 14),
+        Column(_("Ngày hủy"), "date"),
+        Column(_("Lý do hủy"), "text", 30),
+        Column(_("Ký số"), "text", 30),
+        Column(_("SHA-256 bản Word"), "text", 20),
+        Column(_("SHA-256 bản PDF"), "text", 20),
+    ]
+    rows = [
+        [
+            document.symbol,
+            document.issued_on,
+            label(DocumentKind(document.kind)),
+            document.subject or "",
+            document.visit.title if document.visit else "",
+            document.issuer.name,
+            _("Đã hủy") if document.is_cancelled else _("Có hiệu lực"),
+            local_date_of(document.cancelled_at) if document.cancelled_at else None,
+            document.cancel_reason or "",
+            document.signer or "",
+            document.file_sha256 or "",
+            document.pdf_sha256 or "",
+        ]
+        for document in issuing.issued_in_scope(current_user.organization)
+    ]
+    today = local_today()
+    notes = [_("Phạm vi: %(org)s", org=current_user.organization.name), as_of_note(today)]
+    data = table_xlsx(Table(_("Sổ văn bản đã ban hành"), columns, rows, notes))
+    return send_xlsx(data, f"so-van-ban-{today.isoformat()}.xlsx")
+
+
 @bp.route("/so-van-ban/<int:document_id>.<fmt>")
 def issued_download(document_id: int, fmt: str) -> ResponseReturnValue:
     """Download the Word or PDF file of an issued document, exactly as it was issued, or the

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
@@ -17,6 +18,7 @@ from app.workspace.common import Page, bp, count_of, like_pattern, page_args, se
 from app.workspace.forms import DocumentForm
 from models import Directive, LegalDocument, Visit, db, directive_citation
 from models.enums import LegalSystem, Role
+from models.labels import label
 from workflows import registry as registry_flow
 from workflows.scope import visits_in_scope
 
@@ -42,13 +44,41 @@ def _citing_counts() -> Any:
     )
 
 
-@bp.route("/registry")
-def document_list() -> ResponseReturnValue:
-    """List the registry with search (no tone marks needed), filters and pages."""
+@dataclass(frozen=True)
+class RegistrySearch:
+    """The registry page's search, filters and order, as a query and in words."""
+
+    q: str
+    type_code: str
+    issuer: str
+    system: str
+    sort: str
+    base: Any
+    query: Any
+
+    def notes(self) -> list[str]:
+        """The search in words, for the lines above an exported table."""
+        parts = []
+        if self.q:
+            parts.append(_("Tìm: %(q)s", q=self.q))
+        if self.type_code:
+            parts.append(_("Loại: %(value)s", value=self.type_code))
+        if self.issuer:
+            parts.append(_("Cơ quan ban hành: %(value)s", value=self.issuer))
+        if self.system:
+            parts.append(_("Hệ thống: %(value)s", value=label(LegalSystem(self.system))))
+        parts.append(_("Sắp xếp: %(value)s", value=SORT_LABELS[self.sort]))
+        return [_("Bộ lọc: %(filters)s", filters="; ".join(parts))]
+
+
+def registry_search() -> RegistrySearch:
+    """Read the registry's search, filters and sort from the query string."""
     q = (request.args.get("q") or "").strip()[:200]
     type_code = request.args.get("type") or ""
     issuer = request.args.get("issuer") or ""
     system = request.args.get("system") or ""
+    if system not in {s.value for s in LegalSystem}:
+        system = ""
     sort = request.args.get("sort", "code") if request.args.get("sort") in SORTS else "code"
     conditions: list[Any] = []
     for token in search_tokens(q):
@@ -63,7 +93,7 @@ def document_list() -> ResponseReturnValue:
         conditions.append(LegalDocument.type_code == type_code)
     if issuer:
         conditions.append(LegalDocument.issuer_code == issuer)
-    if system in {s.value for s in LegalSystem}:
+    if system:
         conditions.append(LegalDocument.system == LegalSystem(system))
     counts = _citing_counts()
     cited = func.coalesce(counts.c.n, 0)
@@ -75,6 +105,15 @@ def document_list() -> ResponseReturnValue:
         .where(and_(true(), *conditions))
         .order_by(*order)
     )
+    return RegistrySearch(q, type_code, issuer, system, sort, base, query)
+
+
+@bp.route("/registry")
+def document_list() -> ResponseReturnValue:
+    """List the registry with search (no tone marks needed), filters and pages."""
+    search = registry_search()
+    q, type_code, issuer, system, sort = search.q, search.type_code, search.issuer, search.system, search.sort
+    base, query = search.base, search.query
     number, size = page_args()
     total = db.session.scalar(count_of(base)) or 0
     number = min(number, max(1, -(-total // size)))

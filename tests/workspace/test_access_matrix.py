@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from io import BytesIO
 from typing import Any
 
 import pytest
+from openpyxl import load_workbook
 
 from app.policy import TABLE
 from models import Visit, db
@@ -37,6 +39,7 @@ ROUTES = (
     Route("workspace.calendar_day_delete", "POST", "/admin/calendar/0/delete"),  # no such day
     Route("workspace.visit_list", "GET", "/visits"),
     Route("workspace.visit_detail", "GET", "/visits/{visit}"),
+    Route("workspace.visit_xlsx", "GET", "/visits/{visit}/tasks.xlsx"),
     Route("workspace.visit_create", "GET", "/visits/new"),
     Route("workspace.visit_edit", "GET", "/visits/{visit}/edit"),
     Route("workspace.visit_conduct", "POST", "/visits/{visit}/conduct", {"version": "{visit_version}"}),
@@ -60,6 +63,7 @@ ROUTES = (
     Route("workspace.task_resume", "POST", "/tasks/{reported}/resume", {"version": "0"}),
     Route("workspace.task_cancel", "POST", "/tasks/{reported}/cancel", {"version": "0", "reason": "Thôi."}),
     Route("workspace.document_list", "GET", "/registry"),
+    Route("workspace.registry_xlsx", "GET", "/registry.xlsx"),
     Route("workspace.document_detail", "GET", "/registry/{document}"),
     Route("workspace.document_create", "GET", "/registry/new"),
     Route("workspace.document_edit", "GET", "/registry/{document}/edit"),
@@ -87,6 +91,7 @@ _ADMIN = {"admin": (OK, HIDDEN)}
 EXPECTED: dict[str, dict[str, tuple[str, str]]] = {
     "workspace.visit_list": {role: (OK, OK) for role in ("admin", "inspector", "leader", "other_inspector")},
     "workspace.visit_detail": _READ,
+    "workspace.visit_xlsx": _READ,
     "workspace.visit_create": {"inspector": (OK, OK), "other_inspector": (OK, OK)},
     "workspace.visit_edit": _EDIT,
     "workspace.visit_conduct": _EDIT,
@@ -103,6 +108,9 @@ EXPECTED: dict[str, dict[str, tuple[str, str]]] = {
     "workspace.task_cancel": _EDIT,
     # The registry is shared reference data; what differs is which citing directives are listed.
     "workspace.document_list": {
+        role: (OK, OK) for role in ("admin", "inspector", "leader", "other_inspector")
+    },
+    "workspace.registry_xlsx": {
         role: (OK, OK) for role in ("admin", "inspector", "leader", "other_inspector")
     },
     "workspace.document_detail": {
@@ -126,6 +134,20 @@ def _expected(role: str, endpoint: str) -> tuple[str, str]:
     if role == "anonymous":
         return (LOGIN, LOGIN)
     return EXPECTED[endpoint].get(role, (FORBIDDEN, FORBIDDEN))
+
+
+def _shown_text(response) -> str:
+    """The text a reader sees: the page, or every cell of a downloaded spreadsheet."""
+    if response.mimetype.endswith("spreadsheetml.sheet"):
+        workbook = load_workbook(BytesIO(response.data), read_only=True)
+        return " ".join(
+            str(value)
+            for sheet in workbook
+            for row in sheet.iter_rows(values_only=True)
+            for value in row
+            if value
+        )
+    return response.get_data(as_text=True)
 
 
 def _outcome(response) -> str:
@@ -242,7 +264,7 @@ def test_the_access_matrix(app, client, login_as, world, elsewhere, full_visit, 
             data = {k: v.format(**ids) for k, v in (route.data or {}).items()}
             response = client.open(path, method=route.method, data=data if route.method == "POST" else None)
             outcomes[side] = _outcome(response)
-            shown = response.get_data(as_text=True) if route.method == "GET" else ""
+            shown = _shown_text(response) if route.method == "GET" else ""
             if outcomes[side] == OK and "Tân Phú" in shown:  # nothing of the other province shows
                 mismatches.append(f"{route.endpoint} ({side}) shows a record of the other province")
         got = (outcomes["own"], outcomes["foreign"])
