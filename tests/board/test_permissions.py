@@ -40,6 +40,8 @@ MATRIX = {
     "verify": (302, 403, 302, 404, 403, 403, 403, 403),
     "return": (302, 403, 302, 404, 403, 403, 403, 403),
     "dashboard": (302, 403, 200, 200, 403, 403, 403, 200),
+    "list_xlsx": (302, 403, 200, 200, 200, 200, 200, 200),
+    "dashboard_xlsx": (302, 403, 200, 200, 403, 403, 403, 200),
 }
 FIELDS = {
     "progress": {"note": "Ghi chú tiến độ."},
@@ -76,6 +78,8 @@ def test_the_role_and_scope_matrix(app, client_for, world, create_task, upload_f
         "detail": client.get(f"/tasks/{ids['task']}"),
         "file": client.get(f"/tasks/{ids['task']}/files/{ids['file']}"),
         "dashboard": client.get("/dashboard"),
+        "list_xlsx": client.get("/tasks.xlsx"),
+        "dashboard_xlsx": client.get("/dashboard.xlsx"),
         "progress": post("progress", ids["task"]),
         "extension": post("extension", ids["task"]),
         "report": post("report", ids["task"]),
@@ -104,6 +108,8 @@ def test_every_board_route_is_in_the_matrix(app):
         "verify": "board.verify_task",
         "return": "board.return_task",
         "dashboard": "board.dashboard",
+        "list_xlsx": "board.task_list_xlsx",
+        "dashboard_xlsx": "board.dashboard_xlsx",
     }
     assert set(named.values()) == endpoints and set(named) == set(MATRIX)
 
