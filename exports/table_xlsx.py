@@ -11,13 +11,13 @@ import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, Literal
+from functools import cache
+from typing import TYPE_CHECKING, Any, Literal
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+if TYPE_CHECKING:  # openpyxl is imported on use: commands and workers start without it
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 Kind = Literal["text", "int", "date", "percent", "number"]
 
@@ -25,11 +25,19 @@ DATE_FORMAT = "DD/MM/YYYY"
 PERCENT_FORMAT = "0.0%"
 # Characters a sheet title may not hold.
 _BAD_TITLE = str.maketrans({c: " " for c in "[]:*?/\\"})
-_HEADER_FONT = Font(bold=True)
-_HEADER_FILL = PatternFill("solid", fgColor="DDE7F0")
-_HEADER_ALIGN = Alignment(wrap_text=True, vertical="center")
-_NOTE_FONT = Font(italic=True)
-_TITLE_FONT = Font(bold=True, size=13)
+
+
+@cache
+def _styles() -> dict[str, Any]:
+    from openpyxl.styles import Alignment, Font, PatternFill
+
+    return {
+        "header_font": Font(bold=True),
+        "header_fill": PatternFill("solid", fgColor="DDE7F0"),
+        "header_align": Alignment(wrap_text=True, vertical="center"),
+        "note_font": Font(italic=True),
+        "title_font": Font(bold=True, size=13),
+    }
 
 
 @dataclass(frozen=True)
@@ -67,6 +75,8 @@ def _width(column: Column) -> float:
 
 def _text_cell(sheet: WriteOnlyWorksheet, value: str) -> WriteOnlyCell:
     """A text cell that stays text: openpyxl would store "=…" as a formula."""
+    from openpyxl.cell import WriteOnlyCell
+
     cell = WriteOnlyCell(sheet, value)
     cell.data_type = "s"
     return cell
@@ -74,6 +84,8 @@ def _text_cell(sheet: WriteOnlyWorksheet, value: str) -> WriteOnlyCell:
 
 def _writer(sheet: WriteOnlyWorksheet, columns: Sequence[Column]) -> Any:
     """A function turning one row of values into the cells to append, by the columns' kinds."""
+    from openpyxl.cell import WriteOnlyCell
+
     styled: list[tuple[int, str]] = []
     for index, column in enumerate(columns):
         if column.kind == "date":
@@ -100,6 +112,9 @@ def _writer(sheet: WriteOnlyWorksheet, columns: Sequence[Column]) -> Any:
 
 
 def _write_table(workbook: Workbook, table: Table) -> None:
+    from openpyxl.utils import get_column_letter
+
+    style = _styles()
     sheet = workbook.create_sheet(sheet_title(table.sheet_name or table.title))
     columns = list(table.columns)
     for index, column in enumerate(columns, start=1):
@@ -108,19 +123,19 @@ def _write_table(workbook: Workbook, table: Table) -> None:
     last = get_column_letter(max(1, len(columns)))
     sheet.freeze_panes = f"A{header_row + 1}"
     title = _text_cell(sheet, table.title)
-    title.font = _TITLE_FONT
+    title.font = style["title_font"]
     sheet.append([title])
     for note in table.notes:
         cell = _text_cell(sheet, note)
-        cell.font = _NOTE_FONT
+        cell.font = style["note_font"]
         sheet.append([cell])
     sheet.append([])
     headers = []
     for column in columns:
         cell = _text_cell(sheet, column.header)
-        cell.font = _HEADER_FONT
-        cell.fill = _HEADER_FILL
-        cell.alignment = _HEADER_ALIGN
+        cell.font = style["header_font"]
+        cell.fill = style["header_fill"]
+        cell.alignment = style["header_align"]
         headers.append(cell)
     sheet.append(headers)
     cells = _writer(sheet, columns)
@@ -133,6 +148,8 @@ def _write_table(workbook: Workbook, table: Table) -> None:
 
 def tables_xlsx(tables: Sequence[Table]) -> bytes:
     """Build an .xlsx with one sheet per table, in order."""
+    from openpyxl import Workbook
+
     workbook = Workbook(write_only=True)
     used: set[str] = set()
     for table in tables:

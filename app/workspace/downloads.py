@@ -11,7 +11,7 @@ from werkzeug.wrappers import Response
 from app.spreadsheets import as_of_note, send_xlsx
 from app.workspace.common import bp
 from app.workspace.registry import registry_search
-from app.workspace.visits import DOSSIER_OPTIONS, _visible_visit
+from app.workspace.visits import _visible_visit, dossier_options
 from exports.table_xlsx import Column, Table, table_xlsx
 from models import db
 from models.labels import label
@@ -76,7 +76,7 @@ def visit_table(visit: Any, today: Any, due_soon_days: int) -> Table:
 @bp.route("/visits/<int:visit_id>/tasks.xlsx")
 def visit_xlsx(visit_id: int) -> Response:
     """Download a visit's numbered directives with their tasks as .xlsx."""
-    visit = _visible_visit(visit_id, *DOSSIER_OPTIONS)
+    visit = _visible_visit(visit_id, *dossier_options())
     today = local_today()
     data = table_xlsx(visit_table(visit, today, int(current_app.config["DUE_SOON_DAYS"])))
     return send_xlsx(data, f"chi-dao-{visit.reference}.xlsx".replace("/", "-"))
