@@ -171,10 +171,11 @@ def most_overdue(selection: Selection, today: date, limit: int = MOST_OVERDUE) -
     return list(
         db.session.scalars(
             select(Task)
-            .where(*selection.conditions(today), is_overdue(today))
+            # Rank 0 (working, with a due date) lets the list-order index serve the longest overdue.
+            .where(*selection.conditions(today), is_overdue(today), Task.list_rank == 0)
             # Loaded after the LIMIT, not joined to every overdue task before it.
             .options(selectinload(Task.lead_org), selectinload(Task.directive).selectinload(Directive.visit))
-            .order_by(Task.due_on, Task.id)
+            .order_by(Task.list_rank, Task.due_on, Task.id)
             .limit(limit)
         )
     )

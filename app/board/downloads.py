@@ -154,9 +154,7 @@ def task_list_table(chosen: ListSelection) -> Table:
     return Table(
         title=_("Danh sách nhiệm vụ"),
         columns=task_columns(),
-        rows=task_rows(
-            chosen.conditions(), chosen.today, chosen.soon, urgency_order(chosen.today, chosen.soon)
-        ),
+        rows=task_rows(chosen.conditions(), chosen.today, chosen.soon, urgency_order()),
         notes=_filter_notes(chosen),
     )
 

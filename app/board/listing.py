@@ -30,7 +30,6 @@ from workflows.dashboard import (
     subtree_tasks,
 )
 from workflows.errors import ValidationFailed
-from workflows.timeliness import urgency_rank
 
 PAGE_SIZE = 50
 OPEN = "open"
@@ -163,9 +162,14 @@ def conditions(
     return result
 
 
-def urgency_order(today: date, due_soon_days: int) -> list[Any]:
-    """Overdue first (the longest overdue on top), then due soon, then the rest by due date."""
-    return [urgency_rank(today, due_soon_days), Task.due_on.is_(None), Task.due_on, Task.id]
+def urgency_order() -> list[Any]:
+    """Overdue first (the longest overdue on top), then due soon, then the rest by due date.
+
+    Ranking by timeliness on a day (``urgency_rank``) gives this same order, since working tasks
+    overdue, due soon and later all follow their due dates; the stored rank needs no today and
+    ``ix_task_list_order`` serves it.
+    """
+    return [Task.list_rank, Task.due_on, Task.id]
 
 
 def organisation(org_id: int | None) -> Organization | None:

@@ -186,7 +186,7 @@ def task_list() -> str:
                 selectinload(Task.directive).selectinload(Directive.visit),
                 selectinload(Task.coordinating_orgs),
             )
-            .order_by(*urgency_order(today, soon))
+            .order_by(*urgency_order())
             .limit(PAGE_SIZE)
             .offset((page - 1) * PAGE_SIZE)
         )
