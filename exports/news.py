@@ -91,13 +91,17 @@ class Photo:
 
 @dataclass(frozen=True)
 class NewsDraft:
-    """What the generator writes from a visit; ``body_html`` is already sanitised."""
+    """What the generator writes from a visit; ``body_html`` is already sanitised.
+
+    ``withheld`` lists the codes of documents marked secret ("Mật") whose citations were left out.
+    """
 
     title: str
     date_line: str
     lead: str
     body_html: str
     author_line: str
+    withheld: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -206,7 +210,39 @@ def _finding_sections(visit: Visit) -> list[str]:
     return blocks
 
 
-def _requests(visit: Visit) -> list[str]:
+# The words that may stand before a document's code in running text ("Kết luận số 01-KL/TU").
+_DOCUMENT_WORDS = (
+    "Nghị quyết|Chỉ thị|Kết luận|Quy định|Quyết định|Hướng dẫn|Thông báo|Kế hoạch|Công văn|Thông tri|"
+    "Chương trình|Đề án|Báo cáo|Văn bản|Nghị định|Thông tư|Luật"
+)
+WITHHELD_PHRASE = "văn bản có liên quan"
+
+
+def withhold_secret(text: str, codes: Iterable[str]) -> str:
+    """``text`` with every citation of the documents ``codes`` replaced by a neutral phrase.
+
+    The type word, "số", the code, a following date ("ngày 05/02/2024") and a following "của …
+    (Mật)" go together, so the sentence still reads: "thực hiện nghiêm Kết luận số 01-KL/TU" → "thực hiện nghiêm văn bản có
+    liên quan".
+    """
+    for code in codes:
+        pattern = re.compile(
+            rf"(?:(?:{_DOCUMENT_WORDS})\s+)?(?:số\s+)?{re.escape(code)}"
+            r"(?:\s*(?:,\s*)?ngày\s+\d{1,2}[/.-]\d{1,2}[/.-]\d{4})?"
+            # "… của Tỉnh ủy (Mật)": the issuer and the mark go too, only when the mark follows.
+            r"(?:(?:\s+của\s+[^,.;()]{1,60}?)?\s*\(mật\))?",
+            re.IGNORECASE,
+        )
+        text = pattern.sub(WITHHELD_PHRASE, text)
+    return text
+
+
+def secret_codes(visit: Visit) -> list[str]:
+    """The codes of the documents marked secret that the visit's directives cite."""
+    return sorted({doc.code for d in visit.directives for doc in d.citations if doc.is_secret})
+
+
+def _requests(visit: Visit, withheld: Sequence[str] = ()) -> list[str]:
     directives = sorted(visit.directives, key=lambda d: d.number)
     if not directives:
         return []
@@ -221,18 +257,21 @@ def _requests(visit: Visit) -> list[str]:
     blocks = [f'<p class="kt-requests-intro">{_e(intro)}</p>']
     for directive in directives:
         title = f"<strong>{_e(directive.title)}</strong>: " if directive.title else ""
-        blocks.append(
-            f'<p class="kt-request">{_e(ordinal_la(directive.number))}, {title}{_e(directive.body)}</p>'
-        )
+        body = withhold_secret(directive.body, withheld)
+        blocks.append(f'<p class="kt-request">{_e(ordinal_la(directive.number))}, {title}{_e(body)}</p>')
     return blocks
 
 
-def draft_from_visit(visit: Visit, *, author_line: str, photos: Sequence[Photo] = ()) -> NewsDraft:
+def draft_from_visit(
+    visit: Visit, *, author_line: str, photos: Sequence[Photo] = (), keep_secret: bool = False
+) -> NewsDraft:
     """Write the news draft of a visit: headline, date line, lead, body and byline.
 
-    ``visit`` must have its delegation (with people), findings, directives and both
-    organisations loaded.
+    Citations of documents marked secret are left out of the public text (listed in ``withheld``)
+    unless ``keep_secret``: the editor decided to keep them. ``visit`` must have its delegation
+    (with people), findings, directives with their citations and both organisations loaded.
     """
+    withheld = [] if keep_secret else secret_codes(visit)
     members = sorted(visit.members, key=lambda m: m.order)
     inspecting = [
         m for m in members if m.side is DelegationSide.INSPECTING and m.role is not DelegationRole.HEAD
@@ -249,13 +288,14 @@ def draft_from_visit(visit: Visit, *, author_line: str, photos: Sequence[Photo] 
         blocks.append(f'<p class="kt-summary">{_e(visit.summary)}</p>')
     blocks.extend(_finding_sections(visit))
     blocks.extend(photo_html(photo) for photo in photos[1:])
-    blocks.extend(_requests(visit))
+    blocks.extend(_requests(visit, withheld))
     return NewsDraft(
         title=_headline(visit),
         date_line=date_line(visit.visited_on),
         lead=lead_sentence(visit),
         body_html=clean_html("\n".join(blocks)),
         author_line=author_line,
+        withheld=tuple(withheld),
     )
 
 

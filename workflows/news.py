@@ -19,7 +19,7 @@ from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import aliased
 
 from exports.html_clean import IMAGE_PATH, clean_html
-from exports.news import Photo, draft_from_visit, photo_html
+from exports.news import Photo, draft_from_visit, photo_html, secret_codes
 from models import NewsImage, NewsPost, Organization, User, Visit, db
 from models.base import utcnow
 from models.enums import NewsStatus, Role, VisitStatus
@@ -168,15 +168,23 @@ def default_author(actor: User, visit: Visit) -> str:
     return visit.inspecting_org.name
 
 
-def create_draft(visit: Visit, actor: User, *, photos: tuple[Photo, ...] = ()) -> NewsPost:
-    """Write a news draft from the visit's record."""
+def create_draft(
+    visit: Visit, actor: User, *, photos: tuple[Photo, ...] = (), keep_secret: bool = False
+) -> NewsPost:
+    """Write a news draft from the visit's record.
+
+    Citations of documents marked secret ("Mật") are left out of the text unless the editor asks to
+    keep them (``keep_secret``); the audit entry says which were left out or kept.
+    """
     if not visit.can_view(actor):
         raise OutOfScope("Không tìm thấy đợt kiểm tra.")
     if not visit.can_edit(actor):
         raise PermissionDenied("Chỉ cán bộ của cơ quan kiểm tra được viết tin về đợt kiểm tra này.")
     if visit.status is VisitStatus.PLANNED:
         raise InvalidState("Đợt kiểm tra chưa diễn ra; chưa thể viết tin.")
-    draft = draft_from_visit(visit, author_line=default_author(actor, visit), photos=photos)
+    draft = draft_from_visit(
+        visit, author_line=default_author(actor, visit), photos=photos, keep_secret=keep_secret
+    )
     post = NewsPost(
         visit=visit,
         title=draft.title,
@@ -188,7 +196,10 @@ def create_draft(visit: Visit, actor: User, *, photos: tuple[Photo, ...] = ()) -
         created_by=actor,
     )
     db.session.add(post)
-    audit.record(actor, "news.drafted", post, visit=visit.reference, slug=post.slug)
+    secret = {"withheld": list(draft.withheld)} if draft.withheld else {}
+    if keep_secret and secret_codes(visit):
+        secret = {"kept_secret": secret_codes(visit)}
+    audit.record(actor, "news.drafted", post, visit=visit.reference, slug=post.slug, **secret)
     return post
 
 

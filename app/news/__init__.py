@@ -48,6 +48,7 @@ def init_app(app: Flask) -> None:
         news_csp_nonce=views.csp_nonce,
         news_posts_of_visit=views.posts_of_visit,
         news_may_draft=views.may_draft,
+        news_secret_codes=views.secret_codes,
     )
     app.add_template_filter(views.render_body, "news_body")
     app.add_template_filter(date_line, "news_date_line")

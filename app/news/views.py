@@ -244,14 +244,33 @@ def create_from_visit(visit_id: int) -> ResponseReturnValue:
     if (replay := once.replayed(url_for("workspace.visit_detail", visit_id=visit_id))) is not None:
         return replay
     visit = _visit_for_draft(visit_id)
+    keep_secret = request.form.get("giu_mat") == "1"
     try:
-        post = run(lambda: news_flow.create_draft(visit, current_user))
+        post = run(lambda: news_flow.create_draft(visit, current_user, keep_secret=keep_secret))
     except Refused:
         return redirect(safe_back(url_for("news.manage")))
     except IntegrityError:  # another draft took the same address at the same moment
         flash(_("Không tạo được bản nháp, vui lòng thử lại."), "error")
         return redirect(safe_back(url_for("news.manage")))
     flash(_("Đã viết bản nháp từ hồ sơ đợt kiểm tra. Hãy đọc lại và sửa trước khi đăng."), "success")
+    secret = news_flow.secret_codes(visit)
+    if secret and not keep_secret:
+        flash(
+            _(
+                "Bản nháp đã bỏ trích dẫn văn bản mật: %(codes)s (thay bằng «văn bản có liên quan»).",
+                codes=", ".join(secret),
+            ),
+            "warning",
+        )
+    elif secret:
+        flash(
+            _(
+                "Bản nháp giữ trích dẫn văn bản mật theo yêu cầu của bạn: %(codes)s. "
+                "Hãy chắc chắn được phép công bố trước khi đăng.",
+                codes=", ".join(secret),
+            ),
+            "warning",
+        )
     return redirect(url_for("news.edit", post_id=post.id))
 
 
@@ -476,3 +495,8 @@ def posts_of_visit(visit: Visit) -> list[NewsPost]:
 def may_draft(visit: Visit) -> bool:
     """Whether the signed-in user sees the "Viết tin" button of a visit."""
     return news_flow.can_draft(visit, current_user)
+
+
+def secret_codes(visit: Visit) -> list[str]:
+    """The documents marked secret that a visit cites (the "Viết tin" button warns about them)."""
+    return news_flow.secret_codes(visit)

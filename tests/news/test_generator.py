@@ -105,7 +105,9 @@ def test_the_demo_draft_has_every_public_finding_and_no_internal_limitation(seed
 
 
 def test_the_demo_draft_lists_the_nine_requests_in_order_with_their_ordinals(seed_visit):
-    body = read(draft_from_visit(seed_visit, author_line="x").body_html)
+    # The seed cites a secret document (03-ĐA/TU, "Mật"); kept here to read every request back whole
+    # (tests/news/test_secret_citations.py: left out by default).
+    body = read(draft_from_visit(seed_visit, author_line="x", keep_secret=True).body_html)
     requests = body.texts("kt-request")
     assert len(requests) == 9
     for number, (text, (title, directive_body, _codes)) in enumerate(
@@ -209,7 +211,7 @@ def test_photos_are_placed_with_their_captions(held_visit):
 
 
 def test_a_whole_article_reads_back_as_the_same_record(seed_visit):
-    draft = draft_from_visit(seed_visit, author_line="Duy Khiêm")
+    draft = draft_from_visit(seed_visit, author_line="Duy Khiêm", keep_secret=True)  # see the nine requests
     html = article_html(
         title=draft.title,
         day=seed_visit.visited_on,
