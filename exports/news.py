@@ -222,8 +222,8 @@ def withhold_secret(text: str, codes: Iterable[str]) -> str:
     """``text`` with every citation of the documents ``codes`` replaced by a neutral phrase.
 
     The type word, "số", the code, a following date ("ngày 05/02/2024") and a following "của …
-    (Mật)" go together, so the sentence still reads: "thực hiện nghiêm Kết luận số 01-KL/TU" → "thực hiện nghiêm văn bản có
-    liên quan".
+    (Mật)" go together, so the sentence still reads: "thực hiện nghiêm Kết luận số 01-KL/TU" →
+    "thực hiện nghiêm văn bản có liên quan".
     """
     for code in codes:
         pattern = re.compile(
