@@ -26,6 +26,7 @@ from flask import abort, flash, request, url_for
 from flask_babel import gettext
 from sqlalchemy.orm.exc import StaleDataError
 
+from app import database
 from exports.errors import ExportError
 from models import db
 from models.labels import label
@@ -83,13 +84,20 @@ def refuse(error: DomainError) -> NoReturn:
     raise error
 
 
-def run(call: Callable[[], T], *, form: Any = None, field: str | None = None) -> T:
+def run(
+    call: Callable[[], T], *, form: Any = None, field: str | None = None, starts_writing: bool = False
+) -> T:
     """Call a workflow and commit once; on a refusal roll back and answer (see the module's docstring).
 
     Raises ``Refused`` after putting the message under ``form[field]`` (above the form when only
     ``form`` is given, in a flash when neither is), so the view can show its form again;
     ``StaleRecord`` is raised as it is.
+
+    In a ``database.reads_first`` view the write transaction starts before the call, unless the call
+    says it ``starts_writing`` itself (``database.start_writing()``) after a slow part that only reads.
     """
+    if database.reading() and not starts_writing:
+        database.start_writing()  # a reads_first view's slow part is over: take the write lock now
     try:
         result = call()
         db.session.commit()

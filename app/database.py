@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from flask import Flask, g, has_request_context, request
+from flask import Flask, current_app, g, has_request_context, request
 from sqlalchemy import Engine, event
 from sqlalchemy.engine import make_url
 
@@ -61,26 +63,86 @@ def configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if _may_write() else "BEGIN")
+        writing = _may_write()
+        connection.info[_READ_ONLY] = has_request_context() and not writing and _reads_first()
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _no_write_while_reading(connection: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if connection.info.get(_READ_ONLY) and _WRITES.match(statement):
+            raise RuntimeError("a reads_first view wrote before database.start_writing()")
 
 
 def _may_write() -> bool:
     """Reading pages start a plain transaction so they never queue behind, or block, a writer;
-    form posts, commands and scheduled jobs take the write lock up front."""
+    form posts, commands and scheduled jobs take the write lock up front, except a view marked
+    ``reads_first``, which reads until it calls ``start_writing()``."""
     if not has_request_context():
         return True
-    return request.method not in ("GET", "HEAD", "OPTIONS") or bool(g.get(_WRITING))
+    if g.get(_WRITING):
+        return True
+    return request.method not in ("GET", "HEAD", "OPTIONS") and not _reads_first()
 
 
 _WRITING = "kiemtra_writing"
+_READ_ONLY = "kiemtra_read_only"
+_ON_WRITING = "kiemtra_on_writing"
+_READS_FIRST = "_kiemtra_reads_first"
+
+V = TypeVar("V", bound=Callable[..., Any])
+
+
+def reads_first(view: V) -> V:
+    """Mark a form post whose slow part (parsing an upload, rendering or converting a document,
+    hashing, writing files) comes before its writes.
+
+    Why not simply ``BEGIN IMMEDIATE`` at the first query, as other posts do: SQLite has one writer
+    at a time, so a post that took the lock at its first query (loading the signed-in user) would hold
+    it through its slow part, and every other save and sign-in would wait as long, then fail with
+    "database is locked" once the busy timeout ran out. Why not a deferred transaction that upgrades at
+    its first write: in WAL mode a reader whose snapshot is older than another writer's commit cannot
+    upgrade (SQLITE_BUSY_SNAPSHOT, at once, without the busy timeout), and silently starting over
+    would act on what it read before, which is a lost update. So such a post reads in plain
+    transactions, does its slow work, then calls ``start_writing()`` (``app.acting.run()`` does it for
+    the workflow it runs): the reading transaction ends, the write transaction starts with
+    ``BEGIN IMMEDIATE``, waits its turn within the busy timeout, and the workflow reads the records
+    again under the lock (they are expired at the commit), so its checks see the latest state.
+    A write statement in the reading part is a programming error and raises at once.
+    """
+    setattr(view, _READS_FIRST, True)
+    return view
+
+
+def _reads_first() -> bool:
+    endpoint = request.endpoint
+    view = current_app.view_functions.get(endpoint) if endpoint else None
+    return bool(getattr(view, _READS_FIRST, False))
+
+
+def reading() -> bool:
+    """True in a ``reads_first`` request that has not started writing yet."""
+    return has_request_context() and _reads_first() and not g.get(_WRITING)
+
+
+def on_writing(callback: Callable[[], None]) -> None:
+    """Run ``callback`` first thing in the request's write transaction (``start_writing()``)."""
+    g.setdefault(_ON_WRITING, []).append(callback)
 
 
 def start_writing() -> None:
-    """A reading page that must write after all (opening a notification marks it read): end the
-    reading transaction, so the next one takes the write lock up front and waits its turn, instead of
-    upgrading a read and failing at once with "database is locked" while someone else saves."""
+    """End the reading transaction, so the next one takes the write lock up front and waits its turn,
+    instead of upgrading a read and failing at once with "database is locked" while someone else
+    saves (a reading page that writes after all, such as opening a notification, or a ``reads_first``
+    post after its slow part). Does nothing once the request writes."""
+    if g.get(_WRITING):
+        return
     db.session.commit()
     g.setdefault(_WRITING, True)
+    for callback in g.pop(_ON_WRITING, []):
+        callback()
+
+
+_WRITES = re.compile(r"\s*(INSERT|UPDATE|DELETE|REPLACE)\b", re.IGNORECASE)
 
 
 def init_app(app: Flask) -> None:

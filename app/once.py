@@ -26,6 +26,7 @@ from markupsafe import Markup
 from sqlalchemy import delete
 from sqlalchemy.dialects import postgresql, sqlite
 
+from app import database
 from models import SpentFormToken, db
 from models.base import utcnow
 
@@ -72,8 +73,34 @@ def _consume(token: str) -> bool:
 def replayed(back: str) -> ResponseReturnValue | None:
     """None when this POST may go on; else the redirect answering a form submitted a second time."""
     token = request.form.get(FIELD)
-    if token is None or _consume(token):
+    if token is None:
         return None
+    if database.reading():
+        # A reads_first view: the token is spent first thing in its write transaction, so that its
+        # slow part holds no lock and a failed action leaves the token unspent.
+        if token not in session.get(SESSION_KEY, []):
+            return _answer_replay(back)
+        database.on_writing(lambda: _consume_or_refuse(token, back))
+        return None
+    if _consume(token):
+        return None
+    return _answer_replay(back)
+
+
+class Replayed(Exception):
+    """A reads_first view's form was sent a second time; found when its write transaction began."""
+
+    def __init__(self, back: str) -> None:
+        super().__init__(back)
+        self.back = back
+
+
+def _consume_or_refuse(token: str, back: str) -> None:
+    if not _consume(token):
+        raise Replayed(back)
+
+
+def _answer_replay(back: str) -> ResponseReturnValue:
     flash(_("Yêu cầu này đã được gửi; không thực hiện lại."), "warning")
     return redirect(back)
 
@@ -81,3 +108,8 @@ def replayed(back: str) -> ResponseReturnValue | None:
 def init_app(app: Flask) -> None:
     """Make ``once_field()`` available to every template."""
     app.jinja_env.globals["once_field"] = once_field
+
+    @app.errorhandler(Replayed)
+    def _replayed(error: Replayed) -> ResponseReturnValue:
+        db.session.rollback()
+        return _answer_replay(error.back)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -41,6 +42,35 @@ REASON_MAX = 1000
 
 Build = Callable[[str], bytes]  # the symbol ("01-BC/BTGTU") → the Word file
 Convert = Callable[[bytes], bytes]  # the Word file → its PDF
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """The files built, before the write transaction, for the number the series was expected to give
+    (``expected_symbol``); ``issue_document`` keeps them when the number it takes is that one."""
+
+    symbol: str
+    docx: bytes
+    pdf: bytes | None
+
+
+def expected_symbol(
+    issuer: Organization,
+    kind: DocumentKind,
+    issued_on: date,
+    terms: Sequence[tuple[date, str]] = DEFAULT_TERMS,
+) -> str:
+    """The symbol the next number of the series would have if nobody else issued meanwhile (a read)."""
+    type_code = TYPE_CODES[kind]
+    term = term_for(issued_on, terms)
+    last = db.session.scalar(
+        select(DocumentCounter.last_number).where(
+            DocumentCounter.issuer_org_id == issuer.id,
+            DocumentCounter.type_code == type_code,
+            DocumentCounter.term == term,
+        )
+    )
+    return f"{(last or 0) + 1:02d}-{type_code}/{issuer.doc_code}"
 
 
 def next_number(issuer: Organization, type_code: str, term: str) -> int:
@@ -120,10 +150,13 @@ def issue_document(
     cites: IssuedDocument | None = None,
     today: date | None = None,
     terms: Sequence[tuple[date, str]] = DEFAULT_TERMS,
+    prepared: Prepared | None = None,
 ) -> IssuedDocument:
     """Give the document its number, build the Word file with it, convert that file to PDF
     (when ``to_pdf`` is given) and keep both files with their sha256 under the one number.
 
+    Files ``prepared`` for the number taken are kept as they are, so the slow building and converting
+    happen before the series is locked; another number (someone issued meanwhile) is built here.
     If building or converting fails the caller rolls back, and the number is not used.
     """
     check_can_issue(kind, actor, issuer, visit)
@@ -153,8 +186,11 @@ def issue_document(
         created_by=actor,
         exception_reason=reason if unusual else None,
     )
-    docx = build(document.symbol)
-    pdf = to_pdf(docx) if to_pdf is not None else None
+    if prepared is not None and prepared.symbol == document.symbol:
+        docx, pdf = prepared.docx, prepared.pdf
+    else:
+        docx = build(document.symbol)
+        pdf = to_pdf(docx) if to_pdf is not None else None
     document.file_sha256 = _sha256(docx)
     document.pdf_sha256 = _sha256(pdf) if pdf is not None else None
     db.session.add(document)

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from flask import current_app
 
+from app import database
 from exports.conclusion import build_conclusion
 from exports.followup import build_followup
 from exports.letterhead import Signature, signature_for
@@ -22,7 +23,7 @@ from models import IssuedDocument, Organization, User, Visit
 from models.labels import label
 from workflows import documents as flow
 from workflows import issuing
-from workflows.documents import DocumentKind, SummaryFacts
+from workflows.documents import DocumentKind, SummaryFacts, check_can_issue
 from workflows.followup import Followup
 
 DOCX = "docx"
@@ -160,18 +161,29 @@ def issue(
         signed["by"] = credentials.subject
         return pdf
 
+    convert = pdf_of if current_app.config.get("ISSUED_PDF", True) else None
+    prepared = None
+    if database.reading():
+        # A reads_first view: build and convert for the expected number before the write lock, which
+        # is then held only to take the number and store the bytes (rebuilt if the number moved on).
+        check_can_issue(kind, actor, issuer, visit)
+        symbol = issuing.expected_symbol(issuer, kind, issued_on, terms())
+        docx = build(symbol)
+        prepared = issuing.Prepared(symbol, docx, convert(docx) if convert else None)
+        database.start_writing()
     document = issuing.issue_document(
         actor,
         kind,
         issuer=issuer,
         issued_on=issued_on,
         build=build,
-        to_pdf=pdf_of if current_app.config.get("ISSUED_PDF", True) else None,
+        to_pdf=convert,
         visit=visit,
         subject=subject,
         reason=reason,
         cites=cites,
         terms=terms(),
+        prepared=prepared,
     )
     if signed:
         issuing.record_signature(document, actor, signer=signed["by"], valid=None, intact=True)

@@ -19,7 +19,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from app import once
+from app import database, once
 from app.acting import Refused, error_message, run, safe_back
 from app.documents import service
 from app.documents.service import DOCX, PDF, DocumentFile
@@ -104,6 +104,7 @@ def visit_draft(visit_id: int, kind: str, fmt: str) -> ResponseReturnValue:
 
 
 @bp.route("/dot-kiem-tra/<int:visit_id>/<kind>/cap-so", methods=["POST"])
+@database.reads_first
 def issue_visit_document(visit_id: int, kind: str) -> ResponseReturnValue:
     """Give a visit's report or conclusion its number and download the issued copy."""
 
@@ -145,6 +146,7 @@ def summary_draft(fmt: str) -> ResponseReturnValue:
 
 
 @bp.route("/tong-hop/cap-so", methods=["POST"])
+@database.reads_first
 def issue_summary() -> ResponseReturnValue:
     """Give the leadership summary its number and download the issued copy."""
 
@@ -188,6 +190,7 @@ def followup_draft(org_id: int, fmt: str) -> ResponseReturnValue:
 
 
 @bp.route("/don-doc/<int:org_id>/cap-so", methods=["POST"])
+@database.reads_first
 def issue_followup(org_id: int) -> ResponseReturnValue:
     """Give the follow-up letter its number and download the issued copy."""
 
@@ -423,10 +426,10 @@ def _send(document: DocumentFile) -> ResponseReturnValue:
     )
 
 
-def _draft(make: Callable[[], DocumentFile]) -> ResponseReturnValue:
+def _draft(make: Callable[[], DocumentFile], *, starts_writing: bool = False) -> ResponseReturnValue:
     """Send the file ``make`` builds; a refusal goes back where the user came from, with its message."""
     try:
-        return _send(run(make))
+        return _send(run(make, starts_writing=starts_writing))
     except Refused:
         return redirect(safe_back(url_for("documents.index")))
 
@@ -440,7 +443,8 @@ def _issue(make: Callable[[str], IssuedDocument]) -> ResponseReturnValue:
     if (replay := once.replayed(safe_back(url_for("documents.index")))) is not None:
         return replay
     fmt = request.form.get("dinh_dang", DOCX)
-    return _draft(lambda: service.issued_copy(make(fmt), fmt))
+    # service.issue builds and converts before it takes the write lock (the views are reads_first).
+    return _draft(lambda: service.issued_copy(make(fmt), fmt), starts_writing=True)
 
 
 def _issued_or_404(document_id: int) -> IssuedDocument:

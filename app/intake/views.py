@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.routing import BuildError
 
+from app import database
 from app.acting import Refused, error_message, run
 from app.intake.forms import ArticleForm, ReviewForm, entry_span, review_data
 from models import Visit
@@ -39,6 +40,7 @@ def excerpt(text: str, span: Span | None, limit: int = 160) -> str:
 
 @bp.route("/", methods=["GET", "POST"])
 @login_required
+@database.reads_first
 def start() -> ResponseReturnValue:
     """Take an article, pasted or as a file, and show the draft visit read from it."""
     form = ArticleForm()
