@@ -12,7 +12,12 @@ DEFAULTS: dict[str, Any] = {
     "BABEL_DEFAULT_LOCALE": "vi",
     "BABEL_DEFAULT_TIMEZONE": "Asia/Ho_Chi_Minh",
     "LANGUAGES": ("vi", "en"),
+    # How long a SQLite writer waits for the write lock before "database is locked".
     "SQLITE_BUSY_TIMEOUT_MS": 15000,
+    # PostgreSQL: how long opening a connection may take (a server that accepts and never answers),
+    # and how long one statement may run (0: no limit) before it is cancelled; also the TCP keepalive.
+    "DB_CONNECT_TIMEOUT_S": 10,
+    "DB_STATEMENT_TIMEOUT_MS": 60000,
     "DUE_SOON_DAYS": 3,
     "REMINDER_DAYS": (7, 3, 1),
     "ESCALATE_AFTER_DAYS": 7,
@@ -51,6 +56,8 @@ _INT_KEYS = {
     "PROXY_COUNT",
     "MAX_CONTENT_LENGTH",
     "SQLITE_BUSY_TIMEOUT_MS",
+    "DB_CONNECT_TIMEOUT_S",
+    "DB_STATEMENT_TIMEOUT_MS",
     "DUE_SOON_DAYS",
     "ESCALATE_AFTER_DAYS",
     "UPLOAD_MAX_MB",

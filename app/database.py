@@ -29,11 +29,33 @@ def database_url(app: Flask) -> str:
     return f"sqlite:///{Path(app.instance_path) / 'kiemtra.sqlite'}"
 
 
-def engine_options(url: str, busy_timeout_ms: int) -> dict[str, Any]:
-    """Engine options for the URL's backend."""
+def engine_options(
+    url: str, busy_timeout_ms: int, connect_timeout_s: int = 10, statement_timeout_ms: int = 60000
+) -> dict[str, Any]:
+    """Engine options for the URL's backend: every wait on the database is bounded.
+
+    SQLite: a writer waits at most ``busy_timeout_ms`` for the write lock. PostgreSQL: opening a
+    connection gives up after ``connect_timeout_s`` (a server that accepts and never answers would
+    otherwise hold every thread, even those serving static files), a statement is cancelled after
+    ``statement_timeout_ms`` (0: never), a dead peer is noticed by TCP keepalives, and a request waits
+    at most ``connect_timeout_s`` for a connection of the pool.
+    """
     if make_url(url).get_backend_name() == "sqlite":
         return {"connect_args": {"timeout": busy_timeout_ms / 1000}}
-    return {"pool_pre_ping": True}
+    connect_args: dict[str, Any] = {
+        "connect_timeout": max(1, int(connect_timeout_s)),
+        "keepalives": 1,
+        "keepalives_idle": 30,
+        "keepalives_interval": 10,
+        "keepalives_count": 3,
+    }
+    if statement_timeout_ms:
+        connect_args["options"] = f"-c statement_timeout={int(statement_timeout_ms)}"
+    return {
+        "pool_pre_ping": True,
+        "pool_timeout": max(1, int(connect_timeout_s)),
+        "connect_args": connect_args,
+    }
 
 
 def configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
@@ -150,7 +172,13 @@ def init_app(app: Flask) -> None:
     url = database_url(app)
     app.config["SQLALCHEMY_DATABASE_URI"] = url
     app.config.setdefault(
-        "SQLALCHEMY_ENGINE_OPTIONS", engine_options(url, app.config["SQLITE_BUSY_TIMEOUT_MS"])
+        "SQLALCHEMY_ENGINE_OPTIONS",
+        engine_options(
+            url,
+            app.config["SQLITE_BUSY_TIMEOUT_MS"],
+            app.config["DB_CONNECT_TIMEOUT_S"],
+            app.config["DB_STATEMENT_TIMEOUT_MS"],
+        ),
     )
     db.init_app(app)
     if make_url(url).get_backend_name() == "sqlite":
