@@ -49,18 +49,43 @@ def _refuse_binary(text: str) -> None:
         raise ValidationFailed(_BINARY)
 
 
+# Bounds on what a .docx unpacks to, checked from the archive's directory before anything is inflated
+# (zipfile never inflates a member past the size its directory gives): a real article's text is well
+# under a megabyte of XML, while 137 KB can hold 32 MB of XML that takes lxml gigabytes to parse.
+DOCX_XML_MAX = 4 * 1024 * 1024  # any one XML part
+DOCX_UNPACKED_MAX = 32 * 1024 * 1024  # every part together, pictures included
+DOCX_PARTS_MAX = 1000
+_DOCX_BROKEN = "Tệp .docx bị hỏng hoặc không phải tài liệu Word."
+
+
+def _check_unpacked_size(archive: zipfile.ZipFile) -> None:
+    members = archive.infolist()
+    too_big = ValidationFailed(
+        "Tệp .docx giải nén ra quá lớn (hơn %(mb)s MB chữ hoặc quá nhiều phần); "
+        "hãy dán nội dung bài hoặc lưu lại tệp không kèm đối tượng nhúng.",
+        mb=DOCX_XML_MAX // 1_048_576,
+    )
+    if len(members) > DOCX_PARTS_MAX or sum(m.file_size for m in members) > DOCX_UNPACKED_MAX:
+        raise too_big
+    if any(m.filename.lower().endswith((".xml", ".rels")) and m.file_size > DOCX_XML_MAX for m in members):
+        raise too_big
+
+
 def _read_docx(data: bytes) -> str:
-    """The paragraphs (and table cells) of a .docx in document order."""
+    """The paragraphs (and table cells) of a .docx in document order; an archive that would unpack
+    past the bounds above, or whose XML does not parse, is refused with a message."""
     from docx import Document
     from docx.table import Table
+    from lxml import etree
 
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             if "word/document.xml" not in archive.namelist():
                 raise ValidationFailed("Tệp nén không phải tài liệu Word (.docx).")
+            _check_unpacked_size(archive)
         document = Document(io.BytesIO(data))
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError):
-        raise ValidationFailed("Tệp .docx bị hỏng hoặc không phải tài liệu Word.") from None
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError, etree.LxmlError, EOFError):
+        raise ValidationFailed(_DOCX_BROKEN) from None
     blocks: list[str] = []
     for item in document.iter_inner_content():
         if isinstance(item, Table):
