@@ -86,3 +86,54 @@ def test_a_conversion_that_writes_nothing_is_an_error(tmp_path):
     fake.chmod(0o755)
     with pytest.raises(PdfError, match="không tạo được tệp PDF"):
         docx_to_pdf(b"PK", soffice=str(fake))
+
+
+def _small_docx(text: str) -> bytes:
+    import io
+
+    from docx import Document
+
+    document = Document()
+    for index in range(40):
+        document.add_paragraph(f"{text} {index}: Tổ chức hội nghị quán triệt Quy định 85-QĐ/TW.")
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+@needs_soffice
+def test_conversions_after_the_first_go_through_one_running_libreoffice(tmp_path, monkeypatch):
+    from exports import pdf as pdf_module
+
+    if pdf_module.uno_python() is None:
+        pytest.skip("no Python with LibreOffice's uno module (python3-uno)")
+    monkeypatch.delenv("KIEMTRA_PDF_WARM", raising=False)
+    program = pdf_module.find_soffice()
+    first = docx_to_pdf(_small_docx("Lần một"))
+    converter = pdf_module._warm[program]
+    office = converter.office
+    second = docx_to_pdf(_small_docx("Lần hai"))
+    assert converter.office is office and converter.starts == 1
+    assert "Lần một 0" in _pdf_tool("pdftotext", first, tmp_path)
+    assert "Lần hai 39" in _pdf_tool("pdftotext", second, tmp_path)
+    (tmp_path / "second.pdf").write_bytes(second)
+    meta = subprocess.run(["pdfinfo", "-meta", str(tmp_path / "second.pdf")], capture_output=True, text=True)
+    assert "<pdfaid:part>2</pdfaid:part>" in meta.stdout  # PDF/A-2b, as the one-shot conversion
+
+    # LibreOffice dies: the next document starts it again and still comes out.
+    converter.stop()
+    office.wait()
+    third = docx_to_pdf(_small_docx("Lần ba"))
+    assert converter.starts == 2 and converter.running
+    assert "Lần ba 1" in _pdf_tool("pdftotext", third, tmp_path)
+
+
+@needs_soffice
+def test_with_warm_conversion_off_each_document_runs_libreoffice_once(tmp_path, monkeypatch):
+    from exports import pdf as pdf_module
+
+    monkeypatch.setenv("KIEMTRA_PDF_WARM", "0")
+    monkeypatch.setattr(pdf_module, "_warm", {})
+    pdf = docx_to_pdf(_small_docx("Một lần"))
+    assert pdf_module._warm == {}
+    assert "Một lần 2" in _pdf_tool("pdftotext", pdf, tmp_path)
