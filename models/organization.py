@@ -24,6 +24,7 @@ class Organization(Base):
     __table_args__ = (
         CheckConstraint("valid_to IS NULL OR valid_from IS NULL OR valid_to >= valid_from", name="validity"),
         CheckConstraint("parent_id IS NULL OR parent_id <> id", name="not_own_parent"),
+        CheckConstraint("successor_id IS NULL OR successor_id <> id", name="not_own_successor"),
         Index("ix_organization_path", "path"),
     )
 
@@ -42,9 +43,15 @@ class Organization(Base):
     valid_from: Mapped[date | None]
     valid_to: Mapped[date | None]
     search_key: Mapped[str] = mapped_column(String(200), default="")
+    # The body that took over this one's work (the 2025 reorganisation merged districts into
+    # communes); its open tasks can be moved there (``workflows.admin.record_successor``).
+    successor_id: Mapped[int | None] = mapped_column(ForeignKey("organization.id", ondelete="RESTRICT"))
 
-    parent: Mapped[Organization | None] = relationship(remote_side=[id], back_populates="children")
-    children: Mapped[list[Organization]] = relationship(back_populates="parent")
+    parent: Mapped[Organization | None] = relationship(
+        remote_side=[id], back_populates="children", foreign_keys=[parent_id]
+    )
+    children: Mapped[list[Organization]] = relationship(back_populates="parent", foreign_keys=[parent_id])
+    successor: Mapped[Organization | None] = relationship(remote_side=[id], foreign_keys=[successor_id])
     people: Mapped[list[Person]] = relationship(back_populates="organization")
 
     @validates("name", "short_name", "place_name", "code", "doc_code")

@@ -30,12 +30,12 @@ LOCALES = ("vi", "en")
 KEEP = object()  # an argument left as it is
 
 
-def _check_admin(actor: Actor) -> None:
+def check_admin(actor: Actor) -> None:
     if actor.role is not Role.ADMIN:
         raise PermissionDenied("Chỉ quản trị viên được làm việc này.")
 
 
-def _check_org_in_scope(actor: Actor, org: Organization | None) -> None:
+def check_org_in_scope(actor: Actor, org: Organization | None) -> None:
     if org is None or not actor.in_scope(org):
         raise OutOfScope("Không tìm thấy cơ quan, đơn vị.")
 
@@ -48,7 +48,7 @@ def _check_parent(actor: Actor, parent: Organization | None) -> None:
         if actor.organization.parent_id is not None:
             raise PermissionDenied("Chỉ quản trị viên cấp cao nhất được tạo cơ quan gốc.")
         raise ValidationFailed("Hãy chọn cơ quan cấp trên: mỗi hệ thống chỉ có một cơ quan gốc.")
-    _check_org_in_scope(actor, parent)
+    check_org_in_scope(actor, parent)
 
 
 def _check_validity(valid_from: date | None, valid_to: date | None) -> None:
@@ -80,7 +80,7 @@ def create_organization(
     valid_to: date | None = None,
 ) -> Organization:
     """Add a body under ``parent`` in the administrator's subtree."""
-    _check_admin(actor)
+    check_admin(actor)
     _check_parent(actor, parent)
     _check_validity(valid_from, valid_to)
     org = Organization(
@@ -118,8 +118,8 @@ def update_organization(
     A body merged or abolished gets a ``valid_to`` date instead of being rewritten, so that old
     visits keep reading as they were.
     """
-    _check_admin(actor)
-    _check_org_in_scope(actor, org)
+    check_admin(actor)
+    check_org_in_scope(actor, org)
     if org.id == actor.organization_id and parent is not org.parent:
         raise ValidationFailed("Không thể chuyển cơ quan của chính mình sang nơi khác.")
     if parent is not org.parent:
@@ -189,8 +189,8 @@ def create_user(
     person: Person | None = None,
 ) -> User:
     """Open an account in the administrator's subtree, linked to ``person`` if given."""
-    _check_admin(actor)
-    _check_org_in_scope(actor, organization)
+    check_admin(actor)
+    check_org_in_scope(actor, organization)
     _check_person(actor, person)
     username = _check_username_free(username)
     user = User(
@@ -224,9 +224,9 @@ def update_user(
     person: Person | object | None = KEEP,
 ) -> None:
     """Change an account. A new password or a disabled account ends the user's open sessions."""
-    _check_admin(actor)
-    _check_org_in_scope(actor, user.organization)
-    _check_org_in_scope(actor, organization)
+    check_admin(actor)
+    check_org_in_scope(actor, user.organization)
+    check_org_in_scope(actor, organization)
     changed_person = person is not KEEP and person is not user.person
     if changed_person:
         assert person is None or isinstance(person, Person)

@@ -51,7 +51,7 @@ from exports import charts
 from models import Attachment, Directive, Organization, Task, TaskEvent, Visit, db
 from models.enums import Role, TaskStatus, Timeliness, TimelinessGroup
 from models.labels import label
-from workflows import attachments
+from workflows import attachments, reach
 from workflows import dashboard as numbers
 from workflows import tasks as task_flow
 from workflows.clock import LOCAL_ZONE, local_today
@@ -350,7 +350,7 @@ def _save(
     if form.seen_version != task.version:
         return _stale(task_id, form)
     try:
-        run(lambda: action(task, form), form=form, field=field)
+        run(lambda: action(task, form), form=form if field else None, field=field)
     except StaleRecord:
         return _stale(task_id, form)
     except Refused as refused:
@@ -575,6 +575,7 @@ def dashboard() -> str:
         units=units,
         total=total,
         most_overdue=facts.most_overdue(),
+        unreached=reach.unreached_tasks(selection.conditions(today), today),
         visits=visits,
         trend=trend,
         # exports.charts writes every text of the SVG escaped (a test shows a unit name with markup).

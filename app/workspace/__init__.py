@@ -82,6 +82,7 @@ def init_app(app: Flask) -> None:
             "workspace.calendar_day_delete": admins,
             "workspace.organization_create": admins,
             "workspace.organization_edit": admins,
+            "workspace.organization_successor": admins,
             "workspace.user_list": admins,
             "workspace.user_create": admins,
             "workspace.user_edit": admins,

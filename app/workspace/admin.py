@@ -22,12 +22,12 @@ from app.workspace.common import (
     paginate,
     search_tokens,
 )
-from app.workspace.forms import OrganizationForm, UserForm, as_int
+from app.workspace.forms import OrganizationForm, SuccessorForm, UserForm, as_int
 from models import Organization, Person, User, db
 from models.enums import OrgKind, Role
 from workflows import admin as admin_flow
 from workflows import people as people_flow
-from workflows import signin
+from workflows import reach, signin
 from workflows.clock import local_today
 from workflows.scope import in_subtree
 
@@ -136,7 +136,45 @@ def organization_edit(org_id: int) -> ResponseReturnValue:
         if saved is not None:
             flash(_("Đã lưu %(name)s.", name=saved.name), "success")
             return redirect(url_for("workspace.organization_list") + f"#org-{saved.id}")
-    return render_template("workspace/organization_form.html", form=form, org=org)
+    return render_template(
+        "workspace/organization_form.html", form=form, org=org, successor_form=_successor_form(org)
+    )
+
+
+def _successor_form(org: Organization) -> SuccessorForm:
+    form = SuccessorForm(formdata=None)
+    form.successor_id.choices = [("", _("— không có —"))] + [
+        (str(o.id), o.name) for o in _orgs_in_scope() if o.id != org.id and not org.contains(o)
+    ]
+    form.successor_id.data = str(org.successor_id) if org.successor_id else ""
+    return form
+
+
+@bp.route("/admin/organizations/<int:org_id>/successor", methods=["POST"])
+def organization_successor(org_id: int) -> ResponseReturnValue:
+    """Record (or clear) the unit that took over this one's work, moving its open tasks if asked."""
+    org = _org_in_scope(org_id)
+    chosen = as_int(request.form.get("successor_id"))
+    successor = _org_in_scope(chosen) if chosen else None
+    move = request.form.get("move_open_tasks") in ("y", "on", "1")
+    back = url_for("workspace.organization_edit", org_id=org.id) + "#successor"
+    try:
+        moved = run(lambda: reach.record_successor(org, current_user, successor, move_open_tasks=move))
+    except Refused:
+        return redirect(back)
+    if successor is None:
+        flash(_("Đã bỏ đơn vị kế thừa của %(name)s.", name=org.name), "success")
+    else:
+        flash(
+            _(
+                "Đã ghi %(successor)s kế thừa %(name)s; đã chuyển %(count)d nhiệm vụ đang mở.",
+                successor=successor.name,
+                name=org.name,
+                count=moved,
+            ),
+            "success",
+        )
+    return redirect(back)
 
 
 # --- Accounts --------------------------------------------------------------------------------

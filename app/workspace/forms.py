@@ -382,6 +382,8 @@ class NewTaskForm(FlaskForm):
         description=_l("Không tính thứ Bảy, Chủ nhật, ngày lễ, Tết và ngày nghỉ bù."),
     )
     due_from = DateText(_l("Tính từ ngày"), description=_l("Để trống: tính từ hôm nay."))
+    # Shown only after a warning that a unit will not receive the task (``workflows.reach``).
+    confirm_reach = BooleanField(_l("Tôi đã biết; vẫn giao nhiệm vụ cho các đơn vị này"))
 
     def working_days(self) -> int | None:
         """The working-day count typed, once validated."""
@@ -396,6 +398,13 @@ class NewTaskForm(FlaskForm):
             raise ValidationError(_l("Số ngày làm việc phải là một số nguyên dương."))
         if self.due_on.data is not None:
             raise ValidationError(_l("Nhập hạn là một ngày hoặc là số ngày làm việc, không nhập cả hai."))
+
+
+class SuccessorForm(FlaskForm):
+    """Record the body that took over a unit's work, and move its open tasks there."""
+
+    successor_id = Choice(_l("Đơn vị kế thừa"), choices=[])
+    move_open_tasks = BooleanField(_l("Chuyển các nhiệm vụ đang mở của đơn vị này sang đơn vị kế thừa"))
 
 
 class CloseVisitForm(FlaskForm):

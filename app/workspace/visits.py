@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -47,7 +49,7 @@ from models import (
     db,
 )
 from models.enums import DelegationRole, FindingKind, TaskStatus, VisitStatus
-from workflows import revisions
+from workflows import reach, revisions, workdays
 from workflows import tasks as task_flow
 from workflows import visits as visit_flow
 from workflows.clock import local_today, parse_date
@@ -522,18 +524,26 @@ def task_create(visit_id: int, directive_id: int) -> ResponseReturnValue:
         back = url_for("workspace.visit_detail", visit_id=visit.id) + f"#directive-{directive.number}"
         if (replay := once.replayed(back)) is not None:
             return replay
+    problems: list[str] = []
     if form.validate_on_submit():
         by_id = {org.id: org for org in orgs}
+        lead = by_id[int(form.lead_org_id.data)]
+        coordinating = [by_id[int(i)] for i in form.coordinating_ids.data or []]
+        problems = _reach_warnings(form, [lead, *coordinating])
+        if problems and not form.confirm_reach.data:
+            return render_template(
+                "workspace/task_form.html", form=form, visit=visit, directive=directive, problems=problems
+            )
         try:
             run(
                 lambda: task_flow.assign_task(
                     directive,
                     current_user,
-                    lead_org=by_id[int(form.lead_org_id.data)],
+                    lead_org=lead,
                     due_on=form.due_on.data,
                     title=form.title.data,
                     description=form.description.data,
-                    coordinating=[by_id[int(i)] for i in form.coordinating_ids.data or []],
+                    coordinating=coordinating,
                     due_working_days=form.working_days(),
                     due_from=form.due_from.data,
                 ),
@@ -547,4 +557,16 @@ def task_create(visit_id: int, directive_id: int) -> ResponseReturnValue:
             return redirect(
                 url_for("workspace.visit_detail", visit_id=visit.id) + f"#directive-{directive.number}"
             )
-    return render_template("workspace/task_form.html", form=form, visit=visit, directive=directive)
+    return render_template(
+        "workspace/task_form.html", form=form, visit=visit, directive=directive, problems=problems
+    )
+
+
+def _reach_warnings(form: NewTaskForm, orgs: list[Organization]) -> list[str]:
+    """Why the chosen units will not act on the task, in the user's language (empty: they will)."""
+    today = local_today()
+    due_on = form.due_on.data
+    if due_on is None and form.working_days():
+        with suppress(ValidationFailed):  # a count out of range is refused under its field at the save
+            due_on = workdays.due_in_working_days(form.due_from.data or today, form.working_days() or 0)
+    return [gettext(p.message, **p.params) for p in reach.reach_problems(orgs, due_on, today)]

@@ -42,6 +42,13 @@ ROUTES = (
     Route("workspace.visit_xlsx", "GET", "/visits/{visit}/tasks.xlsx"),
     Route("workspace.visit_create", "GET", "/visits/new"),
     Route("workspace.visit_edit", "GET", "/visits/{visit}/edit"),
+    # Before the visit's own state changes: a refused POST is checked to leave the visit planned.
+    Route(
+        "workspace.organization_successor",
+        "POST",
+        "/admin/organizations/{org}/successor",
+        {"successor_id": ""},
+    ),
     Route("workspace.visit_conduct", "POST", "/visits/{visit}/conduct", {"version": "{visit_version}"}),
     Route("workspace.visit_conclude", "POST", "/visits/{visit}/conclude", {"version": "{visit_version}"}),
     Route(
@@ -121,6 +128,7 @@ EXPECTED: dict[str, dict[str, tuple[str, str]]] = {
     "workspace.organization_list": {"admin": (OK, OK)},
     "workspace.organization_create": {"admin": (OK, OK)},
     "workspace.organization_edit": _ADMIN,
+    "workspace.organization_successor": _ADMIN,
     "workspace.user_list": {"admin": (OK, OK)},
     "workspace.user_create": {"admin": (OK, OK)},
     "workspace.user_edit": _ADMIN,

@@ -1,0 +1,118 @@
+"""Tasks that reach nobody: a unit that ends before the deadline or has no office account is warned
+about before the task is saved, the dashboard counts such tasks, and a successor takes them over."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from sqlalchemy import func, select
+
+from models import Task, TaskEvent, db
+from models.enums import TaskEventKind
+from workflows import reach
+from workflows import tasks as task_flow
+from workflows import visits as visit_flow
+from workflows.clock import local_today
+
+
+def _task_form(world, create_visit, login_as):
+    visit = create_visit()
+    directive = visit_flow.issue_directive(visit, world.inspector, body="Báo cáo kết quả.")
+    db.session.commit()
+    return f"/visits/{visit.id}/directives/{directive.id}/tasks/new", login_as(world.inspector)
+
+
+def _once(browser, url):
+    return re.search(r'name="once" value="([^"]+)"', browser.get(url).get_data(as_text=True)).group(1)
+
+
+def test_a_unit_without_an_office_account_is_warned_about_and_saved_only_when_confirmed(
+    world, create_visit, login_as
+):
+    url, browser = _task_form(world, create_visit, login_as)
+    # The district committee itself has no office account (its board's office receives its tasks).
+    form = {"lead_org_id": str(world.district.id), "title": "Báo cáo", "due_on": "31/12/2023"}
+    warned = browser.post(url, data=form | {"once": _once(browser, url)}).get_data(as_text=True)
+    assert "chưa có tài khoản văn phòng nào đang hoạt động" in warned
+    assert world.district.name in warned
+    assert db.session.scalar(select(func.count(Task.id))) == 0
+    saved = browser.post(url, data=form | {"once": _once(browser, url), "confirm_reach": "y"})
+    assert saved.status_code == 302
+    assert db.session.scalar(select(func.count(Task.id))) == 1
+
+
+def test_a_unit_that_ends_before_the_due_date_is_warned_about(world, create_visit, login_as):
+    world.district_office.valid_to = date(2023, 10, 31)
+    db.session.commit()
+    url, browser = _task_form(world, create_visit, login_as)
+    form = {"lead_org_id": str(world.district_office.id), "title": "Báo cáo", "due_on": "31/12/2023"}
+    page = browser.post(url, data=form | {"once": _once(browser, url)}).get_data(as_text=True)
+    assert "ngừng hoạt động từ 31/10/2023, trước hạn của nhiệm vụ" in page
+    assert db.session.scalar(select(func.count(Task.id))) == 0
+
+
+def test_a_reachable_unit_saves_at_once(world, create_visit, login_as):
+    url, browser = _task_form(world, create_visit, login_as)
+    form = {"lead_org_id": str(world.district_office.id), "title": "Báo cáo", "due_on": "31/12/2023"}
+    assert browser.post(url, data=form | {"once": _once(browser, url)}).status_code == 302
+
+
+def test_the_open_tasks_of_a_unit_without_office_are_counted_as_reaching_nobody(world, create_task):
+    reached = create_task()
+    orphan = create_task(lead_org=world.district)
+    db.session.commit()
+    ids = set(db.session.scalars(select(Task.id).where(reach.unreached(local_today()))))
+    assert orphan.id in ids and reached.id not in ids
+
+
+def test_a_successor_takes_the_open_tasks_with_the_move_in_their_history(world, create_task, login_as):
+    open_task = create_task(lead_org=world.district_culture)
+    done = create_task(lead_org=world.district_culture)
+    task_flow.cancel_task(done, world.inspector, reason="Không còn cần.")
+    coordinated = create_task(coordinating=[world.district_culture])
+    db.session.commit()
+    admin = login_as(world.admin)
+    page = admin.get(f"/admin/organizations/{world.district_culture.id}/edit").get_data(as_text=True)
+    assert 'id="successor"' in page
+    response = admin.post(
+        f"/admin/organizations/{world.district_culture.id}/successor",
+        data={"successor_id": str(world.district_office.id), "move_open_tasks": "y"},
+        follow_redirects=True,
+    )
+    assert "đã chuyển 2 nhiệm vụ đang mở" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Task, open_task.id).lead_org_id == world.district_office.id
+    assert db.session.get(Task, done.id).lead_org_id == world.district_culture.id  # finished: stays
+    assert [o.id for o in db.session.get(Task, coordinated.id).coordinating_orgs] == []  # lead already
+    note = db.session.scalars(
+        select(TaskEvent.note).where(
+            TaskEvent.task_id == open_task.id, TaskEvent.kind == TaskEventKind.COMMENT
+        )
+    ).one()
+    assert (
+        note == f"Chuyển từ {world.district_culture.name} sang {world.district_office.name} (đơn vị kế thừa)."
+    )
+
+
+def test_a_successor_cannot_be_the_unit_itself_or_below_it(world, login_as):
+    admin = login_as(world.admin)
+    for successor in (world.district, world.district_office):
+        page = admin.post(
+            f"/admin/organizations/{world.district.id}/successor",
+            data={"successor_id": str(successor.id)},
+            follow_redirects=True,
+        ).get_data(as_text=True)
+        assert "Đơn vị kế thừa không thể là" in page
+    db.session.expire_all()
+    assert world.district.successor_id is None
+
+
+def test_the_dashboard_lists_the_tasks_that_reach_nobody(world, create_task, login_as):
+    orphan = create_task(lead_org=world.district)
+    create_task()
+    db.session.commit()
+    page = login_as(world.leader).get("/dashboard").get_data(as_text=True)
+    section = page[page.index('id="unreached"') :]
+    assert "Không có người nhận" in page
+    assert f"/tasks/{orphan.id}" in section and world.district.name in section

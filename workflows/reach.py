@@ -1,0 +1,147 @@
+"""Who will act on a task: units that end before a deadline or have nobody to receive it, and successors.
+
+A task assigned to a unit that ceases to exist before its due date, or that has no active office
+account, reaches nobody: no one reads its reminders or reports it done, and it drags its province's
+rates down. The forms warn before saving such an assignment (``reach_problems``), the dashboard lists
+the open tasks in that case (``unreached``), and an administrator records a unit's successor and moves
+its open tasks there (``record_successor``), with the move in each task's history.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING
+
+from sqlalchemy import ColumnElement, and_, exists, func, or_, select
+from sqlalchemy.orm import joinedload
+
+from models import Organization, Task, User, db
+from models.enums import OPEN_TASK_STATUSES, Role, TaskEventKind
+from models.vntext import format_date
+from workflows import audit
+from workflows.admin import check_admin, check_org_in_scope
+from workflows.errors import ValidationFailed
+from workflows.tasks import log_event
+
+if TYPE_CHECKING:
+    from workflows.admin import Actor
+
+
+@dataclass(frozen=True)
+class ReachProblem:
+    """Why a unit will not act on a task; ``message`` is Vietnamese, with ``params``, for ``gettext``."""
+
+    org: Organization
+    message: str
+    params: dict[str, str]
+
+
+def has_office_account(org: Organization) -> bool:
+    """Whether an active office account of ``org`` itself receives its tasks."""
+    return bool(
+        db.session.scalar(
+            select(
+                exists().where(
+                    User.organization_id == org.id, User.role == Role.OFFICE, User.is_active.is_(True)
+                )
+            )
+        )
+    )
+
+
+def reach_problems(orgs: list[Organization], due_on: date | None, today: date) -> list[ReachProblem]:
+    """What keeps each of ``orgs`` (a lead unit first, then coordinating ones) from acting on a task
+    due on ``due_on`` (or open without a deadline): ended before then, or no office account."""
+    problems = []
+    for org in dict.fromkeys(orgs):  # once each, in order
+        last_day = due_on or today
+        if org.valid_to is not None and org.valid_to < last_day:
+            problems.append(
+                ReachProblem(
+                    org,
+                    "%(name)s ngừng hoạt động từ %(end)s, trước hạn của nhiệm vụ.",
+                    {"name": org.name, "end": format_date(org.valid_to)},
+                )
+            )
+        elif not has_office_account(org):
+            problems.append(
+                ReachProblem(
+                    org,
+                    "%(name)s chưa có tài khoản văn phòng nào đang hoạt động: không ai nhận nhiệm vụ này.",
+                    {"name": org.name},
+                )
+            )
+    return problems
+
+
+def unreached(today: date) -> ColumnElement[bool]:
+    """Open tasks whose lead unit has ended before today or their due date, or has no office account."""
+    office = exists().where(
+        User.organization_id == Task.lead_org_id, User.role == Role.OFFICE, User.is_active.is_(True)
+    )
+    ended = exists().where(
+        Organization.id == Task.lead_org_id,
+        Organization.valid_to.is_not(None),
+        or_(
+            Organization.valid_to < today, and_(Task.due_on.is_not(None), Organization.valid_to < Task.due_on)
+        ),
+    )
+    return and_(Task.status.in_(OPEN_TASK_STATUSES), or_(~office, ended))
+
+
+def unreached_tasks(
+    conditions: list[ColumnElement[bool]], today: date, limit: int = 10
+) -> tuple[int, list[Task]]:
+    """How many tasks of a selection (``conditions``) reach nobody, and the first ``limit`` of them."""
+    where = [*conditions, unreached(today)]
+    count = db.session.scalar(select(func.count()).select_from(Task).where(*where)) or 0
+    tasks = db.session.scalars(
+        select(Task)
+        .where(*where)
+        .options(joinedload(Task.lead_org))  # one query whatever the count (a test counts them)
+        .order_by(Task.due_on.is_(None), Task.due_on, Task.id)
+        .limit(limit)
+    ).all()
+    return count, list(tasks)
+
+
+def record_successor(
+    org: Organization, actor: Actor, successor: Organization | None, *, move_open_tasks: bool
+) -> int:
+    """Record the body that took over ``org``'s work; with ``move_open_tasks`` its open tasks (as lead
+    or coordinating unit) move there, each with the move in its history. Returns how many moved."""
+    check_admin(actor)
+    check_org_in_scope(actor, org)
+    if successor is None:
+        org.successor_id = None
+        audit.record(actor, "organization.successor_cleared", org)
+        return 0
+    check_org_in_scope(actor, successor)
+    if successor.id == org.id:
+        raise ValidationFailed("Đơn vị kế thừa không thể là chính đơn vị này.")
+    if org.contains(successor):
+        raise ValidationFailed("Đơn vị kế thừa không thể là đơn vị cấp dưới của đơn vị này.")
+    org.successor = successor
+    moved = 0
+    if move_open_tasks:
+        note = f"Chuyển từ {org.name} sang {successor.name} (đơn vị kế thừa)."
+        tasks = db.session.scalars(
+            select(Task)
+            .where(
+                Task.status.in_(OPEN_TASK_STATUSES),
+                or_(Task.lead_org_id == org.id, Task.coordinating_orgs.any(Organization.id == org.id)),
+            )
+            .order_by(Task.id)
+        ).all()
+        for task in tasks:
+            if task.lead_org_id == org.id:
+                task.lead_org = successor
+                task.coordinating_orgs = [o for o in task.coordinating_orgs if o.id != successor.id]
+            else:
+                kept = [o for o in task.coordinating_orgs if o.id not in (org.id, successor.id)]
+                task.coordinating_orgs = kept + ([successor] if task.lead_org_id != successor.id else [])
+            log_event(task, actor if isinstance(actor, User) else None, TaskEventKind.COMMENT, note=note)
+            moved += 1
+    audit.record(actor, "organization.successor", org, successor=successor.code, moved_tasks=moved)
+    return moved
