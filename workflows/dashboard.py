@@ -30,6 +30,7 @@ from sqlalchemy.orm import selectinload
 
 from models import Directive, Organization, Task, Visit, db
 from models.enums import TaskStatus
+from workflows.clock import local_today
 from workflows.scope import in_subtree, tasks_counted_for, tasks_visible_to
 from workflows.timeliness import (
     CATEGORIES,
@@ -40,6 +41,7 @@ from workflows.timeliness import (
     in_category,
     is_overdue,
     start_of_local_day,
+    state_columns,
     total_of,
     unfinished_on,
 )
@@ -166,19 +168,33 @@ def table_by_lead_unit(selection: Selection, today: date, due_soon_days: int) ->
     return sorted(rows, key=lambda row: row.path)
 
 
-def most_overdue(selection: Selection, today: date, limit: int = MOST_OVERDUE) -> list[Task]:
-    """The open tasks longest past their deadline, with their unit, directive and visit."""
-    return list(
-        db.session.scalars(
+def most_overdue(selection: Selection, today: date, limit: int = MOST_OVERDUE) -> list[tuple[Task, int]]:
+    """The open tasks longest past their deadline on ``today``, each with its days overdue that day.
+
+    Today's list is read from the list-order index; a past day's from each task's state that day
+    (a task finished since, or extended since, is listed as it stood).
+    """
+    options = (selectinload(Task.lead_org), selectinload(Task.directive).selectinload(Directive.visit))
+    if today >= local_today():
+        tasks = db.session.scalars(
             select(Task)
             # Rank 0 (working, with a due date) lets the list-order index serve the longest overdue.
             .where(*selection.conditions(today), is_overdue(today), Task.list_rank == 0)
             # Loaded after the LIMIT, not joined to every overdue task before it.
-            .options(selectinload(Task.lead_org), selectinload(Task.directive).selectinload(Directive.visit))
+            .options(*options)
             .order_by(Task.list_rank, Task.due_on, Task.id)
             .limit(limit)
         )
+        return [(task, (today - task.due_on).days) for task in tasks if task.due_on is not None]
+    due_then = state_columns(today).due_on
+    rows = db.session.execute(
+        select(Task, due_then.label("due_then"))
+        .where(*selection.conditions(today), in_category("overdue", today))
+        .options(*options)
+        .order_by(due_then, Task.id)
+        .limit(limit)
     )
+    return [(task, (today - due).days) for task, due in rows]
 
 
 @dataclass(frozen=True)

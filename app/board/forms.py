@@ -139,10 +139,19 @@ class DashboardForm(FlaskForm):
     period_to = StringField(
         _l("đến ngày"), filters=[nfc], render_kw={"placeholder": "dd/mm/yyyy", "inputmode": "numeric"}
     )
+    # Empty: today. A past day shows every task as it stood that day (rebuilt from its dated history).
+    as_of = StringField(
+        _l("Số liệu tính đến ngày"),
+        filters=[nfc],
+        render_kw={"placeholder": "dd/mm/yyyy", "inputmode": "numeric"},
+    )
 
     def validate_org(self, field: Field) -> None:
         if field.data not in {value for value, _label in field.choices or []}:
             raise ValidationError(_l("Cơ quan, đơn vị đã chọn không thuộc phạm vi của bạn."))
+
+    def validate_as_of(self, field: Field) -> None:
+        _date_or_error(field, str(_l("Ngày tính số liệu")))
 
     def validate_period_from(self, field: Field) -> None:
         _date_or_error(field, str(_l("Ngày bắt đầu kỳ")))

@@ -29,7 +29,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
-from app.acting import Refused, run, safe_path
+from app.acting import Refused, error_message, run, safe_path
 from app.board.forms import (
     DashboardForm,
     ExtensionForm,
@@ -54,10 +54,10 @@ from models.labels import label
 from workflows import attachments, reach
 from workflows import dashboard as numbers
 from workflows import tasks as task_flow
-from workflows.clock import LOCAL_ZONE, local_today
-from workflows.errors import InvalidState, StaleRecord
+from workflows.clock import LOCAL_ZONE, local_today, parse_date
+from workflows.errors import InvalidState, StaleRecord, ValidationFailed
 from workflows.scope import tasks_visible_to
-from workflows.timeliness import days_overdue, timeliness_of
+from workflows.timeliness import check_as_of, days_overdue, timeliness_of
 
 bp = Blueprint("board", __name__)
 
@@ -495,7 +495,7 @@ def download_attachment(task_id: int, attachment_id: int) -> Response:
 
 
 def _dashboard_selection(
-    form: DashboardForm, choices: list[Organization]
+    form: DashboardForm, choices: list[Organization], as_of: date
 ) -> tuple[Organization, date | None, date]:
     """The subtree and period asked for; a bad choice is reported and the default used instead."""
     depth = current_user.organization.path.count("/")
@@ -511,7 +511,29 @@ def _dashboard_selection(
                 flash(error, "error")
     by_id = {org.id: org for org in choices}
     scope = by_id.get(form.org.data or -1, current_user.organization)
-    return scope, start, end or local_today()
+    return scope, start, end or as_of
+
+
+def _as_of(form: DashboardForm) -> date:
+    """The day the dashboard counts on: the one asked for when it is valid, else today.
+
+    A day that does not parse is reported by the form's validation; one in the future or before
+    the first record here.
+    """
+    today = local_today()
+    try:
+        day = parse_date(form.as_of.data)
+    except ValidationFailed:
+        return today
+    if day is None:
+        return today
+    try:
+        check_as_of(db.session, day, today)
+    except ValidationFailed as error:
+        flash(error_message(error), "error")
+        form.as_of.data = ""
+        return today
+    return day
 
 
 @dataclass(frozen=True)
@@ -531,16 +553,16 @@ class DashboardFacts:
 
     def most_overdue(self) -> list[tuple[Task, int]]:
         """The tasks longest overdue, with their days overdue."""
-        return [(t, days_overdue(t, self.today)) for t in numbers.most_overdue(self.selection, self.today)]
+        return numbers.most_overdue(self.selection, self.today)
 
 
 def dashboard_facts() -> DashboardFacts:
-    """Read the dashboard's selection and count its per-unit table and its trend."""
-    today = local_today()
+    """Read the dashboard's selection and count its per-unit table and its trend, as of its day."""
     soon = _due_soon_days()
     form = DashboardForm(request.args)
     choices = numbers.organisations_within(current_user.organization)
-    scope, start, end = _dashboard_selection(form, choices)
+    today = _as_of(form)
+    scope, start, end = _dashboard_selection(form, choices, today)
     selection = numbers.Selection.of(scope, start, end)
     units = numbers.table_by_lead_unit(selection, today, soon)
     total = numbers.total_of(unit.counts for unit in units)
@@ -563,7 +585,11 @@ def dashboard() -> str:
     )
     chart = _trend_svg(points, _("Diễn biến theo tháng: %(org)s", org=scope.name), str(get_locale()))
     list_path = url_for("board.task_list")
-    link = LinkMaker(list_path, scope=scope.id, assigned_from=start, assigned_to=end)
+    link = (
+        LinkMaker(list_path, scope=scope.id, assigned_from=start, assigned_to=end)
+        if today >= local_today()
+        else _PastDayLinks(list_path, today, scope=scope.id, assigned_from=start, assigned_to=end)
+    )
     trend_link = LinkMaker(list_path, scope=scope.id)
     return render_template(
         "board/dashboard.html",
@@ -584,6 +610,25 @@ def dashboard() -> str:
         trend_link=trend_link,
         summary_groups=SUMMARY_GROUPS,
     )
+
+
+class _PastDayLinks(LinkMaker):
+    """Links from a dashboard counted on a past day to the list as it stood then: a task done by
+    that day is listed by its completion, an open one by its state at the end of that day."""
+
+    DONE = frozenset({"on_time", "late", "done"})
+
+    def __init__(self, path: str, day: date, **fixed: Any) -> None:
+        super().__init__(path, **fixed)
+        self.day = day
+
+    def __call__(self, **extra: Any) -> str:
+        category = extra.get("timeliness")
+        if category in self.DONE:
+            extra.setdefault("completed_to", self.day)
+        elif category:
+            extra.setdefault("open_on", self.day)
+        return super().__call__(**extra)
 
 
 def _without_empty_start(trend: list[numbers.TrendMonth], keep: int = 6) -> list[numbers.TrendMonth]:
