@@ -10,6 +10,7 @@ installed once with :func:`install_cleanup`.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import re
@@ -264,11 +265,19 @@ def attach_files(
         raise OutOfScope("Không tìm thấy nhiệm vụ.")
     if not (task.can_comment(actor, check_state=False) or task.can_verify(actor, check_state=False)):
         raise PermissionDenied("Bạn không được gửi tệp cho nhiệm vụ này.")
+    files = list(files)
+    if not files:  # a note without a file never needs the folder, writable or not
+        return []
     session = db.session()
-    target = upload_dir(folder)
     attachments = []
-    for checked in files:
-        stored_name = _write(checked, target, session)
+    try:
+        target = upload_dir(folder)
+        _sweep_temporaries(target)
+        written = [(checked, _write(checked, target, session)) for checked in files]
+    except OSError as error:
+        # The caller rolls back: the files this save already wrote are removed with the transaction.
+        raise _store_failed(error) from None
+    for checked, stored_name in written:
         attachment = Attachment(
             task=task,
             event=event,
@@ -283,6 +292,35 @@ def attach_files(
         session.add(attachment)
         attachments.append(attachment)
     return attachments
+
+
+TEMPORARY_KEPT_SECONDS = 600  # far longer than writing the largest file takes
+
+
+def _store_failed(error: OSError) -> ValidationFailed:
+    if error.errno in (errno.ENOSPC, errno.EDQUOT):
+        return ValidationFailed(
+            "Máy chủ đã hết chỗ lưu tệp nên chưa lưu được gì; nội dung bạn gõ vẫn còn. "
+            "Hãy báo quản trị viên, hoặc gửi lại không kèm tệp."
+        )
+    return ValidationFailed(
+        "Máy chủ không ghi được vào thư mục lưu tệp nên chưa lưu được gì; nội dung bạn gõ vẫn còn. "
+        "Hãy báo quản trị viên, hoặc gửi lại không kèm tệp."
+    )
+
+
+def _sweep_temporaries(folder: Path) -> None:
+    """Remove the temporary files that a process killed mid-write left (``_write`` removes its own
+    otherwise), once they are older than any write takes: they never wait for ``prune-uploads``."""
+    cutoff = time.time() - TEMPORARY_KEPT_SECONDS
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            if entry.name.startswith(TEMPORARY_PREFIX) and entry.is_file(follow_symlinks=False):
+                try:
+                    if entry.stat(follow_symlinks=False).st_mtime < cutoff:
+                        os.unlink(entry.path)
+                except FileNotFoundError:
+                    pass  # another process swept it first
 
 
 def _write(checked: CheckedFile, folder: Path, session: Session) -> str:
