@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import CheckConstraint, String
+from sqlalchemy import CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, validates
 
 from models.base import Base, enum_column
@@ -30,6 +30,9 @@ class LegalDocument(Base):
     issuer_name: Mapped[str | None] = mapped_column(String(200))
     title: Mapped[str | None] = mapped_column(String(500))
     is_secret: Mapped[bool] = mapped_column(default=False)
+    # The root organisation of the tree whose editors may correct the entry (the registry is shared by
+    # every tree of a database, for reading and citing); None until an editor of some tree claims it.
+    owner_root_id: Mapped[int | None] = mapped_column(ForeignKey("organization.id", ondelete="SET NULL"))
     search_key: Mapped[str] = mapped_column(String(700), default="")
 
     @validates("code", "title", "type_name", "issuer_name")

@@ -6,7 +6,7 @@ from datetime import date
 
 from sqlalchemy import select
 
-from models import LegalDocument, User, db
+from models import LegalDocument, Organization, User, db
 from models.enums import Role
 from models.vntext import nfc
 from workflows import audit
@@ -20,6 +20,20 @@ EDITORS = frozenset({Role.ADMIN, Role.INSPECTOR})
 def _check_editor(actor: User) -> None:
     if actor.role not in EDITORS:
         raise PermissionDenied("Chỉ quản trị viên và cán bộ kiểm tra được sửa danh mục văn bản.")
+
+
+def tree_root_id(actor: User) -> int | None:
+    """The id of the root organisation of the actor's tree (the first code of its path)."""
+    root_code = actor.organization.path.strip("/").split("/")[0]
+    return db.session.scalar(select(Organization.id).where(Organization.path == f"/{root_code}/"))
+
+
+def can_edit(document: LegalDocument, actor: User) -> bool:
+    """An editor (administrator, inspector) of the tree that owns the entry; an entry no tree owns yet
+    (registered by a citation, or before owners were kept) goes to the tree of its first editor."""
+    if actor.role not in EDITORS:
+        return False
+    return document.owner_root_id is None or document.owner_root_id == tree_root_id(actor)
 
 
 def add_document(
@@ -38,6 +52,7 @@ def add_document(
     document = register_document(parsed, title=title)
     document.issued_on = issued_on or document.issued_on
     document.is_secret = document.is_secret or is_secret
+    document.owner_root_id = tree_root_id(actor)
     db.session.flush()
     audit.record(actor, "document.added", document, code=document.code)
     return document
@@ -55,6 +70,9 @@ def update_document(
 ) -> None:
     """Correct the title, date, names and secrecy of a registry entry; its code never changes."""
     _check_editor(actor)
+    if not can_edit(document, actor):
+        raise PermissionDenied("Văn bản này do hệ thống tổ chức khác đưa vào danh mục; chỉ họ được sửa.")
+    document.owner_root_id = tree_root_id(actor)
     if issued_on is not None and document.year is not None and issued_on.year != document.year:
         raise ValidationFailed(
             "Ngày ban hành phải thuộc năm %(year)d như trong số hiệu %(code)s.",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -158,7 +158,7 @@ def document_detail(document_id: int) -> ResponseReturnValue:
         "workspace/document_detail.html",
         document=document,
         directives=directives,
-        can_edit=current_user.role in (Role.ADMIN, Role.INSPECTOR),
+        can_edit=registry_flow.can_edit(document, current_user),
     )
 
 
@@ -194,6 +194,8 @@ def document_create() -> ResponseReturnValue:
 def document_edit(document_id: int) -> ResponseReturnValue:
     """Correct what the registry knows about a document; its code stays."""
     document = db.get_or_404(LegalDocument, document_id)
+    if not registry_flow.can_edit(document, current_user):
+        abort(403, description=_("Văn bản này do hệ thống tổ chức khác đưa vào danh mục; chỉ họ được sửa."))
     form = DocumentForm(obj=document if request.method == "GET" else None)
     if form.validate_on_submit():
         try:

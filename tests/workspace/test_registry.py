@@ -114,3 +114,36 @@ def test_a_leader_reads_the_registry_but_cannot_change_it(login_as, world):
     client = login_as(world.leader)
     assert "Thêm văn bản" not in client.get("/registry").get_data(as_text=True)
     assert client.get("/registry/new").status_code == 403
+
+
+def _other_tree_inspector():
+    from models import Organization, User
+    from models.enums import OrgKind, Role
+    from tests.conftest import PASSWORD_HASH
+
+    root = Organization(code="TU-DN", doc_code="TU", name="Tỉnh ủy Đồng Nai", kind=OrgKind.PARTY_COMMITTEE)
+    root.place_path(None)
+    board = Organization(code="BTGTU-DN", doc_code="BTGTU", name="Ban Tuyên giáo Tỉnh ủy Đồng Nai")
+    board.kind = OrgKind.PARTY_BOARD
+    board.place_path(root)
+    user = User(username="dongnai", role=Role.INSPECTOR, organization=board, display_name="dongnai")
+    user.email = "dongnai@example.test"
+    user.password_hash = PASSWORD_HASH
+    db.session.add_all([root, board, user])
+    db.session.commit()
+    return user
+
+
+def test_an_inspector_of_another_tree_cannot_edit_a_registry_entry(login_as, world):
+    mine = login_as(world.inspector)
+    mine.post("/registry/new", data={"citation": "04-QC/BTGTU", "title": "Quy chế làm việc"})
+    document = _document("04-QC/BTGTU")
+    assert document is not None and document.owner_root_id == world.province.id
+    outsider = login_as(_other_tree_inspector())
+    page = outsider.get(f"/registry/{document.id}").get_data(as_text=True)
+    assert "Quy chế làm việc" in page and f"/registry/{document.id}/edit" not in page
+    assert outsider.get(f"/registry/{document.id}/edit").status_code == 403
+    refused = outsider.post(f"/registry/{document.id}/edit", data={"title": "Đổi tên", "is_secret": "y"})
+    assert refused.status_code == 403
+    db.session.refresh(document)
+    assert document.title == "Quy chế làm việc" and not document.is_secret
