@@ -52,7 +52,7 @@ def _limit_upload_requests() -> None:
 
 def init_app(app: Flask) -> None:
     """Register the board's blueprint, its policy rules, its links and its upload settings."""
-    from app.board import cli, downloads, views  # noqa: F401 - routes register on import
+    from app.board import cli, dashboard, downloads, views  # noqa: F401 - routes register on import
 
     app.config.setdefault("UPLOAD_DIR", str(Path(app.instance_path) / "uploads"))
     attachments.install_cleanup()

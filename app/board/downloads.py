@@ -10,8 +10,9 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
+from app.board.dashboard import DashboardFacts, dashboard_facts
 from app.board.listing import urgency_order
-from app.board.views import DashboardFacts, ListSelection, bp, dashboard_facts, list_selection
+from app.board.views import ListSelection, bp, list_selection
 from app.spreadsheets import as_of_note, send_xlsx
 from exports.table_xlsx import Column, Table, tables_xlsx
 from models import Directive, Organization, Task, Visit, db

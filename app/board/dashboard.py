@@ -1,0 +1,194 @@
+"""The leadership dashboard: a subtree's tasks in the Government Office's categories for a period,
+as of any day, with the per-unit table, the trend, the longest overdue and the tasks nobody receives."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+from typing import Any
+
+from flask import flash, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+from markupsafe import Markup
+
+from app.acting import error_message
+from app.board.forms import DashboardForm
+from app.board.listing import LinkMaker
+from app.board.views import bp, due_soon_days
+from exports import charts
+from models import Organization, Task, db
+from models.enums import TimelinessGroup
+from workflows import dashboard as numbers
+from workflows import reach
+from workflows.clock import local_today, parse_date
+from workflows.errors import ValidationFailed
+from workflows.timeliness import check_as_of
+
+# The dashboard's four cards.
+SUMMARY_GROUPS = (
+    TimelinessGroup.ON_TIME,
+    TimelinessGroup.LATE,
+    TimelinessGroup.OPEN_WITHIN,
+    TimelinessGroup.OVERDUE,
+)
+
+
+def _dashboard_selection(
+    form: DashboardForm, choices: list[Organization], as_of: date
+) -> tuple[Organization, date | None, date]:
+    """The subtree and period asked for; a bad choice is reported and the default used instead."""
+    depth = current_user.organization.path.count("/")
+    form.org.choices = [(org.id, "\u2003" * (org.path.count("/") - depth) + org.name) for org in choices]
+    if form.org.data is None and "org" not in request.args:
+        form.org.data = current_user.organization_id
+    start, end = None, None
+    if form.validate():
+        start, end = form.dates()
+    else:
+        for errors in form.errors.values():
+            for error in errors:
+                flash(error, "error")
+    by_id = {org.id: org for org in choices}
+    scope = by_id.get(form.org.data or -1, current_user.organization)
+    return scope, start, end or as_of
+
+
+def _as_of(form: DashboardForm) -> date:
+    """The day the dashboard counts on: the one asked for when it is valid, else today.
+
+    A day that does not parse is reported by the form's validation; one in the future or before
+    the first record here.
+    """
+    today = local_today()
+    try:
+        day = parse_date(form.as_of.data)
+    except ValidationFailed:
+        return today
+    if day is None:
+        return today
+    try:
+        check_as_of(db.session, day, today)
+    except ValidationFailed as error:
+        flash(error_message(error), "error")
+        form.as_of.data = ""
+        return today
+    return day
+
+
+@dataclass(frozen=True)
+class DashboardFacts:
+    """The dashboard's selection and the numbers its page and its spreadsheet show."""
+
+    today: date
+    soon: int
+    form: DashboardForm
+    scope: Organization
+    start: date | None
+    end: date
+    selection: numbers.Selection
+    units: list[numbers.UnitRow]
+    total: Any
+    trend: list[numbers.TrendMonth]
+
+    def most_overdue(self) -> list[tuple[Task, int]]:
+        """The tasks longest overdue, with their days overdue."""
+        return numbers.most_overdue(self.selection, self.today)
+
+
+def dashboard_facts() -> DashboardFacts:
+    """Read the dashboard's selection and count its per-unit table and its trend, as of its day."""
+    soon = due_soon_days()
+    form = DashboardForm(request.args)
+    choices = numbers.organisations_within(current_user.organization)
+    today = _as_of(form)
+    scope, start, end = _dashboard_selection(form, choices, today)
+    selection = numbers.Selection.of(scope, start, end)
+    units = numbers.table_by_lead_unit(selection, today, soon)
+    total = numbers.total_of(unit.counts for unit in units)
+    months = numbers.trend_months(start, end, today)
+    trend = numbers.monthly_trend(scope, months, today, whole_tree=selection.whole_tree)
+    if start is None:  # the whole history: begin the chart where something happened
+        trend = _without_empty_start(trend)
+    return DashboardFacts(today, soon, form, scope, start, end, selection, units, total, trend)
+
+
+@bp.route("/dashboard")
+def dashboard() -> str:
+    """Show a subtree's tasks in the Government Office's categories, for a period, with links to them."""
+    facts = dashboard_facts()
+    today, scope, start, end = facts.today, facts.scope, facts.start, facts.end
+    form, selection, units, total, trend = facts.form, facts.selection, facts.units, facts.total, facts.trend
+    visits = numbers.progress_by_visit(selection, today, facts.soon)
+    points = tuple(
+        charts.MonthPoint(m.month, m.done_on_time, m.done_late, m.overdue, m.open_within) for m in trend
+    )
+    chart = _trend_svg(points, _("Diễn biến theo tháng: %(org)s", org=scope.name), str(get_locale()))
+    list_path = url_for("board.task_list")
+    link = (
+        LinkMaker(list_path, scope=scope.id, assigned_from=start, assigned_to=end)
+        if today >= local_today()
+        else _PastDayLinks(list_path, today, scope=scope.id, assigned_from=start, assigned_to=end)
+    )
+    trend_link = LinkMaker(list_path, scope=scope.id)
+    return render_template(
+        "board/dashboard.html",
+        today=today,
+        form=form,
+        scope_org=scope,
+        period_start=start,
+        period_end=end,
+        units=units,
+        total=total,
+        most_overdue=facts.most_overdue(),
+        unreached=reach.unreached_tasks(selection.conditions(today), today),
+        visits=visits,
+        trend=trend,
+        # exports.charts writes every text of the SVG escaped (a test shows a unit name with markup).
+        chart=Markup(_inline_svg(chart)),  # noqa: S704
+        link=link,
+        trend_link=trend_link,
+        summary_groups=SUMMARY_GROUPS,
+    )
+
+
+class _PastDayLinks(LinkMaker):
+    """Links from a dashboard counted on a past day to the list as it stood then: a task done by
+    that day is listed by its completion, an open one by its state at the end of that day."""
+
+    DONE = frozenset({"on_time", "late", "done"})
+
+    def __init__(self, path: str, day: date, **fixed: Any) -> None:
+        super().__init__(path, **fixed)
+        self.day = day
+
+    def __call__(self, **extra: Any) -> str:
+        category = extra.get("timeliness")
+        if category in self.DONE:
+            extra.setdefault("completed_to", self.day)
+        elif category:
+            extra.setdefault("open_on", self.day)
+        return super().__call__(**extra)
+
+
+def _without_empty_start(trend: list[numbers.TrendMonth], keep: int = 6) -> list[numbers.TrendMonth]:
+    """Drop the leading months with nothing in them, keeping at least the last ``keep``."""
+    first = next(
+        (i for i, m in enumerate(trend) if m.done_on_time or m.done_late or m.overdue or m.open_within),
+        len(trend),
+    )
+    return trend[min(first, max(0, len(trend) - keep)) :]
+
+
+@lru_cache(maxsize=128)
+def _trend_svg(points: tuple[charts.MonthPoint, ...], title: str, language: str) -> bytes:
+    """Draw the chart once per distinct set of numbers: drawing costs far more than counting."""
+    return charts.monthly_trend(list(points), title=title, fmt="svg", language=language)
+
+
+def _inline_svg(svg: bytes) -> str:
+    """The chart's <svg> element, without the XML prolog, to put inside the page."""
+    text = svg.decode("utf-8")
+    return text[text.index("<svg") :]
