@@ -6,7 +6,7 @@ from models.audit import AuditEntry
 from models.base import Base
 from models.calendar_day import CalendarDay
 from models.correction import CorrectionChange, CorrectionNotice, VisitCorrection
-from models.directive import Directive, directive_citation, directive_finding
+from models.directive import Directive, ReportBackText, directive_citation, directive_finding
 from models.form_token import SpentFormToken
 from models.issued_document import DocumentCounter, IssuedDocument, IssuedFile
 from models.legal_document import LegalDocument
@@ -44,6 +44,7 @@ __all__ = [
     "Notification",
     "Organization",
     "Person",
+    "ReportBackText",
     "SpentFormToken",
     "Task",
     "TaskEvent",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import CheckConstraint, Column, ForeignKey, String, Table, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, Column, ForeignKey, String, Table, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from models.base import Base, UTCDateTime, utcnow
@@ -49,6 +49,11 @@ class Directive(Base):
     due_on: Mapped[date | None]
     due_period_label: Mapped[str | None] = mapped_column(String(120))  # "6 tháng cuối năm 2023"
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The report-back obligation of a concluded visit ("báo cáo kết quả thực hiện Thông báo kết luận …
+    # trước ngày …") is a directive of its own, kept out of ``Visit.directives`` (so out of the
+    # numbered requests the documents print): its one task, led by the inspected unit, is tracked and
+    # counted like any task. See ``workflows.report_back``.
+    is_report_back: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     visit: Mapped[Visit] = relationship(back_populates="directives")
     citations: Mapped[list[LegalDocument]] = relationship(
@@ -68,3 +73,21 @@ class Directive(Base):
 
     def __repr__(self) -> str:
         return f"<Directive {self.visit_id}#{self.number}>"
+
+
+class ReportBackText(Base):
+    """The inspected unit's own words on one directive (or, on the report-back directive itself, the
+    general part) in its draft report on the conclusion notice; kept until it is submitted and after."""
+
+    __tablename__ = "report_back_text"
+
+    directive_id: Mapped[int] = mapped_column(
+        ForeignKey("directive.id", ondelete="CASCADE"), primary_key=True
+    )
+    body: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+    @validates("body")
+    def _normalise(self, _key: str, value: str | None) -> str:
+        return nfc(value) or ""

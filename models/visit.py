@@ -89,8 +89,17 @@ class Visit(Base):
     findings: Mapped[list[Finding]] = relationship(
         back_populates="visit", order_by="(Finding.kind, Finding.order)", cascade="all, delete-orphan"
     )
+    # The numbered requests; the report-back obligation's directive stays out (``report_back_directive``).
     directives: Mapped[list[Directive]] = relationship(
-        back_populates="visit", order_by="Directive.number", cascade="all, delete-orphan"
+        back_populates="visit",
+        order_by="Directive.number",
+        cascade="all, delete-orphan",
+        primaryjoin="and_(Visit.id == Directive.visit_id, Directive.is_report_back.is_(False))",
+    )
+    report_back_directive: Mapped[Directive | None] = relationship(
+        primaryjoin="and_(Visit.id == Directive.visit_id, Directive.is_report_back.is_(True))",
+        viewonly=True,
+        uselist=False,
     )
 
     __mapper_args__ = {"version_id_col": version}

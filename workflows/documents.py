@@ -234,7 +234,11 @@ def summary_facts(
         Visit.visited_on <= min(period_end, today),
     )
     period = Period(period_start, period_end)
-    directive_count = select(func.count(Directive.id)).where(Directive.visit_id == Visit.id).scalar_subquery()
+    directive_count = (
+        select(func.count(Directive.id))
+        .where(Directive.visit_id == Visit.id, Directive.is_report_back.is_(False))
+        .scalar_subquery()
+    )
     visit_rows = db.session.execute(
         select(Visit, directive_count)
         .where(*in_period)

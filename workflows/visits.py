@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import select, update
 from sqlalchemy.orm.attributes import set_committed_value
@@ -40,6 +40,7 @@ from models.enums import (
 from models.vntext import format_date, nfc
 from workflows import audit
 from workflows.citations import Citation, parse_citation
+from workflows.clock import local_date_of
 from workflows.errors import InvalidState, OutOfScope, PermissionDenied, ValidationFailed
 
 # Bounds no real visit reaches (the seed has nine directives and a dozen people): a visit posted with
@@ -211,7 +212,7 @@ def add_finding(
     return finding
 
 
-def _next_directive_number(visit: Visit) -> int:
+def next_directive_number(visit: Visit) -> int:
     """Increment the visit's counter in the database and return the new value."""
     db.session.flush()
     number = db.session.execute(
@@ -246,7 +247,7 @@ def issue_directive(
     documents = [resolve_document(c) for c in citations]
     directive = Directive(
         visit=visit,
-        number=_next_directive_number(visit),
+        number=next_directive_number(visit),
         body=body,
         title=nfc(title),
         due_on=due_on,
@@ -322,15 +323,30 @@ def mark_conducted(visit: Visit, actor: User) -> None:
     audit.record(actor, "visit.conducted", visit)
 
 
-def conclude_visit(visit: Visit, actor: User) -> None:
-    """Conclude the visit: from now on its directives keep their numbers for good."""
+def conclude_visit(
+    visit: Visit, actor: User, *, report_due_on: date | None = None, now: datetime | None = None
+) -> None:
+    """Conclude the visit: from now on its directives keep their numbers for good.
+
+    With ``report_due_on`` (the conclusion form proposes the notice's usual month), the inspected
+    unit's duty to report back on carrying out the notice by that day becomes a tracked task
+    (``workflows.report_back``); without it no report back is asked for.
+    """
     _check_can_edit(visit, actor)
     if visit.status not in (VisitStatus.PLANNED, VisitStatus.CONDUCTED):
         raise InvalidState("Đợt kiểm tra đã kết luận.")
     if visit.head is None:
         raise ValidationFailed("Cần ghi Trưởng Đoàn trước khi kết luận.")
+    if report_due_on is not None:
+        from workflows.report_back import check_due_on
+
+        check_due_on(visit, report_due_on, local_date_of(now or utcnow()))
     visit.status = VisitStatus.CONCLUDED
-    visit.concluded_at = utcnow()
+    visit.concluded_at = now or utcnow()
+    if report_due_on is not None:
+        from workflows.report_back import record_obligation
+
+        record_obligation(visit, actor, due_on=report_due_on, now=now)
     audit.record(actor, "visit.concluded", visit, directives=len(visit.directives))
 
 
@@ -340,9 +356,10 @@ def close_visit(visit: Visit, actor: User, *, evaluation: str) -> None:
     if visit.status is not VisitStatus.CONCLUDED:
         raise InvalidState("Chỉ đóng được đợt kiểm tra đã kết luận.")
     evaluation = require_text(evaluation, "Cần viết đánh giá kết thúc trước khi đóng đợt kiểm tra.")
+    directives = [*visit.directives, *([visit.report_back_directive] if visit.report_back_directive else [])]
     unfinished = [
         task
-        for directive in visit.directives
+        for directive in directives
         for task in directive.tasks
         if task.status not in (TaskStatus.DONE, TaskStatus.CANCELLED)
     ]

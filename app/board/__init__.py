@@ -24,6 +24,11 @@ RULES = {
     "board.record_progress": policy.OFFICES,
     "board.report_done": policy.OFFICES,
     "board.request_extension": policy.OFFICES,
+    # The inspected unit's report on a conclusion notice: its office writes it, everyone who sees the
+    # task reads and downloads it.
+    "board.report_back": TASK_READERS,
+    "board.report_back_download": TASK_READERS,
+    "board.report_back_save": policy.OFFICES,
     # The inspecting side's answer to a report, until the workspace's verification queue takes over.
     "board.verify_task": policy.INSPECTORS,
     "board.return_task": policy.INSPECTORS,
@@ -52,7 +57,7 @@ def _limit_upload_requests() -> None:
 
 def init_app(app: Flask) -> None:
     """Register the board's blueprint, its policy rules, its links and its upload settings."""
-    from app.board import cli, dashboard, downloads, views  # noqa: F401 - routes register on import
+    from app.board import cli, dashboard, downloads, report_back, views  # noqa: F401 - routes register on import
 
     app.config.setdefault("UPLOAD_DIR", str(Path(app.instance_path) / "uploads"))
     attachments.install_cleanup()

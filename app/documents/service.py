@@ -25,6 +25,8 @@ from workflows import documents as flow
 from workflows import issuing
 from workflows.documents import DocumentKind, SummaryFacts, check_can_issue
 from workflows.followup import Followup
+from workflows.report_back import REPORT_BACK_DAYS
+from workflows.report_back import task_of as report_back_task_of
 
 DOCX = "docx"
 PDF = "pdf"
@@ -32,7 +34,7 @@ MIMETYPES = {
     DOCX: "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     PDF: "application/pdf",
 }
-CONCLUSION_REPORT_DAYS = 30  # the unit reports on its plan within a month of the notice
+CONCLUSION_REPORT_DAYS = REPORT_BACK_DAYS  # the unit reports on its plan within a month of the notice
 FOLLOWUP_REPORT_DAYS = 15
 _UNSAFE_IN_NAMES = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')
 
@@ -55,8 +57,14 @@ def visit_builder(
     """The builder of a visit's report or conclusion, dated ``issued_on``."""
     if kind is DocumentKind.VISIT_REPORT:
         return lambda number: build_visit_report(visit, issued_on=issued_on, number=number)
-    due = report_due_on or issued_on + timedelta(days=CONCLUSION_REPORT_DAYS)
+    due = report_due_on or recorded_report_due_on(visit) or issued_on + timedelta(days=CONCLUSION_REPORT_DAYS)
     return lambda number: build_conclusion(visit, issued_on=issued_on, report_due_on=due, number=number)
+
+
+def recorded_report_due_on(visit: Visit) -> date | None:
+    """The report-back date recorded when the visit was concluded (moved by approved extensions)."""
+    task = report_back_task_of(visit)
+    return task.due_on if task is not None else None
 
 
 def summary_builder(
@@ -106,7 +114,11 @@ def file_name(kind: DocumentKind, subject: str, day: date, symbol: str | None = 
     - Huyện ủy Bù Đốp - 14-06-2023" (without the extension)."""
     # The files are Vietnamese documents: their names are too, whatever the interface language.
     title = label(kind, "vi") + (f" {symbol}" if symbol else " (dự thảo)")
-    name = f"{title} - {subject} - {day:%d-%m-%Y}"
+    return file_stem(f"{title} - {subject} - {day:%d-%m-%Y}")
+
+
+def file_stem(name: str) -> str:
+    """``name`` made safe as a file name on every system, Vietnamese letters kept."""
     return " ".join(_UNSAFE_IN_NAMES.sub("-", name).split())[:180]
 
 

@@ -22,6 +22,13 @@ def board_task_url(task_id: int) -> str | None:
     return None
 
 
+def report_back_url(task_id: int) -> str | None:
+    """The page of the unit's report on carrying out a conclusion notice, if the board is installed."""
+    if "board.report_back" in current_app.view_functions:
+        return url_for("board.report_back", task_id=task_id)
+    return None
+
+
 def local_time(value: datetime | None) -> str:
     """An instant as dd/mm/yyyy HH:MM in Vietnam's time zone."""
     return value.astimezone(LOCAL_ZONE).strftime("%d/%m/%Y %H:%M") if value else ""
@@ -113,6 +120,7 @@ def init_app(app: Flask) -> None:
     add(app, NavItem("workspace.calendar_days", _l("Lịch nghỉ"), roles=frozenset({Role.ADMIN}), order=92))
     app.jinja_env.globals.update(
         board_task_url=board_task_url,
+        report_back_url=report_back_url,
         directive_numbers=directive_numbers,
         visit_corrections=corrections.dossier_context,
     )

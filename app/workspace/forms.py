@@ -421,6 +421,14 @@ class CloseVisitForm(FlaskForm):
     )
 
 
+class ConcludeForm(FlaskForm):
+    """Conclude a visit, with the day by which the inspected unit reports back on the notice
+    (proposed a month ahead; left empty, no report back is asked for)."""
+
+    version = HiddenField()
+    report_due_on = DateText(_l("Hạn báo cáo kết quả thực hiện"))
+
+
 class VersionForm(FlaskForm):
     """A button that changes a record, carrying the version the user saw."""
 

@@ -37,7 +37,15 @@ from app.workspace.editing import (
     save_visit_form,
     visit_form_data,
 )
-from app.workspace.forms import CloseVisitForm, NewTaskForm, TaskHoldForm, VersionForm, VisitForm, as_int
+from app.workspace.forms import (
+    CloseVisitForm,
+    ConcludeForm,
+    NewTaskForm,
+    TaskHoldForm,
+    VersionForm,
+    VisitForm,
+    as_int,
+)
 from models import (
     DelegationMember,
     Directive,
@@ -49,7 +57,7 @@ from models import (
     db,
 )
 from models.enums import DelegationRole, FindingKind, TaskStatus, VisitStatus
-from workflows import reach, revisions, workdays
+from workflows import reach, report_back, revisions, workdays
 from workflows import tasks as task_flow
 from workflows import visits as visit_flow
 from workflows.clock import local_today, parse_date
@@ -212,7 +220,7 @@ def _task_counts(visit_ids: list[int], today: date) -> dict[int, dict[str, int]]
         return counts
     for visit_id, n in db.session.execute(
         select(Directive.visit_id, func.count(Directive.id))
-        .where(Directive.visit_id.in_(visit_ids))
+        .where(Directive.visit_id.in_(visit_ids), Directive.is_report_back.is_(False))
         .group_by(Directive.visit_id)
     ):
         counts[visit_id]["directives"] = n
@@ -296,7 +304,12 @@ def visit_detail(visit_id: int) -> ResponseReturnValue:
     today = local_today()
     due_soon = current_app.config["DUE_SOON_DAYS"]
     tasks = [task for directive in visit.directives for task in directive.tasks]
-    unfinished = [t for t in tasks if t.status not in (TaskStatus.DONE, TaskStatus.CANCELLED)]
+    report_back_task = report_back.task_of(visit)
+    unfinished = [
+        t
+        for t in [*tasks, *([report_back_task] if report_back_task else [])]
+        if t.status not in (TaskStatus.DONE, TaskStatus.CANCELLED)
+    ]
     return render_template(
         "workspace/visit_detail.html",
         visit=visit,
@@ -313,6 +326,10 @@ def visit_detail(visit_id: int) -> ResponseReturnValue:
         version_form=VersionForm(version=str(visit.version)),
         hold_form_for=lambda task: TaskHoldForm(formdata=None, version=str(task.version)),
         close_form=CloseVisitForm(version=str(visit.version)),
+        conclude_form=ConcludeForm(
+            formdata=None, version=str(visit.version), report_due_on=report_back.default_due_on(today)
+        ),
+        report_back_task=report_back_task,
     )
 
 
@@ -480,10 +497,18 @@ def visit_conduct(visit_id: int) -> ResponseReturnValue:
 
 @bp.route("/visits/<int:visit_id>/conclude", methods=["POST"])
 def visit_conclude(visit_id: int) -> ResponseReturnValue:
-    """Conclude the visit: its directives keep their numbers for good."""
+    """Conclude the visit: its directives keep their numbers for good, and the inspected unit's
+    report back by the day typed (if any) becomes a tracked task."""
+    form = ConcludeForm()
+    if not form.validate():
+        for errors in form.errors.values():
+            for message in errors:
+                flash(message, "error")
+        return redirect(url_for("workspace.visit_detail", visit_id=visit_id))
+    due = form.report_due_on.data
     return _state_change(
         visit_id,
-        lambda visit: visit_flow.conclude_visit(visit, current_user),
+        lambda visit: visit_flow.conclude_visit(visit, current_user, report_due_on=due),
         _("Đã kết luận đợt kiểm tra; các yêu cầu giữ nguyên số thứ tự."),
     )
 
