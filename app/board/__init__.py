@@ -12,6 +12,7 @@ from app import navigation, policy
 from app.navigation import NavItem
 from models.enums import Role
 from workflows import attachments
+from workflows.imports.sheet import MAX_BYTES
 
 TASK_READERS = policy.roles(Role.OFFICE, Role.INSPECTOR, Role.LEADER)
 DASHBOARD_READERS = policy.roles(Role.LEADER, Role.INSPECTOR)
@@ -35,6 +36,11 @@ RULES = {
     # Inspectors follow up the visits of their own body; the page is read-only for everybody.
     "board.dashboard": DASHBOARD_READERS,
     "board.dashboard_xlsx": DASHBOARD_READERS,
+    # Bulk progress by spreadsheet: the offices that record progress on the task page.
+    "board.progress_import_start": policy.OFFICES,
+    "board.progress_sheet": policy.OFFICES,
+    "board.progress_import_preview": policy.OFFICES,
+    "board.progress_import_confirm": policy.OFFICES,
 }
 UPLOAD_ENDPOINTS = frozenset({"board.record_progress", "board.report_done"})
 
@@ -45,6 +51,11 @@ def _limit_upload_requests() -> None:
     Each file is checked against UPLOAD_MAX_MB with a message on the form; this cap only stops a
     request far larger than the largest acceptable one from being spooled to disk.
     """
+    if request.endpoint == "board.progress_import_preview":
+        cap = MAX_BYTES + 1024 * 1024
+        if (request.content_length or 0) > cap:
+            raise RequestEntityTooLarge()
+        request.max_content_length = cap
     if request.endpoint in UPLOAD_ENDPOINTS:
         from flask import current_app
 
@@ -57,7 +68,14 @@ def _limit_upload_requests() -> None:
 
 def init_app(app: Flask) -> None:
     """Register the board's blueprint, its policy rules, its links and its upload settings."""
-    from app.board import cli, dashboard, downloads, report_back, views  # noqa: F401 - routes register on import
+    from app.board import (  # noqa: F401 - routes register on import
+        cli,
+        dashboard,
+        downloads,
+        progress_import,
+        report_back,
+        views,
+    )
 
     app.config.setdefault("UPLOAD_DIR", str(Path(app.instance_path) / "uploads"))
     attachments.install_cleanup()

@@ -434,6 +434,10 @@ def return_task(task_id: int) -> Response | tuple[str, int]:
 @bp.errorhandler(RequestEntityTooLarge)
 def _too_large(_error: RequestEntityTooLarge) -> tuple[str, int]:
     """A request far above the upload limit is refused before it is read."""
+    if request.endpoint == "board.progress_import_preview":
+        from app.board.progress_import import too_large_sheet
+
+        return too_large_sheet()
     return (
         render_template(
             "board/too_large.html",

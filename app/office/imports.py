@@ -13,7 +13,7 @@ import time
 from io import BytesIO
 from pathlib import Path
 
-from flask import abort, current_app, flash, render_template, request, send_file
+from flask import abort, current_app, flash, render_template, request, send_file, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
@@ -27,7 +27,7 @@ from workflows.imports.kinds import KINDS, ImportKind
 from workflows.imports.plan import ImportResult
 from workflows.imports.sheet import MAX_BYTES, Problem, SheetRefused, read_sheet
 
-_TOKEN = re.compile(r"^[0-9]+-[A-Za-z0-9_-]{20,64}\.(xlsx|csv)$")
+TOKEN_PATTERN = re.compile(r"^[0-9]+-[A-Za-z0-9_-]{20,64}\.(xlsx|csv)$")
 TITLES = {
     "orgs": _l("Nhập cơ quan, đơn vị từ bảng tính"),
     "people": _l("Nhập người và tài khoản từ bảng tính"),
@@ -48,16 +48,16 @@ def problem_text(problem: Problem) -> str:
     return message
 
 
-def _folder() -> Path:
+def import_folder() -> Path:
     folder = Path(current_app.config["IMPORT_DIR"])
     folder.mkdir(parents=True, exist_ok=True)
     return folder
 
 
-def _drop_stale(folder: Path) -> None:
+def drop_stale(folder: Path) -> None:
     cutoff = time.time() - KEEP_SECONDS
     for path in folder.iterdir():
-        if _TOKEN.match(path.name) and path.stat().st_mtime < cutoff:
+        if TOKEN_PATTERN.match(path.name) and path.stat().st_mtime < cutoff:
             path.unlink(missing_ok=True)
 
 
@@ -68,11 +68,25 @@ def _run(kind: ImportKind, data: bytes, filename: str) -> ImportResult:
     return result
 
 
+def _urls(kind: ImportKind) -> dict[str, str]:
+    """Where the import's pages send the user: the shared templates serve every import."""
+    lists = {"orgs": "workspace.organization_list", "people": "workspace.user_list"}
+    return {
+        "start": url_for("office.import_start", kind_name=kind.name),
+        "preview": url_for("office.import_preview", kind_name=kind.name),
+        "confirm": url_for("office.import_confirm", kind_name=kind.name),
+        "template": url_for("office.import_template_download", kind_name=kind.name),
+        "list": url_for(lists[kind.name]),
+    }
+
+
 def _start_page(kind: ImportKind, error: str | None = None, status: int = 200) -> ResponseReturnValue:
     return (
         render_template(
             "office/import_start.html",
             kind=kind,
+            spec=kind.spec,
+            urls=_urls(kind),
             title=TITLES[kind.name],
             error=error,
             limit_mb=MAX_BYTES // (1024 * 1024),
@@ -117,12 +131,14 @@ def import_preview(kind_name: str) -> ResponseReturnValue:
     token = None
     if result.ok:
         token = f"{current_user.id}-{secrets.token_urlsafe(24)}{suffix}"
-        folder = _folder()
-        _drop_stale(folder)
+        folder = import_folder()
+        drop_stale(folder)
         (folder / token).write_bytes(data)
     return render_template(
         "office/import_preview.html",
         kind=kind,
+        spec=kind.spec,
+        urls=_urls(kind),
         title=TITLES[kind.name],
         result=result,
         token=token,
@@ -136,9 +152,9 @@ def import_confirm(kind_name: str) -> ResponseReturnValue:
     """Save what the preview showed, all or nothing, reading the kept file again."""
     kind = _kind(kind_name)
     token = request.form.get("token", "")
-    if not _TOKEN.match(token) or not token.startswith(f"{current_user.id}-"):
+    if not TOKEN_PATTERN.match(token) or not token.startswith(f"{current_user.id}-"):
         abort(404)
-    path = _folder() / token
+    path = import_folder() / token
     if not path.is_file():
         flash(gettext("Bản xem trước đã hết hạn hoặc đã được nhập; hãy gửi lại tệp."), "warning")
         return _start_page(kind)
@@ -153,6 +169,8 @@ def import_confirm(kind_name: str) -> ResponseReturnValue:
         return render_template(
             "office/import_preview.html",
             kind=kind,
+            spec=kind.spec,
+            urls=_urls(kind),
             title=TITLES[kind.name],
             result=result,
             token=None,
@@ -161,7 +179,9 @@ def import_confirm(kind_name: str) -> ResponseReturnValue:
         )
     db.session.commit()
     path.unlink(missing_ok=True)
-    return render_template("office/import_done.html", kind=kind, title=TITLES[kind.name], result=result)
+    return render_template(
+        "office/import_done.html", kind=kind, urls=_urls(kind), title=TITLES[kind.name], result=result
+    )
 
 
 @bp.errorhandler(RequestEntityTooLarge)

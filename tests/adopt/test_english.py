@@ -8,7 +8,7 @@ import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
-from workflows.imports import organizations, people
+from workflows.imports import organizations, people, progress
 
 ROOT = Path(__file__).resolve().parents[2]
 KEYWORDS = {
@@ -67,7 +67,9 @@ def test_every_new_text_has_an_english_translation(directory, method, pattern):
 
 def test_the_column_hints_and_the_template_help_sheet_are_translated():
     catalogue = _catalogue()
-    texts = [c.hint for spec in (organizations.SPEC, people.SPEC) for c in spec.columns if c.hint]
+    texts = [
+        c.hint for spec in (organizations.SPEC, people.SPEC, progress.SPEC) for c in spec.columns if c.hint
+    ]
     missing = [
         t for t in [*texts, *TEMPLATE_SHEET_WORDS] if catalogue.get(t) is None or not catalogue.get(t).string
     ]

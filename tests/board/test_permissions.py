@@ -43,6 +43,10 @@ MATRIX = {
     "dashboard": (302, 403, 200, 200, 403, 403, 403, 200),
     "list_xlsx": (302, 403, 200, 200, 200, 200, 200, 200),
     "dashboard_xlsx": (302, 403, 200, 200, 403, 403, 403, 200),
+    "progress_start": (302, 403, 403, 403, 200, 200, 200, 403),
+    "progress_sheet": (302, 403, 403, 403, 200, 200, 200, 403),
+    "progress_preview": (302, 403, 403, 403, 400, 400, 400, 403),
+    "progress_confirm": (302, 403, 403, 403, 404, 404, 404, 403),
 }
 FIELDS = {
     "progress": {"note": "Ghi chú tiến độ."},
@@ -81,6 +85,10 @@ def test_the_role_and_scope_matrix(app, client_for, world, create_task, upload_f
         "dashboard": client.get("/dashboard"),
         "list_xlsx": client.get("/tasks.xlsx"),
         "dashboard_xlsx": client.get("/dashboard.xlsx"),
+        "progress_start": client.get("/tasks/progress-import"),
+        "progress_sheet": client.get("/tasks/progress.xlsx"),
+        "progress_preview": client.post("/tasks/progress-import", data={}),
+        "progress_confirm": client.post("/tasks/progress-import/confirm", data={"token": "x"}),
         "progress": post("progress", ids["task"]),
         "extension": post("extension", ids["task"]),
         "report": post("report", ids["task"]),
@@ -111,6 +119,10 @@ def test_every_board_route_is_in_the_matrix(app):
         "dashboard": "board.dashboard",
         "list_xlsx": "board.task_list_xlsx",
         "dashboard_xlsx": "board.dashboard_xlsx",
+        "progress_start": "board.progress_import_start",
+        "progress_sheet": "board.progress_sheet",
+        "progress_preview": "board.progress_import_preview",
+        "progress_confirm": "board.progress_import_confirm",
     }
     # the report-back routes answer for report-back tasks only: their matrix is in tests/report_back
     assert set(named.values()) | set(REPORT_BACK_MATRIX) == endpoints and set(named) == set(MATRIX)

@@ -114,6 +114,7 @@ class SheetData:
 
     spec: SheetSpec
     rows: list[SheetRow] = field(default_factory=list)
+    sheet_name: str = ""  # the title of the sheet read, for messages naming sheet, row and column
     problems: list[Problem] = field(default_factory=list)
     letters: dict[str, str] = field(default_factory=dict)
 
@@ -176,6 +177,7 @@ class _Grid:
     cells: list[list[_Cell]]
     hidden_rows: set[int] = field(default_factory=set)  # 1-based
     hidden_columns: set[int] = field(default_factory=set)  # 1-based
+    title: str = ""
 
 
 def _csv_grid(data: bytes) -> _Grid:
@@ -249,7 +251,7 @@ def _xlsx_grid(data: bytes) -> _Grid:
     for dim in sheet.column_dimensions.values():
         if dim.hidden and dim.min and dim.max:
             hidden_columns.update(range(dim.min, dim.max + 1))
-    return _Grid(cells, hidden_rows, hidden_columns)
+    return _Grid(cells, hidden_rows, hidden_columns, sheet.title)
 
 
 # --- From the grid to rows -------------------------------------------------------------------
@@ -311,7 +313,9 @@ def get_column_letter(number: int) -> str:
 
 def _read_grid(grid: _Grid, spec: SheetSpec) -> SheetData:
     header_row, positions = _find_header(grid, spec)
-    sheet = SheetData(spec, letters={k: get_column_letter(c + 1) for k, c in positions.items()})
+    sheet = SheetData(
+        spec, letters={k: get_column_letter(c + 1) for k, c in positions.items()}, sheet_name=grid.title
+    )
     missing = [c.header for c in spec.columns if c.required and c.key not in positions]
     if header_row < 0 or missing:
         raise SheetRefused(
