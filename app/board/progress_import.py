@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.board.listing import urgency_order
-from app.board.views import _due_soon_days, bp
+from app.board.views import bp
 from app.office.imports import TOKEN_PATTERN, drop_stale, import_folder, problem_text
 from app.spreadsheets import as_of_note, send_xlsx
 from exports.table_xlsx import Column, Table, table_xlsx
@@ -66,7 +66,7 @@ def progress_sheet() -> ResponseReturnValue:
             select(Task)
             .where(tasks_visible_to(current_user.organization), Task.status.in_(WORKING_TASK_STATUSES))
             .options(selectinload(Task.directive).selectinload(Directive.visit))
-            .order_by(*urgency_order(today, _due_soon_days()))
+            .order_by(*urgency_order())
         )
     )
     # The headers stay in Vietnamese whatever the interface language: the reader looks for them.
