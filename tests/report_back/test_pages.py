@@ -3,6 +3,7 @@ submits, the inspector accepts; run on SQLite and PostgreSQL alike."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from io import BytesIO
 
@@ -33,6 +34,8 @@ def test_the_dossier_proposes_a_month_and_concluding_records_the_report_back(log
     page = _conclude(client, visit, due.strftime("%d/%m/%Y")).get_data(as_text=True)
     assert "Đã kết luận đợt kiểm tra" in page
     assert 'id="report-back"' in page and due.strftime("%d/%m/%Y") in page
+    # the conclusion notice's "report by" field starts from the recorded date
+    assert re.search(rf'name="han"\s+value="{due.strftime("%d/%m/%Y")}"', page)
     db.session.expire_all()
     task = report_back.task_of(db.session.get(Visit, visit.id))
     assert task is not None and task.due_on == due and task.lead_org_id == world.district.id

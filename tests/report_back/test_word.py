@@ -62,3 +62,16 @@ def test_the_report_is_issued_by_the_unit_to_the_inspecting_body(full_visit, wor
     assert "Lưu Văn phòng Huyện ủy" in "\n".join(
         cell.text for table in docx.Document(BytesIO(data)).tables for row in table.rows for cell in row.cells
     )
+
+
+def test_the_conclusion_notice_asks_for_the_report_by_the_recorded_date(full_visit, world):
+    from app.documents import service
+    from workflows.documents import DocumentKind
+
+    visit = full_visit(directives=1)
+    visit_flow.conclude_visit(
+        visit, world.inspector, report_due_on=date(2023, 8, 15), now=at(date(2023, 6, 20))
+    )
+    db.session.commit()
+    data = service.visit_builder(DocumentKind.CONCLUSION, visit, date(2023, 6, 21))(None)
+    assert "báo cáo kết quả thực hiện về Ban Tuyên giáo Tỉnh ủy trước ngày 15/08/2023." in _text(data)
