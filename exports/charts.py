@@ -8,7 +8,8 @@ with the same matplotlib. To get there the module
 - lays text out with one font file chosen once: Liberation Sans when the installed copy has the
   Vietnamese letters (Debian's ``fonts-liberation2``), else the DejaVu Sans that ships with
   matplotlib; in SVG the text names Liberation Sans, then Arial (same metrics), then sans-serif;
-- removes the dates and software names matplotlib writes into the file's metadata.
+- removes the dates and software names matplotlib writes into the file's metadata, and in SVG the
+  whole RDF ``<metadata>`` element (not allowed in an SVG inside an HTML page).
 
 Counts are read by attribute (``on_time``, ``late``, ``open_within``, ``overdue``), so
 ``workflows.timeliness.TimelinessCounts`` can be passed as it is, or the plain ``BarCounts`` below:
@@ -18,6 +19,7 @@ this module imports nothing from ``workflows``.
 from __future__ import annotations
 
 import io
+import re
 import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -303,10 +305,14 @@ def _empty_note(axes: Axes, language: str) -> None:
     )
 
 
+_SVG_METADATA = re.compile(rb"\s*<metadata>.*?</metadata>", re.DOTALL)
+
+
 def _render(figure: Figure, fmt: Format) -> bytes:
     buffer = io.BytesIO()
     if fmt == "svg":
         figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
+        return _SVG_METADATA.sub(b"", buffer.getvalue(), count=1)
     elif fmt == "png":
         figure.savefig(buffer, format="png", dpi=_PNG_DPI, metadata={"Software": None})
     else:

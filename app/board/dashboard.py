@@ -12,7 +12,7 @@ from flask import flash, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from app.acting import error_message
 from app.board.forms import DashboardForm
@@ -125,7 +125,8 @@ def dashboard() -> str:
     points = tuple(
         charts.MonthPoint(m.month, m.done_on_time, m.done_late, m.overdue, m.open_within) for m in trend
     )
-    chart = _trend_svg(points, _("Diễn biến theo tháng: %(org)s", org=scope.name), str(get_locale()))
+    chart_title = _("Diễn biến theo tháng: %(org)s", org=scope.name)
+    chart = _trend_svg(points, chart_title, str(get_locale()))
     list_path = url_for("board.task_list")
     link = (
         LinkMaker(list_path, scope=scope.id, assigned_from=start, assigned_to=end)
@@ -147,7 +148,7 @@ def dashboard() -> str:
         visits=visits,
         trend=trend,
         # exports.charts writes every text of the SVG escaped (a test shows a unit name with markup).
-        chart=Markup(_inline_svg(chart)),  # noqa: S704
+        chart=Markup(_inline_svg(chart, chart_title)),  # noqa: S704
         link=link,
         trend_link=trend_link,
         summary_groups=SUMMARY_GROUPS,
@@ -188,7 +189,9 @@ def _trend_svg(points: tuple[charts.MonthPoint, ...], title: str, language: str)
     return charts.monthly_trend(list(points), title=title, fmt="svg", language=language)
 
 
-def _inline_svg(svg: bytes) -> str:
-    """The chart's <svg> element, without the XML prolog, to put inside the page."""
+def _inline_svg(svg: bytes, title: str) -> str:
+    """The chart's <svg> element, without the XML prolog, to put inside the page: one image named by
+    its title (the numbers are in the table beside it)."""
     text = svg.decode("utf-8")
-    return text[text.index("<svg") :]
+    start = text.index("<svg") + len("<svg")
+    return f'<svg role="img" aria-label="{escape(title)}"' + text[start:]
