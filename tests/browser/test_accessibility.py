@@ -214,6 +214,8 @@ def walk(
                     endpoint = endpoint_of(app, urlsplit(path).path)
                     if endpoint is None or endpoint in NOT_PAGES or endpoint in seen:
                         continue
+                    if "." in urlsplit(path).path.rsplit("/", 1)[-1]:
+                        continue  # a file to download (.xlsx, .docx, .ics …), not a page
                     response = page.goto(base + path)
                     if response is None or "text/html" not in response.headers.get("content-type", ""):
                         continue
