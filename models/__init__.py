@@ -16,6 +16,7 @@ from models.news_image import NewsImage as NewsImage  # re-exported
 from models.notification import JobRun, Notification
 from models.organization import Organization
 from models.person import Person
+from models.recurrence import Recurrence, recurrence_coordinator
 from models.task import Attachment, DeadlineExtension, Task, TaskEvent, task_coordinator
 from models.user import User
 from models.visit import DelegationMember, Finding, Visit
@@ -44,6 +45,7 @@ __all__ = [
     "Notification",
     "Organization",
     "Person",
+    "Recurrence",
     "ReportBackText",
     "SpentFormToken",
     "Task",
@@ -54,5 +56,6 @@ __all__ = [
     "db",
     "directive_citation",
     "directive_finding",
+    "recurrence_coordinator",
     "task_coordinator",
 ]

@@ -14,6 +14,7 @@ from models.visit import Finding, Visit
 from models.vntext import nfc, ordinal_la
 
 if TYPE_CHECKING:
+    from models.recurrence import Recurrence
     from models.task import Task
 
 directive_citation = Table(
@@ -61,6 +62,12 @@ class Directive(Base):
     )
     findings: Mapped[list[Finding]] = relationship(secondary=directive_finding)
     tasks: Mapped[list[Task]] = relationship(back_populates="directive", order_by="Task.id")
+    recurrences: Mapped[list[Recurrence]] = relationship(back_populates="directive", order_by="Recurrence.id")
+
+    @property
+    def running_recurrence(self) -> Recurrence | None:
+        """The report duty that still creates tasks, if any."""
+        return next((r for r in self.recurrences if r.stopped_at is None), None)
 
     @validates("title", "body", "due_period_label")
     def _normalise(self, _key: str, value: str | None) -> str | None:

@@ -131,6 +131,15 @@ class TaskEventKind(enum.StrEnum):
     ESCALATED = "escalated"
 
 
+class RecurrencePeriod(enum.StrEnum):
+    """How often a recurring report duty falls due (models/recurrence.py computes its periods)."""
+
+    MONTHLY = "monthly"
+    QUARTERLY = "quarterly"
+    HALF_YEARLY = "half_yearly"
+    YEARLY = "yearly"
+
+
 class ExtensionStatus(enum.StrEnum):
     PENDING = "pending"
     APPROVED = "approved"

@@ -23,6 +23,7 @@ from models.enums import (
     NewsStatus,
     NotificationKind,
     OrgKind,
+    RecurrencePeriod,
     Role,
     TaskEventKind,
     TaskStatus,
@@ -143,6 +144,12 @@ LABELS: dict[type[enum.Enum], dict[enum.Enum, str]] = {
         TaskEventKind.EXTENSION_DECIDED: N_("Quyết định gia hạn"),
         TaskEventKind.REMINDER_SENT: N_("Nhắc hạn"),
         TaskEventKind.ESCALATED: N_("Báo cáo lãnh đạo"),
+    },
+    RecurrencePeriod: {
+        RecurrencePeriod.MONTHLY: N_("Hằng tháng"),
+        RecurrencePeriod.QUARTERLY: N_("Hằng quý"),
+        RecurrencePeriod.HALF_YEARLY: N_("6 tháng một lần"),
+        RecurrencePeriod.YEARLY: N_("Hằng năm"),
     },
     ExtensionStatus: {
         ExtensionStatus.PENDING: N_("Chờ quyết định"),

@@ -14,6 +14,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
@@ -31,6 +32,7 @@ from models.enums import (
     TaskStatus,
 )
 from models.organization import Organization
+from models.recurrence import Recurrence
 from models.user import User
 from models.vntext import nfc, search_key
 
@@ -70,6 +72,11 @@ class Task(Base):
             "status NOT IN ('reported', 'done') OR reported_at IS NOT NULL", name="reported_has_time"
         ),
         CheckConstraint("(status = 'cancelled') = (cancelled_at IS NOT NULL)", name="cancelled_at_state"),
+        CheckConstraint(
+            "(recurrence_id IS NULL) = (period_start IS NULL)", name="recurrence_period_together"
+        ),
+        # One task per period of a report duty, however often and concurrently the scan creates them.
+        UniqueConstraint("recurrence_id", "period_start"),
         # The deadline scan and the timeliness counts read open tasks by due date.
         Index("ix_task_status_due", "status", "due_on"),
         Index("ix_task_lead_status_due", "lead_org_id", "status", "due_on"),
@@ -118,11 +125,15 @@ class Task(Base):
     # The local calendar day the accepted report was made: timeliness compares it with the due dates.
     completed_on: Mapped[date | None]
     search_key: Mapped[str] = mapped_column(String(300), default="")
+    # Set on a task a report duty created: the duty and the first day of the period it reports on.
+    recurrence_id: Mapped[int | None] = mapped_column(ForeignKey("recurrence.id"))
+    period_start: Mapped[date | None]
     version: Mapped[int] = mapped_column(default=1)
 
     directive: Mapped[Directive] = relationship(back_populates="tasks")
     lead_org: Mapped[Organization] = relationship()
     coordinating_orgs: Mapped[list[Organization]] = relationship(secondary=task_coordinator)
+    recurrence: Mapped[Recurrence | None] = relationship()
     assigned_by: Mapped[User | None] = relationship()
     events: Mapped[list[TaskEvent]] = relationship(
         back_populates="task", order_by="TaskEvent.id", cascade="all, delete-orphan"
@@ -142,6 +153,13 @@ class Task(Base):
         if key == "title":
             self.search_key = search_key(value)
         return value
+
+    @property
+    def period_name(self) -> str:
+        """The period a report duty's task reports on ("05/2024", "quý II/2024"), "" for other tasks."""
+        if self.recurrence is None or self.period_start is None:
+            return ""
+        return self.recurrence.period_name(self.period_start)
 
     @property
     def is_open(self) -> bool:

@@ -61,6 +61,8 @@ def scan_deadlines_command(today: object, verbose: bool) -> None:
     report = jobs.run_deadline_job(app, day, now)
     scan = report.scan
     click.echo(f"Quét hạn ngày {day:%d/%m/%Y}:")
+    if report.recurring:
+        click.echo(f"  Đã tạo {len(report.recurring)} nhiệm vụ báo cáo định kỳ.")
     if scan.claim.owned:
         taken = " (tiếp quản lượt chạy bị dừng)" if scan.claim.retaken else ""
         click.echo(f"  Lượt quét thuộc tiến trình này{taken}.")

@@ -21,7 +21,7 @@ from exports.digest import compose_digest
 from models import User, db
 from models.base import utcnow
 from models.enums import JobRunStatus
-from workflows import reminders
+from workflows import recurrence, reminders
 from workflows.clock import LOCAL_ZONE
 from workflows.reminders import ReminderSettings, ScanOutcome
 
@@ -52,6 +52,7 @@ class RunReport:
     today: date
     scan: ScanOutcome
     delivery: Delivery
+    recurring: list[int] = field(default_factory=list)  # ids of the report duties' tasks created
 
 
 def scan_time(config: dict[str, object]) -> time:
@@ -81,12 +82,18 @@ def link_builder(app: Flask) -> tuple[Callable[[int], str], str]:
 
 
 def run_deadline_job(app: Flask, today: date | None = None, now: datetime | None = None) -> RunReport:
-    """Scan ``today`` (claiming it), commit, send the digests, then mark the day's run finished."""
+    """Create the report duties' tasks of the periods begun by ``today``, scan ``today`` (claiming it),
+    commit, send the digests, then mark the day's run finished.
+
+    The duties' tasks come first, in the same transaction, so the day's reminders already cover them;
+    creating them is idempotent, so a run that does not own the day's scan creates nothing twice.
+    """
     now = now or utcnow()
     today = today or now.astimezone(LOCAL_ZONE).date()
     settings = ReminderSettings.from_config(app.config)
     with app.app_context():
         try:
+            recurring = recurrence.create_due_tasks(db.session, today, now=now)
             outcome = reminders.scan_deadlines(today, settings, now=now)
             if outcome.claim.owned:
                 reminders.prune_digest_ledger(today)
@@ -95,6 +102,8 @@ def run_deadline_job(app: Flask, today: date | None = None, now: datetime | None
             db.session.rollback()
             log.exception("deadline scan of %s failed; the next run will try again", today)
             raise
+        if recurring:
+            log.info("report duties of %s: %d task(s) created", today, len(recurring))
         if outcome.claim.owned:
             log.info("deadline scan of %s: %s", today, outcome.summary())
         else:
@@ -110,7 +119,7 @@ def run_deadline_job(app: Flask, today: date | None = None, now: datetime | None
                 outcome.claim, JobRunStatus.FINISHED, f"{outcome.summary()}; {delivery.summary()}", now
             )
             db.session.commit()
-    return RunReport(today=today, scan=outcome, delivery=delivery)
+    return RunReport(today=today, scan=outcome, delivery=delivery, recurring=recurring)
 
 
 def deliver_digests(app: Flask, today: date, now: datetime, settings: ReminderSettings) -> Delivery:

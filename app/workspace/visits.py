@@ -51,6 +51,7 @@ from models import (
     Directive,
     Organization,
     Person,
+    Recurrence,
     Task,
     TaskEvent,
     Visit,
@@ -275,6 +276,9 @@ def dossier_options() -> tuple[Any, ...]:
         selectinload(Visit.findings),
         selectinload(Visit.directives).selectinload(Directive.citations),
         selectinload(Visit.directives).selectinload(Directive.findings),
+        selectinload(Visit.directives)
+        .selectinload(Directive.recurrences)
+        .options(joinedload(Recurrence.lead_org)),
         selectinload(Visit.directives)
         .selectinload(Directive.tasks)
         .options(

@@ -19,6 +19,7 @@ from app.policy import TABLE
 from models import Visit, db
 from models.enums import DelegationRole
 from tests.conftest import at
+from workflows import recurrence as duty_flow
 from workflows import tasks as task_flow
 from workflows import visits as visit_flow
 
@@ -59,6 +60,8 @@ ROUTES = (
     ),
     Route("workspace.visit_correct", "GET", "/visits/{visit}/correct"),
     Route("workspace.task_create", "GET", "/visits/{visit}/directives/{directive}/tasks/new"),
+    Route("workspace.recurrence_set", "GET", "/visits/{visit}/directives/{directive}/recurrence"),
+    Route("workspace.recurrence_stop", "POST", "/visits/{visit}/recurrences/{recurrence}/stop"),
     Route("workspace.verification_queue", "GET", "/verification"),
     Route(
         "workspace.extension_decide",
@@ -107,6 +110,8 @@ EXPECTED: dict[str, dict[str, tuple[str, str]]] = {
     # Corrections are for the inspecting side and for administrators over it.
     "workspace.visit_correct": {**_EDIT, "admin": (OK, HIDDEN)},
     "workspace.task_create": _EDIT,
+    "workspace.recurrence_set": _EDIT,
+    "workspace.recurrence_stop": _EDIT,
     "workspace.verification_queue": {"inspector": (OK, OK), "other_inspector": (OK, OK)},
     # Accepting and returning a report are the board's routes (tests/board/test_permissions.py).
     "workspace.extension_decide": _EDIT,
@@ -206,6 +211,21 @@ def _records(world, elsewhere, full_visit) -> dict[str, dict[str, Any]]:
     foreign_extension = task_flow.request_extension(
         tasks[1], office, new_due_on=date(2024, 6, 30), reason="Chờ kinh phí.", now=at(date(2023, 9, 1))
     )
+    own_duty, foreign_duty = (
+        duty_flow.set_recurrence(
+            directive,
+            user,
+            period="monthly",
+            due_day=25,
+            first_period=date(2023, 7, 1),
+            last_period=None,
+            lead_org=lead,
+        )
+        for directive, user, lead in (
+            (own.directives[1], world.inspector, world.district_office),
+            (directives[1], inspector, elsewhere.district),
+        )
+    )
     db.session.commit()
     document = own.directives[0].citations[0]
     records = {
@@ -220,6 +240,7 @@ def _records(world, elsewhere, full_visit) -> dict[str, dict[str, Any]]:
             "document": document.id,
             "org": world.district.id,
             "user": world.office.id,
+            "recurrence": own_duty.id,
         },
         "foreign": {
             "visit": foreign.id,
@@ -232,6 +253,7 @@ def _records(world, elsewhere, full_visit) -> dict[str, dict[str, Any]]:
             "document": document.id,
             "org": elsewhere.district.id,
             "user": elsewhere.inspector.id,
+            "recurrence": foreign_duty.id,
         },
     }
     db.session.commit()
