@@ -253,3 +253,32 @@ def test_bad_input_is_refused_in_vietnamese_and_nothing_is_written(world, create
     db.session.rollback()
     assert db.session.scalar(select(func.count(Recurrence.id))) == 0
     assert db.session.scalar(select(func.count(AuditEntry.id))) == audits
+
+
+def test_the_daily_job_creates_the_periods_tasks_before_its_reminders(app: Flask, world, create_visit):
+    from app.reminders import jobs
+    from models import Notification
+    from models.enums import NotificationKind
+
+    _set(_directive(create_visit, world), world, due_day=5)
+    db.session.commit()
+    db.session.close()
+    report = jobs.run_deadline_job(app, date(2024, 3, 2), at(date(2024, 3, 2), 7))
+    assert len(report.recurring) == 5
+    march = db.session.scalars(select(Task).where(Task.period_start == date(2024, 3, 1))).one()
+    kinds = set(db.session.scalars(select(Notification.kind).where(Notification.task_id == march.id)))
+    assert {NotificationKind.ASSIGNED, NotificationKind.DUE_IN_3} <= kinds  # due 05/03, three days on
+    db.session.commit()  # end the read transaction before the job opens its own
+    again = jobs.run_deadline_job(app, date(2024, 3, 2), at(date(2024, 3, 2), 8))
+    assert again.recurring == []
+
+
+def test_the_demo_reports_monthly_through_one_recurring_duty(runner):
+    assert runner.invoke(args=["load-demo", "--today", "2026-11-26"]).exit_code == 0
+    duty = db.session.scalars(select(Recurrence)).one()
+    assert duty.period is RecurrencePeriod.MONTHLY and duty.due_day == 25
+    assert duty.directive.title == "Báo cáo dư luận xã hội hằng tháng"
+    tasks = duty.directive.tasks
+    assert tasks and all(t.recurrence_id == duty.id for t in tasks)
+    assert [t.period_name for t in tasks] == ["11/2026"]  # visited 12/10/2026: from November on
+    assert tasks[0].due_on == date(2026, 11, 25)

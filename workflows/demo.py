@@ -13,8 +13,10 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import select
 
-from models import Organization, Person, Task, User, Visit, db
-from models.enums import DayPart, DelegationRole, FindingKind, OrgKind, Role
+from models import Directive, Organization, Person, Task, User, Visit, db
+from models.enums import DayPart, DelegationRole, FindingKind, OrgKind, RecurrencePeriod, Role
+from models.recurrence import add_months
+from workflows import recurrence as duty_flow
 from workflows import tasks as task_flow
 from workflows import visits as visit_flow
 from workflows.clock import LOCAL_ZONE
@@ -558,29 +560,52 @@ def _commune_visit(demo: _Demo) -> None:
     plans = [
         (30, "assigned", 0),
         (20, "in_progress", 1),
-        (2, "in_progress", 2),
+        (2, "in_progress", 3),
         (-3, "in_progress", 3),
         (-12, "assigned", 0),
         (10, "reported", 1),
         (-4, "reported", 0),  # reported after its due date, waiting for verification
-        (15, "returned", 2),
+        (15, "returned", 1),
         (25, "paused", 3),
         (-5, "done_on_time", 0),
         (-20, "done_late", 1),
-        (None, "in_progress", 2),
+        (None, "in_progress", 0),
         (5, "extended", 3),
     ]
     for offset, outcome, index in plans:
         due = today + timedelta(days=offset) if offset is not None else None
         task = task_flow.assign_task(
-            directives[index],
-            inspector,
-            lead_org=orgs["DU-THIENHUNG"],
-            due_on=due,
-            coordinating=[orgs["UBND-THIENHUNG"]] if index == 2 else [],
-            now=assigned_at,
+            directives[index], inspector, lead_org=orgs["DU-THIENHUNG"], due_on=due, now=assigned_at
         )
         _advance(demo, task, outcome, inspector, office)
+    _monthly_report(demo, directives[2], visited_on)
+
+
+def _monthly_report(demo: _Demo, directive: Directive, visited_on: date) -> None:
+    """The monthly public-opinion report as one recurring duty from the month after the visit: the
+    scan gives each begun month its task; every month but the current one was reported on time."""
+    orgs, inspector, office = demo.orgs, demo.users["inspector"], demo.users["office"]
+    duty = duty_flow.set_recurrence(
+        directive,
+        inspector,
+        period=RecurrencePeriod.MONTHLY,
+        due_day=25,
+        first_period=add_months(visited_on, 1),
+        last_period=None,
+        lead_org=orgs["DU-THIENHUNG"],
+        coordinating=[orgs["UBND-THIENHUNG"]],
+        now=demo.at(visited_on + timedelta(days=2)),
+    )
+    duty_flow.create_due_tasks(db.session, demo.today)
+    db.session.expire(directive, ["tasks"])
+    for task in directive.tasks:
+        if task.recurrence_id != duty.id or task.due_on is None or task.due_on >= demo.today:
+            continue
+        reported = task.due_on - timedelta(days=2)
+        task_flow.report_task_done(
+            task, office, note="Đã gửi báo cáo dư luận xã hội của tháng.", now=demo.at(reported)
+        )
+        task_flow.verify_task(task, inspector, now=demo.at(reported + timedelta(days=1)))
 
 
 def _advance(demo: _Demo, task: Task, outcome: str, inspector: User, office: User) -> None:
