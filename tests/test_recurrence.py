@@ -282,3 +282,34 @@ def test_the_demo_reports_monthly_through_one_recurring_duty(runner):
     assert tasks and all(t.recurrence_id == duty.id for t in tasks)
     assert [t.period_name for t in tasks] == ["11/2026"]  # visited 12/10/2026: from November on
     assert tasks[0].due_on == date(2026, 11, 25)
+
+
+@pytest.mark.slow
+def test_processes_running_the_daily_job_at_once_create_each_task_once(
+    database_url, tmp_path, world, create_visit
+):
+    import multiprocessing
+
+    from tests._recurrence_workers import run_day_in_process
+
+    _set(_directive(create_visit, world), world)
+    db.session.commit()
+    db.session.close()
+    config = {"DATABASE_URL": database_url, "SECRET_KEY": "worker", "INSTANCE_PATH": str(tmp_path)}
+    context = multiprocessing.get_context("spawn")
+    barrier, results = context.Barrier(3), context.Queue()
+    workers = [
+        context.Process(target=run_day_in_process, args=(config, "2024-04-02", barrier, results))
+        for _ in range(3)
+    ]
+    for worker in workers:
+        worker.start()
+    created = [results.get(timeout=180) for _ in workers]
+    for worker in workers:
+        worker.join(timeout=60)
+        assert worker.exitcode == 0
+    assert sum(created) == 6
+    starts = [t.period_start for t in _recurring_tasks()]
+    assert len(starts) == 6 == len(set(starts))
+    created_events = select(func.count(TaskEvent.id)).where(TaskEvent.kind == TaskEventKind.CREATED)
+    assert db.session.scalar(created_events) == 6  # the day's reminders log their own lines
