@@ -260,6 +260,9 @@ class VisitForm(FlaskForm):
     hosts = Rows(FormField(MemberForm), _l("Thành phần tiếp đoàn"), limit=MAX_MEMBERS_PER_SIDE)
     findings = Rows(FormField(FindingForm), _l("Nhận xét"), limit=MAX_FINDINGS)
     directives = Rows(FormField(DirectiveForm), _l("Yêu cầu"), limit=MAX_DIRECTIVES)
+    # Shown only after a warning that a new task's unit will not receive it (``workflows.reach``).
+    confirm_reach = BooleanField(_l("Tôi đã biết; vẫn giao nhiệm vụ cho các đơn vị này"))
+    reach_problems: list[str] = []
 
     def overflowing_lists(self) -> list[str]:
         """A message for each list that was sent with more rows than a visit may have."""

@@ -375,6 +375,10 @@ def _handle_visit_form(form: VisitForm, visit: Visit | None) -> ResponseReturnVa
     if not form.validate():
         flash(_("Chưa lưu: hãy sửa các chỗ được đánh dấu bên dưới."), "error")
         return None
+    form.reach_problems = _new_tasks_reach(form)
+    if form.reach_problems and not form.confirm_reach.data:
+        flash(_("Chưa lưu: có nhiệm vụ mới có thể không đến được người thực hiện (xem bên dưới)."), "warning")
+        return None
 
     def save() -> Visit:
         if visit is not None:
@@ -589,6 +593,27 @@ def task_create(visit_id: int, directive_id: int) -> ResponseReturnValue:
     return render_template(
         "workspace/task_form.html", form=form, visit=visit, directive=directive, problems=problems
     )
+
+
+def _new_tasks_reach(form: VisitForm) -> list[str]:
+    """Why the units of the tasks this save adds will not act on them (a task already saved was
+    warned about when it was given)."""
+    by_id = {org.id: org for org in all_organisations()}
+    today = local_today()
+    problems: dict[str, None] = {}
+    for directive in form.directives:
+        if directive.form.remove.data:
+            continue
+        for row in directive.form.tasks:
+            task = row.form
+            lead = by_id.get(as_int(task.lead_org_id.data) or -1)
+            if task.id.data or task.remove.data or lead is None:
+                continue
+            orgs = [lead, *(by_id[i] for i in map(as_int, task.coordinating_ids.data or []) if i in by_id)]
+            due_on = task.due_on.data or directive.form.due_on.data
+            for problem in reach.reach_problems(orgs, due_on, today):
+                problems[gettext(problem.message, **problem.params)] = None
+    return list(problems)
 
 
 def _reach_warnings(form: NewTaskForm, orgs: list[Organization]) -> list[str]:

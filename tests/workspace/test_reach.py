@@ -116,3 +116,19 @@ def test_the_dashboard_lists_the_tasks_that_reach_nobody(world, create_task, log
     section = page[page.index('id="unreached"') :]
     assert "Không có người nhận" in page
     assert f"/tasks/{orphan.id}" in section and world.district.name in section
+
+
+def test_the_visit_form_warns_before_saving_a_new_task_that_reaches_nobody(world, login_as):
+    from models import Visit
+    from tests.workspace.forms import visit_form
+
+    browser = login_as(world.inspector)
+    data = visit_form(world, **{"directives-2-tasks-0-lead_org_id": str(world.district.id)})
+    warned = browser.post("/visits/new", data=data)
+    page = warned.get_data(as_text=True)
+    assert "có nhiệm vụ mới có thể không đến được người thực hiện" in page
+    assert "Huyện ủy Bù Đốp chưa có tài khoản văn phòng nào đang hoạt động" in page
+    assert db.session.scalar(select(func.count(Visit.id))) == 0
+    saved = browser.post("/visits/new", data=data | {"confirm_reach": "y"})
+    assert saved.status_code == 302
+    assert db.session.scalar(select(func.count(Visit.id))) == 1
