@@ -96,3 +96,16 @@ def test_form_and_workflow_messages_are_translated(login_as, world):
     assert "Please enter a title." in page
     assert "Date of the visit “31/02/2023” does not exist on the calendar." in page
     assert "Not saved: please correct the marked fields below." in page
+
+
+def test_vietnamese_data_is_marked_lang_vi_in_the_english_interface(login_as, world, full_visit):
+    world.inspector.locale = "en"
+    visit = full_visit()
+    task = visit.directives[0].tasks[0]
+    db.session.commit()
+    client = login_as(world.inspector)
+    dossier = client.get(f"/visits/{visit.id}").get_data(as_text=True)
+    assert f'<span lang="vi">{visit.title}</span>' in dossier
+    page = client.get(f"/tasks/{task.id}").get_data(as_text=True)
+    assert f'<span lang="vi">{task.title}</span>' in page
+    assert f'<span lang="vi">{task.lead_org.name}</span>' in page
