@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.migration import MigrationContext
@@ -17,6 +18,9 @@ def test_there_is_exactly_one_migration_head():
     assert len(ScriptDirectory.from_config(config).get_heads()) == 1
 
 
+# Alembic cannot compare a generated column's expression (task.list_rank); older releases (1.13, the
+# lowest allowed) say so with a warning even when it is unchanged. The column itself is compared.
+@pytest.mark.filterwarnings("ignore:Computed default on task.list_rank cannot be modified")
 def test_the_migrated_database_matches_the_models():
     with db.engine.connect() as connection:
         context = MigrationContext.configure(connection, opts={"compare_type": True})
