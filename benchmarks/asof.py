@@ -110,7 +110,7 @@ def run_backend(backend: str, url: str | None, args: argparse.Namespace) -> dict
     target = province.prepare_target(backend, url)
     app = None
     try:
-        app = create_app({"DATABASE_URL": target.url})
+        app = create_app({"DATABASE_URL": target.url, "SECRET_KEY": "bench"})
         load = province.load_province(app, args)
         with app.app_context():
             events = add_histories(args.seed, args.chunk_size)
