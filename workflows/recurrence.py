@@ -14,7 +14,7 @@ from datetime import date, datetime
 from typing import Any, cast
 
 from sqlalchemy import Table, insert, select
-from sqlalchemy.orm import Session, scoped_session
+from sqlalchemy.orm import Session, scoped_session, selectinload
 
 from models import Directive, Organization, Recurrence, Task, TaskEvent, User, Visit, db, task_coordinator
 from models.base import utcnow
@@ -149,13 +149,24 @@ def create_due_tasks(
             Recurrence.first_period <= today,
             Visit.status != VisitStatus.CLOSED,
         )
+        .options(selectinload(Recurrence.directive), selectinload(Recurrence.coordinating_orgs))
         .order_by(Recurrence.id)
     ).all()
+    # The periods every duty already has, in one query (the daily scan reads every running duty).
+    have: set[tuple[int | None, date | None]] = set()
+    if duties:
+        have = {
+            (duty_id, start)
+            for duty_id, start in session.execute(
+                select(Task.recurrence_id, Task.period_start).where(
+                    Task.recurrence_id.in_([duty.id for duty in duties])
+                )
+            )
+        }
     created: list[int] = []
     for duty in duties:
-        have = set(session.scalars(select(Task.period_start).where(Task.recurrence_id == duty.id)))
         for start in duty.period_starts(today):
-            if start not in have:
+            if (duty.id, start) not in have:
                 task_id = _insert_task(session, duty, start)
                 if task_id is not None:
                     created.append(task_id)
