@@ -26,7 +26,7 @@ from sqlalchemy import select
 
 from models import Directive, Organization, ReportBackText, Task, TaskEvent, User, Visit, db
 from models.base import utcnow
-from models.enums import TaskEventKind, TaskStatus
+from models.enums import WORKING_TASK_STATUSES, TaskEventKind, TaskStatus
 from models.labels import label
 from models.vntext import format_date, nfc
 from workflows import audit
@@ -149,11 +149,21 @@ def _check_can_view(task: Task, actor: User) -> None:
         raise OutOfScope("Không tìm thấy nhiệm vụ.")
 
 
+def can_write(task: Task, actor: User) -> bool:
+    """Whether ``actor`` may write the report now: the unit's office, while the unit still works on it."""
+    return (
+        task.can_view(actor)
+        and is_report_back(task)
+        and task.can_report(actor, check_state=False)
+        and task.status in WORKING_TASK_STATUSES
+    )
+
+
 def _check_can_write(task: Task, actor: User) -> None:
     _check_can_view(task, actor)
     if not task.can_report(actor, check_state=False):
         raise PermissionDenied("Chỉ cán bộ của đơn vị được kiểm tra soạn báo cáo này.")
-    if task.status not in (TaskStatus.ASSIGNED, TaskStatus.IN_PROGRESS, TaskStatus.RETURNED):
+    if task.status not in WORKING_TASK_STATUSES:
         raise InvalidState(
             "Nhiệm vụ đang ở trạng thái «%(status)s»; không thể sửa báo cáo.", status=task.status
         )

@@ -17,12 +17,10 @@ from app.board.views import bp
 from app.documents import service
 from exports.report_back import build_report_back
 from models import Task, db
-from models.enums import TaskStatus
 from workflows import report_back
 from workflows.clock import local_today
 
 DOCX_MIMETYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-DRAFT_STATES = (TaskStatus.ASSIGNED, TaskStatus.IN_PROGRESS, TaskStatus.RETURNED)
 
 
 class DraftForm(FlaskForm):
@@ -37,7 +35,7 @@ def _load(task_id: int) -> Task:
 
 
 def _writable(task: Task) -> bool:
-    return task.can_report(current_user, check_state=False) and task.status in DRAFT_STATES
+    return report_back.can_write(task, current_user)
 
 
 def _posted_texts(facts: report_back.ReportFacts) -> tuple[str, dict[int, str]]:
