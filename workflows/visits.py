@@ -20,6 +20,7 @@ from models import (
     LegalDocument,
     Organization,
     Person,
+    Task,
     User,
     Visit,
     db,
@@ -350,19 +351,25 @@ def conclude_visit(
     audit.record(actor, "visit.concluded", visit, directives=len(visit.directives))
 
 
+def unfinished_tasks(visit: Visit) -> list[Task]:
+    """The visit's tasks (the report-back obligation's too) neither done nor cancelled: a visit closes
+    only when there are none."""
+    directives = [*visit.directives, *([visit.report_back_directive] if visit.report_back_directive else [])]
+    return [
+        task
+        for directive in directives
+        for task in directive.tasks
+        if task.status not in (TaskStatus.DONE, TaskStatus.CANCELLED)
+    ]
+
+
 def close_visit(visit: Visit, actor: User, *, evaluation: str) -> None:
     """Close a concluded visit whose every task is done or cancelled."""
     _check_can_edit(visit, actor)
     if visit.status is not VisitStatus.CONCLUDED:
         raise InvalidState("Chỉ đóng được đợt kiểm tra đã kết luận.")
     evaluation = require_text(evaluation, "Cần viết đánh giá kết thúc trước khi đóng đợt kiểm tra.")
-    directives = [*visit.directives, *([visit.report_back_directive] if visit.report_back_directive else [])]
-    unfinished = [
-        task
-        for directive in directives
-        for task in directive.tasks
-        if task.status not in (TaskStatus.DONE, TaskStatus.CANCELLED)
-    ]
+    unfinished = unfinished_tasks(visit)
     if unfinished:
         raise InvalidState(
             "Còn %(count)d nhiệm vụ chưa hoàn thành; chưa thể đóng đợt kiểm tra.", count=len(unfinished)

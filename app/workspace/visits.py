@@ -308,12 +308,7 @@ def visit_detail(visit_id: int) -> ResponseReturnValue:
     today = local_today()
     due_soon = current_app.config["DUE_SOON_DAYS"]
     tasks = [task for directive in visit.directives for task in directive.tasks]
-    report_back_task = report_back.task_of(visit)
-    unfinished = [
-        t
-        for t in [*tasks, *([report_back_task] if report_back_task else [])]
-        if t.status not in (TaskStatus.DONE, TaskStatus.CANCELLED)
-    ]
+    unfinished = visit_flow.unfinished_tasks(visit)
     return render_template(
         "workspace/visit_detail.html",
         visit=visit,
@@ -333,7 +328,7 @@ def visit_detail(visit_id: int) -> ResponseReturnValue:
         conclude_form=ConcludeForm(
             formdata=None, version=str(visit.version), report_due_on=report_back.default_due_on(today)
         ),
-        report_back_task=report_back_task,
+        report_back_task=report_back.task_of(visit),
     )
 
 
