@@ -18,9 +18,11 @@ from openpyxl import Workbook
 from werkzeug.datastructures import FileStorage
 from werkzeug.test import stream_encode_multipart
 
+from app.auth import SESSION_TOKEN_KEY
 from models import Task, User, db
 from models.enums import Role
 from tests.conftest import PASSWORD_HASH, World
+from workflows import signin
 
 VIETNAMESE_NAME = "Báo cáo đợt 1 – Đồng Phú.pdf"
 
@@ -65,13 +67,19 @@ def office2(world: World) -> User:
 
 @pytest.fixture
 def client_for(app: Any) -> Callable[[User], FlaskClient]:
-    """A separate signed-in client per user, for two people working at once."""
-    from tests.conftest import PASSWORD
+    """A separate signed-in client per user, for two people working at once.
+
+    Signed in as ``login_as`` does (a real server-side session, without the argon2 check of the form,
+    which the sign-in tests exercise)."""
 
     def sign_in(user: User) -> FlaskClient:
         client = app.test_client()
-        response = client.post("/login", data={"username": user.username, "password": PASSWORD})
-        assert response.status_code == 302
+        token = signin.open_session(user, address="127.0.0.1", user_agent="pytest")
+        db.session.commit()
+        with client.session_transaction() as session:
+            session[SESSION_TOKEN_KEY] = token
+            session["_user_id"] = str(user.id)
+            session["_fresh"] = True
         return client
 
     return sign_in
