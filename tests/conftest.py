@@ -29,8 +29,37 @@ from workflows import visits as visit_flow
 from workflows.clock import LOCAL_ZONE
 
 PASSWORD = "mật-khẩu-thử"
-# argon2 is slow by design: hash the shared test password once per run, not once per user.
-PASSWORD_HASH = PasswordHasher().hash(PASSWORD)
+# argon2 is slow by design (about 0.1-0.8 s per hash or check). The tests are not about its cost:
+# within this process passwords are hashed and checked with the smallest argon2id parameters, as
+# Django's test settings swap in a fast hasher. The same code paths run (hash, verify, the dummy check
+# for unknown names, the rehash of an outdated hash), only cheaper; `real_argon2` restores the
+# production profile for the tests that are about it. Servers started as other processes keep it.
+TEST_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+PASSWORD_HASH = TEST_HASHER.hash(PASSWORD)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _cheap_argon2() -> Iterator[None]:
+    import app.auth
+    import models.user
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(app.auth, "_hasher", TEST_HASHER)
+        patch.setattr(models.user, "_hasher", TEST_HASHER)
+        app.auth._dummy_hash.cache_clear()
+        yield
+    app.auth._dummy_hash.cache_clear()
+
+
+@pytest.fixture
+def real_argon2(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The production argon2id profile, for the tests about hashing itself."""
+    import app.auth
+    import models.user
+
+    production = PasswordHasher()
+    monkeypatch.setattr(app.auth, "_hasher", production)
+    monkeypatch.setattr(models.user, "_hasher", production)
 
 
 @pytest.hookimpl(hookwrapper=True)

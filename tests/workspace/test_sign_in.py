@@ -122,7 +122,7 @@ def test_a_disabled_account_is_signed_out_at_once(app, client, world):
     assert _get_in_new_request(app, client, "/").status_code == 302
 
 
-def test_an_outdated_hash_is_upgraded_at_sign_in(client, world):
+def test_an_outdated_hash_is_upgraded_at_sign_in(client, world, real_argon2):
     weak = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
     world.office.password_hash = weak.hash(PASSWORD)
     db.session.commit()
