@@ -78,6 +78,7 @@ def _kiemtra(cwd: Path, *args: str, pythonpath: str = str(REPO)) -> subprocess.C
     )
 
 
+@pytest.mark.slow  # another process or a deliberate wait
 def test_the_command_stops_with_a_clear_message_when_models_is_another_projects(tmp_path: Path) -> None:
     other = tmp_path / "models"
     other.mkdir()
@@ -91,6 +92,7 @@ def test_the_command_stops_with_a_clear_message_when_models_is_another_projects(
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.slow  # another process or a deliberate wait
 def test_commands_that_only_print_help_write_nothing(tmp_path: Path) -> None:
     for args in (["--help"], ["demo", "--help"], ["serve", "--help"]):
         result = _kiemtra(tmp_path, *args)

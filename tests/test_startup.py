@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 
 # Libraries a command or page imports on first use, never at start (python-docx still comes with
@@ -36,6 +38,7 @@ print(json.dumps({
 """
 
 
+@pytest.mark.slow  # another process or a deliberate wait
 def test_making_the_app_imports_no_library_a_page_uses_on_demand(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("KIEMTRA_")}
     result = subprocess.run(

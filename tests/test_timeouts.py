@@ -27,6 +27,7 @@ def _app(tmp_path, database_url, **config):
     )
 
 
+@pytest.mark.slow  # another process or a deliberate wait
 def test_a_database_that_accepts_and_never_answers_is_given_up_on_within_the_connect_timeout(tmp_path):
     silent = socket.socket()
     silent.bind(("127.0.0.1", 0))

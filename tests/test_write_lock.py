@@ -38,6 +38,7 @@ def sqlite_only(app):
 
 
 # SQLite's single writer: on PostgreSQL (the other leg of CI) these do not apply and skip.
+@pytest.mark.slow  # another process or a deliberate wait
 @pytest.mark.may_skip
 def test_reading_an_article_does_not_wait_for_another_writer(sqlite_only, login_as, world):
     from tests.intake.conftest import ARTICLE
@@ -54,6 +55,7 @@ def test_reading_an_article_does_not_wait_for_another_writer(sqlite_only, login_
     assert taken < HELD_FOR - 1
 
 
+@pytest.mark.slow  # another process or a deliberate wait
 @pytest.mark.may_skip
 def test_a_plain_save_waits_for_the_lock_and_succeeds(sqlite_only, login_as, world):
     client = login_as(world.office)
