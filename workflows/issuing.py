@@ -191,12 +191,12 @@ def issue_document(
     else:
         docx = build(document.symbol)
         pdf = to_pdf(docx) if to_pdf is not None else None
-    document.file_sha256 = _sha256(docx)
-    document.pdf_sha256 = _sha256(pdf) if pdf is not None else None
+    document.file_sha256 = sha256_of(docx)
+    document.pdf_sha256 = sha256_of(pdf) if pdf is not None else None
     db.session.add(document)
     for fmt, data in ((DOCX, docx), (PDF, pdf)):
         if data is not None:
-            document.files.append(IssuedFile(format=fmt, data=data, size=len(data), sha256=_sha256(data)))
+            document.files.append(IssuedFile(format=fmt, data=data, size=len(data), sha256=sha256_of(data)))
     audit.record(
         actor,
         "document.issued",
@@ -238,15 +238,19 @@ def record_signature(
     audit.record(actor, "document.signed", document, symbol=document.symbol, signer=signer)
 
 
-def keep_signed_copy(document: IssuedDocument, actor: User, data: bytes, verification: Any) -> None:
+def keep_signed_copy(
+    document: IssuedDocument, actor: User, data: bytes, verification: Any, *, sha256: str | None = None
+) -> None:
     """Keep a signed PDF uploaded back (valid and unchanged, as checked by the caller) beside the
-    issued files; a document keeps one signed copy."""
+    issued files; a document keeps one signed copy. ``sha256`` is the bytes' hash when the caller
+    already took it (outside the write transaction)."""
     check_can_manage(document, actor)
     if document.is_cancelled:
         raise InvalidState("Số %(symbol)s đã bị hủy; không ghi nhận bản đã ký.", symbol=document.symbol)
     if document.file("signed") is not None:
         raise InvalidState("Văn bản %(symbol)s đã có bản ký số được lưu.", symbol=document.symbol)
-    document.files.append(IssuedFile(format=SIGNED, data=data, size=len(data), sha256=_sha256(data)))
+    digest = sha256 or sha256_of(data)
+    document.files.append(IssuedFile(format=SIGNED, data=data, size=len(data), sha256=digest))
     record_signature(
         document, actor, signer=verification.signer, valid=verification.valid, intact=verification.intact
     )
@@ -336,5 +340,6 @@ def issued_in_scope(scope: Organization, limit: int = 200) -> list[IssuedDocumen
     )
 
 
-def _sha256(data: bytes) -> str:
+def sha256_of(data: bytes) -> str:
+    """The hex SHA-256 kept beside every stored file."""
     return hashlib.sha256(data).hexdigest()

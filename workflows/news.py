@@ -284,6 +284,46 @@ def unpublish_post(post: NewsPost, actor: User) -> NewsPost:
     return post
 
 
+@dataclass(frozen=True)
+class PreparedImage:
+    """A photo checked and named before any write: its bytes may be stored under ``stored_name``
+    before the write transaction, then recorded by ``attach_image``."""
+
+    stored_name: str
+    original_name: str
+    content_type: str
+    size: int
+    sha256: str
+    caption: str | None
+
+
+def prepare_image(*, data: bytes, filename: str | None, caption: str | None, max_bytes: int) -> PreparedImage:
+    """Check a photo from its content (type, size, caption) and give it a stored name; no database."""
+    if not data:
+        raise ValidationFailed("Chưa chọn tệp ảnh, hoặc tệp rỗng.")
+    if len(data) > max_bytes:
+        raise ValidationFailed("Ảnh lớn quá %(mb)s MB.", mb=max_bytes // (1024 * 1024))
+    kind = sniff_image(data)
+    if kind is None:
+        raise ValidationFailed("Tệp không phải ảnh JPEG, PNG, GIF hay WebP.")
+    caption = nfc(caption) or None
+    if caption and len(caption) > CAPTION_MAX:
+        raise ValidationFailed("Chú thích ảnh dài quá %(limit)d ký tự.", limit=CAPTION_MAX)
+    return PreparedImage(
+        stored_name=f"{secrets.token_hex(16)}.{kind.extension}",
+        original_name=(nfc(filename) or "")[:255],
+        content_type=kind.content_type,
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        caption=caption,
+    )
+
+
+def check_can_add_image(post: NewsPost, actor: User) -> None:
+    """Whether ``actor`` may add a photo to ``post`` now (an editor, the post a draft)."""
+    _check_edit(post, actor)
+
+
 def add_image(
     post: NewsPost,
     actor: User,
@@ -297,24 +337,24 @@ def add_image(
     """Attach a photo to a draft, checking its type from its content; optionally add it, with
     its caption, at the end of the body. The caller writes the bytes under ``stored_name``."""
     _check_edit(post, actor)
-    if not data:
-        raise ValidationFailed("Chưa chọn tệp ảnh, hoặc tệp rỗng.")
-    if len(data) > max_bytes:
-        raise ValidationFailed("Ảnh lớn quá %(mb)s MB.", mb=max_bytes // (1024 * 1024))
-    kind = sniff_image(data)
-    if kind is None:
-        raise ValidationFailed("Tệp không phải ảnh JPEG, PNG, GIF hay WebP.")
-    caption = nfc(caption) or None
-    if caption and len(caption) > CAPTION_MAX:
-        raise ValidationFailed("Chú thích ảnh dài quá %(limit)d ký tự.", limit=CAPTION_MAX)
+    prepared = prepare_image(data=data, filename=filename, caption=caption, max_bytes=max_bytes)
+    return attach_image(post, actor, prepared, append_to_body=append_to_body)
+
+
+def attach_image(
+    post: NewsPost, actor: User, prepared: PreparedImage, *, append_to_body: bool = True
+) -> NewsImage:
+    """Record a prepared photo on a draft (the rights are checked again: the post may have been
+    published since the photo was prepared); optionally add it to the end of the body."""
+    _check_edit(post, actor)
     image = NewsImage(
         post=post,
-        stored_name=f"{secrets.token_hex(16)}.{kind.extension}",
-        original_name=(nfc(filename) or "")[:255],
-        content_type=kind.content_type,
-        size=len(data),
-        sha256=hashlib.sha256(data).hexdigest(),
-        caption=caption,
+        stored_name=prepared.stored_name,
+        original_name=prepared.original_name,
+        content_type=prepared.content_type,
+        size=prepared.size,
+        sha256=prepared.sha256,
+        caption=prepared.caption,
         uploaded_by=actor,
     )
     db.session.add(image)

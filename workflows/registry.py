@@ -6,13 +6,13 @@ from datetime import date
 
 from sqlalchemy import select
 
-from models import LegalDocument, Organization, User, db
+from models import LegalDocument, User, db
 from models.enums import Role
 from models.vntext import nfc
 from workflows import audit
 from workflows.citations import parse_citation
 from workflows.errors import PermissionDenied, ValidationFailed
-from workflows.visits import register_document
+from workflows.visits import register_document, tree_root_id
 
 EDITORS = frozenset({Role.ADMIN, Role.INSPECTOR})
 
@@ -22,15 +22,10 @@ def _check_editor(actor: User) -> None:
         raise PermissionDenied("Chỉ quản trị viên và cán bộ kiểm tra được sửa danh mục văn bản.")
 
 
-def tree_root_id(actor: User) -> int | None:
-    """The id of the root organisation of the actor's tree (the first code of its path)."""
-    root_code = actor.organization.path.strip("/").split("/")[0]
-    return db.session.scalar(select(Organization.id).where(Organization.path == f"/{root_code}/"))
-
-
 def can_edit(document: LegalDocument, actor: User) -> bool:
     """An editor (administrator, inspector) of the tree that owns the entry; an entry no tree owns yet
-    (registered by a citation, or before owners were kept) goes to the tree of its first editor."""
+    (kept from before owners were, or registered without a writer) goes to the tree of its first
+    editor."""
     if actor.role not in EDITORS:
         return False
     return document.owner_root_id is None or document.owner_root_id == tree_root_id(actor)
@@ -49,7 +44,7 @@ def add_document(
     parsed = parse_citation(citation)
     if db.session.scalar(select(LegalDocument.id).where(LegalDocument.code == parsed.code)):
         raise ValidationFailed("Văn bản %(code)s đã có trong danh mục.", code=parsed.code)
-    document = register_document(parsed, title=title)
+    document = register_document(parsed, title=title, owner=actor)
     document.issued_on = issued_on or document.issued_on
     document.is_secret = document.is_secret or is_secret
     document.owner_root_id = tree_root_id(actor)

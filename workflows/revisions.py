@@ -194,7 +194,7 @@ def revise_directive(
     _check_editable(visit)
     body = require_text(body, "Nội dung yêu cầu không được để trống.")
     check_due_date(due_on, visit.visited_on)
-    documents = list(dict.fromkeys(resolve_document(c) for c in citations))
+    documents = list(dict.fromkeys(resolve_document(c, actor) for c in citations))
     before = (
         directive.title,
         directive.body,

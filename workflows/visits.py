@@ -245,7 +245,7 @@ def issue_directive(
     if len(visit.directives) >= MAX_DIRECTIVES:
         raise ValidationFailed("Một đợt kiểm tra có tối đa %(limit)d yêu cầu.", limit=MAX_DIRECTIVES)
     check_due_date(due_on, visit.visited_on)
-    documents = [resolve_document(c) for c in citations]
+    documents = [resolve_document(c, actor) for c in citations]
     directive = Directive(
         visit=visit,
         number=next_directive_number(visit),
@@ -275,15 +275,29 @@ def withdraw_directive(directive: Directive, actor: User) -> None:
     db.session.delete(directive)
 
 
-def resolve_document(code_or_document: str | LegalDocument) -> LegalDocument:
-    """Find a cited document in the registry by its code, adding it when it is new."""
+def resolve_document(code_or_document: str | LegalDocument, actor: User | None = None) -> LegalDocument:
+    """Find a cited document in the registry by its code, adding it when it is new (owned by the
+    organisation tree of ``actor``, whose citation registered it)."""
     if isinstance(code_or_document, LegalDocument):
         return code_or_document
-    return register_document(parse_citation(code_or_document))
+    return register_document(parse_citation(code_or_document), owner=actor)
 
 
-def register_document(citation: Citation, title: str | None = None) -> LegalDocument:
-    """Get or add the registry entry for a parsed citation, completing what it lacked."""
+def tree_root_id(actor: User) -> int | None:
+    """The id of the root organisation of the actor's tree (the first code of its path)."""
+    root_code = actor.organization.path.strip("/").split("/")[0]
+    return db.session.scalar(select(Organization.id).where(Organization.path == f"/{root_code}/"))
+
+
+def register_document(
+    citation: Citation, title: str | None = None, owner: User | None = None
+) -> LegalDocument:
+    """Get or add the registry entry for a parsed citation, completing what it lacked.
+
+    A new entry belongs to the organisation tree of ``owner`` (the writer whose citation added it), so
+    another tree reads and cites it but cannot edit it; an entry of another tree is cited as it is,
+    its blanks and its secrecy left to the tree that owns it."""
+    owner_root_id = tree_root_id(owner) if owner is not None else None
     document = db.session.scalar(select(LegalDocument).where(LegalDocument.code == citation.code))
     if document is None:
         document = LegalDocument(
@@ -293,8 +307,11 @@ def register_document(citation: Citation, title: str | None = None) -> LegalDocu
             type_code=citation.type_code,
             issuer_code=citation.issuer_code,
             year=citation.year,
+            owner_root_id=owner_root_id,
         )
         db.session.add(document)
+    elif owner is not None and document.owner_root_id not in (None, owner_root_id):
+        return document
     document.issued_on = document.issued_on or citation.issued_on
     document.year = document.year or citation.year
     document.type_name = document.type_name or citation.type_name
@@ -308,7 +325,7 @@ def cite_document(directive: Directive, actor: User, code_or_document: str | Leg
     """Add a cited document to a directive (a typed code is parsed and registered)."""
     _check_can_edit(directive.visit, actor)
     _check_editable(directive.visit)
-    document = resolve_document(code_or_document)
+    document = resolve_document(code_or_document, actor)
     if document not in directive.citations:
         directive.citations.append(document)
         audit.record(actor, "directive.cited", directive.visit, number=directive.number, code=document.code)

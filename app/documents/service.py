@@ -224,13 +224,20 @@ def trust_roots() -> list[bytes]:
 
 
 def verify_upload(document: IssuedDocument, actor: User, data: bytes) -> Verification:
-    """Check a signed PDF uploaded back for ``document`` and keep it when it is valid and unchanged."""
+    """Check a signed PDF uploaded back for ``document`` and keep it when it is valid and unchanged.
+
+    In a ``reads_first`` view the signature check and the hash (the slow part) run before the write
+    transaction starts; the document is read again under the lock, so a cancellation or another signed
+    copy saved meanwhile is seen."""
     verification = verify_pdf(data, trust_roots())
     if not verification.intact:
         raise SigningError(f"{verification.summary} Không ghi nhận bản đã ký này.")
     if not verification.valid:
         raise SigningError(f"{verification.summary} Không ghi nhận bản đã ký này.")
-    issuing.keep_signed_copy(document, actor, data, verification)
+    digest = issuing.sha256_of(data)
+    if database.reading():
+        database.start_writing()
+    issuing.keep_signed_copy(document, actor, data, verification, sha256=digest)
     return verification
 
 

@@ -302,8 +302,12 @@ def cancel_issued(document_id: int) -> ResponseReturnValue:
 
 
 @bp.route("/so-van-ban/<int:document_id>/ky-so", methods=["POST"])
+@database.reads_first
 def upload_signed(document_id: int) -> ResponseReturnValue:
-    """Check a signed PDF uploaded back for an issued document; keep it when valid and unchanged."""
+    """Check a signed PDF uploaded back for an issued document; keep it when valid and unchanged.
+
+    The signature is checked and the file hashed before the write transaction (``reads_first``), so
+    the write lock is held only to store the bytes."""
     back = url_for("documents.register")
     if (replay := once.replayed(back)) is not None:
         return replay
@@ -317,7 +321,7 @@ def upload_signed(document_id: int) -> ResponseReturnValue:
         return service.verify_upload(document, current_user, upload.read())
 
     try:
-        verification = run(check)
+        verification = run(check, starts_writing=True)
     except Refused:
         return redirect(back)
     flash(verification.summary, "success")

@@ -27,7 +27,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import defer, joinedload, selectinload
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from app import once
+from app import database, once
 from app.acting import Refused, error_message, run, safe_back
 from app.errors import render_error
 from app.news import storage
@@ -369,8 +369,12 @@ def unpublish(post_id: int) -> ResponseReturnValue:
 
 
 @bp.route("/bai-viet/<int:post_id>/anh", methods=["POST"])
+@database.reads_first
 def upload_image(post_id: int) -> ResponseReturnValue:
-    """Attach a photo with its caption to a draft."""
+    """Attach a photo with its caption to a draft.
+
+    The photo is checked, hashed and written to its folder before the write transaction
+    (``reads_first``), which then only records it; a refusal under the lock removes the file."""
     post = _post_or_404(post_id)
     max_bytes = int(current_app.config["UPLOAD_MAX_MB"]) * 1024 * 1024
     request.max_content_length = max_bytes + 64 * 1024  # room for the other fields
@@ -390,26 +394,22 @@ def upload_image(post_id: int) -> ResponseReturnValue:
     written: list[str] = []
 
     def add() -> None:
-        image = news_flow.add_image(
-            post,
-            current_user,
-            data=data,
-            filename=upload.filename,
-            caption=form.caption.data,
-            max_bytes=max_bytes,
-            append_to_body=bool(form.append.data),
+        news_flow.check_can_add_image(post, current_user)
+        prepared = news_flow.prepare_image(
+            data=data, filename=upload.filename, caption=form.caption.data, max_bytes=max_bytes
         )
-        db.session.flush()
-        storage.write(image.stored_name, data)
-        written.append(image.stored_name)
+        storage.write(prepared.stored_name, data)
+        written.append(prepared.stored_name)
+        database.start_writing()  # the slow part is over: record the photo under the write lock
+        news_flow.attach_image(post, current_user, prepared, append_to_body=bool(form.append.data))
 
     try:
-        run(add)
-    except Refused:
-        return redirect(url_for("news.edit", post_id=post_id))
-    except Exception:
-        for stored_name in written:  # the commit failed: no file stays without its record
+        run(add, starts_writing=True)
+    except BaseException as failed:
+        for stored_name in written:  # refused or not committed: no file stays without its record
             storage.delete(stored_name)
+        if isinstance(failed, Refused):
+            return redirect(url_for("news.edit", post_id=post_id))
         raise
     flash(_("Đã tải ảnh lên."), "success")
     return redirect(url_for("news.edit", post_id=post_id))

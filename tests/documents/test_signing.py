@@ -192,3 +192,59 @@ def test_issuing_signs_the_kept_pdf_in_the_signing_block_with_the_bodys_certific
         assert rect[1] >= unsigned_box[1] - 1 and rect[3] <= unsigned_box[3] + 1
     finally:
         app.config.pop("SIGNING_KEYS_DIR", None)
+
+
+# SQLite's single writer: on PostgreSQL (the other leg of CI) this does not apply and skips.
+@pytest.mark.may_skip
+def test_a_signed_copy_is_checked_before_the_write_lock(
+    ca, one_page_pdf, app, world, login_as, conducted_visit, tmp_path
+):
+    import time
+
+    from models import IssuedDocument, db
+    from tests.test_write_lock import HELD_FOR, someone_writing
+    from workflows.documents import DocumentKind
+    from workflows.issuing import issue_document
+
+    if db.engine.url.get_backend_name() != "sqlite":
+        pytest.skip("SQLite's write lock")
+    roots = tmp_path / "roots.pem"
+    roots.write_bytes(ca.pem)
+    app.config["SIGNING_TRUST_ROOTS"] = str(roots)
+    visit = conducted_visit()
+    document = issue_document(
+        world.inspector,
+        DocumentKind.VISIT_REPORT,
+        issuer=visit.inspecting_org,
+        issued_on=ON,
+        visit=visit,
+        build=lambda symbol: symbol.encode(),
+        today=ON,
+    )
+    db.session.commit()
+    document_id = document.id
+    client = login_as(world.inspector)
+    credentials = load_signer(ca.pkcs12_for(BODY), PASSWORD, body_names=(BODY,), on=ON)
+    signed = sign_pdf(one_page_pdf, credentials, signer_name="Mạc Đình Huấn")
+
+    def upload(data: bytes) -> float:
+        began = time.monotonic()
+        response = client.post(
+            f"/van-ban/so-van-ban/{document_id}/ky-so",
+            data={"tep": (io.BytesIO(data), "ky.pdf")},
+            content_type="multipart/form-data",
+        )
+        assert response.status_code == 302
+        return time.monotonic() - began
+
+    try:
+        with someone_writing():
+            # Refused by its signature check alone: no reason to wait for another writer.
+            assert upload(signed.replace(b"/Producer", b"/Produc3r", 1)) < HELD_FOR - 1
+        with someone_writing():
+            assert upload(signed) >= HELD_FOR - 0.5  # kept once the other writer is done
+        db.session.rollback()
+        kept = db.session.get(IssuedDocument, document_id)
+        assert kept.signer == BODY and kept.file("signed").data == signed
+    finally:
+        app.config.pop("SIGNING_TRUST_ROOTS", None)

@@ -314,3 +314,36 @@ def test_a_photo_far_above_the_limit_gets_the_forms_message(app, login_as, world
     page = text_of(client.get(f"/bai-viet/{draft.id}/sua"))
     assert f"Ảnh lớn quá {app.config['UPLOAD_MAX_MB']} MB" in page
     assert db.session.scalars(select(NewsImage)).all() == []
+
+
+# SQLite's single writer: on PostgreSQL (the other leg of CI) this does not apply and skips.
+@pytest.mark.may_skip
+def test_a_photo_is_checked_and_stored_before_the_write_lock(login_as, world, draft, image_dir):
+    import time
+
+    from tests.test_write_lock import HELD_FOR, someone_writing
+
+    if db.engine.url.get_backend_name() != "sqlite":
+        pytest.skip("SQLite's write lock")
+    client = login_as(world.inspector)
+    draft_id = draft.id
+
+    def upload(data: bytes) -> float:
+        began = time.monotonic()
+        response = client.post(
+            f"/bai-viet/{draft_id}/anh",
+            data={"image": (io.BytesIO(data), "anh.png"), "caption": "Buổi làm việc"},
+            content_type="multipart/form-data",
+        )
+        assert response.status_code == 302
+        return time.monotonic() - began
+
+    with someone_writing():
+        # Refused by its content alone: no reason to wait for another writer.
+        assert upload(b"<svg onload=alert(1)>") < HELD_FOR - 1
+    with someone_writing():
+        assert upload(PNG) >= HELD_FOR - 0.5  # recorded once the other writer is done
+    db.session.rollback()
+    image = db.session.scalar(select(NewsImage))
+    assert image.caption == "Buổi làm việc"
+    assert [path.name for path in image_dir.iterdir()] == [image.stored_name]

@@ -147,3 +147,35 @@ def test_an_inspector_of_another_tree_cannot_edit_a_registry_entry(login_as, wor
     assert refused.status_code == 403
     db.session.refresh(document)
     assert document.title == "Quy chế làm việc" and not document.is_secret
+
+
+def test_a_document_first_cited_in_a_directive_belongs_to_the_citing_tree(login_as, world, full_visit):
+    from workflows.citations import parse_citation
+
+    visit = full_visit(directives=0)
+    visit_flow.issue_directive(
+        visit, world.inspector, body="Quán triệt quy chế làm việc.", citations=["09-QC/BTGTU"]
+    )
+    db.session.commit()
+    document = _document("09-QC/BTGTU")
+    assert document.owner_root_id == world.province.id
+    outsider = _other_tree_inspector()
+    # Citing it from the other tree, with a date and the secret mark, changes nothing of it.
+    visit_flow.register_document(
+        parse_citation("Quy chế số 09-QC/BTGTU ngày 02/03/2021 (Mật)"), owner=outsider
+    )
+    db.session.commit()
+    db.session.refresh(document)
+    assert document.issued_on is None and not document.is_secret
+    client = login_as(outsider)
+    page = client.get(f"/registry/{document.id}").get_data(as_text=True)
+    assert "09-QC/BTGTU" in page and f"/registry/{document.id}/edit" not in page
+    refused = client.post(f"/registry/{document.id}/edit", data={"title": "Đổi tên", "is_secret": "y"})
+    assert refused.status_code == 403
+    db.session.refresh(document)
+    assert document.title is None and not document.is_secret
+    # The citing tree's own inspector still completes it.
+    mine = login_as(world.inspector)
+    assert mine.post(f"/registry/{document.id}/edit", data={"title": "Quy chế làm việc"}).status_code == 302
+    db.session.refresh(document)
+    assert document.title == "Quy chế làm việc"
