@@ -195,6 +195,7 @@ def test_issuing_signs_the_kept_pdf_in_the_signing_block_with_the_bodys_certific
 
 
 # SQLite's single writer: on PostgreSQL (the other leg of CI) this does not apply and skips.
+@pytest.mark.slow  # a deliberate wait
 @pytest.mark.may_skip
 def test_a_signed_copy_is_checked_before_the_write_lock(
     ca, one_page_pdf, app, world, login_as, conducted_visit, tmp_path

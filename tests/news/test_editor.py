@@ -317,6 +317,7 @@ def test_a_photo_far_above_the_limit_gets_the_forms_message(app, login_as, world
 
 
 # SQLite's single writer: on PostgreSQL (the other leg of CI) this does not apply and skips.
+@pytest.mark.slow  # a deliberate wait
 @pytest.mark.may_skip
 def test_a_photo_is_checked_and_stored_before_the_write_lock(login_as, world, draft, image_dir):
     import time
