@@ -6,6 +6,9 @@ admin pages, so the password rule, the checks and the audit entries are the same
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import click
 from flask import Flask
 from flask.cli import with_appcontext
@@ -110,15 +113,22 @@ def create_user_command(
 
 def _import(kind: str, path: str, dry_run: bool) -> None:
     from workflows.imports.kinds import KINDS
+
+    spec, run = KINDS[kind].spec, KINDS[kind].run
+    _import_file(spec, lambda sheet: run(system.SystemActor(f"kiemtra import-{kind}"), sheet), path, dry_run)
+
+
+def _import_file(spec: Any, run: Callable[[Any], Any], path: str, dry_run: bool) -> None:
+    """Read ``path`` against ``spec``, run the import, print each row's change or problem, and commit
+    only a result without problems (never on a dry run)."""
     from workflows.imports.plan import CREATE, UNCHANGED, UPDATE
     from workflows.imports.sheet import read_sheet
 
-    spec, run = KINDS[kind].spec, KINDS[kind].run
     try:
         with open(path, "rb") as stream:
             data = stream.read(MAX_READ)
         sheet = read_sheet(data, path, spec)
-        result = run(system.SystemActor(f"kiemtra import-{kind}"), sheet)
+        result = run(sheet)
     except DomainError as error:  # the file as a whole (SheetRefused) or a rule of the import
         db.session.rollback()
         raise click.ClickException(error.message) from None
@@ -158,6 +168,25 @@ def import_orgs_command(path: str, dry_run: bool) -> None:
     _import("orgs", path, dry_run)
 
 
+@click.command("import-history")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--as", "username", required=True, help="Tài khoản cán bộ kiểm tra nhập bù (tên đăng nhập).")
+@click.option("--dry-run", is_flag=True, help="Chỉ kiểm tra và cho xem trước, không ghi.")
+@with_appcontext
+def import_history_command(path: str, username: str, dry_run: bool) -> None:
+    """Back-fill past visits and their tasks with their real days from an .xlsx or .csv file."""
+    from models import User
+    from workflows.clock import local_today
+    from workflows.imports import history
+
+    user = db.session.scalar(select(User).where(User.username == username, User.is_active.is_(True)))
+    if user is None:
+        raise click.ClickException(f"Không có tài khoản đang hoạt động tên {username}.")
+    _import_file(
+        history.SPEC, lambda sheet: history.import_history(user, sheet, local_today()), path, dry_run
+    )
+
+
 @click.command("import-people")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
 @click.option("--dry-run", is_flag=True, help="Chỉ kiểm tra và cho xem trước, không ghi.")
@@ -169,5 +198,11 @@ def import_people_command(path: str, dry_run: bool) -> None:
 
 def init_app(app: Flask) -> None:
     """Register the administration commands."""
-    for command in (setup_command, create_user_command, import_orgs_command, import_people_command):
+    for command in (
+        setup_command,
+        create_user_command,
+        import_orgs_command,
+        import_people_command,
+        import_history_command,
+    ):
         app.cli.add_command(command)

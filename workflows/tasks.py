@@ -99,9 +99,13 @@ def assign_task(
     now: datetime | None = None,
     due_working_days: int | None = None,
     due_from: date | None = None,
+    notify_units: bool = True,
 ) -> Task:
     """Give a directive to a lead unit, with coordinating units and a due date, given as a date or as
-    "within ``due_working_days`` working days" of ``due_from`` (the day of assignment by default)."""
+    "within ``due_working_days`` working days" of ``due_from`` (the day of assignment by default).
+
+    ``notify_units=False`` (history back-filled from a spreadsheet) tells no office of a task given
+    years ago."""
     visit = directive.visit
     if due_working_days is not None:
         if due_on is not None:
@@ -134,6 +138,8 @@ def assign_task(
     )
     db.session.add(task)
     _log(task, actor, TaskEventKind.CREATED, at=task.created_at)
+    if not notify_units:
+        return task
     key_on = local_date_of(task.created_at)
     notify.queue(task, NotificationKind.ASSIGNED, key_on, notify.office_users_of(lead_org))
     for org in task.coordinating_orgs:

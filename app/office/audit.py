@@ -43,8 +43,10 @@ ACTIONS = {
     "person.added": _l("Thêm người vào danh bạ"),
     "person.merged": _l("Gộp hai bản ghi một người"),
     "person.position_changed": _l("Đổi chức vụ"),
+    "task.backfilled": _l("Nhập bù lịch sử nhiệm vụ"),
     "user.created": _l("Tạo tài khoản"),
     "user.updated": _l("Sửa tài khoản"),
+    "visit.backfilled": _l("Nhập bù đợt kiểm tra đã qua"),
     "visit.closed": _l("Đóng đợt kiểm tra"),
     "visit.concluded": _l("Kết luận đợt kiểm tra"),
     "visit.conducted": _l("Ghi nhận đã tiến hành kiểm tra"),
@@ -62,6 +64,7 @@ ACTIONS = {
 RECORDS = {
     "visit": _l("Đợt kiểm tra"),
     "directive": _l("Yêu cầu"),
+    "task": _l("Nhiệm vụ"),
     "organization": _l("Cơ quan, đơn vị"),
     "user_account": _l("Tài khoản"),
     "person": _l("Người"),

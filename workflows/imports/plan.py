@@ -47,6 +47,9 @@ class ImportResult:
 
     sheet: SheetData
     changes: list[Change] = field(default_factory=list)
+    # What will be saved but deserves a second look (a unit that ends before a due date, or that no
+    # office account receives): shown on the preview, never blocking the save.
+    warnings: list[Problem] = field(default_factory=list)
 
     @property
     def problems(self) -> list[Problem]:

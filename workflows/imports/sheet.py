@@ -363,6 +363,17 @@ def _value(sheet: SheetData, row: SheetRow, column: Column, cell: _Cell) -> Any:
 def _date(sheet: SheetData, row: SheetRow, column: Column, value: Any) -> date | None:
     if value is None or value == "":
         return None
+    found = day_of(value)
+    if found is None:
+        sheet.problem(
+            row, column.key, "Ngày «%(value)s» không đọc được; hãy ghi dạng dd/mm/yyyy.", value=_text(value)
+        )
+    return found
+
+
+def day_of(value: Any) -> date | None:
+    """The day a cell holds: a real date, an Excel serial day number, or text written dd/mm/yyyy (or
+    yyyy-mm-dd); None for anything else, a day that does not exist (31/02/2023) included."""
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date):
@@ -379,8 +390,7 @@ def _date(sheet: SheetData, row: SheetRow, column: Column, value: Any) -> date |
         try:
             return date(*parts)
         except ValueError:
-            pass
-    sheet.problem(row, column.key, "Ngày «%(value)s» không đọc được; hãy ghi dạng dd/mm/yyyy.", value=text)
+            return None
     return None
 
 
