@@ -43,6 +43,10 @@ def select_locale() -> str:
     from flask import current_app, session
 
     languages = current_app.config["LANGUAGES"]
+    if request.blueprint == "api":  # a program says which language it reads; else its owner's
+        asked = request.accept_languages.best_match(languages) if request.accept_languages else None
+        if asked:
+            return asked
     if current_user and current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale
     if session.get("locale") in languages:  # chosen with the switch before signing in
@@ -162,4 +166,5 @@ FEATURE_MODULES = (
     "office",  # the office's own data: spreadsheet imports, people directory, audit log
     "health",  # /healthz for the reverse proxy, one log line per request
     "source",  # the running code for every user (AGPL section 13), linked from every page's footer
+    "api",  # the JSON API under /api/v1 and the personal tokens page
 )

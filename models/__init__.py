@@ -2,6 +2,7 @@
 
 from flask_sqlalchemy import SQLAlchemy
 
+from models.api_token import ApiToken
 from models.audit import AuditEntry
 from models.base import Base
 from models.calendar_day import CalendarDay
@@ -26,6 +27,7 @@ db = SQLAlchemy(model_class=Base)
 __kiemtra__ = True  # this is kiemtra's models package (app.check_own_packages)
 
 __all__ = [
+    "ApiToken",
     "Attachment",
     "AuditEntry",
     "Base",

@@ -1,0 +1,73 @@
+"""Fixtures of the API: a personal token per user, and a client that sends it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
+
+from app.api.access import limiter
+from models import User, db
+from workflows import api_tokens
+
+
+class Api:
+    """A test client that calls the API with one user's token."""
+
+    def __init__(self, client: FlaskClient, secret: str | None, language: str = "vi") -> None:
+        self.client = client
+        self.secret = secret
+        self.language = language
+
+    def headers(self, extra: dict[str, str] | None = None) -> dict[str, str]:
+        headers = {"Accept-Language": self.language}
+        if self.secret is not None:
+            headers["Authorization"] = f"Bearer {self.secret}"
+        headers.update(extra or {})
+        return headers
+
+    def get(self, path: str, **kwargs: Any) -> TestResponse:
+        return self.client.get(f"/api/v1{path}", headers=self.headers(kwargs.pop("headers", None)), **kwargs)
+
+    def post(
+        self, path: str, body: Any = None, *, version: int | str | None = None, **kwargs: Any
+    ) -> TestResponse:
+        extra = dict(kwargs.pop("headers", None) or {})
+        if version is not None:
+            extra["If-Match"] = f'"{version}"'
+        if "data" not in kwargs:
+            kwargs["json"] = body
+        return self.client.post(f"/api/v1{path}", headers=self.headers(extra), **kwargs)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits() -> Iterator[None]:
+    limiter.clear()
+    yield
+    limiter.clear()
+
+
+@pytest.fixture
+def token_of() -> Callable[[User], str]:
+    """Make a token for a user (committed) and return its secret."""
+
+    def make(user: User, name: str = "Cổng dữ liệu tỉnh") -> str:
+        secret = api_tokens.create_token(user, name=name).secret
+        db.session.commit()
+        return secret
+
+    return make
+
+
+@pytest.fixture
+def api_as(app: Flask, token_of: Callable[[User], str]) -> Callable[..., Api]:
+    """An API client acting as ``user`` (a new test client each, so no cookie is shared)."""
+
+    def make(user: User | None, language: str = "vi") -> Api:
+        return Api(app.test_client(), token_of(user) if user is not None else None, language)
+
+    return make
