@@ -253,3 +253,47 @@ def test_an_english_office_reads_the_conflict_in_english(login_as, world, create
     page = upload(client, saved(workbook)).get_data(as_text=True)
     assert "Conflict: the task" in page and "version 1 in the file, 2 now" in page
     assert "Sheet «" in page
+
+
+def test_two_officers_upload_the_same_download_and_the_second_is_a_conflict(
+    client_for, world, create_task, office2
+):
+    """Round trip with two people: both download, both edit with openpyxl, the first saves, the
+    second's row is a conflict; the lead's list then shows the first one's figures."""
+    task, other = create_task(), create_task()
+    db.session.commit()
+    first, second = client_for(world.office), client_for(office2)
+    mine, my_sheet, my_rows = downloaded(first)
+    theirs, their_sheet, their_rows = downloaded(second)
+    my_sheet.cell(my_rows[task.id], 4).value = 60
+    my_sheet.cell(my_rows[other.id], 4).value = 25
+    their_sheet.cell(their_rows[task.id], 4).value = 90
+    assert confirm(first, upload(first, saved(mine)).get_data(as_text=True)).status_code == 200
+    page = upload(second, saved(theirs)).get_data(as_text=True)
+    assert "Xung đột: nhiệm vụ" in page and "phiên bản trong tệp 1, hiện nay 2" in page
+    assert 'name="token"' not in page
+    # The same numbers come back out: a fresh download holds the saved progress and the new version.
+    _, sheet, rows = downloaded(second)
+    assert sheet.cell(rows[task.id], 4).value == 60 and sheet.cell(rows[task.id], 2).value == 2
+    assert sheet.cell(rows[other.id], 4).value == 25
+    db.session.expire_all()
+    assert (task.progress, other.progress) == (60, 25)
+
+
+def test_a_coordinating_office_writes_notes_by_sheet_but_not_the_lead_units_progress(
+    client_for, world, create_task
+):
+    task = create_task(coordinating=[world.district_culture])
+    db.session.commit()
+    coordinator = client_for(world.coordinator)
+    workbook, sheet, rows = downloaded(coordinator)
+    sheet.cell(rows[task.id], 4).value = 70
+    page = upload(coordinator, saved(workbook)).get_data(as_text=True)
+    assert "Đơn vị phối hợp chỉ ghi ý kiến, không cập nhật tỷ lệ hoàn thành." in page
+    assert "D «Tiến độ (%)»" in page and 'name="token"' not in page
+    workbook, sheet, rows = downloaded(coordinator)
+    sheet.cell(rows[task.id], 5).value = "Phòng đã cử người phối hợp."
+    answer = confirm(coordinator, upload(coordinator, saved(workbook)).get_data(as_text=True))
+    assert answer.status_code == 200
+    db.session.expire_all()
+    assert task.progress == 0 and task.events[-1].note == "Phòng đã cử người phối hợp."

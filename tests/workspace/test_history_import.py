@@ -159,3 +159,21 @@ def test_the_command_line_back_fills_as_a_named_inspector(runner, world, tmp_pat
     db.session.expire_all()
     counts = count_tasks(db.session, None, YEAR_2023, date(2023, 12, 31))[()]
     assert (counts.on_time, counts.late, counts.overdue) == (1, 1, 1)
+
+
+def test_the_back_filled_year_reads_the_same_in_the_dashboards_download(login_as, world):
+    """Round trip: a history sheet in → the leader's dashboard .xlsx for 2023 out → the same counts."""
+    client = login_as(world.inspector)
+    confirm(client, upload(client, sheet_bytes(ROWS)).get_data(as_text=True))
+    from tests.board.test_downloads import download, sheet_rows
+
+    leader = login_as(world.leader)
+    url = "/dashboard.xlsx?period_from=01/01/2023&period_to=31/12/2023&as_of=31/12/2023"
+    above, header, rows, _ = sheet_rows(download(leader, url))
+    assert "Số liệu tính đến ngày 31/12/2023" in above
+    line = {row[0]: row for row in rows}[world.district_office.name]
+    named = dict(zip(header, line, strict=False))
+    assert named["Tổng số"] == 3
+    assert named["Đã hoàn thành – đúng hạn"] == 1
+    assert named["Đã hoàn thành – quá hạn"] == 1
+    assert named["Chưa hoàn thành – quá hạn"] == 1

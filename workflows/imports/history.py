@@ -372,4 +372,6 @@ def _save(
             fields.append(FieldChange("Ngày báo cáo hoàn thành", "", format_date(planned.days.reported_on)))
         if planned.days.verified_on:
             fields.append(FieldChange("Ngày xác nhận hoàn thành", "", format_date(planned.days.verified_on)))
+        elif task.progress:
+            fields.append(FieldChange("Tiến độ (%)", "", str(task.progress)))
         result.changes.append(Change(row.number, CREATE, f"{number}. {task.title}", fields))
