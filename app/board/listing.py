@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, select
 from werkzeug.datastructures import MultiDict
 
+from app.workspace.common import like_pattern, search_tokens
 from models import Directive, Organization, Task, User, db
 from models.enums import OPEN_TASK_STATUSES, TaskStatus
 from models.vntext import whole_number
@@ -40,6 +41,7 @@ _DATE_KEYS = ("assigned_from", "assigned_to", "completed_from", "completed_to", 
 class TaskFilters:
     """What the list shows; empty fields filter nothing."""
 
+    q: str = ""  # words of the title, folded like the search key ("bao cao" finds "Báo cáo")
     visit: int | None = None
     status: str | None = None  # a TaskStatus value, or "open"
     timeliness: str | None = None  # one of workflows.dashboard.CATEGORIES
@@ -57,7 +59,7 @@ class TaskFilters:
     def from_args(cls, args: MultiDict[str, str]) -> TaskFilters:
         """Read the query string; a value that makes no sense is dropped with a message."""
         problems: list[str] = []
-        values: dict[str, Any] = {}
+        values: dict[str, Any] = {"q": (args.get("q") or "").strip()[:200]}
         for key in ("visit", "scope", "lead", "page"):
             raw = (args.get(key) or "").strip()
             if raw:
@@ -91,9 +93,9 @@ class TaskFilters:
         """The query string of these filters with ``changes``; the page goes back to 1 unless given."""
         changed = replace(self, **{"page": 1, **changes})
         result: dict[str, Any] = {}
-        for key in ("visit", "status", "timeliness", "scope", "lead", *_DATE_KEYS, "page"):
+        for key in ("q", "visit", "status", "timeliness", "scope", "lead", *_DATE_KEYS, "page"):
             value = getattr(changed, key)
-            if value is None or (key == "page" and value == 1):
+            if value is None or value == "" or (key == "page" and value == 1):
                 continue
             result[key] = value.isoformat() if isinstance(value, date) else value
         return result
@@ -147,6 +149,8 @@ def conditions(
     elif filters.open_on is None:
         # Cancelled tasks count nowhere; one cancelled after ``open_on`` was still open that day.
         result.append(Task.status != TaskStatus.CANCELLED)
+    for token in search_tokens(filters.q):
+        result.append(Task.search_key.like(like_pattern(token), escape="\\"))
     if filters.visit is not None:
         result.append(Task.directive_id.in_(select(Directive.id).where(Directive.visit_id == filters.visit)))
     if filters.lead is not None:

@@ -56,10 +56,86 @@
     }
   }
 
+  /* On a phone the extra filters of a list fold under their summary, unless one of them is in use. */
+  function foldFilters() {
+    if (!window.matchMedia("(max-width: 575.98px)").matches) {
+      return;
+    }
+    var boxes = document.querySelectorAll("details.kt-more-filters:not([data-kt-keep-open])");
+    for (var i = 0; i < boxes.length; i++) {
+      boxes[i].removeAttribute("open");
+    }
+  }
+
+  /* A search box marked data-kt-live filters its list as one types: the form's own GET is fetched and the
+     parts of the page marked data-kt-live-region are swapped for the answer's (the address follows, so
+     the back button and a reload give the same list). Without JavaScript the form submits as before. */
+  function liveSearch() {
+    var boxes = document.querySelectorAll("input[data-kt-live]");
+    Array.prototype.forEach.call(boxes, function (box) {
+      var form = box.form;
+      var timer = null;
+      var asked = 0;
+      if (!form) {
+        return;
+      }
+      function query() {
+        var params = new URLSearchParams(new FormData(form));
+        params.delete("page");
+        params.forEach(function (value, key) {
+          if (value === "") {
+            params.delete(key);
+          }
+        });
+        var text = params.toString();
+        return (form.getAttribute("action") || location.pathname) + (text ? "?" + text : "");
+      }
+      function refresh() {
+        var url = query();
+        var mine = ++asked;
+        document.body.setAttribute("aria-busy", "true");
+        fetch(url, {headers: {"X-Requested-With": "fetch"}, credentials: "same-origin"})
+          .then(function (response) { return response.ok ? response.text() : null; })
+          .then(function (html) {
+            if (html === null || mine !== asked) {
+              return;
+            }
+            var doc = new DOMParser().parseFromString(html, "text/html");
+            var regions = document.querySelectorAll("[data-kt-live-region]");
+            for (var i = 0; i < regions.length; i++) {
+              var fresh = doc.getElementById(regions[i].id);
+              if (fresh) {
+                regions[i].replaceWith(document.importNode(fresh, true));
+              }
+            }
+            history.replaceState(null, "", url);
+            scrollableTables();
+          })
+          .catch(function () { /* the form still submits with the button */ })
+          .then(function () {
+            if (mine === asked) {
+              document.body.removeAttribute("aria-busy");
+            }
+          });
+      }
+      box.addEventListener("input", function () {
+        clearTimeout(timer);
+        timer = setTimeout(refresh, 250);
+      });
+      form.addEventListener("change", function (event) {
+        if (event.target.tagName === "SELECT") {
+          refresh();
+        }
+      });
+    });
+  }
+
   function ready() {
     scrollableTables();
     summaryLinks();
     focusFirstError();
+    foldFilters();
+    liveSearch();
     window.addEventListener("resize", scrollableTables);
     document.addEventListener("focusin", clearOfSaveBar);
   }

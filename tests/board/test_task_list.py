@@ -224,3 +224,13 @@ def test_a_visit_of_another_district_named_in_the_filter_stays_hidden(
     page = login_as(world.office).get(f"/tasks?visit={hidden.id}").get_data(as_text=True)
     assert "Đợt kiểm tra bí mật ở Lộc Ninh" not in page
     assert titles(page) == []
+
+
+def test_the_search_box_finds_tasks_by_title_without_tone_marks(login_as, world, mixed_tasks):
+    client = login_as(world.office)
+    page = client.get("/tasks?q=qua+han").get_data(as_text=True)
+    assert titles(page) == ["Nhiệm vụ quá hạn lâu", "Nhiệm vụ vừa quá hạn"]
+    assert total_of(page) == 2
+    assert 'value="qua han"' in page  # the box keeps the words
+    assert titles(client.get("/tasks?q=sap+den").get_data(as_text=True)) == ["Nhiệm vụ sắp đến hạn"]
+    assert titles(client.get("/tasks?q=100%25").get_data(as_text=True)) == []  # a wildcard is a letter
