@@ -41,7 +41,6 @@ from workflows.timeliness import Period, TimelinessCounts, check_as_of, check_pe
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 
-@bp.errorhandler(Exception)
 def _problem_for(error: Exception) -> Response:
     """Every error of an API route as problem+json, never an HTML page."""
     if isinstance(error, ApiProblem):
@@ -51,6 +50,13 @@ def _problem_for(error: Exception) -> Response:
     # Anything else: the session is rolled back by the teardown; the client gets a problem, not a page.
     current_app.logger.exception("api: unexpected error")
     return problems.problem(500)
+
+
+# By status code too: Flask prefers the application's handler of a code (its HTML error pages) to a
+# blueprint's handler of a class.
+for _code in (400, 401, 403, 404, 405, 409, 413, 415, 422, 428, 429, 500):
+    bp.register_error_handler(_code, _problem_for)
+bp.register_error_handler(Exception, _problem_for)
 
 
 DEFAULT_LIMIT = 50

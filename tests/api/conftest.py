@@ -71,3 +71,38 @@ def api_as(app: Flask, token_of: Callable[[User], str]) -> Callable[..., Api]:
         return Api(app.test_client(), token_of(user) if user is not None else None, language)
 
     return make
+
+
+@pytest.fixture
+def mixed_tasks(world: Any, create_task: Callable[..., Any]) -> dict[str, Any]:
+    """Tasks in every category, with a real history: done on time, done late, overdue, within their
+    deadline, without one, reported and waiting, and one of another district (committed)."""
+    from datetime import date
+
+    from tests.conftest import at
+    from workflows import tasks as task_flow
+
+    office, inspector = world.office, world.inspector
+    on_time = create_task(due_on=date(2023, 12, 31))
+    task_flow.report_task_done(on_time, office, note="Xong", now=at(date(2023, 12, 20)))
+    task_flow.verify_task(on_time, inspector, now=at(date(2023, 12, 22)))
+    late = create_task(due_on=date(2023, 7, 1))
+    task_flow.report_task_done(late, office, note="Xong muộn", now=at(date(2023, 8, 1)))
+    task_flow.verify_task(late, inspector, now=at(date(2023, 8, 2)))
+    overdue = create_task(due_on=date(2023, 12, 31))
+    task_flow.record_progress(overdue, office, note="Đang làm", progress=30, now=at(date(2023, 7, 1)))
+    within = create_task(due_on=date(2099, 12, 31))
+    no_deadline = create_task(due_on=None)
+    waiting = create_task(due_on=date(2023, 11, 30))
+    task_flow.report_task_done(waiting, office, note="Chờ xác nhận", now=at(date(2023, 11, 1)))
+    elsewhere = create_task(due_on=date(2023, 10, 31), lead_org=world.other_office)
+    db.session.commit()
+    return {
+        "on_time": on_time,
+        "late": late,
+        "overdue": overdue,
+        "within": within,
+        "no_deadline": no_deadline,
+        "waiting": waiting,
+        "elsewhere": elsewhere,
+    }
