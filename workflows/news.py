@@ -394,10 +394,13 @@ def image_is_public(image: NewsImage) -> bool:
     return image.post.status is NewsStatus.PUBLISHED
 
 
-def post_day(post: NewsPost) -> date:
-    """The day in a post's date line: its publication day, else the visit day, else when written."""
+def post_day(post: NewsPost, *, now: datetime | None = None) -> date:
+    """The day in a post's date line, the one it has (or will have) on the public site: its
+    publication day; for a draft published before, that first day (publishing again keeps it); for a
+    draft never published, today, the day it would carry if published now (the preview shows the
+    same date line as the published post)."""
     if post.published_at is not None:
         return local_date_of(post.published_at)
-    if post.visit is not None:
-        return post.visit.visited_on
-    return local_date_of(post.created_at or utcnow())
+    if post.first_published_at is not None:
+        return local_date_of(post.first_published_at)
+    return local_date_of(now or utcnow())

@@ -12,6 +12,8 @@ from flask import (
     current_app,
     flash,
     g,
+    get_flashed_messages,
+    jsonify,
     redirect,
     render_template,
     request,
@@ -368,32 +370,50 @@ def unpublish(post_id: int) -> ResponseReturnValue:
     return redirect(url_for("news.preview", post_id=post_id))
 
 
+def _wants_json() -> bool:
+    """The editor's script uploads a photo in place and asks for JSON; a plain form asks for a page."""
+    return request.headers.get("X-Requested-With") == "fetch"
+
+
+def _upload_refused(post_id: int, message: str, status: int = 400) -> ResponseReturnValue:
+    if _wants_json():
+        get_flashed_messages()  # the message goes back in the answer, not on the next page
+        return jsonify(error=message), status
+    flash(message, "error")
+    return redirect(url_for("news.edit", post_id=post_id))
+
+
 @bp.route("/bai-viet/<int:post_id>/anh", methods=["POST"])
 @database.reads_first
 def upload_image(post_id: int) -> ResponseReturnValue:
     """Attach a photo with its caption to a draft.
 
     The photo is checked, hashed and written to its folder before the write transaction
-    (``reads_first``), which then only records it; a refusal under the lock removes the file."""
+    (``reads_first``), which then only records it; a refusal under the lock removes the file.
+    From the editor's script (``X-Requested-With: fetch``) the answer is JSON: the photo's figure to
+    insert where the cursor is, without reloading the page and the text being typed."""
     post = _post_or_404(post_id)
     max_bytes = int(current_app.config["UPLOAD_MAX_MB"]) * 1024 * 1024
     request.max_content_length = max_bytes + 64 * 1024  # room for the other fields
+    too_large = _("Ảnh lớn quá %(mb)s MB.", mb=current_app.config["UPLOAD_MAX_MB"])
     try:
         form = ImageForm()
         valid = form.validate_on_submit()
     except RequestEntityTooLarge:
-        flash(_("Ảnh lớn quá %(mb)s MB.", mb=current_app.config["UPLOAD_MAX_MB"]), "error")
-        return redirect(url_for("news.edit", post_id=post_id))
+        return _upload_refused(post_id, too_large, 413)
     if not valid:
-        for errors in form.errors.values():
-            for message in errors:
-                flash(message, "error")
+        messages = [message for errors in form.errors.values() for message in errors]
+        if _wants_json():
+            return _upload_refused(post_id, " ".join(str(m) for m in messages))
+        for message in messages:
+            flash(message, "error")
         return redirect(url_for("news.edit", post_id=post_id))
     upload = form.image.data
     data = upload.read(max_bytes + 1)
     written: list[str] = []
+    in_place = _wants_json()
 
-    def add() -> None:
+    def add() -> NewsImage:
         news_flow.check_can_add_image(post, current_user)
         prepared = news_flow.prepare_image(
             data=data, filename=upload.filename, caption=form.caption.data, max_bytes=max_bytes
@@ -401,16 +421,27 @@ def upload_image(post_id: int) -> ResponseReturnValue:
         storage.write(prepared.stored_name, data)
         written.append(prepared.stored_name)
         database.start_writing()  # the slow part is over: record the photo under the write lock
-        news_flow.attach_image(post, current_user, prepared, append_to_body=bool(form.append.data))
+        return news_flow.attach_image(
+            post, current_user, prepared, append_to_body=bool(form.append.data) and not in_place
+        )
 
     try:
-        run(add, starts_writing=True)
+        image = run(add, starts_writing=True)
     except BaseException as failed:
         for stored_name in written:  # refused or not committed: no file stays without its record
             storage.delete(stored_name)
         if isinstance(failed, Refused):
-            return redirect(url_for("news.edit", post_id=post_id))
+            return _upload_refused(post_id, error_message(failed.error))
         raise
+    if in_place:
+        return jsonify(
+            id=image.id,
+            figure_html=news_flow.figure_html(image),
+            src=url_for("news.image", name=image.stored_name),
+            caption=image.caption or "",
+            delete_url=url_for("news.delete_image", post_id=post_id, image_id=image.id),
+            message=_("Đã tải ảnh lên và chèn vào bài. Bài chưa được lưu: hãy bấm Lưu."),
+        )
     flash(_("Đã tải ảnh lên."), "success")
     return redirect(url_for("news.edit", post_id=post_id))
 
@@ -422,8 +453,7 @@ def _too_large(error: RequestEntityTooLarge) -> ResponseReturnValue:
     post_id = (request.view_args or {}).get("post_id")
     if request.endpoint != "news.upload_image" or post_id is None:
         return render_error(error)
-    flash(_("Ảnh lớn quá %(mb)s MB.", mb=current_app.config["UPLOAD_MAX_MB"]), "error")
-    return redirect(url_for("news.edit", post_id=post_id))
+    return _upload_refused(post_id, _("Ảnh lớn quá %(mb)s MB.", mb=current_app.config["UPLOAD_MAX_MB"]), 413)
 
 
 @bp.route("/bai-viet/<int:post_id>/anh/<int:image_id>/xoa", methods=["POST"])

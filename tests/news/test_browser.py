@@ -58,10 +58,15 @@ def test_a_leader_publishes_a_post_and_an_anonymous_visitor_reads_it(
     page.goto(f"{live_server}/bai-viet/{post_id}/sua")
     page.fill("textarea[name=lead]", "Sáng ngày 14-6, Đoàn Kiểm tra làm việc với Huyện ủy Bù Đốp.")
     area = page.locator("textarea[name=body_html]")
-    area.evaluate("el => { el.focus(); el.setSelectionRange(0, 0); }")
+    editor = page.locator("#news-editor")
+    assert area.is_hidden() and editor.is_visible()  # the visual editor replaces the HTML textarea
+    editor.evaluate(
+        "el => { const r = document.createRange(); r.setStart(el.firstElementChild, 0); r.collapse(true);"
+        " el.focus(); const s = getSelection(); s.removeAllRanges(); s.addRange(r); }"
+    )
     page.click("button[title='Chữ đậm']")
     page.keyboard.type("Tin nổi bật")
-    assert area.input_value().startswith("<strong>Tin nổi bật</strong>")
+    assert area.input_value().startswith('<p class="kt-delegation"><strong>Tin nổi bật</strong>')
     page.screenshot(path=str(SHOTS / "news-editor.png"), full_page=True)
     page.click("input[name=save_and_preview]")
     page.wait_for_url(f"{live_server}/bai-viet/{post_id}/xem-truoc")
@@ -73,9 +78,12 @@ def test_a_leader_publishes_a_post_and_an_anonymous_visitor_reads_it(
     # The leader publishes from the preview.
     sign_in(page, live_server, "leader")
     page.goto(f"{live_server}/bai-viet/{post_id}/xem-truoc")
+    questions: list[str] = []
+    page.on("dialog", lambda dialog: (questions.append(dialog.message), dialog.accept()))
     page.click("button:has-text('Đăng bài')")
     page.wait_for_url(f"{live_server}/tin-tuc/{slug}")
     assert "Đã đăng bài lên trang tin." in page.locator("[role=alert]").inner_text()
+    assert questions and questions[0].startswith("Đăng bài «")  # publishing asked first
     page.goto(f"{live_server}/bai-viet/")
     assert page.locator("td .badge").first.inner_text() == "Đã đăng"
     page.screenshot(path=str(SHOTS / "news-manage.png"), full_page=True)

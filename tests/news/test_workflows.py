@@ -228,8 +228,11 @@ def test_removing_a_photo_takes_it_out_of_the_body(world, draft):
     assert db.session.scalars(select(NewsImage)).all() == []
 
 
-def test_the_date_line_of_a_draft_is_the_visit_day_and_of_a_post_its_publication_day(world, draft, publish):
-    assert news_flow.post_day(draft) == date(2023, 6, 14)
+def test_the_date_line_of_a_draft_is_the_day_it_would_be_published_and_of_a_post_its_publication_day(
+    world, draft, publish
+):
+    # The preview of a draft shows the date line the post gets when published now, not the visit day.
+    assert news_flow.post_day(draft, now=at(date(2023, 6, 20), 10)) == date(2023, 6, 20)
     publish(draft, date(2023, 6, 15), 6)  # 06:00 in Vietnam is still the 14th in UTC
     assert draft.published_at.date() == date(2023, 6, 14)
     assert news_flow.post_day(draft) == date(2023, 6, 15)
