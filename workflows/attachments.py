@@ -59,6 +59,9 @@ KINDS: dict[str, FileKind] = {
     "jpeg": JPG,
     "png": PNG,
 }
+# The types a browser shows by itself (the verification queue previews them, served inline); the
+# content was checked against the type on upload, so none of them can be a page with scripts.
+PREVIEWABLE = frozenset({PDF.content_type, JPG.content_type, PNG.content_type})
 ACCEPT_ATTRIBUTE = ",".join(f".{ext}" for ext in KINDS)  # for <input type=file accept=…>
 ALLOWED_LABEL = "PDF, DOCX, XLSX, ODT, JPG, PNG"
 

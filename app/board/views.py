@@ -470,13 +470,21 @@ def download_attachment(task_id: int, attachment_id: int) -> Response:
     path = attachments.stored_path(current_app.config["UPLOAD_DIR"], attachment)
     if not path.is_file():
         abort(404)
+    # ?xem=1 shows a PDF or a photo in the page (the verification queue's preview); anything else
+    # is always a download.
+    inline = request.args.get("xem") == "1" and attachment.content_type in attachments.PREVIEWABLE
     response = send_file(
         path,
         mimetype=attachment.content_type,
-        as_attachment=True,
+        as_attachment=not inline,
         download_name=attachment.original_name,
         max_age=0,
     )
+    if inline:
+        response.headers["Content-Security-Policy"] = (
+            "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'self'"
+        )
+        response.headers["X-Frame-Options"] = "SAMEORIGIN"
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "private, no-store"
     return response

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, g, make_response, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -14,12 +14,14 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from app.acting import Refused, error_message, run, safe_path
 from app.board.forms import VerifyForm
+from app.guards import POLICY
 from app.workspace.common import bp
 from app.workspace.forms import ExtensionDecisionForm, TaskHoldForm
-from models import DeadlineExtension, Directive, Organization, Task, TaskEvent, User, Visit, db
+from models import Attachment, DeadlineExtension, Directive, Organization, Task, TaskEvent, User, Visit, db
 from models.enums import ExtensionStatus, Role, TaskEventKind, TaskStatus
 from workflows import revisions
 from workflows import tasks as task_flow
+from workflows.attachments import PREVIEWABLE
 from workflows.clock import local_today
 from workflows.errors import StaleRecord, ValidationFailed
 from workflows.scope import in_subtree
@@ -84,6 +86,21 @@ def _reports(tasks: Sequence[Task]) -> dict[int, TaskEvent]:
     return {event.task_id: event for event in events}
 
 
+def _files(tasks: Sequence[Task]) -> dict[int, list[Attachment]]:
+    """Each task's evidence files, newest first (one query for the whole queue)."""
+    files: dict[int, list[Attachment]] = {task.id: [] for task in tasks}
+    if tasks:
+        for attachment in db.session.scalars(
+            select(Attachment).where(Attachment.task_id.in_(list(files))).order_by(Attachment.id.desc())
+        ):
+            files[attachment.task_id].append(attachment)
+    return files
+
+
+# The queue shows PDFs in a frame of its own files (the attachment answers inline to its own site).
+FRAMES = "; frame-src 'self'"
+
+
 @bp.route("/verification")
 def verification_queue() -> ResponseReturnValue:
     """List the reports and extension requests waiting for the inspecting side."""
@@ -108,8 +125,10 @@ def verification_queue() -> ResponseReturnValue:
     today = local_today()
     due_soon = current_app.config["DUE_SOON_DAYS"]
     tasks = [*reported, *(e.task for e in extensions)]
-    return render_template(
+    page = render_template(
         "workspace/verification.html",
+        files=_files(reported),
+        previewable=PREVIEWABLE,
         reported=reported,
         extensions=extensions,
         reports=_reports(reported),
@@ -118,6 +137,11 @@ def verification_queue() -> ResponseReturnValue:
         decision_form_for=lambda task: ExtensionDecisionForm(formdata=None, version=str(task.version)),
         today=today,
     )
+    response = make_response(page)
+    nonce = g.get("csp_nonce")
+    scripts = f"'self' 'nonce-{nonce}'" if nonce else "'self'"
+    response.headers["Content-Security-Policy"] = POLICY.format(scripts=scripts) + FRAMES
+    return response
 
 
 def _task_in_reach(task_id: int) -> Task:
