@@ -47,6 +47,10 @@ DEFAULTS: dict[str, Any] = {
     "PG_BIN_DIR": None,  # where pg_dump and pg_restore are, when not on PATH
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
+    # The public news site's masthead and Open Graph: the agency's name (None: the root organisation's
+    # name) and a logo file (PNG, JPEG, WebP or SVG; None: kiemtra's emblem, the favicon).
+    "AGENCY_NAME": None,
+    "AGENCY_LOGO": None,
     # Where the footer's "Mã nguồn" link points; None: /ma-nguon.zip, the code this process runs.
     "SOURCE_URL": None,
 }

@@ -24,6 +24,7 @@ def init_app(app: Flask) -> None:
             "news.index": policy.PUBLIC,
             "news.show": policy.PUBLIC,
             "news.feed": policy.PUBLIC,
+            "news.logo": policy.PUBLIC,
             "news.image": policy.PUBLIC,  # the view serves drafts' photos to their editors only
             "news.manage": EDITORS,
             "news.create_from_visit": policy.INSPECTORS,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import UTC, datetime
+from pathlib import Path
 
 from flask import (
     Blueprint,
@@ -36,8 +37,8 @@ from app.news import storage
 from app.news.forms import ImageForm, PostForm
 from exports import feed as feed_export
 from exports import news as news_export
-from exports.html_clean import clean_html
-from models import DelegationMember, Directive, NewsImage, NewsPost, User, Visit, db
+from exports.html_clean import IMAGE_PATH, IMAGE_SRC, clean_html, html_to_text
+from models import DelegationMember, Directive, NewsImage, NewsPost, Organization, User, Visit, db
 from models.enums import NewsStatus
 from models.vntext import whole_number
 from workflows import news as news_flow
@@ -105,6 +106,75 @@ def _images_of(post: NewsPost) -> list[NewsImage]:
 
 # --- public pages ---------------------------------------------------------------------------
 
+LOGO_TYPES = {
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".webp": "image/webp",
+    ".svg": "image/svg+xml",
+}
+DESCRIPTION_MAX = 200
+
+
+def agency_name() -> str:
+    """The agency named on the public site: ``AGENCY_NAME``, else the root organisation's name."""
+    configured = current_app.config.get("AGENCY_NAME")
+    if configured:
+        return str(configured)
+    if "news_agency_name" not in g:
+        root = db.session.scalar(
+            select(Organization.name)
+            .where(Organization.parent_id.is_(None))
+            .order_by(Organization.id)
+            .limit(1)
+        )
+        g.news_agency_name = root or "kiemtra"
+    return str(g.news_agency_name)
+
+
+def _logo_file() -> Path | None:
+    configured = current_app.config.get("AGENCY_LOGO")
+    if not configured:
+        return None
+    path = Path(str(configured))
+    return path if path.suffix.lower() in LOGO_TYPES and path.is_file() else None
+
+
+def agency_logo_url(*, external: bool = False) -> str:
+    """The address of the agency's logo (the configured file, else kiemtra's emblem)."""
+    if _logo_file() is not None:
+        return url_for("news.logo", _external=external)
+    return url_for("static", filename="favicon.svg", _external=external)
+
+
+def description_of(post: NewsPost) -> str:
+    """A post's description for search engines and link previews: its lead, else its first lines."""
+    text = post.lead or " ".join(html_to_text(clean_html(post.body_html))[:3])
+    text = " ".join(text.split())
+    if len(text) <= DESCRIPTION_MAX:
+        return text
+    return text[: DESCRIPTION_MAX - 1].rsplit(" ", 1)[0] + "…"
+
+
+def first_photo_url(post: NewsPost) -> str | None:
+    """The absolute address of a post's first photo (the link preview's picture), if it has one."""
+    found = IMAGE_SRC.search(post.body_html or "")
+    if found is None:
+        return None
+    return url_for("news.image", name=found.group(0).removeprefix(IMAGE_PATH), _external=True)
+
+
+@bp.route("/tin-tuc/logo")
+def logo() -> ResponseReturnValue:
+    """Serve the agency's configured logo file."""
+    path = _logo_file()
+    if path is None:
+        return redirect(url_for("static", filename="favicon.svg"))
+    response = send_file(path, mimetype=LOGO_TYPES[path.suffix.lower()], max_age=3600, conditional=True)
+    if path.suffix.lower() == ".svg":  # an SVG opened by itself runs no script
+        response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
+    return response
+
 
 def _published() -> Select[NewsPost]:
     return (
@@ -126,7 +196,14 @@ def index() -> ResponseReturnValue:
     page = db.paginate(
         listing, page=_page_number(), per_page=PER_PAGE, max_per_page=PER_PAGE, error_out=True, count=True
     )
-    return render_template("news/index.html", page=page, day_of=news_flow.post_day)
+    return render_template(
+        "news/index.html",
+        page=page,
+        day_of=news_flow.post_day,
+        agency=agency_name(),
+        logo_url=agency_logo_url(),
+        share_image=agency_logo_url(external=True),
+    )
 
 
 @bp.route("/tin-tuc/<slug>")
@@ -142,6 +219,10 @@ def show(slug: str) -> ResponseReturnValue:
         "news/show.html",
         post=post,
         day=news_flow.post_day(post),
+        agency=agency_name(),
+        logo_url=agency_logo_url(),
+        description=description_of(post),
+        share_image=first_photo_url(post) or agency_logo_url(external=True),
         recent=recent,
         can_manage=current_user.is_authenticated and news_flow.can_view(post, current_user),
     )
@@ -169,7 +250,7 @@ def feed() -> ResponseReturnValue:
         subtitle=_("Tin bài về các đợt kiểm tra đã đăng công khai"),
         site_url=url_for("news.index", _external=True),
         feed_url=url_for("news.feed", _external=True),
-        author=current_app.config.get("NEWS_PUBLISHER") or "kiemtra",
+        author=current_app.config.get("NEWS_PUBLISHER") or agency_name(),
         updated_at=posts[0].updated_at if posts else datetime(2023, 1, 1, tzinfo=UTC),
     )
     return Response(body, mimetype="application/atom+xml", content_type="application/atom+xml; charset=utf-8")

@@ -199,4 +199,71 @@ def test_the_news_page_runs_the_same_few_queries_for_one_post_or_ten(
         publish(post)
     with query_counter() as ten:
         assert client.get("/tin-tuc/").status_code == 200
-    assert one.count == ten.count <= 3
+    assert ten.count <= one.count <= 4  # the posts, their count, the agency's name (and BEGIN)
+
+
+def _meta(page: str, key: str) -> str:
+    """The content of the <meta> named ``key`` (name= or property=) on a page."""
+    for attribute in ("name", "property"):
+        marker = f'<meta {attribute}="{key}" content="'
+        if marker in page:
+            start = page.index(marker) + len(marker)
+            return page[start : page.index('"', start)]
+    raise AssertionError(f"no <meta> {key}")
+
+
+def test_a_post_carries_a_description_and_open_graph_tags(client, world, draft, publish, image_dir):
+    image = news_flow.add_image(
+        draft, world.inspector, data=PNG, filename="a.png", caption="Hội nghị", max_bytes=MB
+    )
+    db.session.commit()
+    publish(draft)
+    page = text_of(client.get(f"/tin-tuc/{draft.slug}"))
+    assert _meta(page, "description") == draft.lead[:200].replace('"', "&#34;") or _meta(page, "description")
+    assert _meta(page, "og:type") == "article"
+    assert _meta(page, "og:title") == draft.title
+    assert _meta(page, "og:url") == f"http://localhost/tin-tuc/{draft.slug}"
+    assert _meta(page, "og:image") == f"http://localhost/tin-tuc/anh/{image.stored_name}"
+    assert _meta(page, "og:site_name") == world.province.name  # no AGENCY_NAME: the root organisation
+    assert _meta(page, "article:published_time").startswith("2023-06-14")
+    assert len(_meta(page, "og:description")) <= 200
+
+
+def test_the_description_of_a_post_without_a_lead_is_its_first_lines(client, world, draft, publish):
+    news_flow.update_post(
+        draft, world.inspector, title=draft.title, lead="", body_html=draft.body_html, author_line=None
+    )
+    db.session.commit()
+    publish(draft)
+    description = _meta(text_of(client.get(f"/tin-tuc/{draft.slug}")), "description")
+    assert description.startswith("Thành viên Đoàn gồm đồng chí")
+    assert len(description) <= 200 and "<" not in description
+
+
+def test_the_agency_name_and_logo_come_from_the_configuration(
+    app, client, draft, publish, tmp_path, monkeypatch
+):
+    logo = tmp_path / "logo.png"
+    logo.write_bytes(PNG)
+    monkeypatch.setitem(app.config, "AGENCY_NAME", "Ủy ban Kiểm tra Tỉnh ủy Bình Phước")
+    monkeypatch.setitem(app.config, "AGENCY_LOGO", str(logo))
+    publish(draft)
+    for path in ("/tin-tuc/", f"/tin-tuc/{draft.slug}"):
+        page = text_of(client.get(path))
+        masthead = page[page.index('<header class="kt-masthead') : page.index("</header>")]
+        assert "Ủy ban Kiểm tra Tỉnh ủy Bình Phước" in masthead
+        assert 'src="/tin-tuc/logo"' in masthead
+        assert _meta(page, "og:site_name") == "Ủy ban Kiểm tra Tỉnh ủy Bình Phước"
+    served = client.get("/tin-tuc/logo")
+    assert served.mimetype == "image/png" and served.data == PNG
+    served.close()
+    monkeypatch.setitem(app.config, "AGENCY_LOGO", None)  # none configured: kiemtra's emblem
+    assert 'src="/static/favicon.svg"' in text_of(client.get("/tin-tuc/"))
+
+
+def test_every_page_names_its_favicon(client):
+    page = text_of(client.get("/tin-tuc/"))
+    assert '<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">' in page
+    icon = client.get("/static/favicon.svg")
+    assert icon.status_code == 200 and icon.mimetype == "image/svg+xml"
+    icon.close()
