@@ -85,11 +85,33 @@ def _reset_postgresql(url: str) -> None:
     engine.dispose()
 
 
+def _database_of_this_worker(url: str) -> str:
+    """Under pytest-xdist (`-n 2`) each worker gets a PostgreSQL database of its own, named after the
+    configured one with the worker's id (kiemtra_test_gw0, …), created on first use."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        return url
+    configured = make_url(url)
+    own = configured.set(database=f"{configured.database}_{worker}")
+    server = create_engine(
+        configured.set(drivername="postgresql+psycopg", database="postgres"), isolation_level="AUTOCOMMIT"
+    )
+    with server.connect() as connection:
+        exists = connection.scalar(
+            text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": own.database}
+        )
+        if not exists:
+            connection.execute(text(f'CREATE DATABASE "{own.database}"'))
+    server.dispose()
+    return own.render_as_string(hide_password=False)
+
+
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     """The test database: PostgreSQL if KIEMTRA_TEST_DATABASE_URL names one, else a SQLite file."""
     url = os.environ.get("KIEMTRA_TEST_DATABASE_URL")
     if url:
+        url = _database_of_this_worker(url)
         _reset_postgresql(url)
         return url
     return f"sqlite:///{tmp_path_factory.mktemp('db') / 'kiemtra-test.sqlite'}"
