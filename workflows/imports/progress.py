@@ -10,10 +10,13 @@ the task workflows (``record_progress``, ``report_task_done``), with their permi
 from __future__ import annotations
 
 import re
+from contextlib import nullcontext
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.exc import StaleDataError
 
 from models import Directive, Task, User, db
 from models.labels import label
@@ -109,12 +112,20 @@ def _tasks(ids: list[int]) -> dict[int, Task]:
 
 
 def import_progress(actor: User, sheet: SheetData) -> ImportResult:
-    """Apply each row's progress, note and "done" to its task; every problem is one row's and column's."""
+    """Apply each row's progress, note and "done" to its task; every problem is one row's and column's.
+
+    A clean file is applied in one savepoint with one flush at the end (the same workflows, checks and
+    events as row by row, without a savepoint and a flush per row: about ten times faster at 5,000
+    rows). If any row is refused there, everything is rolled back and the rows are applied again one
+    by one, each in its own savepoint, so the preview lists every refused row with its column.
+    """
     result = ImportResult(sheet)
     ids = {}
     for row in sheet.rows:
         ids[row.number] = _whole(sheet, row, "task_id")
     tasks = _tasks([i for i in ids.values() if i is not None])
+    work: list[_Row] = []
+    changed_by: dict[int, int] = {}  # task id -> its version after an earlier row of the file changes it
     for row in sheet.rows:
         task_id = ids[row.number]
         version = _whole(sheet, row, "version")
@@ -135,7 +146,8 @@ def import_progress(actor: User, sheet: SheetData) -> ImportResult:
         if task is None or not task.can_view(actor):
             sheet.problem(row, "task_id", "Không có nhiệm vụ mã %(id)d trong phạm vi của bạn.", id=task_id)
             continue
-        if version != task.version:
+        current = changed_by.get(task.id, task.version)
+        if version != current:
             sheet.problem(
                 row,
                 "version",
@@ -144,28 +156,84 @@ def import_progress(actor: User, sheet: SheetData) -> ImportResult:
                 "Hãy tải lại danh sách và nhập lại.",
                 title=task.title,
                 mine=version,
-                now=task.version,
+                now=current,
             )
             continue
-        result.changes.append(_apply(sheet, row, actor, task, progress=progress, note=note, done=done))
+        item = _Row(row, task, progress, note, done)
+        if item.changes_anything:
+            changed_by[task.id] = current + 1  # the row's single save moves the version by one
+        work.append(item)
+    if not sheet.problems:
+        applied = _apply_together(sheet, actor, work)
+        if applied is not None:
+            result.changes.extend(applied)
+            return result
+    for item in work:
+        result.changes.append(_apply(sheet, actor, item, one_by_one=True))
     return result
 
 
-def _apply(
-    sheet: SheetData, row: SheetRow, actor: User, task: Task, *, progress: int | None, note: str, done: bool
-) -> Change:
-    """Run one row's workflows in a savepoint; a refusal is the row's problem."""
+@dataclass
+class _Row:
+    """One row read and checked, waiting to be applied."""
+
+    row: SheetRow
+    task: Task
+    progress: int | None
+    note: str
+    done: bool
+
+    @property
+    def changes_progress(self) -> bool:
+        return self.progress is not None and self.progress != self.task.progress
+
+    @property
+    def changes_anything(self) -> bool:
+        return self.changes_progress or bool(self.note) or self.done
+
+
+def _apply_together(sheet: SheetData, actor: User, work: list[_Row]) -> list[Change] | None:
+    """Apply every row in one savepoint with one flush; None (nothing kept) when any row is refused."""
+    before = len(sheet.problems)
+    together = db.session.begin_nested()
+    try:
+        changes = [_apply(sheet, actor, item, one_by_one=False) for item in work]
+        db.session.flush()
+    except DomainError:
+        together.rollback()
+        del sheet.problems[before:]
+        return None
+    except StaleDataError:  # saved by someone else between the version check and the flush
+        together.rollback()
+        sheet.problem(
+            None,
+            "version",
+            "Có nhiệm vụ vừa được người khác cập nhật trong lúc nhập; không ghi gì. Hãy gửi lại tệp.",
+        )
+        return []
+    if len(sheet.problems) > before:
+        together.rollback()
+        del sheet.problems[before:]
+        return None
+    together.commit()
+    return changes
+
+
+def _apply(sheet: SheetData, actor: User, item: _Row, *, one_by_one: bool) -> Change:
+    """Run one row's workflows: ``one_by_one`` in its own savepoint, a refusal being the row's
+    problem; else in the caller's savepoint, a refusal raised to it."""
+    task, row, progress, note, done = item.task, item.row, item.progress, item.note, item.done
     record = f"{task.id} – {task.title}"
     is_lead = task.can_report(actor, check_state=False)
     fields: list[FieldChange] = []
     if progress is not None and progress != task.progress and not is_lead:
         sheet.problem(row, "progress", "Đơn vị phối hợp chỉ ghi ý kiến, không cập nhật tỷ lệ hoàn thành.")
         return Change(row.number, UNCHANGED, record)
-    changes_progress = progress is not None and progress != task.progress
-    if not (changes_progress or note or done):
+    changes_progress = item.changes_progress
+    if not item.changes_anything:
         return Change(row.number, UNCHANGED, record, obj=task)
     try:
-        with on_row(sheet, row, _column_of):
+        with on_row(sheet, row, _column_of) if one_by_one else nullcontext():
             if changes_progress or (note and not done):
                 before = task.progress
                 task_flow.record_progress(
@@ -184,7 +252,8 @@ def _apply(
                 before_status = label(task.status)
                 task_flow.report_task_done(task, actor, note=note)
                 fields.append(FieldChange("Trạng thái", before_status, label(task.status)))
-            db.session.flush()
+            if one_by_one:
+                db.session.flush()
     except RowFailed:
         return Change(row.number, UNCHANGED, record)
     return Change(row.number, UPDATE, record, fields, obj=task)
