@@ -341,6 +341,16 @@ def mark_conducted(visit: Visit, actor: User) -> None:
     audit.record(actor, "visit.conducted", visit)
 
 
+def record_if_held(visit: Visit, actor: User, today: date) -> bool:
+    """A planned visit dated ``today`` or earlier whose findings are written has taken place: it becomes
+    conducted (a visit saved with its findings after the day is not left "Dự kiến"). True if it moved."""
+    kept = [f for f in visit.findings if f not in db.session.deleted]
+    if visit.status is VisitStatus.PLANNED and kept and visit.visited_on <= today:
+        mark_conducted(visit, actor)
+        return True
+    return False
+
+
 def conclude_visit(
     visit: Visit, actor: User, *, report_due_on: date | None = None, now: datetime | None = None
 ) -> None:

@@ -18,6 +18,7 @@ from workflows import people as people_flow
 from workflows import revisions
 from workflows import tasks as task_flow
 from workflows import visits as visit_flow
+from workflows.clock import local_today
 
 CANCEL_REASON = "Hủy khi sửa đợt kiểm tra."
 KIND_ORDER = list(FindingKind)
@@ -216,6 +217,7 @@ def save_visit_form(form: VisitForm, actor: User, visit: Visit | None) -> Visit:
     for entry in form.directives:
         _save_directive(entry.form, visit, actor, orgs)
     revisions.mark_revised(visit)
+    visit_flow.record_if_held(visit, actor, local_today())
     return visit
 
 

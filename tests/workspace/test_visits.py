@@ -535,3 +535,17 @@ def test_a_directive_of_another_visit_is_not_found(login_as, world, full_visit):
     second = full_visit(directives=1)
     url = f"/visits/{first.id}/directives/{second.directives[0].id}/tasks/new"
     assert login_as(world.inspector).get(url).status_code == 404
+
+
+def test_a_visit_saved_after_its_day_with_findings_is_recorded_as_held(login_as, world):
+    client = login_as(world.inspector)
+    client.post("/visits/new", data=visit_form(world))  # 14/06/2023, two findings
+    held = db.session.scalars(select(Visit).order_by(Visit.id.desc())).first()
+    assert held.status is VisitStatus.CONDUCTED
+    no_findings = visit_form(
+        world, title="Đợt chưa ghi nhận xét", **{"findings-0-text": "", "findings-1-text": ""}
+    )
+    client.post("/visits/new", data=no_findings)
+    planned = db.session.scalars(select(Visit).order_by(Visit.id.desc())).first()
+    assert planned.title == "Đợt chưa ghi nhận xét"
+    assert planned.status is VisitStatus.PLANNED  # nothing says the meeting took place yet
