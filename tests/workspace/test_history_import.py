@@ -177,3 +177,18 @@ def test_the_back_filled_year_reads_the_same_in_the_dashboards_download(login_as
     assert named["Đã hoàn thành – đúng hạn"] == 1
     assert named["Đã hoàn thành – quá hạn"] == 1
     assert named["Chưa hoàn thành – quá hạn"] == 1
+
+
+def test_an_english_inspector_reads_the_pages_and_the_errors_in_english(login_as, world):
+    world.inspector.locale = "en"
+    db.session.commit()
+    client = login_as(world.inspector)
+    start = client.get("/visits/import-history").get_data(as_text=True)
+    assert "Back-fill inspection history from a spreadsheet" in start
+    assert "The day the unit reported the task done; timeliness is counted from this day." in start
+    bad = task_row(1, "A", "30/09/2023", "20/06/2023", "10/06/2023", progress="150", body="Nội dung")
+    page = upload(client, sheet_bytes([HEADER, bad])).get_data(as_text=True)
+    assert "Report date 10/06/2023 is before the assignment date 20/06/2023." in page
+    assert "M «Ngày báo cáo hoàn thành»" in page  # the column as the sheet names it
+    good = upload(client, sheet_bytes(ROWS)).get_data(as_text=True)
+    assert "Would add 4, change 0, leave 0 unchanged. Nothing has been saved yet." in good
