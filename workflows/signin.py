@@ -10,9 +10,10 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, and_, delete, func, select, update
+from sqlalchemy import ColumnElement, Select, and_, bindparam, delete, func, select, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import joinedload
 
@@ -134,14 +135,22 @@ def session_user(user_id: int, token: str, max_age: timedelta, now: datetime | N
     """The active user an open, unexpired session token belongs to, or None."""
     now = now or utcnow()
     return db.session.scalar(
+        _session_user_statement(), {"user_id": user_id, "token_hash": _hash(token), "since": now - max_age}
+    )
+
+
+@cache
+def _session_user_statement() -> Select[User]:
+    """Every request asks it: built once with bound parameters (its construction cost as much as its run)."""
+    return (
         select(User)
         .join(LoginSession, LoginSession.user_id == User.id)
         .where(
-            User.id == user_id,
+            User.id == bindparam("user_id"),
             User.is_active.is_(True),
-            LoginSession.token_hash == _hash(token),
+            LoginSession.token_hash == bindparam("token_hash"),
             LoginSession.ended_at.is_(None),
-            LoginSession.created_at > now - max_age,
+            LoginSession.created_at > bindparam("since"),
         )
         .options(joinedload(User.organization))
     )

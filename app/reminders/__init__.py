@@ -6,6 +6,8 @@ Registering this feature starts nothing: the scheduler runs only from ``kiemtra 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from flask import Flask
 from flask_babel import lazy_gettext
 from flask_login import current_user
@@ -13,11 +15,14 @@ from flask_login import current_user
 from app import navigation, policy
 from models.enums import Role
 
+if TYPE_CHECKING:
+    from sqlalchemy import ColumnElement
 
-def _unread_badge() -> int:
-    from workflows.reminders import unread_count
 
-    return unread_count(current_user)
+def _unread_badge() -> ColumnElement[int]:
+    from workflows.reminders import unread_count_sql
+
+    return unread_count_sql(current_user)
 
 
 def init_app(app: Flask) -> None:

@@ -4,6 +4,7 @@ cited documents, and the administration of organisations and accounts."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from flask import Flask, current_app, url_for
 from flask_babel import lazy_gettext as _l
@@ -13,6 +14,9 @@ from app import once, policy
 from app.navigation import NavItem, add
 from models.enums import Role
 from workflows.clock import LOCAL_ZONE
+
+if TYPE_CHECKING:
+    from sqlalchemy import ColumnElement
 
 
 def board_task_url(task_id: int) -> str | None:
@@ -39,10 +43,10 @@ def directive_numbers(visit: object) -> dict[str, object]:
     return {str(d.id): d for d in getattr(visit, "directives", [])}
 
 
-def _verification_badge() -> int:
-    from app.workspace.verification import waiting_count
+def _verification_badge() -> ColumnElement[int] | None:
+    from app.workspace.verification import waiting_count_sql
 
-    return waiting_count(current_user)
+    return waiting_count_sql(current_user)
 
 
 def init_app(app: Flask) -> None:

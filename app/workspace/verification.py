@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Any
 
 from flask import abort, current_app, flash, g, make_response, redirect, render_template, request, url_for
@@ -45,17 +46,35 @@ def _issued_by(user: User) -> ColumnElement[bool]:
 
 
 def waiting_count(user: User) -> int:
-    """How many reports and extension requests wait for this inspector (the navigation badge)."""
+    """How many reports and extension requests wait for this inspector."""
+    expression = waiting_count_sql(user)
+    return 0 if expression is None else int(db.session.scalar(select(expression)) or 0)
+
+
+def waiting_count_sql(user: User) -> ColumnElement[int] | None:
+    """The same count as SQL, for the navigation badge (read with the others in one statement)."""
     if not user.is_authenticated or user.role is not Role.INSPECTOR:
-        return 0
-    issued = _issued_by(user)
+        return None
+    return _waiting_sql(user.organization.path)
+
+
+@lru_cache(maxsize=1024)
+def _waiting_sql(path: str) -> ColumnElement[int]:
+    """Built once per subtree (SQL constructs are immutable): reports waiting plus pending requests of
+    tasks whose visit's inspecting body lies in the subtree, looked up per waiting task by primary keys."""
+    scope = select(Organization.id).where(in_subtree(Organization.path, Organization(path=path)))
+    issued = exists(
+        select(Directive.id)
+        .join(Visit, Visit.id == Directive.visit_id)
+        .where(Directive.id == Task.directive_id, Visit.inspecting_org_id.in_(scope))
+    )
     reported = select(func.count(Task.id)).where(Task.status == TaskStatus.REPORTED, issued)
     pending = (
         select(func.count(DeadlineExtension.id))
         .join(Task, Task.id == DeadlineExtension.task_id)
         .where(DeadlineExtension.status == ExtensionStatus.PENDING, issued)
     )
-    return int(db.session.scalar(select(reported.scalar_subquery() + pending.scalar_subquery())) or 0)
+    return reported.scalar_subquery() + pending.scalar_subquery()
 
 
 def _task_options() -> tuple[Any, ...]:

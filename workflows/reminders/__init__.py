@@ -40,6 +40,7 @@ from workflows.reminders.inbox import (
     renew_calendar_token,
     revoke_calendar_token,
     unread_count,
+    unread_count_sql,
     user_by_calendar_token,
 )
 from workflows.reminders.ledger import (
@@ -98,6 +99,7 @@ __all__ = [
     "revoke_calendar_token",
     "scan_deadlines",
     "unread_count",
+    "unread_count_sql",
     "unsent_notifications",
     "user_by_calendar_token",
 ]
