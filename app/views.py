@@ -8,13 +8,26 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from app import policy
-from models import Organization, Task, User, Visit, db
-from models.enums import Role, TaskStatus
+from models import Directive, Organization, Task, User, Visit, db
+from models.enums import OPEN_TASK_STATUSES, Role, TaskStatus
 from workflows.clock import local_today
 from workflows.scope import tasks_visible_to, visits_in_scope
 from workflows.timeliness import count_timeliness, timeliness_of
 
 bp = Blueprint("main", __name__)
+
+
+FINISHED_SHOWN = 20
+
+
+def _repeated_titles(tasks: list[Task]) -> set[str]:
+    """The titles that more than one listed task bears (their rows name the visit and unit plainly)."""
+    seen: set[str] = set()
+    repeated: set[str] = set()
+    for task in tasks:
+        key = " ".join(task.title.casefold().split())
+        (repeated if key in seen else seen).add(key)
+    return repeated
 
 
 @bp.route("/")
@@ -43,14 +56,25 @@ def home() -> str:
 
         context["waiting"] = waiting_count(current_user)
     if current_user.role is Role.OFFICE:
-        tasks = db.session.scalars(
-            select(Task)
-            .where(tasks_visible_to(org), Task.status != TaskStatus.CANCELLED)
-            .options(joinedload(Task.lead_org))
-            .order_by(Task.due_on.is_(None), Task.due_on)
+        loaded = (
+            joinedload(Task.lead_org),
+            joinedload(Task.directive).joinedload(Directive.visit).joinedload(Visit.inspected_org),
+        )
+        visible = select(Task).where(tasks_visible_to(org)).options(*loaded)
+        # Open first (overdue and soonest due on top), then the last finished ones, apart.
+        open_tasks = db.session.scalars(
+            visible.where(Task.status.in_(OPEN_TASK_STATUSES | {TaskStatus.PAUSED}))
+            .order_by(Task.due_on.is_(None), Task.due_on, Task.id)
             .limit(100)
         ).all()
-        context["tasks"] = [(task, timeliness_of(task, today, due_soon)) for task in tasks]
+        finished = db.session.scalars(
+            visible.where(Task.status == TaskStatus.DONE)
+            .order_by(Task.verified_at.desc(), Task.id.desc())
+            .limit(FINISHED_SHOWN)
+        ).all()
+        context["tasks"] = [(task, timeliness_of(task, today, due_soon)) for task in open_tasks]
+        context["finished"] = [(task, timeliness_of(task, today, due_soon)) for task in finished]
+        context["same_titles"] = _repeated_titles([*open_tasks, *finished])
     return render_template("home.html", **context)
 
 

@@ -184,6 +184,15 @@ class Task(Base):
         """The user belongs to one of the coordinating units."""
         return any(user.in_scope(org) for org in self.coordinating_orgs)
 
+    @property
+    def shown_progress(self) -> int:
+        """The progress a reader sees: a task reported done (waiting for verification) or done shows
+        100 %, the unit's word that the work is finished; a report returned shows the progress last
+        recorded again (``progress`` keeps it)."""
+        if self.status in (TaskStatus.REPORTED, TaskStatus.DONE):
+            return 100
+        return self.progress
+
     def can_view(self, user: User) -> bool:
         """Lead, coordinating and both sides of the visit see the task."""
         return self.is_lead(user) or self.is_coordinating(user) or self.directive.visit.can_view(user)
