@@ -275,15 +275,23 @@ def _due_on(due_on: date | None, period_label: str | None, visited_on: date) -> 
 # --- Saving ---------------------------------------------------------------------------------
 
 
+def visit_between(inspecting_org_id: int, inspected_org_id: int, day: date) -> Visit | None:
+    """A visit already recorded between two bodies on a day (the review page asks before saving)."""
+    return db.session.scalar(
+        select(Visit)
+        .where(
+            Visit.inspecting_org_id == inspecting_org_id,
+            Visit.inspected_org_id == inspected_org_id,
+            Visit.visited_on == day,
+        )
+        .order_by(Visit.id)
+        .limit(1)
+    )
+
+
 def similar_visit(reviewed: ReviewedVisit) -> Visit | None:
     """A visit already recorded between the same bodies on the same day (an article read twice)."""
-    return db.session.scalar(
-        select(Visit).where(
-            Visit.inspecting_org_id == reviewed.inspecting_org.id,
-            Visit.inspected_org_id == reviewed.inspected_org.id,
-            Visit.visited_on == reviewed.visited_on,
-        )
-    )
+    return visit_between(reviewed.inspecting_org.id, reviewed.inspected_org.id, reviewed.visited_on)
 
 
 def save_visit(actor: User, reviewed: ReviewedVisit, *, allow_duplicate: bool = False) -> Visit:

@@ -101,7 +101,7 @@ class ArticleForm(FlaskForm):
 
 
 class PersonEntry(Form):
-    include = BooleanField(_l("Lưu"), default=True)
+    include = BooleanField(_l("Giữ mục này"), default=True)
     name = StringField(_l("Họ và tên"), filters=[nfc], validators=[Length(max=120)])
     role = SelectField(_l("Vai trò"), choices=ROLES)
     position = StringField(_l("Chức vụ"), filters=[nfc], validators=[Length(max=200)])
@@ -114,7 +114,7 @@ class PersonEntry(Form):
 
 
 class FindingEntry(Form):
-    include = BooleanField(_l("Lưu"), default=True)
+    include = BooleanField(_l("Giữ mục này"), default=True)
     kind = SelectField(_l("Loại"), choices=KINDS)
     text = TextAreaField(_l("Nội dung"), filters=[nfc], render_kw={"rows": 2})
     span = HiddenField()
@@ -125,7 +125,7 @@ class FindingEntry(Form):
 
 
 class DirectiveEntry(Form):
-    include = BooleanField(_l("Lưu"), default=True)
+    include = BooleanField(_l("Giữ mục này"), default=True)
     number = IntegerField(
         _l("Số"), validators=[Optional(), NumberRange(1, 999, message=_l("Số thứ tự từ 1 đến 999."))]
     )
@@ -158,7 +158,10 @@ class DirectiveEntry(Form):
 class ReviewForm(FlaskForm):
     """What was read from the article, every field editable, each with the span it came from."""
 
-    source = HiddenField()
+    # A browser sends every line break of a field as CRLF: back to the LF the spans were counted on.
+    source = HiddenField(
+        filters=[lambda text: text.replace("\r\n", "\n").replace("\r", "\n") if text else text]
+    )
     spans = HiddenField()
     inspecting_text = HiddenField()
     inspected_text = HiddenField()

@@ -17,9 +17,10 @@ from app.intake.forms import ArticleForm, ReviewForm, entry_span, review_data
 from models import Visit
 from models.vntext import format_date
 from workflows import intake
+from workflows.clock import parse_date
 from workflows.errors import ValidationFailed
 from workflows.intake import LOW_CONFIDENCE, DraftVisit, Span, parse_article
-from workflows.intake_save import match_organisations, save_visit
+from workflows.intake_save import match_organisations, save_visit, visit_between
 
 bp = Blueprint(
     "intake",
@@ -138,6 +139,7 @@ def _review_page(
         render_template(
             "intake/review.html",
             form=form,
+            duplicate=_duplicate_of(form),
             text=text,
             warnings=warnings,
             hints=hints,
@@ -146,6 +148,20 @@ def _review_page(
         ),
         status,
     )
+
+
+def _duplicate_of(form: ReviewForm) -> Visit | None:
+    """A visit already recorded between the chosen bodies on the chosen day, that the user may open:
+    shown on the review page before saving, with a link."""
+    try:
+        day = parse_date(form.visited_on.data)
+    except ValidationFailed:  # shown under its field already
+        return None
+    inspecting, inspected = form.inspecting_org.data, form.inspected_org.data
+    if day is None or not isinstance(inspecting, int) or not isinstance(inspected, int):
+        return None
+    found = visit_between(inspecting, inspected, day)
+    return found if found is not None and found.can_view(current_user) else None
 
 
 _SPANNED_FIELDS = (

@@ -210,3 +210,45 @@ def test_saving_the_same_article_twice_needs_a_tick(login_as, world, review):
 
 def test_an_office_user_cannot_save(login_as, world, review):
     assert login_as(world.office).post("/nhap-bai/luu", data=_flatten(review)).status_code == 403
+
+
+def test_the_review_flags_a_visit_already_recorded_with_a_link_before_saving(
+    login_as, world, review, article_text
+):
+    client = login_as(world.inspector)
+    first = client.post("/nhap-bai/luu", data=_flatten(review))
+    visit = db.session.scalar(select(Visit))
+    # The same article pasted again: the review page says so at once, with the visit's link.
+    page = client.post("/nhap-bai/", data={"text": article_text}).get_data(as_text=True)
+    assert first.status_code == 302
+    alert = page[
+        page.index('id="intake-duplicate"') : page.index("</div>", page.index('id="intake-duplicate"'))
+    ]
+    assert visit.reference in alert and f'href="/visits/{visit.id}"' in alert
+    # A refused save (no tick) shows the same link beside the message.
+    again = client.post("/nhap-bai/luu", data=_flatten(review)).get_data(as_text=True)
+    assert "có thể đã được nhập" in again and f'href="/visits/{visit.id}"' in again
+    # A first reading of an article shows no such warning.
+    db.session.delete(visit)
+    db.session.commit()
+    assert 'id="intake-duplicate"' not in client.post("/nhap-bai/", data={"text": article_text}).get_data(
+        as_text=True
+    )
+
+
+def test_the_quotes_under_the_fields_stay_on_their_words_after_a_refused_save(login_as, world, review):
+    """A browser sends the article's line breaks back as CRLF; the quotes are cut from the same text
+    the spans were counted on."""
+    client = login_as(world.inspector)
+    first = client.post("/nhap-bai/", data={"text": review["source"]}).get_data(as_text=True)
+    quotes = re.findall(r"Trong bài: «(.*?)»", first)
+    crlf = {**review, "source": review["source"].replace("\n", "\r\n"), "title": ""}
+    again = client.post("/nhap-bai/luu", data=_flatten(crlf)).get_data(as_text=True)
+    assert "Chưa nhập tiêu đề." in again
+    assert re.findall(r"Trong bài: «(.*?)»", again) == quotes and quotes
+
+
+def test_the_keep_box_of_an_entry_does_not_read_as_a_save_button(login_as, world, article_text):
+    page = login_as(world.inspector).post("/nhap-bai/", data={"text": article_text}).get_data(as_text=True)
+    assert ">Giữ mục này</label>" in page
+    assert ">Lưu</label>" not in page
