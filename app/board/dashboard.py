@@ -12,7 +12,7 @@ from flask import flash, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from app.acting import error_message
 from app.board.forms import DashboardForm
@@ -148,7 +148,7 @@ def dashboard() -> str:
         visits=visits,
         trend=trend,
         # exports.charts writes every text of the SVG escaped (a test shows a unit name with markup).
-        chart=Markup(_inline_svg(chart, chart_title)),  # noqa: S704
+        chart=Markup(_inline_svg(chart)),  # noqa: S704
         link=link,
         trend_link=trend_link,
         summary_groups=SUMMARY_GROUPS,
@@ -185,13 +185,12 @@ def _without_empty_start(trend: list[numbers.TrendMonth], keep: int = 6) -> list
 
 @lru_cache(maxsize=128)
 def _trend_svg(points: tuple[charts.MonthPoint, ...], title: str, language: str) -> bytes:
-    """Draw the chart once per distinct set of numbers: drawing costs far more than counting."""
+    """Write the chart once per distinct set of numbers."""
     return charts.monthly_trend(list(points), title=title, fmt="svg", language=language)
 
 
-def _inline_svg(svg: bytes, title: str) -> str:
-    """The chart's <svg> element, without the XML prolog, to put inside the page: one image named by
-    its title (the numbers are in the table beside it)."""
+def _inline_svg(svg: bytes) -> str:
+    """The chart's <svg> element to put inside the page: an image named by its title and described,
+    month by month, by its figures in words (the table beside it has them too)."""
     text = svg.decode("utf-8")
-    start = text.index("<svg") + len("<svg")
-    return f'<svg role="img" aria-label="{escape(title)}"' + text[start:]
+    return text[text.index("<svg") :]

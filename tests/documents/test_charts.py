@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 import xml.etree.ElementTree as ET
 from datetime import date
 
@@ -127,3 +129,35 @@ def test_a_printed_chart_keeps_the_four_categories_apart_in_grey_and_uses_the_bo
     assert "Liberation Serif" in styles and "Liberation Sans" not in styles
     sizes = {float(size) for size in re.findall(r"font-size:\s*([0-9.]+)px", styles)}
     assert min(sizes) >= PRINT_PT
+
+
+def test_the_trend_on_a_page_is_an_image_described_by_its_figures_in_words():
+    svg = monthly_trend(_points()[:2], title="Xu hướng <A>")
+    root = ET.fromstring(svg)  # noqa: S314 - our own output, not untrusted input
+    assert root.get("role") == "img"
+    title = root.find(f"{SVG}title")
+    desc = root.find(f"{SVG}desc")
+    assert title is not None and title.text == "Xu hướng <A>"
+    assert root.get("aria-labelledby") == title.get("id")
+    assert desc is not None and root.get("aria-describedby") == desc.get("id")
+    # _points(): January 1 on time, 1 late, 11 open within, 0 overdue; February 2, 2, 10, 0.
+    assert desc.text == (
+        "01/2023: Hoàn thành đúng hạn 1, Hoàn thành quá hạn 1, Chưa hoàn thành, trong hạn 11, "
+        "Chưa hoàn thành, quá hạn 0. "
+        "02/2023: Hoàn thành đúng hạn 2, Hoàn thành quá hạn 2, Chưa hoàn thành, trong hạn 10, "
+        "Chưa hoàn thành, quá hạn 0."
+    )
+    tips = [
+        "".join(node.itertext()) for node in root.iter(f"{SVG}rect") if node.find(f"{SVG}title") is not None
+    ]
+    assert "02/2023 · Chưa hoàn thành, trong hạn: 10" in tips
+
+
+def test_the_trend_on_a_page_is_written_without_matplotlib():
+    code = (
+        "import sys; from datetime import date; from exports.charts import MonthPoint, monthly_trend; "
+        "monthly_trend([MonthPoint(date(2024, 1, 1), 1, 2, 3, 4)], title='A'); "
+        "print('matplotlib' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"
