@@ -16,7 +16,7 @@ import time
 from functools import cache
 
 from flask import Blueprint, Flask, Response, g, jsonify, request
-from sqlalchemy import text
+from sqlalchemy import inspect, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from app import policy
@@ -77,7 +77,10 @@ def _log_request(response: Response) -> Response:
     if started is None:
         return response
     user = getattr(g, "_login_user", None)  # the user Flask-Login loaded for this request, if any
-    user_id = user.get_id() if user is not None and user.is_authenticated else "-"
+    # The id from the identity map, not the row: after a save's commit the user's columns are expired,
+    # and reading them again would open one more transaction (on SQLite a post's takes the write lock).
+    state = inspect(user, raiseerr=False) if user is not None else None
+    user_id = str(state.identity[0]) if state is not None and state.identity else "-"
     log.info(
         '%s "%s %s" %s %.1fms user=%s',
         request.remote_addr or "-",

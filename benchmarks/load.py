@@ -12,8 +12,18 @@ It reports requests per second, p50/p95/p99 of browsing and of saving, and error
 failed connections (a 409 "saved by someone else" is a correct answer under load and is counted apart).
 Traffic goes to 127.0.0.1 only; every loop is bounded in count and time and stops by itself.
 
+``--scenario writers`` is the goal of issue 13 instead: ``--writers`` users (5) do nothing but save (each
+opens its own task and records a progress note, again and again) while one more user keeps a slow
+request in flight (issuing the visit report as a PDF, LibreOffice started for each one with
+``KIEMTRA_PDF_WARM=0``). Its floor is the same writers without the slow request, in the same run. It
+passes when no request fails and p95 of a save stays under one second, and says so.
+
+``--tx-times`` starts the servers through ``benchmarks/txtimes.py`` and prints, per route, how long
+its write transactions held the write lock (the longest and the median).
+
     python benchmarks/load.py                                  # SQLite and PostgreSQL, 10 and 50 users
     python benchmarks/load.py --backend sqlite --users 10 --seconds 10     # a quick run
+    python benchmarks/load.py --scenario writers --processes 1 --tx-times   # 5 writers and a slow PDF
     python benchmarks/load.py --pg-url postgresql://postgres@127.0.0.1:5432/kiemtra_bench_load
 """
 
@@ -48,6 +58,9 @@ PASSWORD = "kiemtra-demo"  # noqa: S105 - workflows.demo.DEMO_PASSWORD
 ACCOUNTS = ("office", "office.budop", "office.vhtt", "office.locninh", "inspector", "leader")
 LOOPBACK = "127.0.0.1"
 SERVE = (sys.executable, "-m", "app.cli", "serve")
+TIMED_SERVE = (sys.executable, str(Path(__file__).resolve().parent / "txtimes.py"), "serve")
+OFFICES = ("office", "office.budop", "office.vhtt", "office.locninh")
+SAVE_P95_GOAL_MS = 1000.0
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -86,13 +99,14 @@ def _hidden(page: str, name: str) -> str | None:
 class Tally:
     browse: list[float] = field(default_factory=list)
     save: list[float] = field(default_factory=list)
+    slow: list[float] = field(default_factory=list)
     errors: int = 0
     conflicts: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def add(self, kind: str, seconds: float, status: int) -> None:
         with self.lock:
-            (self.save if kind == "save" else self.browse).append(seconds)
+            {"save": self.save, "slow": self.slow}.get(kind, self.browse).append(seconds)
             if status >= 500 or status == 0:
                 self.errors += 1
             elif status == 409:
@@ -107,7 +121,7 @@ def _percentile(values: list[float], share: float) -> float:
 
 
 def _summary(tally: Tally, seconds: float) -> dict[str, Any]:
-    every = tally.browse + tally.save
+    every = tally.browse + tally.save + tally.slow
     return {
         "requests": len(every),
         "req_per_s": round(len(every) / seconds, 1),
@@ -115,7 +129,11 @@ def _summary(tally: Tally, seconds: float) -> dict[str, Any]:
         "p95_ms": round(1000 * _percentile(every, 0.95), 1),
         "p99_ms": round(1000 * _percentile(every, 0.99), 1),
         "saves": len(tally.save),
+        "save_p50_ms": round(1000 * _percentile(tally.save, 0.50), 1),
         "save_p95_ms": round(1000 * _percentile(tally.save, 0.95), 1),
+        "save_p99_ms": round(1000 * _percentile(tally.save, 0.99), 1),
+        "slow": len(tally.slow),
+        "slow_max_ms": round(1000 * max(tally.slow, default=0.0), 1),
         "errors": tally.errors,
         "conflicts_409": tally.conflicts,
     }
@@ -172,6 +190,119 @@ def _floor_loop(browser: Browser, deadline: float, budget: Iterator[int], tally:
         _timed(tally, "browse", browser, "/healthz")
 
 
+def _writer_loop(browser: Browser, deadline: float, budget: Iterator[int], tally: Tally, task: str) -> None:
+    """Save and save again: open one task, record a progress note on it."""
+    for _ in budget:
+        if time.monotonic() >= deadline:
+            return
+        page = _timed(tally, "browse", browser, f"/tasks/{task}")
+        token, version = _hidden(page, "progress-csrf_token"), _hidden(page, "progress-version")
+        if not (token and version):
+            raise RuntimeError(f"task {task} offers no progress form to this writer")
+        _timed(
+            tally,
+            "save",
+            browser,
+            f"/tasks/{task}/progress",
+            {
+                "progress-csrf_token": token,
+                "progress-version": version,
+                "progress-note": "Ghi chú tiến độ khi đo tải.",
+            },
+        )
+
+
+def _slow_loop(browser: Browser, deadline: float, tally: Tally, visit: str, busy: threading.Event) -> None:
+    """Issue the visit's report as a PDF, one after the other, until the deadline."""
+    while time.monotonic() < deadline:
+        page = _timed(tally, "browse", browser, f"/visits/{visit}")
+        form = page[page.index('id="doc-issue-bao-cao"') :]
+        once = re.search(r'name="once" value="([^"]+)"', form)
+        data = {
+            "dinh_dang": "pdf",
+            "csrf_token": _hidden(page, "csrf_token") or "",
+            "once": once.group(1) if once else "",
+        }
+        busy.set()
+        began = time.monotonic()
+        status, _ = browser.call(f"/van-ban/dot-kiem-tra/{visit}/bao-cao/cap-so", data)
+        tally.add("slow", time.monotonic() - began, status if status == 200 else max(status, 500))
+
+
+def _writers_and_tasks(urls: list[str], writers: int) -> list[tuple[Browser, str]]:
+    """``writers`` signed-in office users, each with a task of its own it may report on (the demo's
+    office accounts in turn, an account with several tasks signed in more than once)."""
+    reportable: dict[str, list[str]] = {}
+    for account in OFFICES:
+        browser = _sign_in(urls[0], account)
+        listing = browser.call("/tasks")[1]
+        reportable[account] = [
+            task
+            for task in dict.fromkeys(re.findall(r'href="/tasks/(\d+)"', listing))
+            if _hidden(browser.call(f"/tasks/{task}")[1], "progress-version")
+        ]
+    in_turn = [
+        (account, tasks[i])
+        for i in range(max(len(tasks) for tasks in reportable.values()))
+        for account, tasks in reportable.items()
+        if i < len(tasks)
+    ]
+    if len(in_turn) < writers:
+        raise RuntimeError(
+            f"the demo's offices may report on {len(in_turn)} tasks, fewer than {writers} writers"
+        )
+    ports = itertools.cycle(urls)
+    return [(_sign_in(next(ports), account), task) for account, task in in_turn[:writers]]
+
+
+def _issuable_visit(browser: Browser) -> str:
+    listing = browser.call("/visits")[1]
+    for visit in dict.fromkeys(re.findall(r'href="/visits/(\d+)"', listing)):
+        if 'id="doc-issue-bao-cao"' in browser.call(f"/visits/{visit}")[1]:
+            return visit
+    raise RuntimeError("no visit whose report the inspector may issue")
+
+
+def run_writers(urls: list[str], writers: int, seconds: float, max_requests: int) -> dict[str, Any]:
+    """``writers`` users saving without a pause; the floor alone, then with a slow request in flight."""
+    pairs = _writers_and_tasks(urls, writers)
+    issuer = _sign_in(urls[0], "inspector")
+    visit = _issuable_visit(issuer)
+    results = {}
+    for name in ("floor", "load"):
+        tally = Tally()
+        budget = iter(range(max_requests // 2))
+        lock = threading.Lock()
+
+        def bounded(lock: threading.Lock = lock, budget: Iterator[int] = budget) -> Iterator[int]:
+            while True:
+                with lock:
+                    step = next(budget, None)
+                if step is None:
+                    return
+                yield step
+
+        busy = threading.Event()
+        with ThreadPoolExecutor(writers + 1) as pool:
+            if name == "load":
+                # The slow request is in flight before the writers start, and again until they stop.
+                slow = pool.submit(_slow_loop, issuer, time.monotonic() + seconds + 5, tally, visit, busy)
+                busy.wait(60)
+                time.sleep(0.5)
+            began = time.monotonic()
+            deadline = began + seconds
+            futures = [pool.submit(_writer_loop, b, deadline, bounded(), tally, t) for b, t in pairs]
+            for future in futures:
+                future.result()
+            elapsed = time.monotonic() - began
+            if name == "load":
+                slow.result()
+        result = _summary(tally, elapsed)
+        result["passes"] = result["errors"] == 0 and result["save_p95_ms"] < SAVE_P95_GOAL_MS
+        results[name] = result
+    return results
+
+
 def _sign_in(base: str, username: str) -> Browser:
     browser = Browser(base)
     _, page = browser.call("/login")
@@ -190,16 +321,19 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def _environment(database_url: str, instance: Path) -> dict[str, str]:
+def _environment(database_url: str, instance: Path, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("KIEMTRA_")}
     env.update(
         KIEMTRA_DATABASE_URL=database_url, KIEMTRA_INSTANCE_PATH=str(instance), KIEMTRA_SECRET_KEY=SECRET
     )
+    env.update(extra)
     return env
 
 
 @contextmanager
-def _servers(database_url: str, instance: Path, count: int, threads: int) -> Iterator[list[str]]:
+def _servers(
+    database_url: str, instance: Path, count: int, threads: int, serve: tuple[str, ...] = SERVE, **extra: str
+) -> Iterator[list[str]]:
     processes: list[subprocess.Popen[bytes]] = []
     urls = []
     try:
@@ -209,7 +343,7 @@ def _servers(database_url: str, instance: Path, count: int, threads: int) -> Ite
             processes.append(
                 subprocess.Popen(
                     [
-                        *SERVE,
+                        *serve,
                         "--host",
                         LOOPBACK,
                         "--port",
@@ -219,7 +353,7 @@ def _servers(database_url: str, instance: Path, count: int, threads: int) -> Ite
                         "--no-scheduler",
                     ],
                     cwd=ROOT,
-                    env=_environment(database_url, instance),
+                    env=_environment(database_url, instance, **extra),
                     stdout=log,
                     stderr=subprocess.STDOUT,
                 )
@@ -319,6 +453,11 @@ def main() -> None:
         "--max-requests", type=int, default=20000, help="cap on the requests of one measurement"
     )
     parser.add_argument("--pg-url", default="postgresql://postgres@127.0.0.1:5432/kiemtra_bench_load")
+    parser.add_argument("--scenario", choices=("mixed", "writers"), default="mixed")
+    parser.add_argument("--writers", type=int, default=5, help="writers of the writers scenario")
+    parser.add_argument(
+        "--tx-times", action="store_true", help="time each route's write transactions (benchmarks/txtimes.py)"
+    )
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
     args = parser.parse_args()
     seconds = min(args.seconds, 300.0)
@@ -328,15 +467,49 @@ def main() -> None:
         with tempfile.TemporaryDirectory(prefix="kiemtra-load-") as scratch:
             folder = Path(scratch)
             url = _prepare(backend, args.pg_url, folder)
+            extra = {"KIEMTRA_PDF_WARM": "0"} if args.scenario == "writers" else {}
+            serve = SERVE
+            if args.tx_times:
+                serve = TIMED_SERVE
+                extra["BENCH_TXLOG"] = str(folder / "txtimes.jsonl")
             for processes in (int(p) for p in args.processes.split(",")):
-                with _servers(url, folder, processes, args.threads) as urls:
+                with _servers(url, folder, processes, args.threads, serve, **extra) as urls:
+                    if args.scenario == "writers":
+                        result = run_writers(urls, args.writers, seconds, args.max_requests)
+                        rows.append(
+                            {"backend": backend, "processes": processes, "users": args.writers, **result}
+                        )
+                        if not args.json:
+                            _print_writers(rows[-1])
+                        continue
                     for users in (int(u) for u in args.users.split(",")):
                         result = run_scenario(urls, users, seconds, args.max_requests)
                         rows.append({"backend": backend, "processes": processes, "users": users, **result})
                         if not args.json:
                             _print_row(rows[-1])
+            if args.tx_times:
+                from txtimes import print_report, report
+
+                table = report([folder / "txtimes.jsonl"])
+                rows.append({"backend": backend, "write_transactions": table})
+                if not args.json:
+                    print(f"\nWrite transactions on {backend}, per route:")
+                    print_report(table)
     if args.json:
         print(json.dumps(rows, indent=2))
+
+
+def _print_writers(row: dict[str, Any]) -> None:
+    for name, what in (("floor", "writers alone"), ("load", "with a slow PDF in flight")):
+        part = row[name]
+        print(
+            f"{row['backend']:<10} {row['processes']} proc {row['users']} writers, {what:<26} | "
+            f"{part['req_per_s']:>6} req/s | saves {part['saves']:>5} p50 {part['save_p50_ms']:>7} "
+            f"p95 {part['save_p95_ms']:>7} p99 {part['save_p99_ms']:>7} ms | slow {part['slow']} "
+            f"(longest {part['slow_max_ms']} ms) | errors {part['errors']}, 409 {part['conflicts_409']} | "
+            f"{'PASS' if part['passes'] else 'FAIL'} (no error, save p95 < {SAVE_P95_GOAL_MS:.0f} ms)",
+            flush=True,
+        )
 
 
 def _print_row(row: dict[str, Any]) -> None:

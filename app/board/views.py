@@ -27,6 +27,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
+from app import database
 from app.acting import Refused, run, safe_path
 from app.board.forms import (
     ExtensionForm,
@@ -328,10 +329,11 @@ def task_detail(task_id: int) -> tuple[str, int]:
 def _save(
     task_id: int,
     form: TaskForm,
-    action: Callable[[Task, TaskForm], None],
+    action: Callable[[Task, TaskForm, list[attachments.CheckedFile]], None],
     success: str,
     *,
     field: str | None = None,
+    uploads: bool = False,
 ) -> Response | tuple[str, int]:
     """Run one save of the task page: check the form and the version, call the workflow, commit once.
 
@@ -339,14 +341,27 @@ def _save(
     gives the user's text back with a message; so does any refusal of the workflow (under ``field``
     when one is named). On success the user goes back to the page named by the form's ``next`` (the
     verification queue posts here too), else to the task's history.
+
+    The views are ``reads_first``: the task page's records are read, the form checked and the evidence
+    files (``uploads``) hashed and sniffed before the write transaction, which then reads the task's
+    version again under the lock (someone may have saved in between) and runs the workflow.
     """
     task = _load_task(task_id)
     if not form.validate_on_submit():
         return _render_detail(task, form, 400)
     if form.seen_version != task.version:
         return _stale(task_id, form)
+
+    def act() -> None:
+        files = attachments.check_uploads(form.files.data or [], max_bytes=_max_bytes()) if uploads else []
+        if database.reading():
+            database.start_writing()  # the slow part only read: take the write lock now
+            if form.seen_version != task.version:  # read again under the lock
+                raise StaleRecord("Bản ghi vừa được người khác lưu; vui lòng xem lại trước khi lưu.")
+        action(task, form, files)
+
     try:
-        run(lambda: action(task, form), form=form if field else None, field=field)
+        run(act, form=form if field else None, field=field, starts_writing=True)
     except StaleRecord:
         return _stale(task_id, form)
     except Refused as refused:
@@ -379,38 +394,41 @@ def _max_bytes() -> int:
 
 
 @bp.route("/tasks/<int:task_id>/progress", methods=["POST"])
+@database.reads_first
 def record_progress(task_id: int) -> Response | tuple[str, int]:
     """Record a progress note (lead unit: with a percentage), with evidence files."""
     form = ProgressForm(prefix=ProgressForm.key)
 
-    def action(task: Task, form: Any) -> None:
-        files = attachments.check_uploads(form.files.data or [], max_bytes=_max_bytes())
+    def action(task: Task, form: Any, files: list[attachments.CheckedFile]) -> None:
         progress = form.progress_value if task.can_report(current_user, check_state=False) else None
         event = task_flow.record_progress(task, current_user, note=form.note.data, progress=progress)
         _store_files(task, event, files)
 
-    return _save(task_id, form, action, _("Đã ghi tiến độ."))
+    return _save(task_id, form, action, _("Đã ghi tiến độ."), uploads=True)
 
 
 @bp.route("/tasks/<int:task_id>/report", methods=["POST"])
+@database.reads_first
 def report_done(task_id: int) -> Response | tuple[str, int]:
     """Report the task done, with evidence files; it waits for the inspecting side."""
     form = ReportForm(prefix=ReportForm.key)
 
-    def action(task: Task, form: Any) -> None:
-        files = attachments.check_uploads(form.files.data or [], max_bytes=_max_bytes())
+    def action(task: Task, form: Any, files: list[attachments.CheckedFile]) -> None:
         event = task_flow.report_task_done(task, current_user, note=form.note.data)
         _store_files(task, event, files)
 
-    return _save(task_id, form, action, _("Đã báo cáo hoàn thành; chờ cơ quan kiểm tra xác nhận."))
+    return _save(
+        task_id, form, action, _("Đã báo cáo hoàn thành; chờ cơ quan kiểm tra xác nhận."), uploads=True
+    )
 
 
 @bp.route("/tasks/<int:task_id>/extension", methods=["POST"])
+@database.reads_first
 def request_extension(task_id: int) -> Response | tuple[str, int]:
     """Ask the inspecting side to move the due date, with a reason."""
     form = ExtensionForm(prefix=ExtensionForm.key)
 
-    def action(task: Task, form: Any) -> None:
+    def action(task: Task, form: Any, _files: list[attachments.CheckedFile]) -> None:
         task_flow.request_extension(
             task, current_user, new_due_on=form.new_due_value, reason=form.reason.data
         )
@@ -419,22 +437,24 @@ def request_extension(task_id: int) -> Response | tuple[str, int]:
 
 
 @bp.route("/tasks/<int:task_id>/verify", methods=["POST"])
+@database.reads_first
 def verify_task(task_id: int) -> Response | tuple[str, int]:
     """Accept the reported task as done (inspecting side)."""
     form = VerifyForm(prefix=VerifyForm.key)
 
-    def action(task: Task, form: Any) -> None:
+    def action(task: Task, form: Any, _files: list[attachments.CheckedFile]) -> None:
         task_flow.verify_task(task, current_user, note=form.note.data or None)
 
     return _save(task_id, form, action, _("Đã xác nhận hoàn thành."))
 
 
 @bp.route("/tasks/<int:task_id>/return", methods=["POST"])
+@database.reads_first
 def return_task(task_id: int) -> Response | tuple[str, int]:
     """Send the reported task back to the lead unit with the reason (inspecting side)."""
     form = VerifyForm(prefix=VerifyForm.key)
 
-    def action(task: Task, form: Any) -> None:
+    def action(task: Task, form: Any, _files: list[attachments.CheckedFile]) -> None:
         task_flow.return_task(task, current_user, note=form.note.data or "")
 
     return _save(task_id, form, action, _("Đã trả lại nhiệm vụ cho đơn vị chủ trì."), field="note")
