@@ -25,37 +25,39 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import NamedTuple, NoReturn
 
+from models.labels import N_
 from workflows.errors import ValidationFailed
 
+# The word of each type code, marked for translation (shown through models.labels.translate).
 TYPE_NAMES: dict[str, str] = {
-    "NQ": "Nghị quyết",
-    "CT": "Chỉ thị",
-    "KL": "Kết luận",
-    "QĐ": "Quyết định",
-    "QĐi": "Quy định",
-    "QC": "Quy chế",
-    "TT": "Thông tri",
-    "HD": "Hướng dẫn",
-    "TB": "Thông báo",
-    "TC": "Thông cáo",
-    "BC": "Báo cáo",
-    "KH": "Kế hoạch",
-    "CTr": "Chương trình",
-    "ĐA": "Đề án",
-    "CV": "Công văn",
-    "CĐ": "Công điện",
-    "NĐ": "Nghị định",
-    "TTr": "Tờ trình",
-    "BB": "Biên bản",
-    "GM": "Giấy mời",
+    "NQ": N_("Nghị quyết"),
+    "CT": N_("Chỉ thị"),
+    "KL": N_("Kết luận"),
+    "QĐ": N_("Quyết định"),
+    "QĐi": N_("Quy định"),
+    "QC": N_("Quy chế"),
+    "TT": N_("Thông tri"),
+    "HD": N_("Hướng dẫn"),
+    "TB": N_("Thông báo"),
+    "TC": N_("Thông cáo"),
+    "BC": N_("Báo cáo"),
+    "KH": N_("Kế hoạch"),
+    "CTr": N_("Chương trình"),
+    "ĐA": N_("Đề án"),
+    "CV": N_("Công văn"),
+    "CĐ": N_("Công điện"),
+    "NĐ": N_("Nghị định"),
+    "TTr": N_("Tờ trình"),
+    "BB": N_("Biên bản"),
+    "GM": N_("Giấy mời"),
 }
 
 # State documents reuse some letters with another meaning ("TT" is a Thông tư, not a Thông tri).
 _STATE_TYPE_NAMES: dict[str, str] = {
-    "TT": "Thông tư",
-    "TTLT": "Thông tư liên tịch",
-    "NQLT": "Nghị quyết liên tịch",
-    "PL": "Pháp lệnh",
+    "TT": N_("Thông tư"),
+    "TTLT": N_("Thông tư liên tịch"),
+    "NQLT": N_("Nghị quyết liên tịch"),
+    "PL": N_("Pháp lệnh"),
 }
 
 # Upper-cased spelling -> canonical spelling, for the codes that are not all capitals.
@@ -336,6 +338,14 @@ def _build(parts: _CodeParts, word: str | None, tail: _Tail, issued_on: date | N
         issuer_name=tail.issuer_name,
         is_secret=tail.is_secret,
     )
+
+
+def type_word(type_code: str, *, state: bool = False) -> str | None:
+    """The Vietnamese word of a type code ("NQ" -> "Nghị quyết"); a state document's own word first
+    ("TT" is a Thông tư there, a Thông tri in the Party's documents). None when unknown."""
+    if state and type_code in _STATE_TYPE_NAMES:
+        return _STATE_TYPE_NAMES[type_code]
+    return TYPE_NAMES.get(type_code) or _STATE_TYPE_NAMES.get(type_code)
 
 
 def _type_name(word: str | None, parts: _CodeParts) -> str | None:

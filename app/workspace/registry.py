@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,8 +19,10 @@ from app.workspace.common import Page, bp, count_of, like_pattern, page_args, se
 from app.workspace.forms import DocumentForm
 from models import Directive, LegalDocument, Visit, db, directive_citation
 from models.enums import LegalSystem, Role
-from models.labels import label
+from models.labels import label, translate
+from models.vntext import search_key
 from workflows import registry as registry_flow
+from workflows.citations import type_word
 from workflows.scope import visits_in_scope
 
 SORTS: dict[str, tuple[Any, ...] | None] = {
@@ -108,6 +111,29 @@ def registry_search() -> RegistrySearch:
     return RegistrySearch(q, type_code, issuer, system, sort, base, query)
 
 
+def _type_options(facets: Sequence[Any]) -> list[tuple[str, str]]:
+    """Each type code in the registry with its word ("Nghị quyết (NQ)"), in the reader's language."""
+    state_only = {row.type_code for row in facets if row.system is LegalSystem.STATE} - {
+        row.type_code for row in facets if row.system is not LegalSystem.STATE
+    }
+    options = []
+    for code in sorted({row.type_code for row in facets}):
+        word = type_word(code, state=code in state_only)
+        options.append((code, f"{translate(word)} ({code})" if word else code))
+    return sorted(options, key=lambda option: search_key(option[1]))
+
+
+def _issuer_options(facets: Sequence[Any]) -> list[tuple[str, str]]:
+    """Each issuer code with the name its documents give it ("Ban Chấp hành Trung ương (TW)")."""
+    names: dict[str, set[str]] = {}
+    for row in facets:
+        names.setdefault(row.issuer_code, set())
+        if row.issuer_name:
+            names[row.issuer_code].add(row.issuer_name)
+    options = [(code, f"{min(found, key=len)} ({code})" if found else code) for code, found in names.items()]
+    return sorted(options, key=lambda option: search_key(option[1]))
+
+
 @bp.route("/registry")
 def document_list() -> ResponseReturnValue:
     """List the registry with search (no tone marks needed), filters and pages."""
@@ -119,7 +145,14 @@ def document_list() -> ResponseReturnValue:
     number = min(number, max(1, -(-total // size)))
     rows = db.session.execute(query.limit(size).offset((number - 1) * size)).all()
     page = Page(items=rows, number=number, size=size, total=total)
-    facets = db.session.execute(select(LegalDocument.type_code, LegalDocument.issuer_code).distinct()).all()
+    facets = db.session.execute(
+        select(
+            LegalDocument.type_code,
+            LegalDocument.issuer_code,
+            LegalDocument.system,
+            LegalDocument.issuer_name,
+        ).distinct()
+    ).all()
     return render_template(
         "workspace/document_list.html",
         page=page,
@@ -129,8 +162,8 @@ def document_list() -> ResponseReturnValue:
         system=system,
         sort=sort,
         sorts=SORT_LABELS,
-        type_codes=sorted({t for t, _i in facets}),
-        issuers=sorted({i for _t, i in facets}),
+        type_codes=_type_options(facets),
+        issuers=_issuer_options(facets),
         can_edit=current_user.role in (Role.ADMIN, Role.INSPECTOR),
     )
 

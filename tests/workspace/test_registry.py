@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from flask_babel import refresh
 from sqlalchemy import func, select
 
 from models import LegalDocument, db
@@ -179,3 +180,22 @@ def test_a_document_first_cited_in_a_directive_belongs_to_the_citing_tree(login_
     assert mine.post(f"/registry/{document.id}/edit", data={"title": "Quy chế làm việc"}).status_code == 302
     db.session.refresh(document)
     assert document.title == "Quy chế làm việc"
+
+
+def test_the_filters_name_types_and_issuers_in_words_not_abbreviations(login_as, world, full_visit):
+    full_visit()
+    visit_flow.resolve_document("Chỉ thị số 05-CT/TW ngày 15/5/2016 của Bộ Chính trị")
+    db.session.commit()
+    client = login_as(world.leader)
+    page = client.get("/registry?type=CT").get_data(as_text=True)
+    assert '<option value="CT" selected>Chỉ thị (CT)</option>' in page
+    assert (
+        '<option value="QĐi">Quy định (QĐi)</option>' in page
+        or '<option value="QĐ">Quyết định (QĐ)</option>' in page
+    )
+    assert '<option value="TW">Bộ Chính trị (TW)</option>' in page
+    world.leader.locale = "en"
+    db.session.commit()
+    refresh()  # the tests share one app context, where Flask-Babel keeps the first request's language
+    english = login_as(world.leader).get("/registry").get_data(as_text=True)
+    assert '<option value="CT">Directive (CT)</option>' in english
