@@ -115,6 +115,17 @@ def dashboard_facts() -> DashboardFacts:
     return DashboardFacts(today, soon, form, scope, start, end, selection, units, total, trend)
 
 
+def overdue_heading(shown: int, overdue: int) -> str:
+    """The heading of the most overdue tasks, counting what is listed (10 of 37, or all 5 of 5)."""
+    if not shown:
+        return _("Nhiệm vụ quá hạn lâu nhất")
+    if overdue > shown:
+        return _(
+            "Quá hạn lâu nhất: %(shown)d trong %(overdue)d nhiệm vụ quá hạn", shown=shown, overdue=overdue
+        )
+    return _("Nhiệm vụ quá hạn: %(shown)d", shown=shown)
+
+
 @bp.route("/dashboard")
 def dashboard() -> str:
     """Show a subtree's tasks in the Government Office's categories, for a period, with links to them."""
@@ -144,6 +155,7 @@ def dashboard() -> str:
         units=units,
         total=total,
         most_overdue=facts.most_overdue(),
+        overdue_heading=overdue_heading,
         unreached=reach.unreached_tasks(selection.conditions(today), today),
         visits=visits,
         trend=trend,

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from app.board.dashboard import DashboardFacts, dashboard_facts
+from app.board.dashboard import DashboardFacts, dashboard_facts, overdue_heading
 from app.board.listing import urgency_order
 from app.board.views import ListSelection, bp, list_selection
 from app.spreadsheets import as_of_note, send_xlsx
@@ -252,7 +252,7 @@ def dashboard_tables(facts: DashboardFacts) -> list[Table]:
         ),
         Table(_("Diễn biến theo tháng"), trend_columns, trend, notes, sheet_name=_("Theo tháng")),
         Table(
-            _("10 nhiệm vụ quá hạn lâu nhất"),
+            overdue_heading(len(overdue), facts.total.overdue),
             overdue_columns,
             overdue,
             notes,

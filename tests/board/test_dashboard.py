@@ -396,3 +396,20 @@ def test_the_grouped_counts_equal_the_shared_counts_field_by_field(world, provin
     grouped = numbers.count_one([Task.status != TaskStatus.CANCELLED], TODAY, 3)
     assert grouped == shared
     assert shared.on_time_original == shared.on_time - 1
+
+
+def test_the_heading_of_the_most_overdue_counts_what_it_lists(login_as, world, create_task):
+    for offset in range(5):
+        create_task(due_on=days(-3 - offset), title=f"Chậm {offset}")
+    db.session.commit()
+    client = login_as(world.leader)
+    page = client.get("/dashboard").get_data(as_text=True)
+    start = page.index('id="most-overdue-heading"')
+    heading = page[start : page.index("</h2>", start)]
+    assert "Nhiệm vụ quá hạn: 5" in heading and "10" not in heading
+    for offset in range(7):
+        create_task(due_on=days(-20 - offset), title=f"Rất chậm {offset}")
+    db.session.commit()
+    page = client.get("/dashboard").get_data(as_text=True)
+    start = page.index('id="most-overdue-heading"')
+    assert "Quá hạn lâu nhất: 10 trong 12 nhiệm vụ quá hạn" in page[start : page.index("</h2>", start)]
