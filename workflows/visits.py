@@ -97,10 +97,18 @@ def check_visit_fields(
     if period_start_on and period_end_on and period_end_on < period_start_on:
         raise ValidationFailed("Ngày kết thúc kỳ kiểm tra không được trước ngày bắt đầu.")
     for org in (inspecting_org, inspected_org):
-        if not org.is_valid_on(visited_on):
-            raise ValidationFailed(
-                "%(name)s không còn hoạt động vào ngày %(day)s.", name=org.name, day=format_date(visited_on)
-            )
+        if (ended := ended_before(org, visited_on)) is not None:
+            raise ended
+
+
+def ended_before(org: Organization, visited_on: date) -> ValidationFailed | None:
+    """The refusal of a body that no longer exists on the day of the visit, or None if it does (a form
+    asks this beside its other fields, so the message comes with the others in one round)."""
+    if org.is_valid_on(visited_on):
+        return None
+    return ValidationFailed(
+        "%(name)s không còn hoạt động vào ngày %(day)s.", name=org.name, day=format_date(visited_on)
+    )
 
 
 def create_visit(

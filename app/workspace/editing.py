@@ -10,7 +10,7 @@ from flask_babel import gettext
 from sqlalchemy import select
 from wtforms import Field
 
-from app.acting import FormRejected, on_field
+from app.acting import FormRejected, error_message, on_field
 from app.workspace.forms import DirectiveForm, MemberForm, VisitForm, as_int
 from models import DelegationMember, Directive, Organization, Person, Task, User, Visit, db
 from models.enums import DayPart, DelegationRole, DelegationSide, FindingKind, TaskStatus
@@ -187,6 +187,22 @@ def _org(orgs: dict[int, Organization], field: Field) -> Organization:
         field.errors = [*list(field.errors), gettext("Không tìm thấy cơ quan, đơn vị này.")]
         raise FormRejected(field.name)
     return org
+
+
+def check_across_records(form: VisitForm) -> bool:
+    """The rules across records a form can check before saving (a body that has ended by the visit's
+    day), put under their fields so they come in the same round as the field rules; True if any failed."""
+    day = form.visited_on.data
+    if day is None:
+        return False
+    orgs = _load_organisations(form)
+    failed = False
+    for field in (form.inspecting_org_id, form.inspected_org_id):
+        org = orgs.get(as_int(field.data) or 0)
+        if org is not None and (ended := visit_flow.ended_before(org, day)) is not None:
+            field.errors = [*list(field.errors), error_message(ended)]
+            failed = True
+    return failed
 
 
 def save_visit_form(form: VisitForm, actor: User, visit: Visit | None) -> Visit:

@@ -34,6 +34,7 @@ from app.workspace.common import (
 from app.workspace.editing import (
     add_blank_rows,
     apply_row_action,
+    check_across_records,
     save_visit_form,
     visit_form_data,
 )
@@ -367,7 +368,8 @@ def _handle_visit_form(form: VisitForm, visit: Visit | None) -> ResponseReturnVa
     if action and action != "save":
         apply_row_action(form, action)
         return None
-    if not form.validate():
+    valid = form.validate()
+    if check_across_records(form) or not valid:  # every rule in the first round, not one per submit
         flash(_("Chưa lưu: hãy sửa các chỗ được đánh dấu bên dưới."), "error")
         return None
     form.reach_problems = _new_tasks_reach(form)

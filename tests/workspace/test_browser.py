@@ -71,12 +71,20 @@ def test_an_inspector_records_concludes_and_finds_a_visit_again(live_server, pag
     page.click("button[data-pick='directives-1-citation_pick']")  # the picker adds the code to the field
     assert page.input_value("input[name=directives-1-citations]") == "85-QĐ/TW; 99-HD/BTGTW"
     page.select_option("select[name=directives-1-tasks-0-lead_org_id]", ids["office"])
-    page.select_option("select[name=directives-1-tasks-0-coordinating_ids]", [ids["culture"]])
+    # The coordinating units: typed into a search box (without tone marks), Enter ticks the first match.
+    page.fill("#directives-1-tasks-0-coordinating_ids-find", "phong van hoa")
+    page.press("#directives-1-tasks-0-coordinating_ids-find", "Enter")
+    assert page.eval_on_selector(
+        "select[name=directives-1-tasks-0-coordinating_ids]", "s => [...s.selectedOptions].map(o => o.value)"
+    ) == [ids["culture"]]
     page.fill("input[name=directives-1-tasks-0-due_on]", "30/09/2023")
     page.screenshot(path=SHOTS.format("form-filled"), full_page=True)
 
-    page.click("button[value='add:directives']")  # a third directive row; what was typed stays
+    page.evaluate("window.kiemtraSamePage = true")
+    page.click("button[value='add:directives']")  # a third directive row, in place; what was typed stays
     page.wait_for_selector("textarea[name=directives-2-body]")
+    assert page.evaluate("window.kiemtraSamePage === true")  # no page load
+    assert page.evaluate("document.activeElement.name") == "directives-2-title"  # the new row has the focus
     assert page.input_value("textarea[name=directives-0-body]").startswith("Bám sát")
     page.fill("textarea[name=directives-2-body]", "Thành lập tổ tuyên truyền viên ở các chi bộ.")
     page.fill("input[name=directives-2-citations]", "Quy chế số 04-QC/BTGTU ngày 20/3/2023")

@@ -549,3 +549,16 @@ def test_a_visit_saved_after_its_day_with_findings_is_recorded_as_held(login_as,
     planned = db.session.scalars(select(Visit).order_by(Visit.id.desc())).first()
     assert planned.title == "Đợt chưa ghi nhận xét"
     assert planned.status is VisitStatus.PLANNED  # nothing says the meeting took place yet
+
+
+def test_an_ended_unit_is_reported_in_the_first_round_with_the_other_errors(login_as, world):
+    world.district.valid_to = date(2023, 1, 1)  # merged before the visit of 14/06/2023
+    db.session.commit()
+    data = visit_form(world, title="")
+    response = login_as(world.inspector).post("/visits/new", data=data)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "không còn hoạt động vào ngày 14/06/2023" in page  # the unit, in the same round …
+    assert 'id="title-error"' in page  # … as the empty title
+    assert 'href="#inspected_org_id"' in page  # and the summary at the top links to the unit's field
+    assert db.session.scalar(select(func.count(Visit.id))) == 0
