@@ -1,6 +1,6 @@
 """Timeliness charts as SVG (for pages) or PNG (for Word documents), built with matplotlib; the
 dashboard's monthly trend in SVG is written directly by ``exports.trend_svg`` (a web worker never
-imports matplotlib for it: drawing cost 110–120 ms a chart, writing it well under 1 ms).
+imports matplotlib for it: drawing cost 110–120 ms a chart, writing it a few ms).
 
 The output is deterministic: the same input gives the same bytes on every run and every machine
 with the same matplotlib. To get there the module

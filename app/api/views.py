@@ -28,7 +28,7 @@ from app.acting import Refused, error_message, run
 from app.api import problems, shapes
 from app.api.problems import ApiProblem
 from app.board.forms import ExtensionForm, ProgressForm, ReportForm, TaskForm, VerifyForm
-from app.board.listing import TaskFilters, base_condition, conditions, organisation
+from app.board.listing import TaskFilters, after_in_order, base_condition, conditions, organisation
 from models import Directive, Organization, Task, TaskEvent, Visit, db
 from models.enums import VisitStatus
 from models.vntext import whole_number
@@ -182,18 +182,9 @@ def _iso_day(text: str) -> date | None:
 
 
 def _after_task(values: list[Any]) -> Any:
-    """Tasks after the cursor in the list's order (rank, due date, id). Within one rank every due date
-    is set or every one is empty (the rank counts a missing due date), so no NULL is compared."""
+    """Tasks after the cursor in the list's order (rank, due date, id), as the page's "next" link."""
     rank, due, task_id = values
-    if due is None:
-        same_rank = and_(Task.list_rank == rank, Task.id > task_id)
-    else:
-        due_on = date.fromisoformat(due)
-        same_rank = and_(
-            Task.list_rank == rank,
-            or_(Task.due_on > due_on, and_(Task.due_on == due_on, Task.id > task_id)),
-        )
-    return or_(Task.list_rank > rank, same_rank)
+    return after_in_order(rank, None if due is None else date.fromisoformat(due), task_id)
 
 
 def task_filters() -> TaskFilters:

@@ -13,7 +13,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from flask_babel import gettext as _
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, and_, or_, select
 from werkzeug.datastructures import MultiDict
 
 from app.workspace.common import like_pattern, search_tokens
@@ -174,6 +174,54 @@ def urgency_order() -> list[Any]:
     ``ix_task_list_order`` serves it.
     """
     return [Task.list_rank, Task.due_on, Task.id]
+
+
+def after_in_order(rank: int, due: date | None, task_id: int) -> ColumnElement[bool]:
+    """Tasks after (rank, due date, id) in the list's order: a page starts there without an OFFSET that
+    would read and skip every task before it. Within one rank every due date is set or every one is
+    empty (the rank counts a missing due date), so no NULL is compared."""
+    if due is None:
+        same_rank = and_(Task.list_rank == rank, Task.id > task_id)
+    else:
+        same_rank = and_(
+            Task.list_rank == rank, or_(Task.due_on > due, and_(Task.due_on == due, Task.id > task_id))
+        )
+    return or_(Task.list_rank > rank, same_rank)
+
+
+@dataclass(frozen=True)
+class ListKey:
+    """A task's place in the list's order, carried by the "next page" link as ``after=rank.due.id``
+    (``-`` for no due date), so the next page is read from the index where this one ended."""
+
+    rank: int
+    due: date | None
+    task_id: int
+
+    @classmethod
+    def of(cls, task: Task) -> ListKey:
+        return cls(task.list_rank, task.due_on, task.id)
+
+    @classmethod
+    def parse(cls, text: str | None) -> ListKey | None:
+        """The key written by ``str()``, or None for anything else (the page is then found by its number)."""
+        parts = (text or "").split(".")
+        if len(parts) != 3 or not parts[0].isdigit() or not parts[2].isdigit() or len(parts[2]) > 18:
+            return None
+        if parts[1] == "-":
+            due = None
+        else:
+            try:
+                due = date.fromisoformat(parts[1])
+            except ValueError:
+                return None
+        return cls(int(parts[0][:4]), due, int(parts[2]))
+
+    def __str__(self) -> str:
+        return f"{self.rank}.{self.due.isoformat() if self.due else '-'}.{self.task_id}"
+
+    def condition(self) -> ColumnElement[bool]:
+        return after_in_order(self.rank, self.due, self.task_id)
 
 
 def organisation(org_id: int | None) -> Organization | None:

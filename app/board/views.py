@@ -38,6 +38,7 @@ from app.board.forms import (
 )
 from app.board.listing import (
     PAGE_SIZE,
+    ListKey,
     TaskFilters,
     base_condition,
     conditions,
@@ -173,6 +174,9 @@ def task_list() -> str:
     scope, lead, counts, total = chosen.scope, chosen.lead, chosen.counts, chosen.total
     pages = max(1, ceil(total / PAGE_SIZE))
     page = min(filters.page, pages)
+    # The "next" link carries where its page ends: the next page is read from there by the index,
+    # not found by skipping every task before it. A page opened by its number alone counts its way.
+    after = ListKey.parse(request.args.get("after")) if 1 < page == filters.page else None
     tasks = list(
         db.session.scalars(
             select(Task)
@@ -185,7 +189,8 @@ def task_list() -> str:
             )
             .order_by(*urgency_order())
             .limit(PAGE_SIZE)
-            .offset((page - 1) * PAGE_SIZE)
+            .where(*([after.condition()] if after else []))
+            .offset(0 if after else (page - 1) * PAGE_SIZE)
         )
     )
     for problem in filters.problems:
@@ -201,6 +206,7 @@ def task_list() -> str:
         page=page,
         pages=pages,
         rows=[(task, timeliness_of(task, today, soon), days_overdue(task, today)) for task in tasks],
+        next_after=str(ListKey.of(tasks[-1])) if tasks and page < pages else None,
         chips=CHIPS,
         **_filter_options(),
         days_label=_("%(n)d ngày"),  # without a number: the template fills in each row's

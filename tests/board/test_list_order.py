@@ -4,7 +4,9 @@ without one, then reported, done and the others."""
 
 from __future__ import annotations
 
+import html
 import random
+import re
 from datetime import date, timedelta
 
 from sqlalchemy import select, update
@@ -12,7 +14,8 @@ from sqlalchemy import select, update
 from app.board.listing import urgency_order
 from models import Task, db
 from models.enums import TaskStatus
-from tests.conftest import at
+from tests.conftest import VISIT_DAY, at
+from workflows import tasks as task_flow
 from workflows.timeliness import urgency_rank
 
 START = date(2023, 11, 1)
@@ -62,3 +65,47 @@ def test_the_rank_follows_a_change_of_state(world, create_task):
     db.session.execute(update(Task).where(Task.id == task.id).values(due_on=None, original_due_on=None))
     db.session.commit()
     assert db.session.scalar(select(Task.list_rank).where(Task.id == task.id)) == 5
+
+
+def _page_ids(page: str) -> list[int]:
+    return [int(n) for n in re.findall(r'<a class="fw-semibold" href="/tasks/(\d+)">', page)]
+
+
+def _next_link(page: str) -> str | None:
+    found = re.search(r'<li class="page-item"><a class="page-link" href="([^"]+)">Sau</a>', page)
+    return html.unescape(found.group(1)) if found else None
+
+
+def test_following_next_lists_the_same_tasks_as_the_numbered_pages(world, login_as, create_task):
+    rng = random.Random(1414)
+    tasks: list[Task] = []
+    for number in range(137):
+        # Few due dates, many shared, some missing: the id decides within a date and a rank.
+        due = None if rng.random() < 0.15 else START + timedelta(days=rng.randrange(0, 20))
+        if number < 46:
+            tasks.append(create_task(due_on=due))
+        else:  # a visit has at most 60 directives: the others share them
+            directive = tasks[number % 46].directive
+            tasks.append(
+                task_flow.assign_task(
+                    directive, world.inspector, lead_org=world.district_office, due_on=due, now=at(VISIT_DAY)
+                )
+            )
+    for task in tasks:
+        _set_status(task.id, rng.choice([s for s in TaskStatus if s is not TaskStatus.CANCELLED]), START)
+    db.session.commit()
+    client = login_as(world.office)
+    page = client.get("/tasks").get_data(as_text=True)
+    walked, number = [], 1
+    while True:
+        assert _page_ids(page) == _page_ids(client.get(f"/tasks?page={number}").get_data(as_text=True))
+        walked += _page_ids(page)
+        link = _next_link(page)
+        if link is None:
+            break
+        assert f"page={number + 1}" in link and "after=" in link
+        page, number = client.get(link).get_data(as_text=True), number + 1
+    assert number == 3
+    assert walked == _ids(*urgency_order())
+    # A key that does not parse is ignored: the page is found by its number.
+    assert _page_ids(client.get("/tasks?page=2&after=x.y.z").get_data(as_text=True)) == walked[50:100]
