@@ -53,6 +53,7 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
+APP_ROOT = ROOT  # the checkout whose kiemtra is served (--app-root)
 SECRET = "benchmark-load-secret"  # noqa: S105 - a throwaway key of this run
 PASSWORD = "kiemtra-demo"  # noqa: S105 - workflows.demo.DEMO_PASSWORD
 ACCOUNTS = ("office", "office.budop", "office.vhtt", "office.locninh", "inspector", "leader")
@@ -352,7 +353,7 @@ def _servers(
                         str(threads),
                         "--no-scheduler",
                     ],
-                    cwd=ROOT,
+                    cwd=APP_ROOT,
                     env=_environment(database_url, instance, **extra),
                     stdout=log,
                     stderr=subprocess.STDOUT,
@@ -397,7 +398,7 @@ def _prepare(backend: str, pg_url: str, folder: Path) -> str:
         admin.dispose()
     subprocess.run(
         [sys.executable, "-m", "app.cli", "demo", "--no-serve"],
-        cwd=ROOT,
+        cwd=APP_ROOT,
         env=_environment(url, folder),
         check=True,
         capture_output=True,
@@ -458,8 +459,16 @@ def main() -> None:
     parser.add_argument(
         "--tx-times", action="store_true", help="time each route's write transactions (benchmarks/txtimes.py)"
     )
+    parser.add_argument(
+        "--app-root",
+        type=Path,
+        default=ROOT,
+        help="serve the kiemtra of another checkout (an older commit, for figures before a change)",
+    )
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
     args = parser.parse_args()
+    global APP_ROOT
+    APP_ROOT = args.app_root.resolve()
     seconds = min(args.seconds, 300.0)
     backends = ("sqlite", "postgresql") if args.backend == "both" else (args.backend,)
     rows = []

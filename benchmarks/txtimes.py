@@ -156,5 +156,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    sys.path.insert(0, os.getcwd())  # the checkout served (load.py runs it from there)
     main()
