@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from types import SimpleNamespace
 
 from sqlalchemy import select
 
@@ -333,3 +334,17 @@ def test_the_page_runs_the_same_number_of_queries_however_long_the_history(
         assert response.status_code == 302
     assert db.session.scalar(select(TaskEvent.id).order_by(TaskEvent.id.desc()).limit(1))
     assert measure() == short
+
+
+def test_a_success_is_announced_politely_and_a_stale_save_as_an_alert(login_as, world, create_task):
+    task = create_task()
+    db.session.commit()
+    client = login_as(world.office)
+    before = SimpleNamespace(version=task.version)  # the form as it was before the first save
+    post_files(client, f"/tasks/{task.id}/progress", "progress", task, note="Đã họp.")
+    page = client.get(f"/tasks/{task.id}").get_data(as_text=True)
+    assert re.search(r'role="status">Đã ghi tiến độ\.</div>', page)
+    assert not re.search(r'role="alert">Đã ghi tiến độ', page)
+    stale = post_files(client, f"/tasks/{task.id}/progress", "progress", before, note="Bản cũ.")
+    assert stale.status_code == 409
+    assert re.search(r'role="alert">Nhiệm vụ vừa được người khác cập nhật', stale.get_data(as_text=True))
