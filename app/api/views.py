@@ -24,6 +24,7 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
+from app import database
 from app.acting import Refused, error_message, run
 from app.api import problems, shapes
 from app.api.problems import ApiProblem
@@ -327,7 +328,11 @@ def _write(
     fields: dict[str, tuple[type, ...]],
     action: Callable[[Task, Any], None],
 ) -> Response:
-    """One write: load and check scope, the version, the body (by the page's form), run the workflow."""
+    """One write: load and check scope, the version, the body (by the page's form), run the workflow.
+
+    As on the task page, the views are ``reads_first``: everything before the workflow reads in plain
+    transactions, and the write lock is taken for the workflow alone, the version read again under it.
+    """
     task = _load_task(task_id)
     body = _json_body(fields)
     version = _seen_version(task)
@@ -336,8 +341,16 @@ def _write(
     form = form_class(formdata=data, meta={"csrf": False})
     if not form.validate():
         raise _unprocessable(_form_errors(form))
+
+    def act() -> None:
+        if database.reading():  # the reading part is over: take the write lock (SQLite) only now
+            database.start_writing()
+            if task.version != version:  # read again under the lock: someone saved in between
+                raise StaleRecord("Bản ghi vừa được người khác lưu; vui lòng xem lại trước khi lưu.")
+        action(task, form)
+
     try:
-        run(lambda: action(task, form), form=form)
+        run(act, form=form, starts_writing=True)
     except StaleRecord:
         raise _stale(_load_task(task_id)) from None
     except Refused as refused:
@@ -353,6 +366,7 @@ def _refusal(error: DomainError, form: TaskForm) -> ApiProblem:
 
 
 @bp.route("/tasks/<int:task_id>/progress", methods=["POST"])
+@database.reads_first
 def record_progress(task_id: int) -> Response:
     """Record a progress note; the lead unit may give the percentage too."""
 
@@ -364,6 +378,7 @@ def record_progress(task_id: int) -> Response:
 
 
 @bp.route("/tasks/<int:task_id>/report", methods=["POST"])
+@database.reads_first
 def report_done(task_id: int) -> Response:
     """Report the task done; it waits for the inspecting side."""
 
@@ -374,6 +389,7 @@ def report_done(task_id: int) -> Response:
 
 
 @bp.route("/tasks/<int:task_id>/extension", methods=["POST"])
+@database.reads_first
 def request_extension(task_id: int) -> Response:
     """Ask the inspecting side to move the due date (``new_due_on``: yyyy-mm-dd), with a reason."""
 
@@ -386,6 +402,7 @@ def request_extension(task_id: int) -> Response:
 
 
 @bp.route("/tasks/<int:task_id>/verify", methods=["POST"])
+@database.reads_first
 def verify_task(task_id: int) -> Response:
     """Accept the reported task as done (inspecting side)."""
 
@@ -396,6 +413,7 @@ def verify_task(task_id: int) -> Response:
 
 
 @bp.route("/tasks/<int:task_id>/return", methods=["POST"])
+@database.reads_first
 def return_task(task_id: int) -> Response:
     """Send the reported task back to the lead unit with the reason (inspecting side)."""
 

@@ -45,6 +45,27 @@ class Api:
 
 
 @pytest.fixture(autouse=True)
+def _each_request_on_its_own(app: Flask) -> Iterator[None]:
+    """Requests of a test share the test's app context (``g`` and the session): start and end each one
+    as a server would, without the user, the write flag or the open transaction of another."""
+    from flask import g, request_finished, request_started
+
+    def fresh(_sender: Any, **_extra: Any) -> None:
+        g.pop("_login_user", None)
+        g.pop("kiemtra_writing", None)  # app.database's flag: this request has taken the write lock
+        db.session.commit()
+
+    def done(_sender: Any, **_extra: Any) -> None:
+        db.session.rollback()  # as the request's teardown would: its transaction ends with it
+
+    request_started.connect(fresh, app)
+    request_finished.connect(done, app)
+    yield
+    request_started.disconnect(fresh, app)
+    request_finished.disconnect(done, app)
+
+
+@pytest.fixture(autouse=True)
 def _fresh_rate_limits() -> Iterator[None]:
     limiter.clear()
     yield

@@ -210,3 +210,31 @@ def test_an_office_asks_for_an_extension(
     assert extension is not None
     assert extension.requested_due_on == date(2024, 3, 31)
     assert asked.get_json()["extensions"][0]["status"] == "pending"
+
+
+def test_a_save_made_while_the_write_waited_for_the_lock_is_not_overwritten(
+    world: World, create_task: Callable[..., Task], api_as: Callable[..., Any], app: Any
+) -> None:
+    """Someone saves the task after the API read it and before the API's write transaction begins:
+    the version is read again under the lock, and the write is refused as stale."""
+    from flask import request_started
+
+    from app import database
+
+    task = create_task()
+    db.session.commit()
+    api = api_as(world.office)
+    assert api.get("/me").status_code == 200  # the token's first use is noted now, not in the write
+    seen, task_id = task.version, task.id
+
+    def someone_saves_first(_sender: Any, **_extra: Any) -> None:
+        database.on_writing(lambda: db.session.execute(Task.__table__.update().values(version=seen + 1)))
+
+    request_started.connect(someone_saves_first, app)
+    try:
+        answer = api.post(f"/tasks/{task_id}/progress", {"note": "Ghi chú cũ", "progress": 10}, version=seen)
+    finally:
+        request_started.disconnect(someone_saves_first, app)
+    assert answer.status_code == 409
+    assert answer.get_json()["type"].endswith("/stale-version")
+    assert _events(task_id) == 1
