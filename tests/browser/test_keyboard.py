@@ -136,7 +136,7 @@ def test_the_keyboard_alone_records_progress_and_saves_a_visit(live_server, brow
         tab_to(page, "#progress-form button[type=submit]")
         page.keyboard.press("Enter")
         page.wait_for_url(f"{live_server}/tasks/{task_id}#lich-su")
-        assert "Đã ghi tiến độ." in page.locator("[role=alert]").first.inner_text()
+        assert "Đã ghi tiến độ." in page.locator("[role=status]").first.inner_text()
         assert "Đã xây dựng kế hoạch" in page.locator("#history").inner_text()
         context.close()
 
