@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from markupsafe import Markup, escape
 from wtforms import Field, HiddenField, MultipleFileField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
+from wtforms.widgets import Select
 
 from models.vntext import nfc, whole_number
 from workflows.attachments import ACCEPT_ATTRIBUTE
@@ -126,13 +128,28 @@ def _int_or_none(value: object) -> int | None:
     return whole_number(text)
 
 
+class _ManyOptions(Select):
+    """WTForms' select, each plain option written directly rather than through ``html_params``: the same
+    markup in a fraction of the time, for the dashboard's one option per unit of the subtree."""
+
+    @classmethod
+    def render_option(cls, choice: Any, **kwargs: Any) -> Markup:
+        if kwargs or choice.render_kw or isinstance(choice.value, bool):
+            return super().render_option(choice, **kwargs)
+        selected = "selected " if choice.selected else ""
+        label = escape(choice.label or choice.value)
+        return Markup(f'<option {selected}value="{escape(choice.value)}">{label}</option>')  # noqa: S704
+
+
 class DashboardForm(FlaskForm):
     """The subtree and the period a dashboard counts; read from the query string."""
 
     class Meta:
         csrf = False
 
-    org = SelectField(_l("Cơ quan, đơn vị"), coerce=_int_or_none, validate_choice=False)
+    org = SelectField(
+        _l("Cơ quan, đơn vị"), coerce=_int_or_none, validate_choice=False, widget=_ManyOptions()
+    )
     period_from = StringField(
         _l("Giao từ ngày"), filters=[nfc], render_kw={"placeholder": "dd/mm/yyyy", "inputmode": "numeric"}
     )
