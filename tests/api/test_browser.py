@@ -25,7 +25,7 @@ def test_a_token_made_on_the_page_works_until_revoked(
     page.goto(f"{live_server}/account/api-tokens")
     page.fill("#name", "Cổng dữ liệu của tỉnh")
     page.click("button:has-text('Tạo mã truy cập')")
-    expect(page.locator("[role=alert]")).to_contain_text("chỉ hiện nó một lần")
+    expect(page.locator("[role=status]")).to_contain_text("chỉ hiện nó một lần")
     secret = page.input_value("#new-secret")
     assert secret.startswith("kt_")
     page.screenshot(path=str(SCREENSHOTS / "api-tokens.png"), full_page=True)
@@ -38,6 +38,6 @@ def test_a_token_made_on_the_page_works_until_revoked(
     expect(page.locator("#new-secret")).to_have_count(0)
     page.on("dialog", lambda dialog: dialog.accept())
     page.click("button:has-text('Thu hồi')")
-    expect(page.locator("[role=alert]")).to_contain_text("Đã thu hồi mã truy cập")
+    expect(page.locator("[role=status]")).to_contain_text("Đã thu hồi mã truy cập")
     page.screenshot(path=str(SCREENSHOTS / "api-tokens-revoked.png"), full_page=True)
     assert api.get("/api/v1/me", headers={"Authorization": f"Bearer {secret}"}).status_code == 401
