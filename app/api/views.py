@@ -20,6 +20,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm.attributes import flag_modified
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
@@ -348,6 +349,9 @@ def _write(
             if task.version != version:  # read again under the lock: someone saved in between
                 raise StaleRecord("Bản ghi vừa được người khác lưu; vui lòng xem lại trước khi lưu.")
         action(task, form)
+        # Every write through the API moves the task's version, a note that changes no column of the
+        # task included: so the same POST sent again (same If-Match) is refused instead of applied twice.
+        flag_modified(task, "progress")
 
     try:
         run(act, form=form, starts_writing=True)

@@ -203,3 +203,21 @@ def visit_flow_mark(visit: Visit, world: World) -> None:
     from workflows import visits as visit_flow
 
     visit_flow.mark_conducted(visit, world.inspector)
+
+
+def test_a_task_read_again_unchanged_is_304(
+    world: World, mixed_tasks: dict[str, Any], api_as: Callable[..., Any]
+) -> None:
+    api = api_as(world.office)
+    task_id = mixed_tasks["overdue"].id
+    first = api.get(f"/tasks/{task_id}")
+    assert first.status_code == 200
+    again = api.get(f"/tasks/{task_id}", headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304
+    assert again.get_data() == b""
+    etag = {"If-Match": first.headers["ETag"]}
+    wrote = api.post(f"/tasks/{task_id}/progress", {"note": "Thêm"}, headers=etag)
+    assert wrote.status_code == 200, wrote.get_json()
+    changed = api.get(f"/tasks/{task_id}", headers={"If-None-Match": first.headers["ETag"]})
+    assert changed.status_code == 200
+    assert changed.headers["ETag"] != first.headers["ETag"]

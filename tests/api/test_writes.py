@@ -238,3 +238,21 @@ def test_a_save_made_while_the_write_waited_for_the_lock_is_not_overwritten(
     assert answer.status_code == 409
     assert answer.get_json()["type"].endswith("/stale-version")
     assert _events(task_id) == 1
+
+
+def test_a_note_sent_twice_is_recorded_once(
+    world: World, create_task: Callable[..., Task], api_as: Callable[..., Any]
+) -> None:
+    """A note changes no column of the task, yet it moves the version: a retried POST is refused."""
+    task = create_task(coordinating=[world.district_culture])
+    db.session.commit()
+    for user in (world.office, world.coordinator):
+        api = api_as(user)
+        version = _reload(task.id).version
+        events = _events(task.id)
+        first = api.post(f"/tasks/{task.id}/progress", {"note": "Ý kiến phối hợp"}, version=version)
+        assert first.status_code == 200, first.get_json()
+        assert first.get_json()["version"] > version
+        again = api.post(f"/tasks/{task.id}/progress", {"note": "Ý kiến phối hợp"}, version=version)
+        assert again.status_code == 409
+        assert _events(task.id) == events + (2 if user is world.office else 1)
