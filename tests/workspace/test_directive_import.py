@@ -275,3 +275,67 @@ def test_imported_tasks_read_back_the_same_in_the_visits_download(login_as, worl
         due_in_working_days(local_today(), 10),
     ]
     assert read[0]["Văn bản trích dẫn"] == "85-QĐ/TW"
+
+
+def _download_rows(client, visit) -> tuple[object, object, int, list[dict[str, object]]]:
+    workbook = load_workbook(io.BytesIO(client.get(f"/visits/{visit.id}/tasks.xlsx").data))
+    sheet = workbook.worksheets[0]
+    header = int(sheet.freeze_panes[1:]) - 1
+    names = [c.value for c in sheet[header]]
+    rows = [
+        dict(zip(names, (c.value for c in row), strict=False))
+        for row in sheet.iter_rows(min_row=header + 1)
+        if row[0].value is not None
+    ]
+    return workbook, sheet, header, rows
+
+
+def test_a_visits_download_edited_with_openpyxl_imports_into_another_visit(login_as, world, create_visit):
+    """Round trip: one visit's .xlsx (unit names, not codes) → a due date edited → imported into a new
+    visit → its own download reads the same directives, units and dates, with the edit."""
+    source = create_visit()
+    target = create_visit(
+        title="Kiểm tra công tác tuyên giáo 6 tháng cuối năm 2023", visited_on=date(2023, 12, 1)
+    )
+    db.session.commit()
+    client = login_as(world.inspector)
+    rows = [HEADER, _good(due=date(2099, 3, 31)),
+            [1, "", "", "Báo cáo", "VHTT-BUDOP", "BTGHU-BUDOP", "31/12/2099"],
+            [2, "Rà soát quy chế.", "21-KL/TW", "Rà soát", "BTGHU-BUDOP", "", "30/06/2099"]]  # fmt: skip
+    confirm(client, source, upload(client, source, sheet_bytes(rows)).get_data(as_text=True))
+    workbook, sheet, header, before = _download_rows(client, source)
+    due_column = [c.value for c in sheet[header]].index("Hạn") + 1
+    sheet.cell(header + 3, due_column).value = date(2099, 9, 30)  # the third task's due date moves
+    out = io.BytesIO()
+    workbook.save(out)
+    page = upload(client, target, out.getvalue(), "chi-dao.xlsx").get_data(as_text=True)
+    assert "Sẽ thêm 5" in page, page  # two directives and three tasks
+    assert confirm(client, target, page).status_code == 200
+    _, _, _, after = _download_rows(client, target)
+    keys = (
+        "Chỉ đạo số",
+        "Nội dung chỉ đạo",
+        "Văn bản trích dẫn",
+        "Nhiệm vụ",
+        "Đơn vị chủ trì",
+        "Đơn vị phối hợp",
+    )
+    assert [[r[k] for k in keys] for r in after] == [[r[k] for k in keys] for r in before]
+    assert [r["Hạn"].date() for r in after] == [date(2099, 3, 31), date(2099, 12, 31), date(2099, 9, 30)]
+    assert [r["Tiến độ"] for r in after] == [0, 0, 0]
+
+
+def test_a_unit_name_two_units_bear_asks_for_the_code(login_as, world, create_visit):
+    visit = create_visit()
+    twin = Organization(
+        code="BTGHU-TWIN", doc_code="BTGHU", name=world.district_office.name, kind=world.district_office.kind
+    )
+    twin.place_path(world.other_district)
+    db.session.add(twin)
+    db.session.commit()
+    rows = [HEADER, [1, BODY, "", "", world.district_office.name, "", ""],
+            [1, "", "", "Việc khác", "Phòng không có thật", "", ""]]  # fmt: skip
+    page = upload(login_as(world.inspector), visit, sheet_bytes(rows)).get_data(as_text=True)
+    assert "Có nhiều đơn vị tên «Ban Tuyên giáo Huyện ủy Bù Đốp»; hãy ghi mã đơn vị." in page
+    assert "Không có đơn vị tên «Phòng không có thật»; hãy ghi mã đơn vị." in page
+    assert counts() == (0, 0)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from models import Directive, Organization, User, Visit, db
 from models.vntext import format_date, search_key
@@ -62,14 +62,16 @@ LEAD = Column(
     "Mã đơn vị chủ trì",
     ("đơn vị chủ trì", "chủ trì", "lead unit code", "lead unit"),
     max_length=40,
-    hint="Mã đơn vị như trong danh mục cơ quan, đơn vị; ví dụ BTGHU-BUDOP. Bỏ trống: yêu cầu chưa giao.",
+    hint="Mã đơn vị (ví dụ BTGHU-BUDOP) hoặc tên đầy đủ như trong danh mục cơ quan, đơn vị. "
+    "Bỏ trống: yêu cầu chưa giao.",
 )
 COORDINATING = Column(
     "coordinating",
     "Mã đơn vị phối hợp",
     ("đơn vị phối hợp", "phối hợp", "coordinating unit codes", "coordinating units"),
     max_length=1000,
-    hint="Các mã đơn vị, cách nhau bởi dấu phẩy hoặc chấm phẩy.",
+    hint="Các mã đơn vị, cách nhau bởi dấu phẩy hoặc chấm phẩy; "
+    "hoặc các tên đầy đủ, cách nhau bởi dấu chấm phẩy.",
 )
 
 SPEC = SheetSpec(
@@ -106,7 +108,7 @@ SPEC = SheetSpec(
 
 MAX_WORKING_DAYS = 365
 _WORKING_DAYS = re.compile(r"^(\d{1,3})(?: ngay lam viec| ngay| working days?| days?)?$")
-_CODE_SPLIT = re.compile(r"[,;\n]+")
+_PART_SPLIT = re.compile(r"[;\n]+")
 _CITATION_SPLIT = re.compile(r"[;\n]+")
 
 
@@ -126,37 +128,74 @@ def whole_number(sheet: SheetData, row: SheetRow, key: str) -> int | None:
 
 
 def codes_of(text: str | None) -> list[str]:
-    """The unit codes of a cell ("BTGHU-BUDOP; VHTT-BUDOP"), upper case, once each, in order."""
-    return list(dict.fromkeys(c.strip().upper() for c in _CODE_SPLIT.split(text or "") if c.strip()))
+    """The units a cell names, once each, in order: codes ("BTGHU-BUDOP, VHTT-BUDOP"), upper case, or
+    names as the visit's download writes them ("Ban Tuyên giáo Huyện ủy Bù Đốp; Phòng Văn hóa …").
+
+    Codes hold no space, so a part with a space is a name; names are separated by semicolons or lines
+    only, since a name may hold a comma.
+    """
+    found: list[str] = []
+    for part in _PART_SPLIT.split(text or ""):
+        pieces = [p.strip() for p in part.split(",") if p.strip()]
+        if pieces and all(" " not in p for p in pieces):
+            found.extend(p.upper() for p in pieces)
+        elif part.strip():
+            found.append(" ".join(part.split()))
+    return list(dict.fromkeys(found))
 
 
-def load_units(sheet: SheetData, keys: tuple[str, ...]) -> dict[str, Organization]:
-    """Every unit the ``keys`` columns name, by code, in one query."""
-    wanted = {code for row in sheet.rows for key in keys for code in codes_of(row.get(key))}
+def _is_name(reference: str) -> bool:
+    return " " in reference
+
+
+def load_units(sheet: SheetData, keys: tuple[str, ...]) -> dict[str, Organization | None]:
+    """Every unit the ``keys`` columns name, by code or by name, in one query; a name that two units
+    bear maps to None (the sheet must give the code)."""
+    wanted = {ref for row in sheet.rows for key in keys for ref in codes_of(row.get(key))}
     if not wanted:
         return {}
-    found = db.session.scalars(select(Organization).where(Organization.code.in_(wanted)))
-    return {org.code.upper(): org for org in found}
+    codes = {ref for ref in wanted if not _is_name(ref)}
+    names = {search_key(ref): ref for ref in wanted if _is_name(ref)}
+    found = db.session.scalars(
+        select(Organization).where(
+            or_(Organization.code.in_(codes), Organization.search_key.in_(list(names)))
+        )
+    )
+    units: dict[str, Organization | None] = {}
+    for org in found:
+        if org.code.upper() in codes:
+            units[org.code.upper()] = org
+        ref = names.get(org.search_key)
+        if ref is not None:
+            units[ref] = None if ref in units else org
+    return units
 
 
 def units_of(
-    sheet: SheetData, row: SheetRow, key: str, units: dict[str, Organization], on_day: date
+    sheet: SheetData, row: SheetRow, key: str, units: dict[str, Organization | None], on_day: date
 ) -> list[Organization] | None:
     """The units a cell names, each existing and not ended before ``on_day`` (the day the task is
-    given); None, with a problem of the row and column per bad code, when one is not."""
+    given); None, with a problem of the row and column per bad code or name, when one is not."""
     found: list[Organization] = []
     fine = True
     for code in codes_of(row.get(key)):
         org = units.get(code)
         if org is None:
-            sheet.problem(row, key, "Không có đơn vị mã %(code)s trong danh mục cơ quan, đơn vị.", code=code)
+            if code in units:
+                sheet.problem(row, key, "Có nhiều đơn vị tên «%(name)s»; hãy ghi mã đơn vị.", name=code)
+            elif _is_name(code):
+                sheet.problem(row, key, "Không có đơn vị tên «%(name)s»; hãy ghi mã đơn vị.", name=code)
+            else:
+                sheet.problem(
+                    row, key, "Không có đơn vị mã %(code)s trong danh mục cơ quan, đơn vị.", code=code
+                )
             fine = False
         elif not org.is_valid_on(on_day):
             sheet.problem(
                 row,
                 key,
                 "Đơn vị %(code)s (%(name)s) không hoạt động vào ngày %(day)s.",
-                code=code,
+                code=org.code,
                 name=org.name,
                 day=format_date(on_day),
             )

@@ -308,11 +308,16 @@ def _column_of(error: DomainError) -> str:
 
 
 def _save(
-    result: ImportResult, actor: User, entry: _Visit, units: dict[str, Organization], tasks: dict[int, _Task]
+    result: ImportResult,
+    actor: User,
+    entry: _Visit,
+    units: dict[str, Organization | None],
+    tasks: dict[int, _Task],
 ) -> None:
     sheet = result.sheet
     first = entry.first
     inspected = units[codes_of(first.get("inspected"))[0]]
+    assert inspected is not None  # checked before anything is made
     directives: dict[int, object] = {}
     try:
         with on_row(sheet, first, _column_of):
