@@ -95,3 +95,9 @@ def tasks_visible_to(root: Organization) -> ColumnElement[bool]:
         _AnyOf(Task.id, coordinated),
         _AnyOf(Task.directive_id, _directives_of_visits(Visit.inspected_org_id, root)),
     )
+
+
+def column_in(column: SQLCoreOperations[Any], subquery: Select[Any]) -> ColumnElement[bool]:
+    """``column IN (subquery)``, the subquery read once on PostgreSQL too (``= ANY(ARRAY(…))``), where
+    an IN inside a correlated subquery can be planned as a join over every row."""
+    return _AnyOf(column, subquery)

@@ -25,7 +25,7 @@ from workflows import tasks as task_flow
 from workflows.attachments import PREVIEWABLE
 from workflows.clock import local_today
 from workflows.errors import StaleRecord, ValidationFailed
-from workflows.scope import in_subtree
+from workflows.scope import column_in, in_subtree
 from workflows.timeliness import timeliness_of
 
 
@@ -66,7 +66,7 @@ def _waiting_sql(path: str) -> ColumnElement[int]:
     issued = exists(
         select(Directive.id)
         .join(Visit, Visit.id == Directive.visit_id)
-        .where(Directive.id == Task.directive_id, Visit.inspecting_org_id.in_(scope))
+        .where(Directive.id == Task.directive_id, column_in(Visit.inspecting_org_id, scope))
     )
     reported = select(func.count(Task.id)).where(Task.status == TaskStatus.REPORTED, issued)
     pending = (
