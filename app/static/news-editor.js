@@ -249,8 +249,15 @@
             var caption = document.createElement("div");
             caption.className = "small";
             caption.textContent = answer.caption || words.noCaption;
+            var again = document.createElement("button");
+            again.type = "button";
+            again.className = "btn btn-outline-secondary btn-sm mt-1";
+            again.textContent = words.insertAgain;
+            again.addEventListener("mousedown", function (event) { event.preventDefault(); });
+            again.addEventListener("click", function () { insertFigure(answer.figure_html); });
             item.appendChild(img);
             item.appendChild(caption);
+            item.appendChild(again);
             list.appendChild(item);
             var empty = document.getElementById("image-list-empty");
             if (empty) { empty.remove(); }

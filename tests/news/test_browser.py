@@ -70,7 +70,7 @@ def test_a_leader_publishes_a_post_and_an_anonymous_visitor_reads_it(
     page.screenshot(path=str(SHOTS / "news-editor.png"), full_page=True)
     page.click("input[name=save_and_preview]")
     page.wait_for_url(f"{live_server}/bai-viet/{post_id}/xem-truoc")
-    assert "chưa đăng" in page.locator("[role=status]").inner_text()
+    assert "chưa đăng" in page.locator(".alert-warning[role=status]").inner_text()
     page.screenshot(path=str(SHOTS / "news-preview.png"), full_page=True)
     assert page.locator("button:has-text('Đăng bài')").count() == 0  # inspectors do not publish
     page.click("form[action='/logout'] button")
@@ -82,7 +82,7 @@ def test_a_leader_publishes_a_post_and_an_anonymous_visitor_reads_it(
     page.on("dialog", lambda dialog: (questions.append(dialog.message), dialog.accept()))
     page.click("button:has-text('Đăng bài')")
     page.wait_for_url(f"{live_server}/tin-tuc/{slug}")
-    assert "Đã đăng bài lên trang tin." in page.locator("[role=alert]").inner_text()
+    assert "Đã đăng bài lên trang tin." in page.locator(".alert-success[role=status]").inner_text()
     assert questions and questions[0].startswith("Đăng bài «")  # publishing asked first
     page.goto(f"{live_server}/bai-viet/")
     assert page.locator("td .badge").first.inner_text() == "Đã đăng"

@@ -51,10 +51,12 @@ def test_a_photo_uploaded_after_typing_keeps_the_typed_paragraph(
     page.screenshot(path=str(SHOTS / "news-editor-photo.png"), full_page=True)
     body = page.locator("textarea[name=body_html]").input_value()
     assert body.index(TYPED) < body.index("<figure")
+    # The new photo is listed beside the text, ready to be inserted again elsewhere.
+    assert page.locator("#image-list button", has_text="Chèn vào vị trí con trỏ").count() == 1
 
     page.click("#save")
     page.wait_for_url(f"{live_server}/bai-viet/{post_id}/sua")
-    assert "Đã lưu bài viết." in page.locator("[role=alert]").inner_text()
+    assert "Đã lưu bài viết." in page.locator(".alert-success[role=status]").inner_text()
     db.session.expire_all()
     saved = db.session.get(NewsPost, post_id).body_html
     image = db.session.query(NewsImage).filter_by(post_id=post_id).one()
@@ -122,7 +124,7 @@ def test_leaving_with_unsaved_text_asks_first_and_saving_does_not(live_server, p
     page.remove_listener("dialog", stay)
     page.click("#save")  # saving leaves the page without asking
     page.wait_for_url(f"{live_server}/bai-viet/{post_id}/sua")
-    assert "Đã lưu bài viết." in page.locator("[role=alert]").inner_text()
+    assert "Đã lưu bài viết." in page.locator(".alert-success[role=status]").inner_text()
     assert asked == ["beforeunload"]
 
 
