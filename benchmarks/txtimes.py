@@ -2,15 +2,18 @@
 
     python benchmarks/txtimes.py serve --port 5001 --no-scheduler    # as ``kiemtra serve``, timed
     python benchmarks/txtimes.py report FILE [FILE …]               # the table of what they wrote
+    BENCH_TXLOG=tx.jsonl python benchmarks/txtimes.py pytest tests/board -m "not slow"   # routes alone
 
 Run as a server (any ``kiemtra`` command line after the script's name), it times every transaction
 of the app's engine that wrote and appends one JSON line per transaction to the file named by
 ``BENCH_TXLOG``: the route (Flask endpoint and method), how long the write lock was held and how long
-from the first write statement to the end. On SQLite the lock is held from ``BEGIN IMMEDIATE`` (every
-form post takes it at its first query, a ``reads_first`` post at ``start_writing()``) to the commit; on
+from the first write statement to the end. On SQLite the lock is held from the moment ``BEGIN
+IMMEDIATE`` returns (every form post takes it at its first query, a ``reads_first`` post at
+``start_writing()``; the wait for it is not counted) to the end of the commit; on
 PostgreSQL row locks are held from the first write to the commit, so both figures are the same there.
 ``report`` prints, per route, the number of write transactions, their median and the longest.
-``benchmarks/load.py --tx-times`` starts its servers through this script and prints the table.
+``benchmarks/load.py --tx-times`` starts its servers through this script and prints the table;
+``pytest`` runs tests with every app they make timed (each route alone, as a single user drives it).
 """
 
 from __future__ import annotations
@@ -46,13 +49,17 @@ def install(app: Any, log_path: str) -> None:
 
     state: dict[int, dict[str, Any]] = {}  # per DBAPI connection: the open transaction's marks
 
+    def on_locked(connection: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        # After BEGIN IMMEDIATE returned: the lock is held from here (the wait for it is not counted).
+        if LOCKS.match(statement):
+            marks = state.setdefault(id(connection.connection.dbapi_connection), {})
+            marks["lock"] = time.perf_counter()
+            marks.setdefault("route", route())
+
     def on_execute(connection: Any, _cursor: Any, statement: str, *_args: Any) -> None:
         marks = state.setdefault(id(connection.connection.dbapi_connection), {})
         now = time.perf_counter()
-        if LOCKS.match(statement):
-            marks["lock"] = now
-            marks.setdefault("route", route())
-        elif WRITES.match(statement) and "write" not in marks:
+        if WRITES.match(statement) and "write" not in marks:
             marks["write"] = now
             marks.setdefault("route", route())
 
@@ -76,6 +83,7 @@ def install(app: Any, log_path: str) -> None:
     with app.app_context():
         engine = db.engine
         event.listen(engine, "before_cursor_execute", on_execute)
+        event.listen(engine, "after_cursor_execute", on_locked)
         dialect = engine.dialect
         commit, rollback = dialect.do_commit, dialect.do_rollback
 
@@ -133,13 +141,7 @@ def print_report(rows: list[dict[str, Any]]) -> None:
         )
 
 
-def main() -> None:
-    if sys.argv[1:2] == ["report"]:
-        print_report(report([Path(p) for p in sys.argv[2:]]))
-        return
-    log_path = os.environ.get("BENCH_TXLOG")
-    if not log_path:
-        raise SystemExit("BENCH_TXLOG names the file to append the timings to")
+def _time_every_app(log_path: str) -> None:
     import app as application
 
     make = application.create_app
@@ -150,6 +152,21 @@ def main() -> None:
         return made
 
     application.create_app = timed_app  # type: ignore[assignment]
+
+
+def main() -> None:
+    if sys.argv[1:2] == ["report"]:
+        print_report(report([Path(p) for p in sys.argv[2:]]))
+        return
+    log_path = os.environ.get("BENCH_TXLOG")
+    if not log_path:
+        raise SystemExit("BENCH_TXLOG names the file to append the timings to")
+    _time_every_app(log_path)
+    if sys.argv[1:2] == ["pytest"]:
+        # Each route alone, as the tests drive it (one user, no contention).
+        import pytest
+
+        raise SystemExit(pytest.main(sys.argv[2:]))
     from app.cli import main as kiemtra
 
     kiemtra()

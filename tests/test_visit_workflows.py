@@ -236,3 +236,20 @@ def test_dates_are_read_day_first(typed):
 def test_a_date_in_the_wrong_shape_is_refused_with_an_example():
     with pytest.raises(ValidationFailed, match="14/06/2023"):
         parse_date("hôm qua")
+
+
+def test_a_delegation_side_and_the_findings_stop_at_bounds_no_real_visit_reaches(create_visit, world):
+    visit = create_visit()
+    already = sum(1 for member in visit.members if member.side is DelegationSide.INSPECTING)
+    for n in range(visit_flow.MAX_MEMBERS_PER_SIDE - already):
+        person = Person(full_name=f"Cán bộ {n}", organization=world.board)
+        db.session.add(person)
+        visit_flow.add_delegation_member(visit, world.inspector, person=person, role=DelegationRole.MEMBER)
+    one_more = Person(full_name="Cán bộ thừa", organization=world.board)
+    db.session.add(one_more)
+    with pytest.raises(ValidationFailed, match="Mỗi bên có tối đa 60 người."):
+        visit_flow.add_delegation_member(visit, world.inspector, person=one_more, role=DelegationRole.MEMBER)
+    for n in range(visit_flow.MAX_FINDINGS - len(visit.findings)):
+        visit_flow.add_finding(visit, world.inspector, kind=FindingKind.ACHIEVEMENT, text=f"Nhận xét {n}.")
+    with pytest.raises(ValidationFailed, match="tối đa 200 nhận xét"):
+        visit_flow.add_finding(visit, world.inspector, kind=FindingKind.ACHIEVEMENT, text="Thừa.")
