@@ -247,7 +247,7 @@ def test_a_delegation_side_and_the_findings_stop_at_bounds_no_real_visit_reaches
         visit_flow.add_delegation_member(visit, world.inspector, person=person, role=DelegationRole.MEMBER)
     one_more = Person(full_name="Cán bộ thừa", organization=world.board)
     db.session.add(one_more)
-    with pytest.raises(ValidationFailed, match="Mỗi bên có tối đa 60 người."):
+    with pytest.raises(ValidationFailed, match="Mỗi bên có tối đa 60 người"):
         visit_flow.add_delegation_member(visit, world.inspector, person=one_more, role=DelegationRole.MEMBER)
     for n in range(visit_flow.MAX_FINDINGS - len(visit.findings)):
         visit_flow.add_finding(visit, world.inspector, kind=FindingKind.ACHIEVEMENT, text=f"Nhận xét {n}.")
