@@ -52,7 +52,7 @@ def test_an_office_reads_its_inbox_and_marks_a_notification_read(live_server, pa
     page.click("text=Chưa đọc")
     assert page.locator(".kt-inbox > li").count() == 5
     page.click("button:has-text('Đánh dấu tất cả đã đọc')")
-    assert "Đã đánh dấu 5 thông báo là đã đọc." in page.locator("[role=alert]").inner_text()
+    assert "Đã đánh dấu 5 thông báo là đã đọc." in page.locator(".alert-success[role=status]").inner_text()
     assert page.locator("nav a[href='/inbox'] .badge").count() == 0
 
 
@@ -64,7 +64,7 @@ def test_a_user_creates_copies_and_revokes_the_calendar_link(live_server, page, 
     page.goto(f"{live_server}/inbox")
     page.click("text=Lịch hạn nhiệm vụ")
     page.click("button:has-text('Tạo liên kết lịch')")
-    assert "Đã tạo liên kết lịch." in page.locator("[role=alert]").inner_text()
+    assert "Đã tạo liên kết lịch." in page.locator(".alert-success[role=status]").inner_text()
     url = page.input_value("#feed-url")
     assert url.startswith(f"{live_server}/calendar/") and url.endswith(".ics")
     page.click("#copy-feed")
@@ -74,7 +74,7 @@ def test_a_user_creates_copies_and_revokes_the_calendar_link(live_server, page, 
 
     page.once("dialog", lambda dialog: dialog.accept())
     page.click("button:has-text('Thu hồi liên kết')")
-    assert "Đã thu hồi liên kết lịch" in page.locator("[role=alert]").inner_text()
+    assert "Đã thu hồi liên kết lịch" in page.locator(".alert-success[role=status]").inner_text()
     assert page.request.get(url).status == 404
 
 
