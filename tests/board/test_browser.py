@@ -53,7 +53,7 @@ def test_a_report_goes_back_and_forth_and_ends_on_time_on_the_dashboard(
     page.fill("#report-note", "Đã tổ chức hội nghị cho 120 đảng viên.")
     page.set_input_files("#report-files", str(evidence))
     page.click("#report-form button[type=submit]")
-    expect(page.locator("[role=alert]")).to_contain_text("Đã báo cáo hoàn thành")
+    expect(page.locator(".alert-success[role=status]")).to_contain_text("Đã báo cáo hoàn thành")
     expect(page.locator("#history a.attachment")).to_have_text(VIETNAMESE_NAME)
     with page.expect_download() as download_info:
         page.click("#history a.attachment")
@@ -64,7 +64,7 @@ def test_a_report_goes_back_and_forth_and_ends_on_time_on_the_dashboard(
     page.goto(f"{live_server}/tasks/{task_id}")
     page.fill("#verify-note", "Thiếu danh sách đảng viên tham dự; đề nghị bổ sung.")
     page.click("#return-button")
-    expect(page.locator("[role=alert]")).to_contain_text("Đã trả lại")
+    expect(page.locator(".alert-success[role=status]")).to_contain_text("Đã trả lại")
     sign_out(page)
 
     sign_in(page, live_server, "office")
@@ -72,14 +72,14 @@ def test_a_report_goes_back_and_forth_and_ends_on_time_on_the_dashboard(
     expect(page.locator("#returned-note")).to_contain_text("Thiếu danh sách đảng viên tham dự")
     page.fill("#report-note", "Đã bổ sung danh sách đảng viên tham dự.")
     page.click("#report-form button[type=submit]")
-    expect(page.locator("[role=alert]")).to_contain_text("Đã báo cáo hoàn thành")
+    expect(page.locator(".alert-success[role=status]")).to_contain_text("Đã báo cáo hoàn thành")
     expect(page.locator("#returned-note")).to_have_count(0)
     sign_out(page)
 
     sign_in(page, live_server, "inspector")
     page.goto(f"{live_server}/tasks/{task_id}")
     page.click("#accept-button")
-    expect(page.locator("[role=alert]")).to_contain_text("Đã xác nhận hoàn thành")
+    expect(page.locator(".alert-success[role=status]")).to_contain_text("Đã xác nhận hoàn thành")
     sign_out(page)
 
     sign_in(page, live_server, "leader")
