@@ -98,6 +98,12 @@ def configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
             current_app.logger.warning("a reads_first view wrote before start_writing(): %s", request.path)
 
 
+def page_only_reads() -> bool:
+    """True in a request whose transaction does not take the write lock up front: a page that reads
+    (or a ``reads_first`` post before ``start_writing()``)."""
+    return has_request_context() and not _may_write()
+
+
 def _may_write() -> bool:
     """Reading pages start a plain transaction so they never queue behind, or block, a writer;
     form posts, commands and scheduled jobs take the write lock up front, except a view marked

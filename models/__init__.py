@@ -19,6 +19,7 @@ from models.organization import Organization
 from models.person import Person
 from models.recurrence import Recurrence, recurrence_coordinator
 from models.task import Attachment, DeadlineExtension, Task, TaskEvent, task_coordinator
+from models.task_count import TaskCount, TaskCountDay
 from models.user import User
 from models.visit import DelegationMember, Finding, Visit
 
@@ -51,6 +52,8 @@ __all__ = [
     "ReportBackText",
     "SpentFormToken",
     "Task",
+    "TaskCount",
+    "TaskCountDay",
     "TaskEvent",
     "User",
     "Visit",

@@ -10,14 +10,19 @@ from datetime import date, timedelta
 
 import pytest
 
-from models import Organization, Task, db
+from models import Organization, Task, TaskCount, TaskCountDay, db
 from models.enums import Timeliness
 from tests.conftest import VISIT_DAY, at
 from workflows import dashboard as numbers
+from workflows import reminders
 from workflows import tasks as task_flow
+from workflows.clock import local_today
 from workflows.documents import summary_facts
+from workflows.reminders import ReminderSettings
 from workflows.timeliness import (
+    EVERYTHING,
     Period,
+    count_live,
     count_tasks,
     count_timeliness,
     in_category,
@@ -235,3 +240,119 @@ def test_dashboard_stats_and_summary_count_the_same_tasks_for_random_scopes_peri
         assert result.exit_code == 0, result.output
         data = json.loads(result.output)
         assert {c.value: data[c.value] for c in Timeliness} == one
+
+
+# ---------------------------------------------------------------- the kept counts and the live count
+
+
+def _random_period(rng: random.Random, today: date) -> Period:
+    """A period of whole months (the kept counts answer), of any days (the tasks are counted), or open."""
+    first = VISIT_DAY.replace(day=1)
+    start = first.replace(month=first.month + rng.randint(0, 4)) if rng.random() < 0.7 else None
+    if start is not None and rng.random() < 0.2:
+        start += timedelta(days=rng.randint(1, 20))
+    roll = rng.random()
+    if roll < 0.3:
+        return Period(start, None)
+    if roll < 0.45:
+        return Period(start, today)
+    base = start or first
+    end = date(base.year, base.month, 1) + timedelta(days=32 * rng.randint(0, 4))
+    end = end.replace(day=1) - timedelta(days=1) if rng.random() < 0.7 else end
+    return Period(start, max(end, start or end))
+
+
+def _assert_kept_equals_live(rng: random.Random, world, tasks_changed: str) -> None:
+    today = local_today()
+    scopes = [None, world.province, world.district, world.other_district, world.board, world.district_culture]
+    for _ in range(8):
+        scope = rng.choice(scopes)
+        period = _random_period(rng, today)
+        for group_by in ((), (Task.lead_org_id,)):
+            kept = count_tasks(db.session, scope, period, today, group_by=group_by)
+            live = count_live(db.session, scope, period, today, group_by=group_by)
+            assert kept == live, (tasks_changed, scope and scope.code, period, group_by)
+    # The dashboard's table and the task list's chips read them too.
+    selection = numbers.Selection.of(world.province, None, today)
+    table = numbers.total_of(u.counts for u in numbers.table_by_lead_unit(selection, today, 3))
+    assert table == count_live(db.session, None, EVERYTHING, today)[()]
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_kept_counts_equal_the_live_count_after_random_changes_for_random_scopes_and_periods(
+    world, create_task, seed
+):
+    rng = random.Random(seed)
+    leads = [world.district_office, world.district_culture, world.other_office]
+    for _ in range(15):
+        _random_history(rng, world, create_task, leads)
+    db.session.commit()
+    # The first count of the day builds the kept rows.
+    assert count_tasks(db.session, None, EVERYTHING, local_today())
+    assert db.session.get(TaskCountDay, 1).day == local_today()
+    _assert_kept_equals_live(rng, world, "built")
+    # Then every change is kept by the flush that writes it: more tasks, moves through their states,
+    # a lead unit changed, a task deleted, in the same transaction and after commits.
+    for round_ in range(3):
+        for _ in range(8):
+            _random_history(rng, world, create_task, leads)
+        tasks = db.session.scalars(db.select(Task)).all()
+        for task in rng.sample(tasks, 4):
+            task.lead_org = rng.choice(leads)
+        db.session.delete(rng.choice(tasks))
+        db.session.flush()
+        assert db.session.get(TaskCountDay, 1).day == local_today()  # kept, not rebuilt
+        _assert_kept_equals_live(rng, world, f"round {round_}, flushed")
+        if round_ != 1:
+            db.session.commit()
+            _assert_kept_equals_live(rng, world, f"round {round_}, committed")
+        else:
+            db.session.rollback()
+            _assert_kept_equals_live(rng, world, f"round {round_}, rolled back")
+
+
+def test_yesterdays_kept_categories_are_never_read(world, create_task):
+    task = create_task(due_on=local_today(), now=at(VISIT_DAY))
+    db.session.commit()
+    assert count_timeliness(db.session, local_today()).due_soon == 1
+    # The same rows, said to be yesterday's (a scan that has not run yet): today's count rebuilds them.
+    db.session.execute(db.update(TaskCountDay).values(day=local_today() - timedelta(days=1)))
+    db.session.execute(db.update(TaskCount).values(category="within"))
+    assert count_timeliness(db.session, local_today()).due_soon == 1
+    db.session.expire_all()
+    assert db.session.get(TaskCountDay, 1).day == local_today()
+    # A bulk statement on the tasks cannot be followed row by row: the next count rebuilds.
+    db.session.execute(
+        db.update(Task).where(Task.id == task.id).values(due_on=VISIT_DAY, original_due_on=VISIT_DAY)
+    )
+    db.session.expire_all()
+    assert db.session.get(TaskCountDay, 1).day is None
+    assert count_timeliness(db.session, local_today()).overdue == 1
+
+
+def test_a_page_on_a_new_day_shows_todays_counts_and_rebuilds_the_kept_ones(world, create_task, login_as):
+    create_task(due_on=local_today() - timedelta(days=1), now=at(VISIT_DAY))
+    db.session.commit()
+    assert count_timeliness(db.session, local_today()).overdue == 1
+    # Yesterday the task was within its deadline, and the scan has not run today.
+    db.session.execute(db.update(TaskCountDay).values(day=local_today() - timedelta(days=1)))
+    db.session.execute(db.update(TaskCount).values(category="due_soon"))
+    db.session.commit()
+    path = f"/tasks?scope={world.province.id}"
+    client = login_as(world.leader)
+    db.session.commit()  # the test's transaction (the page shares its session) holds no lock
+    page = client.get(path)
+    assert page.status_code == 200
+    db.session.rollback()  # end the page's reading transaction (the test shares its session)
+    assert db.session.get(TaskCountDay, 1).day == local_today()  # rebuilt in a transaction of its own
+    assert count_timeliness(db.session, local_today()).overdue == 1
+
+
+def test_the_daily_scan_rebuilds_the_kept_counts(world, create_task, app):
+    create_task(due_on=local_today() + timedelta(days=2), now=at(VISIT_DAY))
+    db.session.execute(db.update(TaskCountDay).values(day=None))
+    db.session.commit()
+    reminders.scan_deadlines(local_today(), ReminderSettings(due_soon_days=3))
+    db.session.expire_all()
+    assert db.session.get(TaskCountDay, 1).day == local_today()
+    assert db.session.scalar(db.select(TaskCount.tasks).where(TaskCount.category == "due_soon")) == 1

@@ -37,6 +37,7 @@ from workflows.timeliness import (
     Period,
     TimelinessCounts,
     count_grouped,
+    count_tasks,
     counted_on,
     in_category,
     is_overdue,
@@ -102,6 +103,25 @@ def count_as_of(
     return count_one(conditions, as_of, due_soon_days)
 
 
+def count_subtree(
+    root: Organization,
+    *,
+    visible: bool,
+    period: Period,
+    today: date,
+    due_soon_days: int,
+    conditions: Iterable[ColumnElement[bool]],
+) -> TimelinessCounts:
+    """The counts of a list that selects a subtree's tasks and a period, nothing else: through
+    ``count_tasks`` (the kept counts) when the subtree is everything or its tasks are those it answers
+    for; the tasks it may see (coordinated ones too) are counted under ``conditions``."""
+    if is_whole_tree(root):
+        return count_tasks(db.session, None, period, today, due_soon_days).get((), TimelinessCounts())
+    if not visible:
+        return count_tasks(db.session, root, period, today, due_soon_days).get((), TimelinessCounts())
+    return count_one(conditions, today, due_soon_days)
+
+
 def is_whole_tree(root: Organization) -> bool:
     """Whether ``root`` is the only organisation without a parent: its subtree is everything."""
     if root.parent_id is not None:
@@ -135,6 +155,14 @@ class Selection:
         """The selection of a subtree and period, knowing whether the subtree is everything."""
         return cls(scope, assigned_from, assigned_to, is_whole_tree(scope))
 
+    def counted_scope(self) -> Organization | None:
+        """The subtree for ``count_tasks`` (None: every task)."""
+        return None if self.whole_tree else self.scope
+
+    def period(self) -> Period:
+        """The days tasks were assigned on."""
+        return Period(self.assigned_from, self.assigned_to)
+
     def conditions(self, as_of: date) -> list[ColumnElement[bool]]:
         """The SQL conditions: tasks assigned by ``as_of`` and not cancelled then."""
         return [
@@ -155,8 +183,17 @@ class UnitRow:
 
 
 def table_by_lead_unit(selection: Selection, today: date, due_soon_days: int) -> list[UnitRow]:
-    """Count the categories per lead unit, in tree order: one grouped query, one for the names."""
-    counts = count_categories(selection.conditions(today), today, due_soon_days, group_by=[Task.lead_org_id])
+    """Count the categories per lead unit, in tree order: one grouped count (``count_tasks``, from the
+    kept counts when it can), one query for the names."""
+    grouped = count_tasks(
+        db.session,
+        selection.counted_scope(),
+        selection.period(),
+        today,
+        due_soon_days,
+        group_by=[Task.lead_org_id],
+    )
+    counts = {key: value for key, value in grouped.items() if value.total}  # cancelled only: no row
     if not counts:
         return []
     units = db.session.execute(

@@ -227,10 +227,11 @@ def _is_rebuilt(as_of: date) -> bool:
     return as_of < local_today()
 
 
-def state_columns(as_of: date) -> _StateColumns:
-    """The SQL expressions of each task's state at the end of ``as_of`` (see ``state_on``)."""
+def state_columns(as_of: date, *, as_they_stand: bool = False) -> _StateColumns:
+    """The SQL expressions of each task's state at the end of ``as_of`` (see ``state_on``); with
+    ``as_they_stand``, the rows' current columns whatever the day (the kept counts of a day)."""
     end = end_of_local_day(as_of)
-    if not _is_rebuilt(as_of):
+    if as_they_stand or not _is_rebuilt(as_of):
         return _StateColumns(
             end,
             done=Task.status == TaskStatus.DONE,
@@ -289,9 +290,11 @@ def assigned_by_end_of(as_of: date) -> ColumnElement[bool]:
     return Task.created_at < end_of_local_day(as_of)
 
 
-def category_on(as_of: date, due_soon_days: int = DEFAULT_DUE_SOON_DAYS) -> ColumnElement[str]:
+def category_on(
+    as_of: date, due_soon_days: int = DEFAULT_DUE_SOON_DAYS, *, as_they_stand: bool = False
+) -> ColumnElement[str]:
     """Each task's category on ``as_of`` as one CASE expression (see ``KEYS`` for its values)."""
-    s = state_columns(as_of)
+    s = state_columns(as_of, as_they_stand=as_they_stand)
     met_original = Task.completed_on <= Task.original_due_on
     return case(
         (s.cancelled, literal(_CANCELLED)),
@@ -505,7 +508,29 @@ def count_tasks(
     group_by: Sequence[Any] = (),
 ) -> dict[tuple[Any, ...], TimelinessCounts]:
     """The one count: tasks ``scope`` answers for, assigned in ``period``, by their state on ``as_of``,
-    per value of ``group_by`` (the key ``()`` without grouping)."""
+    per value of ``group_by`` (the key ``()`` without grouping).
+
+    Today's counts of whole months (or of everything), whole or per lead unit, are read from the
+    kept counts (``workflows.counts``); the others count the tasks. Both give the same numbers."""
+    from workflows import counts
+
+    months = counts.servable(period.start, period.end, as_of, group_by)
+    if months is not None and counts.ready(session, as_of, due_soon_days):
+        kept = counts.read(session, scope, months, group_by)
+        return {key: fold(by_key) for key, by_key in kept.items()}
+    return count_live(session, scope, period, as_of, due_soon_days, group_by=group_by)
+
+
+def count_live(
+    session: Session | scoped_session[Any],
+    scope: Organization | None,
+    period: Period,
+    as_of: date,
+    due_soon_days: int = DEFAULT_DUE_SOON_DAYS,
+    *,
+    group_by: Sequence[Any] = (),
+) -> dict[tuple[Any, ...], TimelinessCounts]:
+    """``count_tasks`` from the tasks themselves, never from the kept counts."""
     return count_grouped(session, selected(scope, period, as_of), as_of, due_soon_days, group_by)
 
 

@@ -8,10 +8,10 @@ from flask import Flask, request
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from app import navigation, policy
+from app import database, navigation, policy
 from app.navigation import NavItem
 from models.enums import Role
-from workflows import attachments
+from workflows import attachments, counts
 from workflows.imports.sheet import MAX_BYTES
 
 TASK_READERS = policy.roles(Role.OFFICE, Role.INSPECTOR, Role.LEADER)
@@ -79,6 +79,8 @@ def init_app(app: Flask) -> None:
 
     app.config.setdefault("UPLOAD_DIR", str(Path(app.instance_path) / "uploads"))
     attachments.install_cleanup()
+    # The kept counts follow every task change; a page that only reads rebuilds them apart.
+    counts.install(reading_page=database.page_only_reads)
     policy.register(RULES)
     app.register_blueprint(views.bp)
     app.before_request_funcs.setdefault(None, []).insert(0, _limit_upload_requests)

@@ -56,6 +56,20 @@ class TaskFilters:
     page: int = 1
     problems: tuple[str, ...] = field(default=(), compare=False)
 
+    def narrowed(self) -> bool:
+        """Whether the counts select more than a subtree and a period (a status, visit, unit …)."""
+        return any(
+            value is not None
+            for value in (
+                self.visit,
+                self.status,
+                self.lead,
+                self.completed_from,
+                self.completed_to,
+                self.open_on,
+            )
+        )
+
     @classmethod
     def from_args(cls, args: MultiDict[str, str]) -> TaskFilters:
         """Read the query string; a value that makes no sense is dropped with a message."""

@@ -54,7 +54,7 @@ from workflows import tasks as task_flow
 from workflows.clock import LOCAL_ZONE, local_today
 from workflows.errors import InvalidState, StaleRecord
 from workflows.scope import tasks_visible_to
-from workflows.timeliness import days_overdue, timeliness_of
+from workflows.timeliness import Period, days_overdue, timeliness_of
 
 bp = Blueprint("board", __name__)
 
@@ -154,7 +154,16 @@ def list_selection() -> ListSelection:
         visible = select(Task.id).where(*base, Task.lead_org_id == lead.id).limit(1)
         lead = lead if db.session.scalar(visible) is not None else None
     counted = conditions(filters, base, today, soon, with_timeliness=False)
-    if filters.open_on is None:
+    if filters.open_on is None and not filters.narrowed():
+        counts = numbers.count_subtree(
+            scope or current_user.organization,
+            visible=scope is None,
+            period=Period(filters.assigned_from, filters.assigned_to),
+            today=today,
+            due_soon_days=soon,
+            conditions=counted,
+        )
+    elif filters.open_on is None:
         counts = numbers.count_one(counted, today, soon)
     else:
         counts = numbers.count_as_of(counted, filters.open_on, soon)

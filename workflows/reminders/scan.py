@@ -43,6 +43,7 @@ from models.enums import (
     TaskEventKind,
 )
 from models.vntext import format_date
+from workflows import counts
 from workflows.reminders.ledger import (
     DIGEST_JOB_PREFIX,
     DIGEST_LEDGER_DAYS,
@@ -83,7 +84,8 @@ class ScanOutcome:
 def scan_deadlines(
     today: date, settings: ReminderSettings, *, now: datetime | None = None, job_name: str = SCAN_JOB
 ) -> ScanOutcome:
-    """Claim the day's scan and, if this process owns it, create the day's deadline notifications.
+    """Claim the day's scan and, if this process owns it, create the day's deadline notifications and
+    rebuild the kept timeliness counts (``workflows.counts``) on the day.
 
     The claim and the notifications go into the caller's transaction: commit once afterwards. If the
     transaction rolls back, the claim goes with it and the next attempt scans again.
@@ -94,6 +96,8 @@ def scan_deadlines(
     if claim.owned:
         outcome.rows = create_deadline_notifications(today, settings, now=now)
         outcome.created = Counter(kind for _, _, kind in outcome.rows)
+        # Overdue, due soon and within move with the day: the kept counts are taken on the new one.
+        counts.rebuild(db.session.connection(), today, settings.due_soon_days)
     return outcome
 
 

@@ -1,0 +1,41 @@
+"""The timeliness counts kept per group of tasks, so a province's dashboard adds up rows instead of tasks.
+
+``TaskCount`` holds how many tasks of one lead unit, from visits of one inspecting body, assigned in one
+local month, are in one category (a value of ``workflows.timeliness.category_on``) on the day recorded
+in ``TaskCountDay``. ``workflows.counts`` keeps them: the flush that changes a task changes its group's
+numbers in the same transaction, and the daily scan (or the first count of a day) rebuilds them all,
+since overdue, due soon and within depend on the day.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from models.base import Base
+
+
+class TaskCount(Base):
+    """How many tasks of a (lead unit, inspecting body, month assigned) are in one category."""
+
+    __tablename__ = "task_count"
+
+    lead_org_id: Mapped[int] = mapped_column(ForeignKey("organization.id"), primary_key=True)
+    inspecting_org_id: Mapped[int] = mapped_column(
+        ForeignKey("organization.id"), primary_key=True, index=True
+    )
+    assigned_month: Mapped[date] = mapped_column(primary_key=True)  # first day of the local month
+    category: Mapped[str] = mapped_column(String(16), primary_key=True)
+    tasks: Mapped[int] = mapped_column(default=0)
+
+
+class TaskCountDay(Base):
+    """The one row saying which day (and which "due soon" window) the kept counts are categorised on."""
+
+    __tablename__ = "task_count_day"
+
+    id: Mapped[int] = mapped_column(primary_key=True)  # always 1
+    day: Mapped[date | None]  # None: the counts are to be rebuilt before use
+    due_soon_days: Mapped[int | None]

@@ -1,0 +1,384 @@
+"""Counts kept, not recomputed: the timeliness counts of a province read from a few thousand rows.
+
+``models.TaskCount`` holds, for each (lead unit, inspecting body, local month assigned, category on
+the kept day), how many tasks are in it; ``models.TaskCountDay`` the day (and "due soon" window) the
+categories are taken on. ``workflows.timeliness.count_tasks`` reads them when it can and counts the
+tasks themselves when it cannot; both answers are the same (tests/test_asof.py checks it on random
+scopes, periods, days and histories).
+
+**Kept in the same transaction.** Every change of a task goes through a session flush, and a flush
+hook (``install``) keeps the rows: before the flush it counts the changed tasks' groups as they are
+in the database, after it as they have become, and adds the difference (one INSERT … ON CONFLICT DO
+UPDATE). Bulk statements on tasks, visits or directives (a report duty's insert-or-nothing, an
+import) cannot be followed row by row: they mark the counts stale, and the next count rebuilds them.
+
+**Rebuilt each day.** Overdue, due soon and within depend on the day, so the kept categories are
+those of one day. The daily scan rebuilds them (one INSERT … SELECT … GROUP BY); so does the first
+count of a day when the scan has not run: a command in its own transaction, a page in a short
+transaction of its own (it gives up at once if a writer holds the lock), while the page itself counts
+the tasks. A count never reads rows kept for another day: the guard compares the kept day with today.
+
+**Where the rows cannot answer**, the tasks are counted: a past day (the state rebuilt from history),
+a period that does not start on the first of a month or end on the last day of one (or at today), a
+grouping other than by lead unit, another "due soon" window, or a list filtered by status, visit, unit
+or completion. Past days are not kept as daily snapshots: an "as of" day may be any day since the
+first record, and its count is the history query of ``workflows.timeliness`` (benchmarks/asof.py).
+
+Concurrency: on PostgreSQL a task change holds the kept-day row FOR SHARE until it commits and a
+rebuild holds it FOR UPDATE, so a rebuild never interleaves with a change it would miss or count
+twice; SQLite has one writer at a time. Two changes of one group wait for each other's commit (the
+row's lock), as two saves of one task already do.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any, cast
+
+from sqlalchemy import ColumnElement, Connection, Table, delete, event, func, or_, select, true, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction, aliased, scoped_session
+from sqlalchemy.sql.functions import FunctionElement
+from sqlalchemy.types import Date
+
+from models import Directive, Organization, Task, TaskCount, TaskCountDay, Visit
+from workflows.clock import local_today
+from workflows.scope import in_subtree
+
+log = logging.getLogger(__name__)
+
+_DAY_ROW = 1
+_KEY = ("lead_org_id", "inspecting_org_id", "assigned_month", "category")
+_OLD = "kiemtra_counts_old"  # session.info: the changed tasks' groups before the flush
+_TABLES_OF_GROUPS = {"task", "directive", "visit"}  # a bulk change of these may move a task's group
+
+
+class local_month(FunctionElement[date]):
+    """The first day of the Vietnamese calendar month of a stored UTC instant, in SQL."""
+
+    type = Date()
+    inherit_cache = True
+    name = "local_month"
+
+
+@compiles(local_month)
+def _local_month_sqlite(element: local_month, compiler: Any, **kw: Any) -> str:
+    return f"date({compiler.process(element.clauses, **kw)}, '+7 hours', 'start of month')"
+
+
+@compiles(local_month, "postgresql")
+def _local_month_postgresql(element: local_month, compiler: Any, **kw: Any) -> str:
+    instant = compiler.process(element.clauses, **kw)
+    return f"CAST(date_trunc('month', ({instant}) AT TIME ZONE 'Asia/Ho_Chi_Minh') AS DATE)"
+
+
+def _grouped(day: date, due_soon_days: int, *conditions: ColumnElement[bool]) -> Any:
+    """The tasks assigned by the end of ``day``, counted per group and category as they stand."""
+    from workflows.timeliness import assigned_by_end_of, category_on
+
+    category = category_on(day, due_soon_days, as_they_stand=True).label("category")
+    month = local_month(Task.created_at).label("assigned_month")
+    return (
+        select(Task.lead_org_id, Visit.inspecting_org_id, month, category, func.count(Task.id).label("tasks"))
+        .join(Directive, Directive.id == Task.directive_id)
+        .join(Visit, Visit.id == Directive.visit_id)
+        .where(assigned_by_end_of(day), *conditions)
+        .group_by(Task.lead_org_id, Visit.inspecting_org_id, "assigned_month", "category")
+    )
+
+
+def _insert(connection: Connection) -> Any:
+    return (postgresql if connection.dialect.name == "postgresql" else sqlite).insert
+
+
+# ------------------------------------------------------------------------------------------- the day
+
+
+@dataclass(frozen=True)
+class KeptDay:
+    """The day the kept categories are taken on, and their "due soon" window (None: to rebuild)."""
+
+    day: date | None
+    due_soon_days: int | None
+
+    def serves(self, day: date, due_soon_days: int) -> bool:
+        """Whether the kept rows are the counts of ``day`` with this window, and ``day`` is today."""
+        return self.day == day == local_today() and self.due_soon_days == due_soon_days
+
+
+def kept_day(connection: Connection, *, lock: str | None = None) -> KeptDay:
+    """Read the kept day; ``lock`` "share" or "update" locks its row on PostgreSQL."""
+    query = select(TaskCountDay.day, TaskCountDay.due_soon_days).where(TaskCountDay.id == _DAY_ROW)
+    if lock and connection.dialect.name == "postgresql":
+        query = query.with_for_update(read=lock == "share")
+    row = connection.execute(query).first()
+    return KeptDay(row.day, row.due_soon_days) if row else KeptDay(None, None)
+
+
+def mark_stale(connection: Connection) -> None:
+    """Say the kept rows are to be rebuilt before they are read again."""
+    connection.execute(update(TaskCountDay).where(TaskCountDay.id == _DAY_ROW).values(day=None))
+
+
+def rebuild(connection: Connection, day: date, due_soon_days: int) -> bool:
+    """Rebuild every kept row as of ``day`` in the connection's transaction; False when already done.
+
+    The first statement writes (the kept day's row), so on SQLite the transaction takes the write
+    lock before it reads anything; on PostgreSQL the row is then locked FOR UPDATE.
+    """
+    connection.execute(
+        _insert(connection)(TaskCountDay)
+        .values(id=_DAY_ROW, day=None, due_soon_days=None)
+        .on_conflict_do_nothing(index_elements=["id"])
+    )
+    current = kept_day(connection, lock="update")
+    if current.day == day and current.due_soon_days == due_soon_days:
+        return False
+    connection.execute(delete(TaskCount))
+    grouped = _grouped(day, due_soon_days)
+    connection.execute(cast(Table, TaskCount.__table__).insert().from_select([*_KEY, "tasks"], grouped))
+    connection.execute(
+        update(TaskCountDay).where(TaskCountDay.id == _DAY_ROW).values(day=day, due_soon_days=due_soon_days)
+    )
+    return True
+
+
+# The app says whether the session belongs to a reading page (whose own transaction must not write):
+# there the rows are rebuilt in a short transaction of their own.
+_reading_page: Callable[[], bool] = lambda: False  # noqa: E731
+
+
+def ready(session: Session | scoped_session[Any], day: date, due_soon_days: int) -> bool:
+    """Whether ``count_tasks`` may read the kept rows for ``day``; rebuilds them on the first count
+    of a day. A reading page rebuilds them apart and counts the tasks this once."""
+    if day != local_today():
+        return False
+    connection = session.connection()
+    if kept_day(connection).serves(day, due_soon_days):
+        return True
+    if not _reading_page():
+        rebuild(connection, day, due_soon_days)
+        return True
+    _rebuild_apart(connection, day, due_soon_days)
+    return False
+
+
+def _rebuild_apart(connection: Connection, day: date, due_soon_days: int) -> None:
+    try:
+        with connection.engine.connect() as own, own.begin():
+            if own.dialect.name == "postgresql":
+                own.exec_driver_sql("SET LOCAL lock_timeout = '200ms'")
+            else:
+                own.exec_driver_sql("PRAGMA busy_timeout = 200")
+            try:
+                rebuild(own, day, due_soon_days)
+            finally:
+                if own.dialect.name != "postgresql":
+                    timeout = connection.exec_driver_sql("PRAGMA busy_timeout").scalar()
+                    own.exec_driver_sql(f"PRAGMA busy_timeout = {int(timeout or 0)}")
+    except DBAPIError as error:  # someone else writes (or rebuilds) now: the next count tries again
+        log.info("kept counts of %s not rebuilt now (%s)", day, error.orig)
+
+
+# ------------------------------------------------------------------------------------------ reading
+
+
+def _servable_period(
+    start: date | None, end: date | None, day: date
+) -> tuple[date | None, date | None] | None:
+    """The first and last months of a period of whole months (its end may be today or later)."""
+    if start is not None and start.day != 1:
+        return None
+    if end is None or end >= day:
+        return start, None
+    if (end + timedelta(days=1)).day != 1:
+        return None
+    return start, end.replace(day=1)
+
+
+def servable(
+    start: date | None, end: date | None, day: date, group_by: Sequence[Any]
+) -> tuple[date | None, date | None] | None:
+    """The months to read when the kept rows can answer the count, else None."""
+    grouping = list(group_by)
+    if grouping and not (len(grouping) == 1 and grouping[0] is Task.lead_org_id):
+        return None
+    return _servable_period(start, end, day)
+
+
+def read(
+    session: Session | scoped_session[Any],
+    scope: Organization | None,
+    months: tuple[date | None, date | None],
+    group_by: Sequence[Any],
+) -> dict[tuple[Any, ...], dict[str, int]]:
+    """Sum the kept rows: per category, and per lead unit when grouped by it."""
+    conditions: list[ColumnElement[bool]] = [true()]
+    first, last = months
+    if first is not None:
+        conditions.append(TaskCount.assigned_month >= first)
+    if last is not None:
+        conditions.append(TaskCount.assigned_month <= last)
+    if scope is not None:
+        unit = aliased(Organization)
+        units = select(unit.id).where(in_subtree(unit.path, scope))
+        conditions.append(or_(TaskCount.lead_org_id.in_(units), TaskCount.inspecting_org_id.in_(units)))
+    keys = [TaskCount.lead_org_id] if group_by else []
+    query = (
+        select(*keys, TaskCount.category, func.sum(TaskCount.tasks).label("tasks"))
+        .where(*conditions)
+        .group_by(*keys, TaskCount.category)
+    )
+    grouped: dict[tuple[Any, ...], dict[str, int]] = {}
+    for row in session.execute(query):
+        if row.tasks:
+            grouped.setdefault(tuple(row[: len(keys)]), {})[row.category] = int(row.tasks)
+    return grouped
+
+
+# --------------------------------------------------------------------------------- the flush hook
+
+
+# The columns a task's group and category are made of (progress, title … move nothing).
+_GROUP_COLUMNS = (
+    "status",
+    "due_on",
+    "original_due_on",
+    "completed_on",
+    "reported_at",
+    "verified_at",
+    "cancelled_at",
+    "created_at",
+    "lead_org_id",
+    "directive_id",
+)
+
+
+# Before the flush a relationship set in Python has not yet set its column.
+_GROUP_ATTRIBUTES = (*_GROUP_COLUMNS, "lead_org", "directive")
+_GROUP_COLUMNS_OF = {
+    "task": set(_GROUP_COLUMNS),
+    "directive": {"visit_id"},
+    "visit": {"inspecting_org_id"},
+}
+
+
+def _changed_tasks(session: Session) -> tuple[list[Task], list[Task]]:
+    """(tasks already in the database whose group or category may change or that go, tasks added)."""
+    stored = [
+        t for t in session.dirty if isinstance(t, Task) and any(_changed(t, c) for c in _GROUP_ATTRIBUTES)
+    ]
+    stored += [t for t in session.deleted if isinstance(t, Task)]
+    added = [t for t in session.new if isinstance(t, Task)]
+    return stored, added
+
+
+def _groups_moved(session: Session) -> bool:
+    """Whether a visit's inspecting body or a directive's visit changes (every task under it moves)."""
+    for item in session.dirty:
+        if isinstance(item, Visit) and (
+            _changed(item, "inspecting_org_id") or _changed(item, "inspecting_org")
+        ):
+            return True
+        if isinstance(item, Directive) and (_changed(item, "visit_id") or _changed(item, "visit")):
+            return True
+    return False
+
+
+def _changed(item: Any, attribute: str) -> bool:
+    from sqlalchemy import inspect
+
+    return bool(inspect(item).attrs[attribute].history.has_changes())
+
+
+def _count_groups(connection: Connection, kept: KeptDay, ids: Iterable[int]) -> Counter[tuple[Any, ...]]:
+    ids = sorted(set(ids))
+    counted: Counter[tuple[Any, ...]] = Counter()
+    assert kept.day is not None and kept.due_soon_days is not None
+    for chunk in range(0, len(ids), 500):
+        query = _grouped(kept.day, kept.due_soon_days, Task.id.in_(ids[chunk : chunk + 500]))
+        for row in connection.execute(query):
+            counted[tuple(row[:4])] += int(row.tasks)
+    return counted
+
+
+def _before_flush(session: Session, _context: UOWTransaction, _instances: Any) -> None:
+    stored, added = _changed_tasks(session)
+    moved = _groups_moved(session)
+    if not stored and not added and not moved:
+        return
+    connection = session.connection()
+    if kept_day(connection).day != local_today():
+        return  # stale: rebuilt before the next count anyway
+    kept = kept_day(connection, lock="share")  # no rebuild until this transaction ends
+    if kept.day != local_today() or kept.due_soon_days is None:
+        return
+    if moved:
+        mark_stale(connection)
+        return
+    ids = [t.id for t in stored if t.id is not None]
+    session.info[_OLD] = (kept, ids, _count_groups(connection, kept, ids))
+
+
+def _after_flush(session: Session, _context: UOWTransaction) -> None:
+    before = session.info.pop(_OLD, None)
+    if before is None:
+        return
+    kept, ids, old = before
+    _stored, added = _changed_tasks(session)
+    ids = [*ids, *(t.id for t in added if t.id is not None)]
+    connection = session.connection()
+    new = _count_groups(connection, kept, ids)
+    changes = sorted((key, new[key] - old[key]) for key in set(old) | set(new) if new[key] != old[key])
+    if not changes:
+        return
+    insert = _insert(connection)(TaskCount).values(
+        [dict(zip(_KEY, key, strict=True), tasks=change) for key, change in changes]
+    )
+    connection.execute(
+        insert.on_conflict_do_update(
+            index_elements=list(_KEY), set_={"tasks": TaskCount.tasks + insert.excluded.tasks}
+        )
+    )
+
+
+def _after_bulk(state: ORMExecuteState) -> None:
+    if not (state.is_insert or state.is_update or state.is_delete):
+        return
+    name = getattr(getattr(state.statement, "table", None), "name", None)
+    if name not in _TABLES_OF_GROUPS:
+        return
+    if state.is_update and not _GROUP_COLUMNS_OF[name] & _updated_columns(state.statement):
+        return  # a counter, a progress …: no task changes group or category
+    mark_stale(state.session.connection())
+
+
+def _updated_columns(statement: Any) -> set[str]:
+    """The names of the columns an UPDATE sets (every group column when they cannot be told)."""
+    values = dict(getattr(statement, "_values", None) or getattr(statement, "_ordered_values", None) or {})
+    if not values:
+        return set(_GROUP_COLUMNS)
+    return {str(getattr(key, "key", key)) for key in values}
+
+
+def _after_rollback(session: Session, _previous: Any) -> None:
+    session.info.pop(_OLD, None)
+
+
+def install(reading_page: Callable[[], bool] | None = None, session_class: Any = Session) -> None:
+    """Keep the counts on every flush of ``session_class`` (idempotent); ``reading_page`` tells
+    whether the current session serves a page that only reads."""
+    global _reading_page
+    if reading_page is not None:
+        _reading_page = reading_page
+    if not event.contains(session_class, "before_flush", _before_flush):
+        event.listen(session_class, "before_flush", _before_flush)
+        event.listen(session_class, "after_flush", _after_flush)
+        event.listen(session_class, "do_orm_execute", _after_bulk)
+        event.listen(session_class, "after_soft_rollback", _after_rollback)
