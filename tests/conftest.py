@@ -16,17 +16,17 @@ from argon2 import PasswordHasher
 from flask import Flask, g
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, delete, text
 from sqlalchemy.engine import make_url
 
 from app import create_app
 from app.auth import SESSION_TOKEN_KEY
-from models import Organization, Person, Task, User, Visit, db
+from models import Organization, Person, Task, TaskCountDay, User, Visit, db
 from models.enums import DelegationRole, FindingKind, OrgKind, Role
 from workflows import signin
 from workflows import tasks as task_flow
 from workflows import visits as visit_flow
-from workflows.clock import LOCAL_ZONE
+from workflows.clock import LOCAL_ZONE, local_today
 
 PASSWORD = "mật-khẩu-thử"
 # argon2 is slow by design (about 0.1-0.8 s per hash or check). The tests are not about its cost:
@@ -151,10 +151,19 @@ def _empty_all_tables() -> None:
     db.session.commit()
 
 
+def _counts_kept_today(app: Flask) -> None:
+    """An empty database's kept counts (none) are today's, as after the day's scan: a test starts
+    where a page reads them (tests/test_asof.py builds them from tasks and makes them stale)."""
+    db.session.execute(delete(TaskCountDay))
+    db.session.add(TaskCountDay(id=1, day=local_today(), due_soon_days=app.config["DUE_SOON_DAYS"]))
+    db.session.commit()
+
+
 @pytest.fixture(autouse=True)
 def _app_context(app: Flask) -> Iterator[None]:
     """Run every test inside an app context and leave the database empty after it."""
     with app.app_context():
+        _counts_kept_today(app)
         yield
         db.session.rollback()
         db.session.remove()

@@ -39,7 +39,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Connection, Table, delete, event, func, or_, select, true, update
+from sqlalchemy import ColumnElement, Connection, Table, and_, delete, event, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.compiler import compiles
@@ -107,10 +107,6 @@ class KeptDay:
     day: date | None
     due_soon_days: int | None
 
-    def serves(self, day: date, due_soon_days: int) -> bool:
-        """Whether the kept rows are the counts of ``day`` with this window, and ``day`` is today."""
-        return self.day == day == local_today() and self.due_soon_days == due_soon_days
-
 
 def kept_day(connection: Connection, *, lock: str | None = None) -> KeptDay:
     """Read the kept day; ``lock`` "share" or "update" locks its row on PostgreSQL."""
@@ -154,14 +150,11 @@ def rebuild(connection: Connection, day: date, due_soon_days: int) -> bool:
 _reading_page: Callable[[], bool] = lambda: False  # noqa: E731
 
 
-def ready(session: Session | scoped_session[Any], day: date, due_soon_days: int) -> bool:
-    """Whether ``count_tasks`` may read the kept rows for ``day``; rebuilds them on the first count
-    of a day. A reading page rebuilds them apart and counts the tasks this once."""
-    if day != local_today():
-        return False
+def refresh(session: Session | scoped_session[Any], day: date, due_soon_days: int) -> bool:
+    """Rebuild the kept rows on the first count of a day: in the session's transaction (a command, a
+    form's save), True; for a page that only reads, in a short transaction of its own, False (the
+    page counts the tasks this once: its own transaction may not write)."""
     connection = session.connection()
-    if kept_day(connection).serves(day, due_soon_days):
-        return True
     if not _reading_page():
         rebuild(connection, day, due_soon_days)
         return True
@@ -217,9 +210,17 @@ def read(
     scope: Organization | None,
     months: tuple[date | None, date | None],
     group_by: Sequence[Any],
-) -> dict[tuple[Any, ...], dict[str, int]]:
-    """Sum the kept rows: per category, and per lead unit when grouped by it."""
-    conditions: list[ColumnElement[bool]] = [true()]
+    day: date,
+    due_soon_days: int,
+) -> dict[tuple[Any, ...], dict[str, int]] | None:
+    """Sum the kept rows per category (and per lead unit when grouped by it); None when they are
+    not the counts of ``day`` (and ``day`` is not today): the guard and the sums in one query."""
+    if day != local_today():
+        return None
+    conditions: list[ColumnElement[bool]] = [
+        TaskCountDay.day == day,
+        TaskCountDay.due_soon_days == due_soon_days,
+    ]
     first, last = months
     if first is not None:
         conditions.append(TaskCount.assigned_month >= first)
@@ -230,15 +231,21 @@ def read(
         units = select(unit.id).where(in_subtree(unit.path, scope))
         conditions.append(or_(TaskCount.lead_org_id.in_(units), TaskCount.inspecting_org_id.in_(units)))
     keys = [TaskCount.lead_org_id] if group_by else []
+    # From the kept day's row, so that a stale day answers one row without counts rather than none.
     query = (
-        select(*keys, TaskCount.category, func.sum(TaskCount.tasks).label("tasks"))
-        .where(*conditions)
-        .group_by(*keys, TaskCount.category)
+        select(TaskCountDay.day, *keys, TaskCount.category, func.sum(TaskCount.tasks).label("tasks"))
+        .select_from(TaskCountDay)
+        .outerjoin(TaskCount, and_(*conditions))
+        .where(TaskCountDay.id == _DAY_ROW)
+        .group_by(TaskCountDay.day, *keys, TaskCount.category)
     )
+    rows = session.execute(query).all()
+    if not rows or rows[0].day != day:
+        return None
     grouped: dict[tuple[Any, ...], dict[str, int]] = {}
-    for row in session.execute(query):
-        if row.tasks:
-            grouped.setdefault(tuple(row[: len(keys)]), {})[row.category] = int(row.tasks)
+    for row in rows:
+        if row.category is not None and row.tasks:
+            grouped.setdefault(tuple(row[1 : 1 + len(keys)]), {})[row.category] = int(row.tasks)
     return grouped
 
 

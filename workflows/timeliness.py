@@ -515,9 +515,12 @@ def count_tasks(
     from workflows import counts
 
     months = counts.servable(period.start, period.end, as_of, group_by)
-    if months is not None and counts.ready(session, as_of, due_soon_days):
-        kept = counts.read(session, scope, months, group_by)
-        return {key: fold(by_key) for key, by_key in kept.items()}
+    if months is not None:
+        kept = counts.read(session, scope, months, group_by, as_of, due_soon_days)
+        if kept is None and as_of == local_today() and counts.refresh(session, as_of, due_soon_days):
+            kept = counts.read(session, scope, months, group_by, as_of, due_soon_days)
+        if kept is not None:
+            return {key: fold(by_key) for key, by_key in kept.items()}
     return count_live(session, scope, period, as_of, due_soon_days, group_by=group_by)
 
 
