@@ -43,6 +43,7 @@ from app import create_app
 from models import Directive, Organization, Task, Visit, db, task_coordinator
 from models.enums import OrgKind, TaskStatus, VisitStatus
 from models.vntext import search_key
+from workflows import counts
 from workflows.timeliness import count_timeliness, timeliness_of
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
@@ -138,6 +139,7 @@ OPEN_STATUSES = {
     TaskStatus.PAUSED: 15,
 }
 PROVINCE_INSPECTS_SHARE = 0.4
+CENTRE_INSPECTS_SHARE = 0.03  # in a country (--provinces > 1): visits by the centre's committee
 
 
 # --- the synthetic province --------------------------------------------------------------------------
@@ -160,6 +162,10 @@ class Province:
     rows: list[dict[str, Any]] = field(default_factory=list)
     board: Unit | None = None
     districts: list[list[Unit]] = field(default_factory=list)  # committee first, then its units
+    # The province inspection committee above each district (all ``board`` in a single province).
+    district_boards: list[Unit] = field(default_factory=list)
+    centre_board: Unit | None = None  # a country's central inspection committee
+    province_roots: list[Unit] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -170,6 +176,7 @@ class VisitPlan:
     inspected: Unit
     district: list[Unit]
     visited_on: date
+    board: Unit | None = None  # the province inspection committee above the district
 
 
 def at(day: date, hour: int = 2) -> datetime:
@@ -219,25 +226,49 @@ def add_org(
     return unit
 
 
-def build_province(n_districts: int) -> Province:
-    """A province committee, its inspecting board and ``n_districts`` districts of nine units each."""
+def build_province(n_districts: int, provinces: int = 1) -> Province:
+    """A province committee, its inspecting board and ``n_districts`` districts of nine units each;
+    with ``provinces`` > 1, a country: the centre (its inspection committee) above that many such
+    provinces, numbered in their codes."""
     province = Province()
-    root = add_org(province, "TU-MAU", "TU", "Tỉnh ủy tỉnh Mẫu", OrgKind.PARTY_COMMITTEE, None, "Mẫu")
-    province.board = add_org(
-        province, "UBKTTU-MAU", "UBKTTU", "Ủy ban Kiểm tra Tỉnh ủy", OrgKind.PARTY_BOARD, root, "Mẫu"
-    )
-    for i in range(n_districts):
-        place = PLACES[i % len(PLACES)] + (f" {i // len(PLACES) + 1}" if i >= len(PLACES) else "")
-        suffix = search_key(place).replace(" ", "").upper()
-        committee = add_org(
-            province, f"HU-{suffix}", "HU", f"Huyện ủy {place}", OrgKind.PARTY_COMMITTEE, root, place
+    centre = None
+    if provinces > 1:
+        centre = add_org(
+            province, "TW", "TW", "Ban Chấp hành Trung ương", OrgKind.PARTY_COMMITTEE, None, None
         )
-        units = {None: committee}
-        for prefix, doc_code, name, kind, parent in DISTRICT_UNITS:
-            units[prefix] = add_org(
-                province, f"{prefix}-{suffix}", doc_code, name.format(place), kind, units[parent], place
+        province.centre_board = add_org(
+            province, "UBKTTW", "UBKTTW", "Ủy ban Kiểm tra Trung ương", OrgKind.PARTY_BOARD, centre, None
+        )
+    for p in range(provinces):
+        tag = "" if provinces == 1 else f"{p + 1:02d}"
+        name = "Mẫu" if provinces == 1 else f"Mẫu {p + 1}"
+        root = add_org(
+            province, f"TU-MAU{tag}", "TU", f"Tỉnh ủy tỉnh {name}", OrgKind.PARTY_COMMITTEE, centre, name
+        )
+        board = add_org(
+            province, f"UBKTTU-MAU{tag}", "UBKTTU", "Ủy ban Kiểm tra Tỉnh ủy", OrgKind.PARTY_BOARD, root, name
+        )
+        province.province_roots.append(root)
+        province.board = province.board or board
+        for i in range(n_districts):
+            place = PLACES[i % len(PLACES)] + (f" {i // len(PLACES) + 1}" if i >= len(PLACES) else "")
+            suffix = search_key(place).replace(" ", "").upper() + tag
+            committee = add_org(
+                province, f"HU-{suffix}", "HU", f"Huyện ủy {place}", OrgKind.PARTY_COMMITTEE, root, place
             )
-        province.districts.append(list(units.values()))
+            units = {None: committee}
+            for prefix, doc_code, unit_name, kind, parent in DISTRICT_UNITS:
+                units[prefix] = add_org(
+                    province,
+                    f"{prefix}-{suffix}",
+                    doc_code,
+                    unit_name.format(place),
+                    kind,
+                    units[parent],
+                    place,
+                )
+            province.districts.append(list(units.values()))
+            province.district_boards.append(board)
     return province
 
 
@@ -256,9 +287,12 @@ def visit_rows(
     """Visits over the three years before ``today``; appends one plan per directive to ``plans``."""
     assert province.board is not None
     for visit_id in range(1, n_visits + 1):
-        district = rng.choice(province.districts)
-        if rng.random() < PROVINCE_INSPECTS_SHARE:
-            inspecting, inspected = province.board, rng.choice(district)
+        index = rng.randrange(len(province.districts))
+        district, board = province.districts[index], province.district_boards[index]
+        if province.centre_board is not None and rng.random() < CENTRE_INSPECTS_SHARE:
+            inspecting, inspected = province.centre_board, rng.choice(district)
+        elif rng.random() < PROVINCE_INSPECTS_SHARE:
+            inspecting, inspected = board, rng.choice(district)
         else:  # the district's inspection committee visits another unit of the district
             inspecting, inspected = district[1], rng.choice([u for u in district if u is not district[1]])
         visited_on = today - timedelta(days=rng.randint(7, 3 * 365))
@@ -268,7 +302,7 @@ def visit_rows(
         n_directives = rng.randint(1, 2 * per_visit - 1)
         subject = rng.choice(SUBJECTS)
         title = f"Kiểm tra {subject} tại {inspected.name}"
-        plan = VisitPlan(visit_id, inspected, district, visited_on)
+        plan = VisitPlan(visit_id, inspected, district, visited_on, board)
         plans.extend([plan] * n_directives)
         yield {
             "id": visit_id,
@@ -419,7 +453,8 @@ def task_rows(
             }
             coordinator = None
             if rng.random() < coordinated_share:
-                coordinator = rng.choice([u for u in (*plan.district, board) if u is not lead]).id
+                above = plan.board or board
+                coordinator = rng.choice([u for u in (*plan.district, above) if u is not lead]).id
             yield row, coordinator
 
 
@@ -472,7 +507,7 @@ def load_province(app: Flask, args: argparse.Namespace) -> dict[str, Any]:
     start = time.perf_counter()
     with app.app_context():
         timed_step(steps, "migrate", upgrade)
-        province = build_province(args.districts)
+        province = build_province(args.districts, getattr(args, "provinces", 1))
         assert province.board is not None
         board = province.board
         visits = visit_rows(rng, province, args.visits, args.directives_per_visit, args.today, plans)
@@ -487,6 +522,8 @@ def load_province(app: Flask, args: argparse.Namespace) -> dict[str, Any]:
         )
         timed_step(steps, "commit", db.session.commit)
         timed_step(steps, "finish", lambda: finish_load(args.analyze))
+        # The daily scan's rebuild of the kept counts (workflows.counts), as on the day's first run.
+        timed_step(steps, "kept counts", lambda: rebuild_kept_counts(args.today))
         seconds = round(time.perf_counter() - start, 3)
         tables = (ORG, VISIT, DIRECTIVE, TASK, task_coordinator)
         sizes = {t.name: db.session.scalar(select(func.count()).select_from(t)) for t in tables}
@@ -496,6 +533,12 @@ def load_province(app: Flask, args: argparse.Namespace) -> dict[str, Any]:
         "sizes": sizes,
         "expected_categories": dict(sorted(expected.items())),
     }
+
+
+def rebuild_kept_counts(today: date, due_soon_days: int = 3) -> None:
+    """Build the kept timeliness counts as the daily scan does, and commit."""
+    counts.rebuild(db.session.connection(), today, due_soon_days)
+    db.session.commit()
 
 
 def finish_load(analyze_sqlite: bool, tables: tuple[Table, ...] = (ORG, VISIT, DIRECTIVE, TASK)) -> None:
@@ -891,6 +934,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--today", type=date.fromisoformat, default=date(2026, 11, 26))
     parser.add_argument("--districts", type=int, default=10, help="districts of nine units each")
+    parser.add_argument(
+        "--provinces", type=int, default=1, help="more than 1: a country, the centre above these provinces"
+    )
     parser.add_argument("--visits", type=int, default=10_000)
     parser.add_argument("--directives-per-visit", type=int, default=3, help="mean; 1..2n-1 per visit")
     parser.add_argument("--tasks", type=int, default=100_000)

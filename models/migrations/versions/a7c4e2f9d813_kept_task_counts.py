@@ -1,7 +1,7 @@
 """kept task counts
 
 Revision ID: a7c4e2f9d813
-Revises: e3a9c51b7d20
+Revises: a7c2e4f6b8d0
 Create Date: 2026-12-07 06:10:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'a7c4e2f9d813'
-down_revision = 'e3a9c51b7d20'
+down_revision = 'a7c2e4f6b8d0'
 branch_labels = None
 depends_on = None
 
