@@ -304,15 +304,22 @@ def _changed(item: Any, attribute: str) -> bool:
     return bool(inspect(item).attrs[attribute].history.has_changes())
 
 
-def _count_groups(connection: Connection, kept: KeptDay, ids: Iterable[int]) -> Counter[tuple[Any, ...]]:
+def _groups_of(connection: Connection, kept: KeptDay, ids: Iterable[int]) -> dict[int, tuple[Any, ...]]:
+    """Each task's group and category in the kept rows (tasks assigned after the kept day: none)."""
     ids = sorted(set(ids))
-    counted: Counter[tuple[Any, ...]] = Counter()
+    keys: dict[int, tuple[Any, ...]] = {}
     assert kept.day is not None and kept.due_soon_days is not None
     for chunk in range(0, len(ids), 500):
         query = _grouped(kept.day, kept.due_soon_days, Task.id.in_(ids[chunk : chunk + 500]))
+        query = query.add_columns(Task.id.label("task_id")).group_by(Task.id)
         for row in connection.execute(query):
-            counted[tuple(row[:4])] += int(row.tasks)
-    return counted
+            keys[row.task_id] = tuple(row[:4])
+    return keys
+
+
+# A task whose lead unit, directive and assignment time stay has the same group after the flush:
+# only its category is computed again, in Python, without a query.
+_GROUP_OF_TASK = ("lead_org_id", "lead_org", "directive_id", "directive", "created_at")
 
 
 def _before_flush(session: Session, _context: UOWTransaction, _instances: Any) -> None:
@@ -321,32 +328,44 @@ def _before_flush(session: Session, _context: UOWTransaction, _instances: Any) -
     if not stored and not added and not moved:
         return
     connection = session.connection()
-    if kept_day(connection).day != local_today():
-        return  # stale: rebuilt before the next count anyway
     kept = kept_day(connection, lock="share")  # no rebuild until this transaction ends
     if kept.day != local_today() or kept.due_soon_days is None:
-        return
+        return  # stale: rebuilt before the next count anyway
     if moved:
         mark_stale(connection)
         return
     ids = [t.id for t in stored if t.id is not None]
-    session.info[_OLD] = (kept, ids, _count_groups(connection, kept, ids))
+    session.info[_OLD] = (kept, _groups_of(connection, kept, ids) if ids else {})
 
 
 def _after_flush(session: Session, _context: UOWTransaction) -> None:
+    from workflows.timeliness import category_key
+
     before = session.info.pop(_OLD, None)
     if before is None:
         return
-    kept, ids, old = before
-    _stored, added = _changed_tasks(session)
-    ids = [*ids, *(t.id for t in added if t.id is not None)]
+    kept, old = before
+    stored, added = _changed_tasks(session)
+    gone = {id(t) for t in session.deleted}
+    new: dict[int, tuple[Any, ...]] = {}
+    ask = [t.id for t in added if t.id is not None]
+    for task in stored:
+        if id(task) in gone:
+            continue
+        if task.id in old and not any(_changed(task, name) for name in _GROUP_OF_TASK):
+            new[task.id] = (*old[task.id][:3], category_key(task, kept.day, kept.due_soon_days))
+        else:
+            ask.append(task.id)
     connection = session.connection()
-    new = _count_groups(connection, kept, ids)
-    changes = sorted((key, new[key] - old[key]) for key in set(old) | set(new) if new[key] != old[key])
+    if ask:
+        new.update(_groups_of(connection, kept, ask))
+    change: Counter[tuple[Any, ...]] = Counter(new.values())
+    change.subtract(Counter(old.values()))
+    changes = sorted((key, n) for key, n in change.items() if n)
     if not changes:
         return
     insert = _insert(connection)(TaskCount).values(
-        [dict(zip(_KEY, key, strict=True), tasks=change) for key, change in changes]
+        [dict(zip(_KEY, key, strict=True), tasks=n) for key, n in changes]
     )
     connection.execute(
         insert.on_conflict_do_update(

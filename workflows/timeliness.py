@@ -323,6 +323,33 @@ def category_on(
     )
 
 
+def category_key(task: Task, as_of: date, due_soon_days: int = DEFAULT_DUE_SOON_DAYS) -> str:
+    """``category_on(as_of, as_they_stand=True)`` of one task in Python: its value for the task's
+    current columns (the kept counts' flush hook uses it; tests/test_asof.py keeps the two equal)."""
+    status, due = task.status, task.due_on
+    if status is TaskStatus.CANCELLED:
+        return _CANCELLED
+    if due is None:
+        if status is TaskStatus.DONE:
+            return _DONE_NO_DEADLINE
+        return _AWAITING_NO_DEADLINE if status is TaskStatus.REPORTED else _OPEN_NO_DEADLINE
+    if status is TaskStatus.DONE:
+        completed = task.completed_on
+        met_original = (
+            completed is not None and task.original_due_on is not None and completed <= task.original_due_on
+        )
+        if completed is not None and completed <= due:
+            return _ON_TIME if met_original else _ON_TIME_EXTENDED
+        return _LATE_MET_ORIGINAL if met_original else _LATE
+    if status is TaskStatus.REPORTED:
+        reported = task.reported_at
+        on_time = reported is not None and local_date_of(reported) <= due
+        return "awaiting_on_time" if on_time else "awaiting_late"
+    if due < as_of:
+        return "overdue"
+    return "due_soon" if due <= as_of + timedelta(days=due_soon_days) else "within"
+
+
 def in_category(
     category: str, as_of: date, due_soon_days: int = DEFAULT_DUE_SOON_DAYS
 ) -> ColumnElement[bool]:
