@@ -13,8 +13,8 @@ import pytest
 from models import Organization, Task, TaskCount, TaskCountDay, db
 from models.enums import Timeliness
 from tests.conftest import VISIT_DAY, at
+from workflows import counts, reminders
 from workflows import dashboard as numbers
-from workflows import reminders
 from workflows import tasks as task_flow
 from workflows.clock import local_today
 from workflows.documents import summary_facts
@@ -309,6 +309,34 @@ def test_kept_counts_equal_the_live_count_after_random_changes_for_random_scopes
         else:
             db.session.rollback()
             _assert_kept_equals_live(rng, world, f"round {round_}, rolled back")
+
+
+@pytest.mark.parametrize("seed", [4, 5])
+def test_a_new_day_counts_again_only_what_moves_with_the_day_and_equals_the_live_count(
+    world, create_task, seed
+):
+    rng = random.Random(seed)
+    leads = [world.district_office, world.district_culture, world.other_office]
+    today = local_today()
+    for _ in range(12):
+        _random_history(rng, world, create_task, leads)
+    # Kept as of a week ago (the last scan), then changes and new tasks while no scan ran, some
+    # assigned after that day's end.
+    counts.rebuild(db.session.connection(), today - timedelta(days=7), 3)
+    for _ in range(10):
+        _random_history(rng, world, create_task, leads)
+    for days_ago in (5, 1, 0):
+        task = create_task(
+            due_on=today + timedelta(days=rng.randint(-3, 5)), now=at(today - timedelta(days=days_ago))
+        )
+        if rng.random() < 0.5:
+            task_flow.report_task_done(task, world.office, note="Xong.", now=at(today))
+    db.session.flush()
+    assert db.session.get(TaskCountDay, 1).day == today - timedelta(days=7)
+    # Today's first count: the categories that move with the day, and the tasks assigned since.
+    _assert_kept_equals_live(rng, world, "a week later")
+    db.session.expire_all()
+    assert db.session.get(TaskCountDay, 1).day == today
 
 
 def test_yesterdays_kept_categories_are_never_read(world, create_task):

@@ -48,8 +48,10 @@ from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.types import Date
 
 from models import Directive, Organization, Task, TaskCount, TaskCountDay, Visit
+from models.enums import TaskStatus
 from workflows.clock import local_today
 from workflows.scope import in_subtree
+from workflows.timeliness import end_of_local_day
 
 log = logging.getLogger(__name__)
 
@@ -97,6 +99,26 @@ def _insert(connection: Connection) -> Any:
     return (postgresql if connection.dialect.name == "postgresql" else sqlite).insert
 
 
+def _add(connection: Connection, changes: Iterable[Sequence[Any]]) -> None:
+    """Add (key…, tasks) to the kept rows, creating the rows that are missing."""
+    rows = sorted(tuple(change) for change in changes if change[-1])
+    if not rows:
+        return
+    insert = _insert(connection)(TaskCount).values(
+        [dict(zip((*_KEY, "tasks"), row, strict=True)) for row in rows]
+    )
+    connection.execute(
+        insert.on_conflict_do_update(
+            index_elements=list(_KEY), set_={"tasks": TaskCount.tasks + insert.excluded.tasks}
+        )
+    )
+
+
+# The categories a day's passing moves tasks between, and the states whose tasks are never in them.
+_DAY_CATEGORIES = ("overdue", "due_soon", "within")
+_NOT_WORKING = (TaskStatus.CANCELLED, TaskStatus.DONE, TaskStatus.REPORTED)
+
+
 # ------------------------------------------------------------------------------------------- the day
 
 
@@ -136,9 +158,21 @@ def rebuild(connection: Connection, day: date, due_soon_days: int) -> bool:
     current = kept_day(connection, lock="update")
     if current.day == day and current.due_soon_days == due_soon_days:
         return False
-    connection.execute(delete(TaskCount))
-    grouped = _grouped(day, due_soon_days)
-    connection.execute(cast(Table, TaskCount.__table__).insert().from_select([*_KEY, "tasks"], grouped))
+    table = cast(Table, TaskCount.__table__)
+    if current.day is not None and current.day < day and current.due_soon_days == due_soon_days:
+        # A later day: only the categories that move with the day are counted again, from the tasks
+        # still worked on with a due date (the status and due-date index), and the tasks assigned
+        # between the two days' ends, in whatever category, are added.
+        working = Task.status.not_in(_NOT_WORKING)
+        connection.execute(delete(TaskCount).where(TaskCount.category.in_(_DAY_CATEGORIES)))
+        grouped = _grouped(day, due_soon_days, working, Task.due_on.is_not(None))
+        connection.execute(table.insert().from_select([*_KEY, "tasks"], grouped))
+        since = ~and_(working, Task.due_on.is_not(None)) & (Task.created_at >= end_of_local_day(current.day))
+        _add(connection, connection.execute(_grouped(day, due_soon_days, since)).all())
+    else:
+        connection.execute(delete(TaskCount))
+        grouped = _grouped(day, due_soon_days)
+        connection.execute(table.insert().from_select([*_KEY, "tasks"], grouped))
     connection.execute(
         update(TaskCountDay).where(TaskCountDay.id == _DAY_ROW).values(day=day, due_soon_days=due_soon_days)
     )
@@ -329,8 +363,10 @@ def _before_flush(session: Session, _context: UOWTransaction, _instances: Any) -
         return
     connection = session.connection()
     kept = kept_day(connection, lock="share")  # no rebuild until this transaction ends
-    if kept.day != local_today() or kept.due_soon_days is None:
-        return  # stale: rebuilt before the next count anyway
+    if kept.day is None or kept.due_soon_days is None:
+        return  # to be rebuilt in full before the next count anyway
+    # Kept for an earlier day (the scan has not run yet): the change is kept as of that day, so that
+    # the next day's rebuild need only count the categories that move with the day again.
     if moved:
         mark_stale(connection)
         return
@@ -361,17 +397,7 @@ def _after_flush(session: Session, _context: UOWTransaction) -> None:
         new.update(_groups_of(connection, kept, ask))
     change: Counter[tuple[Any, ...]] = Counter(new.values())
     change.subtract(Counter(old.values()))
-    changes = sorted((key, n) for key, n in change.items() if n)
-    if not changes:
-        return
-    insert = _insert(connection)(TaskCount).values(
-        [dict(zip(_KEY, key, strict=True), tasks=n) for key, n in changes]
-    )
-    connection.execute(
-        insert.on_conflict_do_update(
-            index_elements=list(_KEY), set_={"tasks": TaskCount.tasks + insert.excluded.tasks}
-        )
-    )
+    _add(connection, ((*key, n) for key, n in change.items()))
 
 
 def _after_bulk(state: ORMExecuteState) -> None:
