@@ -53,7 +53,7 @@ from models import (
 )
 from models.enums import DelegationRole, DelegationSide, OrgKind, Role, TaskEventKind
 from workflows import counts, reminders
-from workflows.clock import LOCAL_ZONE
+from workflows.clock import LOCAL_ZONE, local_today
 from workflows.reminders import REMINDED_STATUSES, ReminderSettings
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
@@ -427,7 +427,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--database-url", help="scratch database for one backend (its name must contain 'bench')"
     )
-    parser.add_argument("--today", type=date.fromisoformat, default=date(2026, 11, 26))
+    # The real today: the first run rebuilds the kept counts, which only today's scan does.
+    parser.add_argument("--today", type=date.fromisoformat, default=local_today())
     parser.add_argument("--districts", type=int, default=10)
     parser.add_argument("--visits", type=int, default=10_000)
     parser.add_argument("--directives-per-visit", type=int, default=3)

@@ -44,6 +44,7 @@ from models.enums import (
 )
 from models.vntext import format_date
 from workflows import counts
+from workflows.clock import local_today
 from workflows.reminders.ledger import (
     DIGEST_JOB_PREFIX,
     DIGEST_LEDGER_DAYS,
@@ -96,8 +97,10 @@ def scan_deadlines(
     if claim.owned:
         outcome.rows = create_deadline_notifications(today, settings, now=now)
         outcome.created = Counter(kind for _, _, kind in outcome.rows)
-        # Overdue, due soon and within move with the day: the kept counts are taken on the new one.
-        counts.rebuild(db.session.connection(), today, settings.due_soon_days)
+        # Overdue, due soon and within move with the day: the kept counts are taken on the new one
+        # (a catch-up scan of a past day leaves them: only today's are read).
+        if today == local_today():
+            counts.rebuild(db.session.connection(), today, settings.due_soon_days)
     return outcome
 
 
