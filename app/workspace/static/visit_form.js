@@ -95,7 +95,7 @@
     if (row.querySelector(":scope > .kt-drop")) { return; }
     var drop = document.createElement("button");
     drop.type = "button";
-    drop.className = "btn btn-link btn-sm text-danger kt-drop px-0";
+    drop.className = "btn btn-link btn-sm kt-drop px-0";
     drop.textContent = "× " + (words.remove || "");
     row.appendChild(drop);
   }
