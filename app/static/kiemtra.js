@@ -80,11 +80,10 @@
         return;
       }
       function query() {
-        var params = new URLSearchParams(new FormData(form));
-        params.delete("page");
-        params.forEach(function (value, key) {
-          if (value === "") {
-            params.delete(key);
+        var params = new URLSearchParams();
+        new FormData(form).forEach(function (value, key) {
+          if (value !== "" && key !== "page") {
+            params.append(key, value);
           }
         });
         var text = params.toString();

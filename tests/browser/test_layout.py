@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from flask import Flask
+from playwright.sync_api import expect
 
 from tests.browser.test_accessibility import (
     NOT_PAGES,
@@ -158,3 +159,29 @@ def test_every_page_fits_a_phone_and_a_laptop(app, live_server, browser, seeded,
         context.close()
     assert checked >= 4, "the walk found too few pages"
     assert found == {}, json.dumps(found, ensure_ascii=False, indent=1)
+
+
+def test_search_filters_as_one_types_and_filters_fold_on_a_phone(live_server, browser, seeded):
+    context = browser.new_context(locale="vi-VN", viewport=SIZES["phone"])
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    try:
+        sign_in(page, live_server, "office")
+        page.goto(f"{live_server}/tasks")
+        rows = page.locator("#task-table tbody tr.task-row")
+        before = rows.count()
+        assert before > 1
+        assert not page.locator("#f-status").is_visible()  # the other filters fold under their summary
+        page.evaluate("window.kiemtraSamePage = true")
+        page.type("#f-q", "gui bao cao")  # without tone marks: «Gửi báo cáo dư luận xã hội»
+        expect(rows).to_have_count(1)  # Playwright waits for the list to change
+        assert page.evaluate("window.kiemtraSamePage === true")  # the list changed without a page load
+        assert [
+            t.strip() for t in page.locator("#task-table tbody tr.task-row a.fw-semibold").all_inner_texts()
+        ] == ["Gửi báo cáo dư luận xã hội"]
+        assert page.url.endswith("/tasks?q=gui+bao+cao")  # a reload or the back button gives the same list
+        page.locator(".kt-more-filters > summary").click()
+        assert page.locator("#f-status").is_visible()
+        page.screenshot(path=SHOT.format("office", "phone", "live-search"))
+    finally:
+        context.close()
