@@ -36,7 +36,7 @@ from typing import Any
 
 import province
 from flask import Flask
-from sqlalchemy import event, func, insert, select, text
+from sqlalchemy import event, func, insert, select, text, update
 
 from app import create_app
 from app.reminders import jobs
@@ -46,13 +46,14 @@ from models import (
     Notification,
     Organization,
     Person,
+    TaskCountDay,
     TaskEvent,
     User,
     Visit,
     db,
 )
 from models.enums import DelegationRole, DelegationSide, OrgKind, Role, TaskEventKind
-from workflows import counts, reminders
+from workflows import reminders
 from workflows.clock import LOCAL_ZONE, local_today
 from workflows.reminders import REMINDED_STATUSES, ReminderSettings
 
@@ -209,8 +210,9 @@ def reset_scan_effects(app: Flask) -> None:
         db.session.execute(Notification.__table__.delete())
         db.session.execute(TaskEvent.__table__.delete().where(TaskEvent.kind.in_(SCAN_EVENT_KINDS)))
         db.session.execute(JobRun.__table__.delete())
-        # The kept counts as before the day's first scan: yesterday's, to be rebuilt by it.
-        counts.mark_stale(db.session.connection())
+        # The kept counts as before the day's first scan: yesterday's (the rows stand for it too but
+        # for the categories that move with the day, which the scan counts again).
+        db.session.execute(update(TaskCountDay).values(day=local_today() - timedelta(days=1)))
         db.session.commit()
 
 
