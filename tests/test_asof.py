@@ -12,6 +12,7 @@ import pytest
 
 from models import Organization, Task, TaskCount, TaskCountDay, db
 from models.enums import Timeliness
+from tests.board.test_task_list import count_of
 from tests.conftest import VISIT_DAY, at
 from workflows import counts, reminders
 from workflows import dashboard as numbers
@@ -371,9 +372,14 @@ def test_a_page_on_a_new_day_shows_todays_counts_and_rebuilds_the_kept_ones(worl
     db.session.commit()  # the test's transaction (the page shares its session) holds no lock
     page = client.get(path)
     assert page.status_code == 200
+    # The leader sees today's category (the task went overdue overnight), never yesterday's rows.
+    html = page.get_data(as_text=True)
+    assert count_of(html, "overdue") == 1 and count_of(html, "due_soon") == 0
     db.session.rollback()  # end the page's reading transaction (the test shares its session)
     assert db.session.get(TaskCountDay, 1).day == local_today()  # rebuilt in a transaction of its own
-    assert count_timeliness(db.session, local_today()).overdue == 1
+    db.session.rollback()
+    # The next page reads the rebuilt rows.
+    assert count_of(client.get(path).get_data(as_text=True), "overdue") == 1
 
 
 def test_the_daily_scan_rebuilds_the_kept_counts(world, create_task, app):
