@@ -36,6 +36,15 @@ def _office_on_task(live_server, page, create_task):
     return task_id, asked
 
 
+def _wait_for_question(page, asked, seconds=5.0):
+    """Waits until the page has asked (the question comes once the click's navigation starts, later on a
+    loaded machine than a fixed pause allows), or the time is up."""
+    for _ in range(int(seconds * 10)):
+        if asked:
+            break
+        page.wait_for_timeout(100)
+
+
 def test_leaving_a_changed_form_asks_and_sending_it_does_not(live_server, page, world, create_task):
     task_id, asked = _office_on_task(live_server, page, create_task)
     page.click("a.nav-link >> nth=0")  # nothing typed yet: leaves without a question
@@ -44,7 +53,7 @@ def test_leaving_a_changed_form_asks_and_sending_it_does_not(live_server, page, 
     page.goto(f"{live_server}/tasks/{task_id}")
     page.fill("#progress-form textarea[name$=note]", "Đã họp triển khai với các chi bộ.")
     page.click("a.nav-link >> nth=0")
-    page.wait_for_timeout(300)
+    _wait_for_question(page, asked)
     assert asked == ["beforeunload"]
     assert page.url.endswith(f"/tasks/{task_id}")  # stayed: the note is still there
     assert page.input_value("#progress-form textarea[name$=note]") == "Đã họp triển khai với các chi bộ."
@@ -63,7 +72,7 @@ def test_a_form_shown_again_after_a_refused_save_counts_as_unsaved(live_server, 
     page.wait_for_selector("#progress-form [aria-invalid='true']")
     assert asked == []
     page.click("a.nav-link >> nth=0")
-    page.wait_for_timeout(300)
+    _wait_for_question(page, asked)
     assert asked == ["beforeunload"]
 
 
