@@ -13,7 +13,6 @@ from flask_login import current_user
 from werkzeug.routing import IntegerConverter
 
 from app import config
-from models.base import LARGEST_ID
 
 # An installed wheel carries the templates inside the package (setup.py copies them); a checkout keeps
 # them in the top-level templates/ folder.
@@ -29,6 +28,8 @@ class BoundedIntConverter(IntegerConverter):
     """``<int:…>`` limited to what an id column can hold, so a larger number is a 404, not an overflow."""
 
     def __init__(self, map: Any, *args: Any, **kwargs: Any) -> None:
+        from models.base import LARGEST_ID  # here, so that importing app imports no model
+
         kwargs.setdefault("max", LARGEST_ID)
         super().__init__(map, *args, **kwargs)
 
@@ -59,18 +60,37 @@ def select_locale() -> str:
 OWN_PACKAGES = ("models", "workflows", "exports")
 
 
+_MARKER = "\n__kiemtra__ = True"
+
+
 class ForeignPackage(RuntimeError):
     """A package kiemtra imports by a generic name belongs to another project."""
 
 
-def check_own_packages() -> None:
-    """Refuse to run when ``models``, ``workflows`` or ``exports`` is not kiemtra's own package."""
+def check_own_packages(*, load: bool = True) -> None:
+    """Refuse to run when ``models``, ``workflows`` or ``exports`` is not kiemtra's own package.
+
+    With ``load=False`` a package not yet imported is found without importing it and its marker line
+    read from its ``__init__.py``, so that a command starts without importing every model.
+    """
+    import sys
+    from importlib.util import find_spec
+
     for name in OWN_PACKAGES:
         try:
-            module = importlib.import_module(name)
-            is_ours = getattr(module, "__kiemtra__", False) is True
-            where = getattr(module, "__file__", None) or name
-        except ImportError as error:
+            if load or name in sys.modules:
+                module = importlib.import_module(name)
+                is_ours = getattr(module, "__kiemtra__", False) is True
+                where = getattr(module, "__file__", None) or name
+            else:
+                spec = find_spec(name)
+                where = (spec.origin if spec else None) or name
+                is_ours = (
+                    spec is not None
+                    and spec.origin is not None
+                    and _MARKER in Path(spec.origin).read_text(encoding="utf-8", errors="replace")
+                )
+        except (ImportError, OSError) as error:
             is_ours, where = False, f"{name} ({error})"
         if not is_ours:
             raise ForeignPackage(
@@ -86,7 +106,7 @@ def run_cli() -> None:
     import sys
 
     try:
-        check_own_packages()
+        check_own_packages(load=False)
     except ForeignPackage as error:
         sys.exit(str(error))
     from app.cli import main
@@ -94,11 +114,18 @@ def run_cli() -> None:
     main()
 
 
-def create_app(test_config: dict[str, Any] | None = None, *, command_line: bool = False) -> Flask:
+def create_app(
+    test_config: dict[str, Any] | None = None,
+    *,
+    command_line: bool = False,
+    features: tuple[str, ...] | None = None,
+) -> Flask:
     """Build and configure a kiemtra application.
 
     Outside tests and debugging a server needs ``KIEMTRA_SECRET_KEY``; only the command line (whose
     ``serve`` refuses on its own and whose ``demo`` keeps a key in the instance folder) starts without.
+    ``features`` names the ones of :data:`FEATURE_MODULES` to set up (a command that only reads the
+    database needs none); by default all.
     """
     check_own_packages()
     instance_path = (
@@ -123,11 +150,11 @@ def create_app(test_config: dict[str, Any] | None = None, *, command_line: bool 
         app.config["SECRET_KEY_IS_EPHEMERAL"] = True
 
     from app import database
-    from app.extensions import babel, csrf, login_manager, migrate
-    from models import db
+    from app.extensions import babel, csrf, init_migrate, login_manager
 
     database.init_app(app)
-    migrate.init_app(app, db)
+    if features is None:  # a command that only reads needs no migrations
+        init_migrate(app)
     babel.init_app(app, locale_selector=select_locale)
     csrf.init_app(app)
     login_manager.init_app(app)
@@ -143,7 +170,7 @@ def create_app(test_config: dict[str, Any] | None = None, *, command_line: bool 
     # Ids beyond a 64-bit integer are not found rather than an overflow in the database driver.
     app.url_map.converters["int"] = BoundedIntConverter
 
-    for name in FEATURE_MODULES:
+    for name in FEATURE_MODULES if features is None else features:
         importlib.import_module(f"app.{name}").init_app(app)
     return app
 

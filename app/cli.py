@@ -1,48 +1,152 @@
-"""The ``kiemtra`` command line: a Flask CLI group over ``create_app``."""
+"""The ``kiemtra`` command line: a Flask CLI group that starts fast.
+
+Listing the commands (``kiemtra --help``) imports none of them and builds no application: each command
+is named in :data:`COMMANDS` with the module that defines it and the first line of its help (a test keeps
+those equal to the commands' own). A command's module is imported when the command is asked for (its
+``--help`` or a run), and the application is built only when the command runs, with the features that
+command needs: the whole application unless it says less.
+"""
 
 from __future__ import annotations
 
+import functools
+import importlib
 import json
 import os
 import secrets
 import sys
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-from flask import Flask, current_app
-from flask.cli import FlaskGroup, with_appcontext
-from sqlalchemy import select
+from flask import current_app
+from flask.cli import FlaskGroup, ScriptInfo, with_appcontext
 
-from app import admin_cli
-from models import Organization, db
-from models.enums import Timeliness, TimelinessGroup
-from models.labels import label
-from workflows.clock import local_today
-from workflows.errors import ValidationFailed
-from workflows.timeliness import Period, check_as_of, check_period, count_timeliness
+if TYPE_CHECKING:
+    from flask import Flask
 
 ISO_DATE = click.DateTime(formats=["%Y-%m-%d"])
-# The counts `kiemtra stats` prints, each worded by its label (models/labels.py), in Vietnamese.
-CATEGORY_LABELS = {
-    category: label(key, "vi")
-    for category, key in (
-        ("on_time", TimelinessGroup.ON_TIME),
-        ("late", TimelinessGroup.LATE),
-        ("within", TimelinessGroup.OPEN_WITHIN),
-        ("due_soon", TimelinessGroup.DUE_SOON),
-        ("overdue", TimelinessGroup.OVERDUE),
-        ("awaiting_on_time", Timeliness.AWAITING_ON_TIME),
-        ("awaiting_late", Timeliness.AWAITING_LATE),
-        ("no_deadline", TimelinessGroup.NO_DEADLINE),
-    )
+
+
+@dataclass(frozen=True)
+class Entry:
+    """Where a command lives, what ``kiemtra --help`` says of it, and what of the application it needs."""
+
+    target: str  # "module:attribute"
+    summary: str  # the first paragraph of the command's help
+    features: tuple[str, ...] | None = None  # app.FEATURE_MODULES it needs; None: all of them
+
+    def load(self) -> click.Command:
+        module, _, attribute = self.target.partition(":")
+        command = getattr(importlib.import_module(module), attribute)
+        assert isinstance(command, click.Command)
+        return command
+
+
+# Every kiemtra command, and Flask-Migrate's ``db``. The application a command runs in is the whole one
+# unless the command only reads the database: a command that changes tasks needs the kept counts' and the
+# attachments' hooks, one that writes a link needs every page's route.
+COMMANDS: dict[str, Entry] = {
+    "backup": Entry(
+        "app.backup.cli:backup_command",
+        "Back up the database and the file folders into one archive (the app may keep running).",
+    ),
+    "create-user": Entry(
+        "app.admin_cli:create_user_command",
+        "Create a user account (same password rule and audit entry as the admin page).",
+    ),
+    "db": Entry("flask_migrate.cli:db", "Perform database migrations."),
+    "demo": Entry(
+        "app.cli:demo_command", "Create the database if needed, load the demo data and serve kiemtra."
+    ),
+    "export": Entry("app.documents.cli:export_group", "Xuất văn bản ra tệp."),
+    "import-article": Entry(
+        "app.intake.cli:import_article_command",
+        "Read an article (.txt, .html, .docx) into a draft visit; --save stores it as a planned visit.",
+    ),
+    "import-history": Entry(
+        "app.admin_cli:import_history_command",
+        "Back-fill past visits and their tasks with their real days from an .xlsx or .csv file.",
+    ),
+    "import-orgs": Entry(
+        "app.admin_cli:import_orgs_command",
+        "Create or update organisations from an .xlsx or .csv file (all or nothing).",
+    ),
+    "import-people": Entry(
+        "app.admin_cli:import_people_command",
+        "Add people and their accounts from an .xlsx or .csv file (all or nothing).",
+    ),
+    "load-demo": Entry(
+        "app.cli:load_demo_command", "Load the demo data into the configured database (once)."
+    ),
+    "prune-uploads": Entry(
+        "app.board.cli:prune_uploads_command",
+        "Remove files of the upload folder that no evidence record names (left by a crash mid-save).",
+    ),
+    "restore": Entry(
+        "app.backup.cli:restore_command",
+        "Restore an archive written by ``kiemtra backup`` into an empty database and empty folders.",
+    ),
+    "scan-deadlines": Entry(
+        "app.reminders.cli:scan_deadlines_command",
+        "Run one deadline scan, send the digests, and print what was created and sent.",
+    ),
+    "scheduler": Entry(
+        "app.reminders.cli:scheduler_command",
+        "Run the deadline scheduler alone, in the foreground (one such process per installation).",
+    ),
+    "serve": Entry("app.cli:serve_command", "Serve kiemtra with waitress on the configured database."),
+    "setup": Entry(
+        "app.admin_cli:setup_command",
+        "Prepare an empty database: the root organisation and the first administrator.",
+    ),
+    "stats": Entry(
+        "app.cli:stats_command",
+        "Print the timeliness counts and both completion rates, as they stood at the end of a day.",
+        features=(),  # reads the database only
+    ),
+    "verify-signature": Entry(
+        "app.documents.cli:verify_signature_command",
+        "Kiểm tra chữ ký số của một tệp PDF: ai ký, chữ ký có hợp lệ, văn bản có bị sửa sau khi ký.",
+    ),
 }
 
 
-def _create_app() -> Flask:
+def _create_app(features: tuple[str, ...] | None = None) -> Flask:
     from app import create_app
 
-    return create_app(command_line=True)
+    return create_app(command_line=True, features=features)
+
+
+class KiemtraGroup(FlaskGroup):
+    """Flask's group, but listing from :data:`COMMANDS` and loading a command only when it is asked for."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*self.commands, *COMMANDS})  # Flask's own run, shell and routes, and ours
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        entry = COMMANDS.get(name)
+        if entry is None:  # Flask's own, another package's plugin, or one added to app.cli by a feature
+            return super().get_command(ctx, name)
+        info = ctx.ensure_object(ScriptInfo)
+        if info._loaded_app is None:
+            info.create_app = functools.partial(_create_app, entry.features)
+        return entry.load()
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        names = self.list_commands(ctx)
+        limit = formatter.width - 6 - max(len(name) for name in names)
+        rows = []
+        for name in names:
+            entry = COMMANDS.get(name)
+            if entry is not None:
+                rows.append((name, click.utils.make_default_short_help(entry.summary, limit)))
+            else:
+                rows.append((name, self.commands[name].get_short_help_str(limit)))
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
 
 
 def _demo_secret_key(app: Flask) -> None:
@@ -59,7 +163,7 @@ def _demo_secret_key(app: Flask) -> None:
     app.config["SECRET_KEY_IS_EPHEMERAL"] = False
 
 
-@click.group(cls=FlaskGroup, create_app=_create_app, add_version_option=False)
+@click.group(cls=KiemtraGroup, create_app=_create_app, add_version_option=False)
 def main() -> None:
     """kiemtra: theo dõi kết quả kiểm tra và việc thực hiện kết luận."""
 
@@ -110,6 +214,8 @@ def demo_command(host: str, port: int, today: object, no_serve: bool, no_schedul
     # Imported here: alembic costs every other command a tenth of a second at start.
     from flask_migrate import upgrade
 
+    from models import db
+    from workflows.clock import local_today
     from workflows.demo import DEMO_PASSWORD
 
     _demo_secret_key(current_app)
@@ -139,6 +245,9 @@ def demo_command(host: str, port: int, today: object, no_serve: bool, no_schedul
 @with_appcontext
 def load_demo_command(today: object, force: bool) -> None:
     """Load the demo data into the configured database (once)."""
+    from models import db
+    from workflows.clock import local_today
+
     created = _load_demo(_as_date(today) or local_today(), force=force)
     db.session.commit()
     click.echo("Đã nạp dữ liệu mẫu." if created else "Dữ liệu mẫu đã có; không nạp lại.")
@@ -171,6 +280,13 @@ def stats_command(
     today: object, org_code: str | None, period_from: object, period_to: object, as_json: bool
 ) -> None:
     """Print the timeliness counts and both completion rates, as they stood at the end of a day."""
+    from sqlalchemy import select
+
+    from models import Organization, db
+    from workflows.clock import local_today
+    from workflows.errors import ValidationFailed
+    from workflows.timeliness import Period, check_as_of, check_period, count_timeliness
+
     day = _as_date(today) or local_today()
     period = Period(_as_date(period_from), _as_date(period_to))
     try:
@@ -199,7 +315,7 @@ def stats_command(
         first = f"{period.start:%d/%m/%Y}" if period.start else "…"
         last = f"{period.end:%d/%m/%Y}" if period.end else "…"
         click.echo(f"Nhiệm vụ giao từ {first} đến {last}")
-    rows = [(word, getattr(counts, category)) for category, word in CATEGORY_LABELS.items()]
+    rows = [(word, getattr(counts, category)) for category, word in category_labels().items()]
     rows += [
         ("Tổng số nhiệm vụ (không tính đã hủy)", counts.total),
         ("Hoàn thành đúng hạn ban đầu (trước gia hạn)", counts.on_time_original),
@@ -207,8 +323,28 @@ def stats_command(
     for word, value in rows:
         click.echo(f"  {word:<46} {value:>8}")
     click.echo(f"  {'Tỷ lệ hoàn thành = xong / (xong + quá hạn)':<46} {_percent(counts.completion_rate):>8}")
-    for category, word in CATEGORY_LABELS.items():
+    for category, word in category_labels().items():
         click.echo(f"  {'Tỷ lệ ' + word.lower() + ' / tổng số':<46} {_percent(counts.share(category)):>8}")
+
+
+def category_labels() -> dict[str, str]:
+    """The counts ``kiemtra stats`` prints, each worded by its label (models/labels.py), in Vietnamese."""
+    from models.enums import Timeliness, TimelinessGroup
+    from models.labels import label
+
+    return {
+        category: label(key, "vi")
+        for category, key in (
+            ("on_time", TimelinessGroup.ON_TIME),
+            ("late", TimelinessGroup.LATE),
+            ("within", TimelinessGroup.OPEN_WITHIN),
+            ("due_soon", TimelinessGroup.DUE_SOON),
+            ("overdue", TimelinessGroup.OVERDUE),
+            ("awaiting_on_time", Timeliness.AWAITING_ON_TIME),
+            ("awaiting_late", Timeliness.AWAITING_LATE),
+            ("no_deadline", TimelinessGroup.NO_DEADLINE),
+        )
+    }
 
 
 def _percent(rate: float | None) -> str:
@@ -217,6 +353,7 @@ def _percent(rate: float | None) -> str:
 
 def init_app(app: Flask) -> None:
     """Register kiemtra's commands on the app's CLI."""
+    from app import admin_cli
     from app.backup.cli import COMMANDS as BACKUP_COMMANDS
 
     for command in (demo_command, load_demo_command, serve_command, stats_command, *BACKUP_COMMANDS):
