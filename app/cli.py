@@ -142,7 +142,7 @@ class KiemtraGroup(FlaskGroup):
         for name in names:
             entry = COMMANDS.get(name)
             if entry is not None:
-                rows.append((name, click.utils.make_default_short_help(entry.summary, limit)))
+                rows.append((name, click.Command(name, help=entry.summary).get_short_help_str(limit)))
             else:
                 rows.append((name, self.commands[name].get_short_help_str(limit)))
         with formatter.section("Commands"):
