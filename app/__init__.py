@@ -153,7 +153,7 @@ def create_app(
     from app.extensions import babel, csrf, init_migrate, login_manager
 
     database.init_app(app)
-    if features is None:  # a command that only reads needs no migrations
+    if features is None:  # a command names its features, and sets up migrations if it needs them
         init_migrate(app)
     babel.init_app(app, locale_selector=select_locale)
     csrf.init_app(app)

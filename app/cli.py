@@ -37,6 +37,7 @@ class Entry:
     target: str  # "module:attribute"
     summary: str  # the first paragraph of the command's help
     features: tuple[str, ...] | None = None  # app.FEATURE_MODULES it needs; None: all of them
+    migrations: bool = False  # Flask-Migrate (Alembic): for the commands that upgrade the database
 
     def load(self) -> click.Command:
         module, _, attribute = self.target.partition(":")
@@ -46,8 +47,8 @@ class Entry:
 
 
 # Every kiemtra command, and Flask-Migrate's ``db``. The application a command runs in is the whole one
-# unless the command only reads the database: a command that changes tasks needs the kept counts' and the
-# attachments' hooks, one that writes a link needs every page's route.
+# unless the command says less: a command that changes tasks needs the kept counts' and the attachments'
+# hooks (board), one that writes a link needs every page's route, a backup every feature's folder.
 COMMANDS: dict[str, Entry] = {
     "backup": Entry(
         "app.backup.cli:backup_command",
@@ -57,9 +58,11 @@ COMMANDS: dict[str, Entry] = {
         "app.admin_cli:create_user_command",
         "Create a user account (same password rule and audit entry as the admin page).",
     ),
-    "db": Entry("flask_migrate.cli:db", "Perform database migrations."),
+    "db": Entry("flask_migrate.cli:db", "Perform database migrations.", features=(), migrations=True),
     "demo": Entry(
-        "app.cli:demo_command", "Create the database if needed, load the demo data and serve kiemtra."
+        "app.cli:demo_command",
+        "Create the database if needed, load the demo data and serve kiemtra.",
+        migrations=True,
     ),
     "export": Entry("app.documents.cli:export_group", "Xuất văn bản ra tệp."),
     "import-article": Entry(
@@ -84,10 +87,12 @@ COMMANDS: dict[str, Entry] = {
     "prune-uploads": Entry(
         "app.board.cli:prune_uploads_command",
         "Remove files of the upload folder that no evidence record names (left by a crash mid-save).",
+        features=("board",),  # the upload folder and the evidence records
     ),
     "restore": Entry(
         "app.backup.cli:restore_command",
         "Restore an archive written by ``kiemtra backup`` into an empty database and empty folders.",
+        migrations=True,
     ),
     "scan-deadlines": Entry(
         "app.reminders.cli:scan_deadlines_command",
@@ -101,6 +106,7 @@ COMMANDS: dict[str, Entry] = {
     "setup": Entry(
         "app.admin_cli:setup_command",
         "Prepare an empty database: the root organisation and the first administrator.",
+        migrations=True,
     ),
     "stats": Entry(
         "app.cli:stats_command",
@@ -114,10 +120,15 @@ COMMANDS: dict[str, Entry] = {
 }
 
 
-def _create_app(features: tuple[str, ...] | None = None) -> Flask:
-    from app import create_app
+def _create_app(features: tuple[str, ...] | None = None, migrations: bool = True) -> Flask:
+    """The application a command runs in: ``features`` (all by default), with Flask-Migrate or not."""
+    from app import FEATURE_MODULES, create_app
+    from app.extensions import init_migrate
 
-    return create_app(command_line=True, features=features)
+    app = create_app(command_line=True, features=FEATURE_MODULES if features is None else features)
+    if migrations:
+        init_migrate(app)
+    return app
 
 
 class KiemtraGroup(FlaskGroup):
@@ -132,7 +143,7 @@ class KiemtraGroup(FlaskGroup):
             return super().get_command(ctx, name)
         info = ctx.ensure_object(ScriptInfo)
         if info._loaded_app is None:
-            info.create_app = functools.partial(_create_app, entry.features)
+            info.create_app = functools.partial(_create_app, entry.features, entry.migrations)
         return entry.load()
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:

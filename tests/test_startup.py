@@ -127,7 +127,7 @@ def test_the_listed_commands_are_the_apps_own_with_their_own_help(app):
             assert loaded is command, name
 
 
-STATS_COMMAND = "import sys, app; sys.argv[0] = 'kiemtra'; app.run_cli()"
+KIEMTRA = "import sys, app; sys.argv[0] = 'kiemtra'; app.run_cli()"
 
 
 @pytest.mark.slow  # another process
@@ -140,7 +140,7 @@ def test_stats_in_its_own_small_app_counts_as_in_the_whole_app(runner, database_
     db.session.rollback()
     env = {k: v for k, v in os.environ.items() if not k.startswith("KIEMTRA_")}
     result = subprocess.run(
-        [sys.executable, "-c", STATS_COMMAND, "stats", "--today", "2026-11-26", "--json"],
+        [sys.executable, "-c", KIEMTRA, "stats", "--today", "2026-11-26", "--json"],
         capture_output=True,
         text=True,
         cwd=tmp_path,
@@ -150,3 +150,19 @@ def test_stats_in_its_own_small_app_counts_as_in_the_whole_app(runner, database_
     )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout) == json.loads(whole.output)
+
+
+@pytest.mark.slow  # another process
+def test_the_migration_command_runs_in_its_small_app(database_url, tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KIEMTRA_")}
+    result = subprocess.run(
+        [sys.executable, "-c", KIEMTRA, "db", "current"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={**env, "PYTHONPATH": str(ROOT), "KIEMTRA_DATABASE_URL": database_url},
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "(head)" in result.stdout

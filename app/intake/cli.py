@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from flask.cli import with_appcontext
@@ -14,8 +15,9 @@ from models import User, db
 from models.enums import Role
 from models.vntext import format_date
 from workflows.errors import DomainError
-from workflows.intake import DraftVisit, parse_article
-from workflows.intake_save import review_from_draft, save_visit
+
+if TYPE_CHECKING:
+    from workflows.intake import DraftVisit
 
 DAY_PARTS = {"morning": "buổi sáng", "afternoon": "buổi chiều", "evening": "buổi tối", "full_day": "cả ngày"}
 KINDS = {
@@ -40,6 +42,10 @@ def import_article_command(
     path: Path, as_json: bool, save: bool, username: str | None, allow_duplicate: bool
 ) -> None:
     """Read an article (.txt, .html, .docx) into a draft visit; --save stores it as a planned visit."""
+    # Imported here: the article parser costs every other command's start.
+    from workflows.intake import parse_article
+    from workflows.intake_save import review_from_draft, save_visit
+
     user = None
     if save:
         if not username:
