@@ -1,10 +1,16 @@
 """PDF for printing and archiving (PDF/A-2b), converted from the Word file by LibreOffice headless.
 
 Warm: the first conversion starts one LibreOffice that stays running, driven over UNO by
-``exports/uno_bridge.py`` in a Python that has LibreOffice's ``uno`` module; later conversions skip
-LibreOffice's start-up (a few seconds) and go one at a time through it. A LibreOffice that died is
-started again on the next conversion; where no such Python exists, or the warm instance cannot start
-(``KIEMTRA_PDF_WARM=0`` turns it off), each conversion runs LibreOffice once, as below.
+``exports/uno_bridge.py`` in a Python that has LibreOffice's ``uno`` module (Debian's python3-uno);
+later conversions skip LibreOffice's start-up (a few seconds) and go one at a time through it. Each
+process has its own LibreOffice, profile and work folder (a forked child starts its own), and a lock
+lets one thread at a time use it; each document is written into a folder of its own and the answer
+names the request it answers, so a document never gets another's PDF. A LibreOffice that died is
+started again on the next conversion; one that does not answer in time is killed, the request gets a
+message, and the next conversion starts afresh. LibreOffice is stopped when the process exits, and by
+the bridge when its parent went away without exiting cleanly. Where no Python with ``uno`` exists, or
+the warm instance cannot start (then not tried again for a minute), or ``KIEMTRA_PDF_WARM=0``, each
+conversion runs LibreOffice once, as below.
 
 One-shot: each conversion gets its own LibreOffice profile in a fresh temporary folder: LibreOffice
 locks its profile, and two conversions sharing one fail silently. A timeout stops a hung conversion,
@@ -127,6 +133,7 @@ def _run(command: list[str], timeout: float, cwd: Path) -> None:
 
 BRIDGE = Path(__file__).resolve().parent / "uno_bridge.py"
 START_TIMEOUT = 30.0  # seconds for a cold LibreOffice to accept its first connection
+RETRY_START_AFTER = 60.0  # seconds of one-shot conversions after the warm instance failed to start
 _UNO_PYTHONS = ("/usr/bin/python3", "/usr/lib/libreoffice/program/python")
 _warm: dict[str, WarmConverter] = {}
 _warm_lock = threading.Lock()
@@ -166,6 +173,16 @@ def warm_converter(program: str) -> WarmConverter | None:
         return _warm[program]
 
 
+def _forget_after_fork() -> None:
+    """A forked child starts its own LibreOffice on first use (the parent's stays the parent's)."""
+    global _warm_lock
+    _warm.clear()
+    _warm_lock = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_forget_after_fork)
+
+
 class WarmConverter:
     """One LibreOffice kept running, and the bridge that drives it; one conversion at a time."""
 
@@ -177,6 +194,9 @@ class WarmConverter:
         self.bridge: subprocess.Popen[bytes] | None = None
         self.folder: tempfile.TemporaryDirectory[str] | None = None
         self.starts = 0
+        self.requests = 0
+        self.pid = os.getpid()  # a forked child must neither use nor stop its parent's LibreOffice
+        self.start_failed_at: float | None = None
         atexit.register(self.stop)
 
     @property
@@ -185,32 +205,61 @@ class WarmConverter:
 
     def convert(self, docx: bytes, timeout: float) -> bytes:
         """The PDF of ``docx``; starts LibreOffice on first use and again after it died."""
-        with self.lock:
-            if not self.running:
-                self._start(min(START_TIMEOUT, timeout))
-            assert self.folder is not None
-            work = Path(tempfile.mkdtemp(prefix="job-", dir=self.folder.name))
+        if not self.lock.acquire(timeout=timeout):
+            raise PdfError(
+                f"LibreOffice còn bận chuyển văn bản khác sau {int(timeout)} giây; vui lòng thử lại sau."
+            )
+        try:
+            return self._convert(docx, timeout)
+        finally:
+            self.lock.release()
+
+    def _convert(self, docx: bytes, timeout: float) -> bytes:
+        if not self.running:
+            failed = self.start_failed_at
+            if failed is not None and time.monotonic() - failed < RETRY_START_AFTER:
+                raise WarmUnavailable("the warm LibreOffice failed to start a moment ago")
             try:
-                source, output = work / "document.docx", work / "document.pdf"
-                source.write_bytes(docx)
-                try:
-                    answer = self._ask({"src": source.as_uri(), "dst": output.as_uri()}, timeout)
-                except WarmUnavailable:
-                    self.stop()
-                    raise
-                if answer is None:  # no answer in time: a hung document; the next one starts afresh
-                    self.stop()
-                    raise PdfError(
-                        f"LibreOffice không chuyển xong văn bản sang PDF sau {int(timeout)} giây; "
-                        "vui lòng thử lại sau."
-                    )
-                if not answer.get("ok") or not output.is_file() or output.stat().st_size == 0:
-                    raise PdfError("LibreOffice không tạo được tệp PDF từ văn bản này.")
-                return output.read_bytes()
-            finally:
-                shutil.rmtree(work, ignore_errors=True)
+                self._start(min(START_TIMEOUT, timeout))
+            except WarmUnavailable:
+                self.start_failed_at = time.monotonic()
+                raise
+            self.start_failed_at = None
+        assert self.folder is not None
+        # One conversion, in a folder of its own.
+        work = Path(tempfile.mkdtemp(prefix="job-", dir=self.folder.name))
+        try:
+            source, output = work / "document.docx", work / "document.pdf"
+            source.write_bytes(docx)
+            self.requests += 1
+            request = {"id": self.requests, "src": source.as_uri(), "dst": output.as_uri()}
+            try:
+                answer = self._ask(request, timeout)
+                if answer is not None and answer.get("id") != request["id"]:
+                    raise WarmUnavailable(f"answer to another request: {answer}")
+            except WarmUnavailable:
+                self.stop()
+                raise
+            if answer is None:  # no answer in time: a hung document; the next one starts afresh
+                self.stop()
+                raise PdfError(
+                    f"LibreOffice không chuyển xong văn bản sang PDF sau {int(timeout)} giây; "
+                    "vui lòng thử lại sau."
+                )
+            if not answer.get("ok") or not output.is_file() or output.stat().st_size == 0:
+                raise PdfError("LibreOffice không tạo được tệp PDF từ văn bản này.")
+            return output.read_bytes()
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
 
     def _start(self, wait: float) -> None:
+        try:
+            self._launch(wait)
+        except OSError as error:  # the program or the Python is gone
+            self.stop()
+            raise WarmUnavailable(str(error)) from None
+
+    def _launch(self, wait: float) -> None:
         self.stop()
         self.starts += 1
         self.folder = tempfile.TemporaryDirectory(prefix="kiemtra-pdf-warm-")
@@ -237,7 +286,7 @@ class WarmConverter:
             env=environment,
         )
         self.bridge = subprocess.Popen(  # noqa: S603 - a fixed interpreter and script
-            [self.python, str(BRIDGE), pipe_name, str(wait)],
+            [self.python, str(BRIDGE), pipe_name, str(wait), str(self.office.pid)],
             cwd=home,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
@@ -245,12 +294,16 @@ class WarmConverter:
             start_new_session=True,
             env={k: v for k, v in environment.items() if not k.startswith("PYTHON")},
         )
-        ready = self._read(wait + 5)
+        try:
+            ready = self._read(wait + 5)
+        except WarmUnavailable:
+            self.stop()
+            raise
         if not ready or not ready.get("ready"):
             self.stop()
             raise WarmUnavailable(str(ready))
 
-    def _ask(self, request: dict[str, str], timeout: float) -> dict[str, Any] | None:
+    def _ask(self, request: dict[str, Any], timeout: float) -> dict[str, Any] | None:
         assert self.bridge is not None and self.bridge.stdin is not None
         try:
             self.bridge.stdin.write(json.dumps(request).encode() + b"\n")
@@ -275,12 +328,24 @@ class WarmConverter:
             readable, _, _ = select.select([stream], [], [], min(left, 0.5))
             if readable:
                 line = stream.readline()
-                return json.loads(line) if line else None
+                if not line:
+                    return None
+                try:
+                    answer = json.loads(line)
+                except ValueError:
+                    raise WarmUnavailable(f"not an answer: {line[:200]!r}") from None
+                if not isinstance(answer, dict):
+                    raise WarmUnavailable(f"not an answer: {line[:200]!r}")
+                return answer
             if self.office is not None and self.office.poll() is not None:
                 return None
 
     def stop(self) -> None:
         """Stop LibreOffice and the bridge (their whole process groups) and remove the work folder."""
+        if self.pid != os.getpid():  # a forked child's copy: the processes are its parent's
+            self.office = self.bridge = None
+            self.folder = None
+            return
         for process in (self.bridge, self.office):
             if process is not None and process.poll() is None:
                 with contextlib.suppress(ProcessLookupError):

@@ -2,11 +2,16 @@
 ``uno`` module (Debian's /usr/bin/python3 with python3-uno), never imported by kiemtra itself.
 
 It connects to a LibreOffice started with ``--accept=pipe,name=<name>;urp;``, then reads one JSON
-request a line on stdin (``{"src": file URL, "dst": file URL}``) and answers one JSON line on stdout
-(``{"ok": true}`` or ``{"ok": false, "error": "..."}``) after writing the PDF/A-2b file.
+request a line on stdin (``{"id": n, "src": file URL, "dst": file URL}``) and answers one JSON line on
+stdout (``{"id": n, "ok": true}`` or ``{"id": n, "ok": false, "error": "..."}``) after writing the
+PDF/A-2b file. When stdin ends (kiemtra's process exited, or died without stopping it) it kills that
+LibreOffice (its process group, the third argument), so none is left running without its owner.
 """
 
+import contextlib
 import json
+import os
+import signal
 import sys
 import time
 
@@ -52,22 +57,29 @@ def _convert(desktop, src, dst):
         document.close(True)
 
 
+def _stop_office(office_pid):
+    with contextlib.suppress(OSError):
+        os.killpg(office_pid, signal.SIGKILL)
+
+
 def main():
-    pipe_name, wait = sys.argv[1], float(sys.argv[2])
+    pipe_name, wait, office_pid = sys.argv[1], float(sys.argv[2]), int(sys.argv[3])
     try:
         desktop = _connect(pipe_name, wait)
     except Exception as error:
         print(json.dumps({"ok": False, "error": f"connect: {error}"}), flush=True)
+        _stop_office(office_pid)
         return 1
     print(json.dumps({"ok": True, "ready": True}), flush=True)
     for line in sys.stdin:
         request = json.loads(line)
         try:
             _convert(desktop, request["src"], request["dst"])
-            answer: dict = {"ok": True}
+            answer: dict = {"id": request.get("id"), "ok": True}
         except Exception as error:
-            answer = {"ok": False, "error": str(error)[:300]}
+            answer = {"id": request.get("id"), "ok": False, "error": str(error)[:300]}
         print(json.dumps(answer), flush=True)
+    _stop_office(office_pid)  # kiemtra's process is gone: so is its LibreOffice
     return 0
 
 

@@ -137,3 +137,136 @@ def test_with_warm_conversion_off_each_document_runs_libreoffice_once(tmp_path, 
     pdf = docx_to_pdf(_small_docx("Một lần"))
     assert pdf_module._warm == {}
     assert "Một lần 2" in _pdf_tool("pdftotext", pdf, tmp_path)
+
+
+def _warm_or_skip(pdf_module):
+    if pdf_module.uno_python() is None:
+        pytest.skip("no Python with LibreOffice's uno module (python3-uno)")
+
+
+@needs_soffice
+def test_a_killed_libreoffice_is_started_again_for_the_next_document(tmp_path, monkeypatch):
+    import os
+    import signal
+
+    from exports import pdf as pdf_module
+
+    _warm_or_skip(pdf_module)
+    monkeypatch.delenv("KIEMTRA_PDF_WARM", raising=False)
+    monkeypatch.setattr(pdf_module, "_warm", {})
+    docx_to_pdf(_small_docx("Trước"))
+    converter = pdf_module._warm[pdf_module.find_soffice()]
+    office = converter.office
+    assert office is not None and converter.starts == 1
+    os.killpg(office.pid, signal.SIGKILL)  # as the kernel's out-of-memory killer would
+    office.wait()
+
+    after = docx_to_pdf(_small_docx("Sau khi khởi động lại"))
+
+    assert converter.starts == 2 and converter.running and converter.office is not office
+    assert "Sau khi khởi động lại 7" in _pdf_tool("pdftotext", after, tmp_path)
+    converter.stop()
+
+
+@needs_soffice
+def test_when_the_warm_libreoffice_cannot_start_each_document_is_converted_once(tmp_path, monkeypatch):
+    from exports import pdf as pdf_module
+
+    broken = tmp_path / "python-without-uno"
+    broken.write_text("#!/bin/sh\necho 'ImportError: No module named uno' >&2\nexit 1\n")
+    broken.chmod(0o755)
+    monkeypatch.delenv("KIEMTRA_PDF_WARM", raising=False)
+    monkeypatch.setattr(pdf_module, "_warm", {})
+    monkeypatch.setattr(pdf_module, "_uno_python", [str(broken)])
+
+    first = docx_to_pdf(_small_docx("Dự phòng một"))
+    converter = pdf_module._warm[pdf_module.find_soffice()]
+    second = docx_to_pdf(_small_docx("Dự phòng hai"))
+
+    assert "Dự phòng một 3" in _pdf_tool("pdftotext", first, tmp_path)
+    assert "Dự phòng hai 4" in _pdf_tool("pdftotext", second, tmp_path)
+    assert not converter.running and converter.office is None
+    assert converter.starts == 1  # not tried again for a while: the second went straight to one-shot
+
+
+@needs_soffice
+def test_a_libreoffice_that_does_not_answer_is_stopped_with_a_message(tmp_path, monkeypatch):
+    from exports import pdf as pdf_module
+
+    mute = tmp_path / "python-that-hangs"
+    mute.write_text('#!/bin/sh\necho \'{"ok": true, "ready": true}\'\nexec sleep 60\n')
+    mute.chmod(0o755)
+    monkeypatch.delenv("KIEMTRA_PDF_WARM", raising=False)
+    monkeypatch.setattr(pdf_module, "_warm", {})
+    monkeypatch.setattr(pdf_module, "_uno_python", [str(mute)])
+
+    with pytest.raises(PdfError, match="sau 2 giây") as caught:
+        docx_to_pdf(_small_docx("Treo"), timeout=2)
+
+    converter = pdf_module._warm[pdf_module.find_soffice()]
+    assert "thử lại" in caught.value.message
+    assert not converter.running and converter.office is None and converter.folder is None
+
+
+@needs_soffice
+def test_documents_converted_at_once_from_several_threads_each_get_their_own_pdf(tmp_path, monkeypatch):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from exports import pdf as pdf_module
+
+    _warm_or_skip(pdf_module)
+    monkeypatch.delenv("KIEMTRA_PDF_WARM", raising=False)
+    monkeypatch.setattr(pdf_module, "_warm", {})
+    names = [f"Văn bản số {n}" for n in range(6)]
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        pdfs = list(pool.map(lambda name: docx_to_pdf(_small_docx(name)), names))
+
+    for name, pdf in zip(names, pdfs, strict=True):
+        text = _pdf_tool("pdftotext", pdf, tmp_path)
+        assert f"{name} 0" in text
+        assert all(f"{other} 0" not in text for other in names if other != name)
+    converter = pdf_module._warm[pdf_module.find_soffice()]
+    assert converter.starts == 1
+    converter.stop()
+
+
+CONVERT_AND_EXIT = """
+import os, signal, sys
+from exports import pdf
+docx = open(sys.argv[1], "rb").read()
+pdf.docx_to_pdf(docx)
+converter = pdf._warm[pdf.find_soffice()]
+print(converter.office.pid, flush=True)
+if sys.argv[2] == "killed":
+    os.kill(os.getpid(), signal.SIGKILL)
+"""
+
+
+@needs_soffice
+@pytest.mark.parametrize("ending", ["exits", "killed"])
+def test_the_warm_libreoffice_ends_with_its_process(tmp_path, ending):
+    import os
+    import sys
+    import time
+    from pathlib import Path
+
+    from exports import pdf as pdf_module
+
+    _warm_or_skip(pdf_module)
+    source = tmp_path / "document.docx"
+    source.write_bytes(_small_docx("Kết thúc"))
+    env = {k: v for k, v in os.environ.items() if k != "KIEMTRA_PDF_WARM"}
+    env["PYTHONPATH"] = str(Path(__file__).resolve().parents[2])
+    result = subprocess.run(
+        [sys.executable, "-c", CONVERT_AND_EXIT, str(source), ending],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+    office = int(result.stdout.split()[0])
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and Path(f"/proc/{office}").exists():
+        time.sleep(0.1)
+    assert not Path(f"/proc/{office}").exists(), f"LibreOffice {office} outlived its process ({ending})"
