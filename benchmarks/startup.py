@@ -1,8 +1,9 @@
 """Time how fast ``kiemtra`` commands start, against ``python -c "import flask, sqlalchemy"``.
 
 Each row is a fresh process, timed from start to exit (``time.perf_counter`` around
-``subprocess.run``), in runs that alternate with the floor: floor, command, floor, command, …; the ratio
-is of the two medians from the same loop. The rows:
+``subprocess.run``) and by its CPU time (user and system, from ``getrusage``: on a shared machine the
+wall time swings with the load, the CPU time much less), in runs that alternate with the floor: floor,
+command, floor, command, …; each ratio is of two medians from the same loop. The rows:
 
 - ``kiemtra --help`` and ``kiemtra <command> --help`` for every command of ``app.cli.COMMANDS``;
 - a few real quick commands on a small database (the demo, loaded first into a temporary folder):
@@ -22,6 +23,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -43,14 +45,17 @@ REAL_COMMANDS = (
 )
 
 
-def timed(command: list[str], cwd: Path, env: dict[str, str]) -> float:
-    """Run ``command`` once; the wall time in ms (it must succeed)."""
+def timed(command: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, float]:
+    """Run ``command`` once; its wall time and its CPU time (user and system), in ms. It must succeed."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     result = subprocess.run(command, cwd=cwd, env=env, capture_output=True, check=False)
     elapsed = (time.perf_counter() - start) * 1000
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if result.returncode != 0:
         raise SystemExit(f"{' '.join(command[3:])} failed:\n{result.stderr.decode(errors='replace')}")
-    return elapsed
+    cpu = (after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime) * 1000
+    return elapsed, cpu
 
 
 def alternate(command: list[str], cwd: Path, env: dict[str, str], repeat: int) -> dict[str, object]:
@@ -61,13 +66,17 @@ def alternate(command: list[str], cwd: Path, env: dict[str, str], repeat: int) -
     for _ in range(repeat):
         floors.append(timed(FLOOR, cwd, env))
         runs.append(timed(command, cwd, env))
-    floor, median = statistics.median(floors), statistics.median(runs)
+    floor, median = statistics.median(f[0] for f in floors), statistics.median(r[0] for r in runs)
+    floor_cpu, cpu = statistics.median(f[1] for f in floors), statistics.median(r[1] for r in runs)
     return {
         "floor_ms": round(floor, 1),
         "median_ms": round(median, 1),
-        "min_ms": round(min(runs), 1),
-        "max_ms": round(max(runs), 1),
+        "min_ms": round(min(r[0] for r in runs), 1),
+        "max_ms": round(max(r[0] for r in runs), 1),
         "ratio": round(median / floor, 2),
+        "floor_cpu_ms": round(floor_cpu, 1),
+        "cpu_ms": round(cpu, 1),
+        "cpu_ratio": round(cpu / floor_cpu, 2),
     }
 
 
@@ -108,13 +117,15 @@ def main() -> None:
             rows = [row for row in rows if any(word in row[0] for word in args.only.split(","))]
         results = []
         print(f"load average before: {os.getloadavg()[0]:.2f}; {args.repeat} alternating runs a row")
-        print("| kiemtra … | floor ms | median ms (min–max) | ratio |\n|---|---|---|---|")
+        print("| kiemtra … | floor ms | median ms (min–max) | ratio | CPU: floor, command ms | CPU ratio |")
+        print("|---|---|---|---|---|---|")
         for label, words in rows:
             figures = alternate([*KIEMTRA, *words], office, env, args.repeat)
             results.append({"row": label, **figures})
             print(
                 f"| `{label}` | {figures['floor_ms']:.0f} | {figures['median_ms']:.0f} "
-                f"({figures['min_ms']:.0f}–{figures['max_ms']:.0f}) | {figures['ratio']:.2f}× |",
+                f"({figures['min_ms']:.0f}–{figures['max_ms']:.0f}) | {figures['ratio']:.2f}× "
+                f"| {figures['floor_cpu_ms']:.0f}, {figures['cpu_ms']:.0f} | {figures['cpu_ratio']:.2f}× |",
                 flush=True,
             )
         load = os.getloadavg()
