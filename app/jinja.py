@@ -8,15 +8,55 @@ from functools import lru_cache
 from typing import Any
 
 from babel.numbers import NumberPattern, parse_pattern
-from flask import Flask
+from flask import Flask, g
 from flask_babel import format_date as babel_format_date
-from flask_babel import format_decimal, get_locale
+from flask_babel import format_decimal, get_locale, get_translations
 from markupsafe import Markup, escape
 
-from app import navigation
 from models.enums import DocumentKind
 from models.labels import COUNT_COLUMNS, css_class, label
 from models.vntext import WEEKDAYS, format_date, ordinal_la
+
+
+def _language() -> tuple[str, Any]:
+    """This request's interface language and its catalogue, as Flask-Babel chose them.
+
+    Flask-Babel looks both up again at every call, through a dozen lookups of ``g``; a page asks for
+    dozens of words. They are kept beside Flask-Babel's own choice (``g._flask_babel``) for as long as
+    that choice stands: ``refresh()`` and ``force_locale()`` replace its locale, and the next call sees it.
+    """
+    context = g.get("_flask_babel") if g else None
+    locale = getattr(context, "babel_locale", None)
+    kept = getattr(context, "kiemtra_language", None)
+    if locale is not None and kept is not None and kept[0] is locale:
+        return kept[1], kept[2]
+    translations = get_translations()  # chooses the locale on the first call of a request
+    locale = get_locale()
+    if locale is None:  # outside a request
+        return "vi", translations
+    g._flask_babel.kiemtra_language = (locale, str(locale), translations)
+    return str(locale), translations
+
+
+def interface_language() -> str:
+    """The interface language of this request: "vi" or "en"."""
+    return _language()[0]
+
+
+def _gettext(string: str) -> str:
+    return str(_language()[1].ugettext(string))
+
+
+def _ngettext(singular: str, plural: str, n: int) -> str:
+    return str(_language()[1].ungettext(singular, plural, n))
+
+
+def _pgettext(context: str, string: str) -> str:
+    return str(_language()[1].upgettext(context, string))
+
+
+def _npgettext(context: str, singular: str, plural: str, n: int) -> str:
+    return str(_language()[1].unpgettext(context, singular, plural, n))
 
 
 def file_size(size: int) -> str:
@@ -30,7 +70,7 @@ def weekday(day: date | None) -> str:
     """The day's name in the interface language: "Thứ tư" in Vietnamese, "Wednesday" in English."""
     if day is None:
         return ""
-    if str(get_locale()) == "vi":
+    if interface_language() == "vi":
         return WEEKDAYS[day.weekday()]  # Vietnamese writes "Thứ tư", not CLDR's "Thứ Tư"
     return babel_format_date(day, "EEEE")
 
@@ -51,7 +91,7 @@ def vi(text: object) -> Markup:
     marked ``lang="vi"`` so a screen reader reads it with Vietnamese rules; as it is in Vietnamese."""
     if text is None or text == "":
         return Markup("")
-    if str(get_locale()) == "vi":
+    if interface_language() == "vi":
         return escape(text)
     return Markup('<span lang="vi">%s</span>') % text
 
@@ -59,7 +99,7 @@ def vi(text: object) -> Markup:
 def data_lang() -> Markup:
     """The attribute to put on an element holding only Vietnamese data: ``lang="vi"`` when the interface
     is in another language, else nothing."""
-    return Markup("") if str(get_locale()) == "vi" else Markup(' lang="vi"')
+    return Markup("") if interface_language() == "vi" else Markup(' lang="vi"')
 
 
 def invalid_fields(form: Any) -> list[dict[str, str]]:
@@ -84,9 +124,18 @@ def invalid_fields(form: Any) -> list[dict[str, str]]:
 
 
 def init_app(app: Flask) -> None:
-    """Register kiemtra's Jinja filters."""
+    """Register kiemtra's Jinja filters, the header's helpers, and the templates' gettext."""
+    from app import navigation
+
+    # The words of templates (``_()``, ``ngettext``, ``pgettext``) from this request's catalogue, kept
+    # once found; otherwise as Flask-Babel installs them.
+    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=_gettext, ngettext=_ngettext, newstyle=True, pgettext=_pgettext, npgettext=_npgettext
+    )
     app.jinja_env.globals["get_locale"] = get_locale
-    app.jinja_env.globals["nav_items"] = navigation.items
+    app.jinja_env.globals["page_header"] = navigation.header
+    app.jinja_env.globals["static_url"] = navigation.static_url
+    app.jinja_env.globals["fixed_url"] = navigation.fixed_url
     app.jinja_env.globals["vi"] = vi
     app.jinja_env.globals["data_lang"] = data_lang
     app.jinja_env.globals["invalid_fields"] = invalid_fields

@@ -1,4 +1,9 @@
-"""The navigation bar, assembled from what each feature registers."""
+"""The page header: the links a role may follow with their badges, and what the layout shows of the user.
+
+Every signed-in page renders it, so it is worked out once per request (``header()``), and whatever
+depends only on the role, the interface language and where the site is mounted (each link's address and
+word, the static files' addresses) once per process: these never change while it runs.
+"""
 
 from __future__ import annotations
 
@@ -8,12 +13,17 @@ from typing import Any, cast
 
 from flask import Flask, current_app, request, url_for
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup
 from sqlalchemy import ColumnElement, Select, select
 
-from models import db
+from app.jinja import interface_language, vi
+from models import User, db
 from models.enums import Role
 
-_ITEMS = "kiemtra.nav_items"
+_NAV = "kiemtra_nav"
+_KEPT = "kiemtra_header"  # app.extensions: what the header needs that never changes in a process
+_HEADER = "kiemtra.header"  # request.environ: this request's header
 
 
 @dataclass(frozen=True)
@@ -31,20 +41,125 @@ class NavItem:
     badge: Callable[[], ColumnElement[int] | None] | None = None
 
 
+@dataclass(frozen=True)
+class Link:
+    """A header link as the layout shows it: its address, its word in the interface language, its count."""
+
+    endpoint: str
+    url: str
+    label: str
+    badge: int | None = None
+
+
+@dataclass(frozen=True)
+class Header:
+    """What the layout shows of this request: the signed-in user's links (empty for a visitor), who is
+    signed in, the language, the one CSRF token of the header's forms and where the language switch
+    comes back to."""
+
+    signed_in: bool
+    links: tuple[Link, ...]
+    active: str | None  # the endpoint being shown, marked in the navigation
+    who: Markup  # "name · unit", the unit's name marked Vietnamese in another interface language
+    who_text: str  # the same as plain text, for an attribute
+    locale: str
+    csrf_token: str
+    back: str  # the language switch's ``next``
+
+
 def add(app: Flask, item: NavItem) -> None:
     """Add a link to the header."""
-    app.extensions.setdefault("kiemtra_nav", []).append(item)
+    app.extensions.setdefault(_NAV, []).append(item)
+    app.extensions.pop(_KEPT, None)
 
 
-def items() -> list[dict[str, Any]]:
-    """The links the signed-in user may follow, in order, with their badges (once per request)."""
-    if not current_user.is_authenticated:
-        return []
+def header() -> Header:
+    """This request's header (worked out on first use)."""
     # Kept in the request's environ, not in g: g outlives the request when an app context was pushed first.
-    cached: list[dict[str, Any]] | None = request.environ.get(_ITEMS)
-    if cached is None:
-        cached = request.environ[_ITEMS] = _items()
-    return cached
+    environ = request.environ
+    found: Header | None = environ.get(_HEADER)
+    if found is None:
+        found = environ[_HEADER] = _header()
+    return found
+
+
+def items() -> tuple[Link, ...]:
+    """The links the signed-in user may follow, in order, with their badges."""
+    return header().links
+
+
+def fixed_url(endpoint: str, filename: str | None = None) -> str:
+    """``url_for(endpoint)`` (or a static file's), for an address without parameters: the same for as
+    long as the process runs, so built once per mount point of the site."""
+    kept = _kept(current_app)
+    key = (request.script_root, endpoint, filename)
+    url = kept.urls.get(key)
+    if url is None:
+        if len(kept.urls) > 1000:
+            kept.urls.clear()
+        url = kept.urls[key] = url_for(endpoint, filename=filename) if filename else url_for(endpoint)
+    return url
+
+
+def static_url(filename: str) -> str:
+    """The address of a static file (``url_for("static", filename=…)``, built once)."""
+    return fixed_url("static", filename)
+
+
+class _Kept:
+    """Per application: the header's parts that depend only on role, language and mount point."""
+
+    def __init__(self, items: list[NavItem]) -> None:
+        self.items = sorted(items, key=lambda item: item.order)
+        self.links: dict[tuple[Role, str, str], tuple[tuple[NavItem, Link], ...]] = {}
+        self.urls: dict[tuple[str, str, str | None], str] = {}
+
+
+def _kept(app: Flask) -> _Kept:
+    kept: _Kept | None = app.extensions.get(_KEPT)
+    if kept is None:
+        kept = app.extensions[_KEPT] = _Kept(app.extensions.get(_NAV, []))
+    return kept
+
+
+def role_links(role: Role, locale: str) -> tuple[tuple[NavItem, Link], ...]:
+    """The role's links in the interface language, built once (``url_for`` and the translation)."""
+    kept = _kept(current_app)
+    key = (role, locale, request.script_root)
+    links = kept.links.get(key)
+    if links is None:
+        links = kept.links[key] = tuple(
+            (item, Link(item.endpoint, url_for(item.endpoint), str(item.label)))
+            for item in kept.items
+            if role in item.roles
+        )
+    return links
+
+
+def _header() -> Header:
+    locale = interface_language()
+    user = current_user._get_current_object()
+    # The page's own GET (with its query) so the language switch comes back to it; a post's path only.
+    back = request.full_path.rstrip("?") if request.method == "GET" else request.path
+    if not user.is_authenticated:
+        return Header(False, (), None, Markup(""), "", locale, generate_csrf(), back)
+    user = cast(User, user)
+    name, unit = user.display_name or user.username, user.organization.name
+    links = role_links(user.role, locale)
+    counts = _badges(tuple(item for item, _ in links))
+    return Header(
+        True,
+        tuple(
+            Link(link.endpoint, link.url, link.label, counts.get(index) or None)
+            for index, (_, link) in enumerate(links)
+        ),
+        request.endpoint,
+        Markup("%s · %s") % (name, vi(unit)),
+        f"{name} · {unit}",
+        locale,
+        generate_csrf(),
+        back,
+    )
 
 
 # The badges' statement per set of counts: a new SELECT around the same subqueries would compute its
@@ -63,27 +178,14 @@ def _select(expressions: tuple[ColumnElement[int], ...]) -> Select[Any]:
     return found[1]
 
 
-def _items() -> list[dict[str, Any]]:
-    role = current_user.role
-    mine = [
-        i
-        for i in sorted(current_app.extensions.get("kiemtra_nav", []), key=lambda i: i.order)
-        if role in i.roles
-    ]
+def _badges(items: tuple[NavItem, ...]) -> dict[int, int]:
+    """The counts beside the links, by the link's index, read in one statement."""
     counts: dict[int, ColumnElement[int]] = {}
-    for index, item in enumerate(mine):
+    for index, item in enumerate(items):
         expression = item.badge() if item.badge else None
         if expression is not None:
             counts[index] = expression
-    values = (
-        dict(zip(counts, db.session.execute(select(*counts.values())).one(), strict=True)) if counts else {}
-    )
-    return [
-        {
-            "url": url_for(item.endpoint),
-            "label": item.label,
-            "endpoint": item.endpoint,
-            "badge": values.get(index) or None,
-        }
-        for index, item in enumerate(mine)
-    ]
+    if not counts:
+        return {}
+    values = db.session.execute(_select(tuple(counts.values()))).one()
+    return dict(zip(counts, values, strict=True))

@@ -12,7 +12,7 @@ import zipfile
 from importlib import metadata
 from pathlib import Path
 
-from flask import Blueprint, Flask, Response, current_app, url_for
+from flask import Blueprint, Flask, Response, current_app
 
 from app import TEMPLATES_DIR
 from app.policy import PUBLIC, register
@@ -70,7 +70,9 @@ def archive() -> Response:
 
 def source_url() -> str:
     """Where the footer's "Mã nguồn" link points."""
-    return current_app.config.get("SOURCE_URL") or url_for("source.archive")
+    from app.navigation import fixed_url
+
+    return current_app.config.get("SOURCE_URL") or fixed_url("source.archive")
 
 
 def init_app(app: Flask) -> None:

@@ -12,8 +12,9 @@ The bare page's parts, each a route of kiemtra measured in the same loop:
 |-----|-------------------------------|
 | kiemtra route, public | kiemtra's hooks: policy, guards, CSRF, session cookie, request log |
 | signed-in route | the session check and the user (one query) |
-| + navigation links | the links the role may follow (``url_for`` per item), no badge |
-| + badges | the navigation with its counts (unread inbox, waiting reports, overdue tasks) |
+| + navigation links | the links the role may follow (their addresses and words kept per role and language) |
+| + badges | the whole header: the links' counts (unread inbox, waiting reports, overdue tasks) in one |
+|          | statement, the user's name and unit, the CSRF token |
 | bare page | the layout rendered: translations, CSRF tokens, language switch |
 | bare page, English | the same in English (the catalogue's translations) |
 
@@ -39,7 +40,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, current_app, render_template, url_for
+from flask import Flask, render_template
 from flask_login import current_user
 from sqlalchemy import func, select
 
@@ -49,6 +50,7 @@ import province  # the builder of the synthetic province, beside this script
 
 import app as kiemtra_app
 from app import create_app, navigation, policy
+from app.jinja import interface_language
 from models import Directive, Task, User, Visit, db
 from workflows.clock import local_today
 
@@ -71,12 +73,11 @@ def add_routes(app: Flask) -> Any:
     template = app.jinja_env.from_string(BARE_PAGE)  # compiled once, like a template file
 
     def links() -> str:
-        nav = current_app.extensions.get("kiemtra_nav", [])
-        [url_for(item.endpoint) for item in nav if current_user.role in item.roles]
+        navigation.role_links(current_user.role, interface_language())
         return "ok"
 
     def badges() -> str:
-        navigation.items()
+        navigation.header()
         return "ok"
 
     app.add_url_rule("/bench/public", "bench_public", lambda: "ok")
