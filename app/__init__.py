@@ -138,6 +138,9 @@ def create_app(
         instance_path=instance_path,
         template_folder=str(TEMPLATES_DIR),
     )
+    from app.jinja import Environment
+
+    app.jinja_environment = Environment  # before anything reads app.jinja_env
     app.config.update(config.DEFAULTS)
     app.config.update(config.from_environment(os.environ))
     if test_config:

@@ -218,8 +218,6 @@ def init_app(app: Flask) -> None:
         "LOGIN_FAILURES_PER_ADDRESS": 30,
         "LOGIN_THROTTLE_MINUTES": 15,
         "SESSION_MAX_HOURS": 12,
-        # A long visit form must not lose its token halfway; the session's own lifetime bounds it.
-        "WTF_CSRF_TIME_LIMIT": None,
     }.items():
         app.config.setdefault(key, value)
     _configure_cookies(app)

@@ -46,6 +46,9 @@ DEFAULTS: dict[str, Any] = {
     "BACKUP_TIME": "02:00",
     "PG_BIN_DIR": None,  # where pg_dump and pg_restore are, when not on PATH
     "SESSION_COOKIE_HTTPONLY": True,
+    # A long visit form must not lose its CSRF token halfway; the session's own lifetime bounds it (a
+    # default here, because Flask-WTF sets its own one hour when it is initialised).
+    "WTF_CSRF_TIME_LIMIT": None,
     "SESSION_COOKIE_SAMESITE": "Lax",
     # The public news site's masthead and Open Graph: the agency's name (None: the root organisation's
     # name) and a logo file (PNG, JPEG, WebP or SVG; None: kiemtra's emblem, the favicon).

@@ -8,10 +8,10 @@ word, the static files' addresses) once per process: these never change while it
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, cast
 
-from flask import Flask, current_app, request, url_for
+from flask import Flask, current_app, g, request, session, url_for
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
@@ -55,7 +55,7 @@ class Link:
 class Header:
     """What the layout shows of this request: the signed-in user's links (empty for a visitor), who is
     signed in, the language, the one CSRF token of the header's forms and where the language switch
-    comes back to."""
+    comes back to; and the addresses without parameters, kept per process (``url``, ``static``)."""
 
     signed_in: bool
     links: tuple[Link, ...]
@@ -65,6 +65,37 @@ class Header:
     locale: str
     csrf_token: str
     back: str  # the language switch's ``next``
+    source: str  # the footer's "Mã nguồn" link (``app.source.source_url()``)
+    root: str  # where the site is mounted (the request's script root)
+    kept: _Kept = field(repr=False, compare=False)
+
+    def url(self, endpoint: str) -> str:
+        """``url_for(endpoint)`` of an endpoint without parameters."""
+        return self.kept.url(self.root, endpoint, None)
+
+    def static(self, filename: str) -> str:
+        """The address of a static file."""
+        return self.kept.url(self.root, "static", filename)
+
+
+class _Kept:
+    """Per application, what the header needs that never changes while the process runs: each role's
+    links in each language, the addresses without parameters, the signed CSRF tokens."""
+
+    def __init__(self, items: list[NavItem]) -> None:
+        self.items = sorted(items, key=lambda item: item.order)
+        self.links: dict[tuple[Role, str, str], tuple[tuple[NavItem, Link], ...]] = {}
+        self.urls: dict[tuple[str, str, str | None], str] = {}
+        self.csrf: dict[str, str] = {}
+
+    def url(self, root: str, endpoint: str, filename: str | None) -> str:
+        key = (root, endpoint, filename)
+        url = self.urls.get(key)
+        if url is None:
+            if len(self.urls) > 1000:
+                self.urls.clear()
+            url = self.urls[key] = url_for(endpoint, filename=filename) if filename else url_for(endpoint)
+        return url
 
 
 def add(app: Flask, item: NavItem) -> None:
@@ -88,31 +119,9 @@ def items() -> tuple[Link, ...]:
     return header().links
 
 
-def fixed_url(endpoint: str, filename: str | None = None) -> str:
-    """``url_for(endpoint)`` (or a static file's), for an address without parameters: the same for as
-    long as the process runs, so built once per mount point of the site."""
-    kept = _kept(current_app)
-    key = (request.script_root, endpoint, filename)
-    url = kept.urls.get(key)
-    if url is None:
-        if len(kept.urls) > 1000:
-            kept.urls.clear()
-        url = kept.urls[key] = url_for(endpoint, filename=filename) if filename else url_for(endpoint)
-    return url
-
-
-def static_url(filename: str) -> str:
-    """The address of a static file (``url_for("static", filename=…)``, built once)."""
-    return fixed_url("static", filename)
-
-
-class _Kept:
-    """Per application: the header's parts that depend only on role, language and mount point."""
-
-    def __init__(self, items: list[NavItem]) -> None:
-        self.items = sorted(items, key=lambda item: item.order)
-        self.links: dict[tuple[Role, str, str], tuple[tuple[NavItem, Link], ...]] = {}
-        self.urls: dict[tuple[str, str, str | None], str] = {}
+def fixed_url(endpoint: str) -> str:
+    """``url_for(endpoint)`` of an endpoint without parameters, built once per process."""
+    return _kept(current_app).url(request.script_root, endpoint, None)
 
 
 def _kept(app: Flask) -> _Kept:
@@ -136,13 +145,42 @@ def role_links(role: Role, locale: str) -> tuple[tuple[NavItem, Link], ...]:
     return links
 
 
+def _csrf_token(app: Flask, kept: _Kept) -> str:
+    """Flask-WTF's signed CSRF token for this session, signed once per process.
+
+    ``generate_csrf()`` signs the session's token again on every request (a serializer and an HMAC).
+    With no time limit (``WTF_CSRF_TIME_LIMIT`` None, kiemtra's setting) a token signed earlier is as
+    valid, so the one signed first is kept; it is also what ``generate_csrf()`` (the page's own forms)
+    returns for the rest of the request, so a page carries one token.
+    """
+    name = app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+    raw = session.get(name)
+    signed = kept.csrf.get(raw) if isinstance(raw, str) else None
+    if signed is None or app.config.get("WTF_CSRF_TIME_LIMIT") is not None or name in g:
+        signed = generate_csrf()
+        raw = session.get(name)
+        if isinstance(raw, str):
+            if len(kept.csrf) > 10_000:
+                kept.csrf.clear()
+            kept.csrf[raw] = signed
+        return signed
+    setattr(g, name, signed)  # generate_csrf()'s own cache for the request
+    return signed
+
+
 def _header() -> Header:
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    kept = _kept(app)
     locale = interface_language()
     user = current_user._get_current_object()
+    req = request._get_current_object()  # type: ignore[attr-defined]
     # The page's own GET (with its query) so the language switch comes back to it; a post's path only.
-    back = request.full_path.rstrip("?") if request.method == "GET" else request.path
+    back = req.full_path.rstrip("?") if req.method == "GET" else req.path
+    token = _csrf_token(app, kept)
+    root = req.script_root
+    source = app.config.get("SOURCE_URL") or kept.url(root, "source.archive", None)
     if not user.is_authenticated:
-        return Header(False, (), None, Markup(""), "", locale, generate_csrf(), back)
+        return Header(False, (), None, Markup(""), "", locale, token, back, source, root, kept)
     user = cast(User, user)
     name, unit = user.display_name or user.username, user.organization.name
     links = role_links(user.role, locale)
@@ -153,12 +191,15 @@ def _header() -> Header:
             Link(link.endpoint, link.url, link.label, counts.get(index) or None)
             for index, (_, link) in enumerate(links)
         ),
-        request.endpoint,
+        req.endpoint,
         Markup("%s · %s") % (name, vi(unit)),
         f"{name} · {unit}",
         locale,
-        generate_csrf(),
+        token,
         back,
+        source,
+        root,
+        kept,
     )
 
 

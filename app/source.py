@@ -12,7 +12,7 @@ import zipfile
 from importlib import metadata
 from pathlib import Path
 
-from flask import Blueprint, Flask, Response, current_app
+from flask import Blueprint, Flask, Response, current_app, url_for
 
 from app import TEMPLATES_DIR
 from app.policy import PUBLIC, register
@@ -70,9 +70,7 @@ def archive() -> Response:
 
 def source_url() -> str:
     """Where the footer's "Mã nguồn" link points."""
-    from app.navigation import fixed_url
-
-    return current_app.config.get("SOURCE_URL") or fixed_url("source.archive")
+    return current_app.config.get("SOURCE_URL") or url_for("source.archive")
 
 
 def init_app(app: Flask) -> None:

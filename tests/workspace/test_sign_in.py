@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import time
 from datetime import timedelta
 
 import pytest
@@ -209,3 +211,25 @@ def test_a_form_without_its_token_gets_a_readable_message(another_app, world):
     token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
     response = client.post("/login", data={"username": "office", "password": PASSWORD, "csrf_token": token})
     assert response.status_code == 302
+
+
+def _tokens(page: str) -> set[str]:
+    return set(re.findall(r'name="csrf_token"(?: type="hidden")? value="([^"]+)"', page))
+
+
+def test_a_page_carries_one_csrf_token_that_stays_valid_beyond_an_hour(another_app, world, monkeypatch):
+    strict = another_app(WTF_CSRF_ENABLED=None)
+    client = strict.test_client()
+    assert strict.config["WTF_CSRF_TIME_LIMIT"] is None  # the session's own lifetime bounds a token
+    real_time = time.time
+    monkeypatch.setattr(time, "time", lambda: real_time() - 3 * 3600)  # the page was opened 3 hours ago
+    page = client.get("/login").get_data(as_text=True)
+    monkeypatch.setattr(time, "time", real_time)
+    (token,) = _tokens(page)  # the sign-in form's own and the language switch's
+    response = client.post("/login", data={"username": "office", "password": PASSWORD, "csrf_token": token})
+    assert response.status_code == 302
+    home = client.get("/").get_data(as_text=True)
+    assert len(_tokens(home)) == 1  # the language switch, the sign-out and the page's forms
+    assert client.post("/language", data={"locale": "en", "csrf_token": token}).status_code == 400
+    (fresh,) = _tokens(home)  # a new session, a new token
+    assert client.post("/language", data={"locale": "en", "csrf_token": fresh}).status_code == 302
