@@ -18,7 +18,7 @@ from markupsafe import Markup
 from sqlalchemy import ColumnElement, Select, select
 
 from app.jinja import interface_language, vi
-from models import User, db
+from models import User, db, raw
 from models.enums import Role
 
 _NAV = "kiemtra_nav"
@@ -228,5 +228,7 @@ def _badges(items: tuple[NavItem, ...]) -> dict[int, int]:
             counts[index] = expression
     if not counts:
         return {}
-    values = db.session.execute(_select(tuple(counts.values()))).one()
+    # Sent to the driver as compiled once, its values written in (each statement is built per unit and
+    # day, and its IN lists would otherwise be expanded at every run).
+    (values,) = raw.rows(db.session, _select(tuple(counts.values())), literal=True)
     return dict(zip(counts, values, strict=True))

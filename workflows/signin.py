@@ -16,11 +16,9 @@ from typing import Any, cast
 from sqlalchemy import ColumnElement, Select, and_, bindparam, delete, func, select, update
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.engine import CursorResult
-from sqlalchemy.orm import make_transient_to_detached
-from sqlalchemy.orm.attributes import instance_state, set_committed_value
 
-from models import LoginAttempt, LoginSession, Organization, User, db
-from models.base import Base, utcnow
+from models import LoginAttempt, LoginSession, Organization, User, db, raw
+from models.base import utcnow
 from models.vntext import nfc
 
 # Failed attempts older than this are deleted whenever a new one is recorded.
@@ -136,44 +134,21 @@ def open_session(user: User, *, address: str | None, user_agent: str | None) -> 
 def session_user(user_id: int, token: str, max_age: timedelta, now: datetime | None = None) -> User | None:
     """The active user an open, unexpired session token belongs to, or None.
 
-    Every request asks it, so it reads the user's and its unit's columns with one prepared statement and
-    makes them the session's persistent objects itself (``_persistent``): the ORM's loading machinery
-    cost more than the query. The objects are the same as a query's, attached to the request's session.
+    Every request asks it: one statement, compiled once, reads the user's and its unit's columns, and
+    they become the session's objects as a query's would (``models.raw``), without the ORM's loader.
     """
     now = now or utcnow()
     statement, user_keys, unit_keys = _session_user_statement()
-    row = (
-        db.session.connection()
-        .execute(statement, {"user_id": user_id, "token_hash": _hash(token), "since": now - max_age})
-        .first()
-    )
-    if row is None:
+    params = {"user_id": user_id, "token_hash": _hash(token), "since": now - max_age}
+    found = raw.rows(db.session, statement, params)
+    if not found:
         return None
-    split = len(user_keys)
-    unit = _persistent(Organization, dict(zip(unit_keys, row[split:], strict=True)))
+    row, split = found[0], len(user_keys)
+    session = db.session()
+    unit = raw.persistent(session, Organization, dict(zip(unit_keys, row[split:], strict=True)))
     values = dict(zip(user_keys, row[:split], strict=True))
     values["organization"] = unit  # loaded with the user, as a joined load would
-    return cast(User, _persistent(User, values))
-
-
-def _persistent(model: type[Base], values: dict[str, Any]) -> Base:
-    """The session's object for this row: the one it already holds, else one made from ``values`` as if
-    a query had loaded it (no SQL; every column given, relationships not given load lazily)."""
-    session = db.session()
-    mapper = sa_inspect(model)
-    found = session.identity_map.get(mapper.identity_key_from_primary_key((values["id"],)))
-    if found is not None:
-        # As a query would: what the session holds stays, what it has not loaded (or expired) is filled in.
-        loaded = instance_state(found).dict
-        for key, value in values.items():
-            if key not in loaded:
-                set_committed_value(found, key, value)
-        return found
-    instance = mapper.class_manager.new_instance()
-    instance.__dict__.update(values)
-    make_transient_to_detached(instance)
-    session.add(instance)
-    return instance
+    return raw.persistent(session, User, values)
 
 
 @cache

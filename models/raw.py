@@ -1,0 +1,133 @@
+"""The few statements every page runs, sent straight to the database driver, and their rows made into
+the session's objects without the ORM's loader.
+
+The session check (the signed-in user and its unit) and the header's badges are small SELECTs run on
+every page. For them SQLAlchemy's work around an execution (the statement's cache key, the engine's
+events, the result object and its metadata, the ORM's loading context) costs several times what the
+database takes to answer. So each is compiled once per dialect and run on the DB-API cursor of the
+session's own connection, inside its transaction; parameters and values go through the type processors
+SQLAlchemy itself would apply. Only for SELECTs. The engine's ``before_cursor_execute`` listeners
+(the reads-first guard, the tests' query counter) see them without an execution context; its other
+events and SQLAlchemy's statement log do not.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from sqlalchemy import Select
+from sqlalchemy import inspect as sa_inspect
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm.attributes import instance_state, set_committed_value
+
+from models.base import Base
+
+M = TypeVar("M", bound=Base)
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    sql: str
+    positions: tuple[str, ...] | None  # the parameters' order for a positional driver (SQLite)
+    binds: Mapping[str, Callable[[Any], Any] | None]  # each parameter's processor
+    results: tuple[Callable[[Any], Any] | None, ...]  # each column's processor
+
+
+# Per statement object and dialect; the statement is kept with it, so a recycled id is not mistaken.
+_COMPILED: dict[tuple[int, str], tuple[Select[Any], _Compiled]] = {}
+
+
+def _compile(statement: Select[Any], dialect: Dialect, literal: bool) -> _Compiled:
+    key = (id(statement), f"{dialect.name}+{dialect.driver}")
+    found = _COMPILED.get(key)
+    if found is not None and found[0] is statement:
+        return found[1]
+    compiled = statement.compile(dialect=dialect, compile_kwargs={"literal_binds": True} if literal else {})
+    if compiled.post_compile_params:
+        raise ValueError("an expanding IN needs its values in the statement: run it with literal=True")
+    binds = {
+        name: bind.type.dialect_impl(dialect).bind_processor(dialect)
+        for bind, name in compiled.bind_names.items()
+    }
+    results = tuple(
+        column.type.dialect_impl(dialect).result_processor(dialect, None)
+        for column in statement.selected_columns
+    )
+    prepared = _Compiled(
+        str(compiled), tuple(compiled.positiontup or ()) if compiled.positional else None, binds, results
+    )
+    if len(_COMPILED) > 4096:
+        _COMPILED.clear()
+    _COMPILED[key] = (statement, prepared)
+    return prepared
+
+
+def rows(
+    session: Any, statement: Select[Any], params: Mapping[str, Any] | None = None, *, literal: bool = False
+) -> list[tuple[Any, ...]]:
+    """Run a SELECT on the session's connection (in its transaction) and return its rows as tuples.
+
+    ``literal``: the statement carries all its values (no ``bindparam`` without one) and is compiled
+    with them written in, for one whose ``IN`` lists SQLAlchemy would otherwise expand at each run.
+    """
+    connection = session.connection()
+    prepared = _compile(statement, connection.dialect, literal)
+    values: Any
+    if literal:
+        values = () if prepared.positions is not None else {}
+    else:
+        given = dict(params or {})
+        values = {
+            name: process(given[name]) if process is not None else given[name]
+            for name, process in prepared.binds.items()
+        }
+        if prepared.positions is not None:
+            values = tuple(values[name] for name in prepared.positions)
+    cursor = connection.connection.cursor()
+    try:
+        # The engine's listeners of each statement (kiemtra's reads-first guard, tests' query counter).
+        connection.dispatch.before_cursor_execute(connection, cursor, prepared.sql, values, None, False)
+        cursor.execute(prepared.sql, values)
+        fetched: Sequence[Sequence[Any]] = cursor.fetchall()
+    finally:
+        cursor.close()
+    results = prepared.results
+    if not any(results):
+        return [tuple(row) for row in fetched]
+    return [
+        tuple(value if step is None else step(value) for step, value in zip(results, row, strict=True))
+        for row in fetched
+    ]
+
+
+def persistent(session: Any, model: type[M], values: dict[str, Any]) -> M:
+    """The session's object for a row read with ``rows()``: the one it already holds (with what it has
+    not loaded, or has expired, filled in from ``values``, as a query would), else a new one made as the
+    ORM's loader makes it: persistent, clean, in the identity map, without SQL.
+
+    ``values`` gives every column attribute (a relationship given is loaded; one not given loads lazily).
+    """
+    mapper = sa_inspect(model)
+    key = mapper.identity_key_from_primary_key(
+        tuple(values[mapper.get_property_by_column(column).key] for column in mapper.primary_key)
+    )
+    identity_map = session.identity_map
+    found = identity_map.get(key)
+    if found is not None:
+        loaded = instance_state(found).dict
+        for name, value in values.items():
+            if name not in loaded:
+                set_committed_value(found, name, value)
+        return found
+    instance = mapper.class_manager.new_instance()
+    state = instance_state(instance)
+    # As sqlalchemy.orm.loading._instance_processor does for a row whose identity the session lacks.
+    state.key = key
+    state.identity_token = None
+    state.session_id = session.hash_key
+    identity_map._add_unpresent(state, key)
+    state.dict.update(values)
+    state._commit_all(state.dict, identity_map)
+    return instance  # type: ignore[return-value]
