@@ -1,0 +1,107 @@
+"""The statements every page runs go straight to the driver (models/raw.py): the same rows and values as
+SQLAlchemy's own execution, and objects that behave as a query's."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from sqlalchemy import bindparam, func, inspect, select
+
+from models import LoginSession, Organization, Task, User, db, raw
+from models.base import utcnow
+from models.enums import OPEN_TASK_STATUSES, Role
+from workflows import signin
+
+
+def test_rows_match_sqlalchemys_own_values(world):
+    statement = select(User.id, User.role, User.is_active, User.created_at, Organization.valid_from).join(
+        Organization, Organization.id == User.organization_id
+    )
+    statement = statement.where(User.id == bindparam("user_id"), User.created_at > bindparam("since"))
+    world.office.organization.valid_from = date(2020, 1, 1)
+    db.session.commit()
+    params = {"user_id": world.office.id, "since": utcnow() - timedelta(days=1)}
+    expected = [tuple(row) for row in db.session.execute(statement, params)]
+    assert raw.rows(db.session, statement, params) == expected
+    (row,) = expected
+    assert (
+        row[1] is Role.OFFICE and row[2] is True and row[3].tzinfo is not None and row[4] == date(2020, 1, 1)
+    )
+    assert raw.rows(db.session, statement, params | {"user_id": -1}) == []
+
+
+def test_a_statement_with_an_in_list_runs_with_its_values_written_in(world, create_task):
+    create_task()
+    statement = select(
+        select(func.count(Task.id)).where(Task.status.in_(OPEN_TASK_STATUSES)).scalar_subquery(),
+        select(func.count(Organization.id))
+        .where(Organization.path.like(world.province.path + "%"))
+        .scalar_subquery(),
+    )
+    assert raw.rows(db.session, statement, literal=True) == [tuple(db.session.execute(statement).one())]
+
+
+def test_the_engines_listeners_see_the_statement(world, query_counter):
+    statement, user_id = select(User.id).where(User.id == bindparam("user_id")), world.office.id
+    with query_counter() as counted:
+        raw.rows(db.session, statement, {"user_id": user_id})
+    assert counted.count == 1
+
+
+def test_an_object_made_from_a_row_behaves_as_a_querys(world):
+    user_id, unit_id = world.office.id, world.office.organization_id
+    db.session.commit()
+    db.session.expunge_all()
+    token = signin.open_session(db.session.get(User, user_id), address=None, user_agent=None)
+    db.session.commit()
+    db.session.expunge_all()
+    user = signin.session_user(user_id, token, timedelta(hours=1))
+    assert user is not None and inspect(user).persistent and not db.session.dirty
+    assert user is db.session.get(User, user_id)  # in the identity map
+    assert user.organization is db.session.get(Organization, unit_id)
+    assert user.organization.parent is not None  # relationships not read with it load lazily
+    user.display_name = "Tên mới"
+    db.session.commit()  # a change is flushed as an UPDATE
+    db.session.expunge_all()
+    assert db.session.get(User, user_id).display_name == "Tên mới"
+
+
+def test_an_object_the_session_holds_is_returned_with_its_expired_columns_filled_in(world):
+    token = signin.open_session(world.office, address=None, user_agent=None)
+    db.session.commit()  # expires world.office
+    user = signin.session_user(world.office.id, token, timedelta(hours=1))
+    assert user is world.office
+    assert "role" in inspect(user).dict  # loaded from the row, no query of its own
+
+
+def _get(app, client, url):
+    """GET in a fresh app context, as another request of the same browser (nothing cached by the test's)."""
+    db.session.commit()
+    with app.app_context():
+        return client.get(url)
+
+
+def test_a_change_to_the_account_or_its_unit_shows_on_the_next_request(app, login_as, world):
+    client = login_as(world.office)
+    assert _get(app, client, "/verification").status_code == 403
+    world.office.organization.name = "Văn phòng đổi tên"
+    world.office.display_name = "Người đổi tên"
+    world.office.role = Role.INSPECTOR
+    page = _get(app, client, "/").get_data(as_text=True)
+    assert "Người đổi tên · Văn phòng đổi tên" in page
+    assert _get(app, client, "/verification").status_code == 200  # the inspector's page, at once
+
+
+def test_each_way_a_session_ends_is_seen_on_the_next_request(app, login_as, world):
+    for end in ("sign-out elsewhere", "all sessions", "deactivated"):
+        client = login_as(world.office)
+        assert _get(app, client, "/").status_code == 200
+        if end == "sign-out elsewhere":  # the same session ended by another worker process
+            ended = db.session.scalars(select(LoginSession).order_by(LoginSession.id.desc())).first()
+            ended.ended_at = utcnow()
+        elif end == "all sessions":  # a password change or an administrator's revocation
+            signin.end_all_sessions(world.office)
+        else:
+            world.office.is_active = False
+        assert _get(app, client, "/").status_code == 302, end
+        world.office.is_active = True
