@@ -30,12 +30,14 @@ from flask import (
     session,
     url_for,
 )
+from flask.sessions import SecureCookieSessionInterface
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import CSRFError
+from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import select
 from wtforms import PasswordField, StringField
 from wtforms.validators import InputRequired, Length
@@ -202,6 +204,20 @@ def _configure_cookies(app: Flask) -> None:
         config["SESSION_COOKIE_DOMAIN"] = None
 
 
+class _SessionCookie(SecureCookieSessionInterface):
+    """Flask's signed session cookie, with its serializer made once per secret key instead of twice per
+    request (the cookie is read and written on every request)."""
+
+    _made: tuple[tuple[object, ...], URLSafeTimedSerializer | None] | None = None
+
+    def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
+        keys = (app.secret_key, *(app.config["SECRET_KEY_FALLBACKS"] or ()))
+        made = self._made
+        if made is None or made[0] != keys:
+            made = self._made = (keys, super().get_signing_serializer(app))
+        return made[1]
+
+
 def _security_headers(response: Response) -> Response:
     headers = response.headers
     headers.setdefault("X-Content-Type-Options", "nosniff")
@@ -221,6 +237,7 @@ def init_app(app: Flask) -> None:
     }.items():
         app.config.setdefault(key, value)
     _configure_cookies(app)
+    app.session_interface = _SessionCookie()
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Vui lòng đăng nhập.")
     login_manager.login_message_category = "info"

@@ -30,10 +30,11 @@ def csp_nonce() -> str:
 
 
 def _has_nul() -> bool:
-    texts = [request.path, *request.args.keys(), *request.args.values()]
-    if request.method not in ("GET", "HEAD", "OPTIONS"):
-        texts += [*request.form.keys(), *request.form.values()]
-        texts += [upload.filename or "" for upload in request.files.values()]
+    req = request._get_current_object()  # type: ignore[attr-defined]
+    texts = [req.path, *req.args.keys(), *req.args.values()]
+    if req.method not in ("GET", "HEAD", "OPTIONS"):
+        texts += [*req.form.keys(), *req.form.values()]
+        texts += [upload.filename or "" for upload in req.files.values()]
     return any("\x00" in text for text in texts)
 
 

@@ -60,11 +60,12 @@ def check_request() -> None:
         abort(403)
     if rule.public:
         return
-    if not current_user.is_authenticated:
+    user = current_user._get_current_object()  # once: each look through the proxy costs a lookup of g
+    if not user.is_authenticated:
         from app.extensions import login_manager
 
         return login_manager.unauthorized()
-    if current_user.role not in rule.roles:
+    if user.role not in rule.roles:
         abort(403)
     return None
 
