@@ -11,12 +11,13 @@ The bare page's parts, each a route of kiemtra measured in the same loop:
 | row | what it adds to the row above |
 |-----|-------------------------------|
 | kiemtra route, public | kiemtra's hooks: policy, guards, CSRF, session cookie, request log |
-| signed-in route | the session check and the user (one query) |
-| + navigation links | the links the role may follow (their addresses and words kept per role and language) |
-| + badges | the whole header: the links' counts (unread inbox, waiting reports, overdue tasks) in one |
-|          | statement, the user's name and unit, the CSRF token |
-| bare page | the layout rendered: translations, CSRF tokens, language switch |
-| bare page, English | the same in English (the catalogue's translations) |
+| signed-in route | the session check: the user and its unit (one statement, its transaction) |
+| + navigation links | the links the role may follow (addresses and words kept per role and language) |
+| + badges | the whole header (``navigation.header()``): the links' counts (unread inbox, waiting |
+|          | reports, overdue tasks) in one statement, the user's name and unit, the CSRF token |
+| bare page | the layout rendered: its words, the language switch, static addresses |
+
+Each part runs for a leader, an inspector, an office and a leader whose interface is in English.
 
 Then each page of the goals (office ``/tasks``, ``/visits``, the detail pages) alternates with the floor
 and the same user's bare page; its ratio is of medians from the same loop.
