@@ -81,7 +81,9 @@ class Environment(FlaskEnvironment):
 
     Jinja 3 gives each template a ``ChainMap`` of its own globals over the environment's, and every
     render copies it into a dict key by key in Python (some 15 µs a page with kiemtra's forty globals).
-    A template without globals of its own reads the environment's dict itself, as in Jinja 2.
+    A template without globals of its own reads the environment's dict itself, as in Jinja 2. (So
+    ``get_template(name, globals=…)`` on a template already loaded without them would add them to the
+    environment's; kiemtra never passes template globals: helpers are the environment's, set at start.)
     """
 
     def make_globals(self, d: MutableMapping[str, Any] | None) -> MutableMapping[str, Any]:
