@@ -39,3 +39,21 @@ class TaskCountDay(Base):
     id: Mapped[int] = mapped_column(primary_key=True)  # always 1
     day: Mapped[date | None]  # None: the counts are to be rebuilt before use
     due_soon_days: Mapped[int | None]
+
+
+class TaskTrend(Base):
+    """The dashboard's monthly trend kept per (lead unit, inspecting body, local month): tasks with a
+    deadline done in the month on time and late, and open at its end overdue and within their
+    deadline (the running month's end is the day in ``TaskCountDay``)."""
+
+    __tablename__ = "task_trend"
+
+    lead_org_id: Mapped[int] = mapped_column(ForeignKey("organization.id"), primary_key=True)
+    inspecting_org_id: Mapped[int] = mapped_column(
+        ForeignKey("organization.id"), primary_key=True, index=True
+    )
+    month: Mapped[date] = mapped_column(primary_key=True)  # first day of the local month
+    done_on_time: Mapped[int] = mapped_column(default=0)
+    done_late: Mapped[int] = mapped_column(default=0)
+    overdue: Mapped[int] = mapped_column(default=0)
+    open_within: Mapped[int] = mapped_column(default=0)

@@ -277,6 +277,18 @@ def _assert_kept_equals_live(rng: random.Random, world, tasks_changed: str) -> N
     selection = numbers.Selection.of(world.province, None, today)
     table = numbers.total_of(u.counts for u in numbers.table_by_lead_unit(selection, today, 3))
     assert table == count_live(db.session, None, EVERYTHING, today)[()]
+    # The monthly trend: months from a random one to today's, kept and counted from the tasks.
+    first = VISIT_DAY.replace(day=1)
+    for _ in range(4):
+        scope = rng.choice(scopes[1:])
+        index = first.year * 12 + first.month - 1 + rng.randint(0, 40)
+        start = min(date(index // 12, index % 12 + 1, 1), today.replace(day=1))
+        months = numbers.trend_months(start, today, today, limit=200)
+        whole = numbers.is_whole_tree(scope)
+        assert counts.read_trend(db.session, None if whole else scope, months, today) is not None
+        kept_trend = numbers.monthly_trend(scope, months, today, whole_tree=whole)
+        live_trend = numbers.monthly_trend_live(scope, months, today, whole_tree=whole)
+        assert kept_trend == live_trend, (tasks_changed, scope.code, start)
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])

@@ -39,7 +39,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Connection, Table, and_, delete, event, func, or_, select, update
+from sqlalchemy import ColumnElement, Connection, Table, and_, case, delete, event, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.compiler import compiles
@@ -47,11 +47,11 @@ from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction, aliased, sc
 from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.types import Date
 
-from models import Directive, Organization, Task, TaskCount, TaskCountDay, Visit
+from models import Directive, Organization, Task, TaskCount, TaskCountDay, TaskTrend, Visit
 from models.enums import TaskStatus
 from workflows.clock import local_today
 from workflows.scope import in_subtree
-from workflows.timeliness import end_of_local_day
+from workflows.timeliness import end_of_local_day, start_of_local_day
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +78,43 @@ def _local_month_sqlite(element: local_month, compiler: Any, **kw: Any) -> str:
 def _local_month_postgresql(element: local_month, compiler: Any, **kw: Any) -> str:
     instant = compiler.process(element.clauses, **kw)
     return f"CAST(date_trunc('month', ({instant}) AT TIME ZONE 'Asia/Ho_Chi_Minh') AS DATE)"
+
+
+class month_after(FunctionElement[date]):
+    """The first day of the month of the day after a date, in SQL: the first month at whose last day
+    a task due on that date is overdue."""
+
+    type = Date()
+    inherit_cache = True
+    name = "month_after"
+
+
+@compiles(month_after)
+def _month_after_sqlite(element: month_after, compiler: Any, **kw: Any) -> str:
+    return f"date({compiler.process(element.clauses, **kw)}, '+1 day', 'start of month')"
+
+
+@compiles(month_after, "postgresql")
+def _month_after_postgresql(element: month_after, compiler: Any, **kw: Any) -> str:
+    return f"CAST(date_trunc('month', ({compiler.process(element.clauses, **kw)}) + 1) AS DATE)"
+
+
+class month_of(FunctionElement[date]):
+    """The first day of the month of a date, in SQL."""
+
+    type = Date()
+    inherit_cache = True
+    name = "month_of"
+
+
+@compiles(month_of)
+def _month_of_sqlite(element: month_of, compiler: Any, **kw: Any) -> str:
+    return f"date({compiler.process(element.clauses, **kw)}, 'start of month')"
+
+
+@compiles(month_of, "postgresql")
+def _month_of_postgresql(element: month_of, compiler: Any, **kw: Any) -> str:
+    return f"CAST(date_trunc('month', {compiler.process(element.clauses, **kw)}) AS DATE)"
 
 
 def _grouped(day: date, due_soon_days: int, *conditions: ColumnElement[bool]) -> Any:
@@ -112,6 +149,175 @@ def _add(connection: Connection, changes: Iterable[Sequence[Any]]) -> None:
             index_elements=list(_KEY), set_={"tasks": TaskCount.tasks + insert.excluded.tasks}
         )
     )
+
+
+# ------------------------------------------------------------------------------ the monthly trend
+
+# The trend's rows: (lead unit, inspecting body, month) -> [done on time, done late, overdue, within].
+TrendRows = dict[tuple[int, int, date], list[int]]
+_TREND_KEY = ("lead_org_id", "inspecting_org_id", "month")
+_TREND_VALUES = ("done_on_time", "done_late", "overdue", "open_within")
+
+
+def _month_number(month: date) -> int:
+    return month.year * 12 + month.month - 1
+
+
+def _month_of_number(number: int) -> date:
+    return date(number // 12, number % 12 + 1, 1)
+
+
+def _trend_grouped(day: date, *conditions: ColumnElement[bool]) -> Any:
+    """The tasks with a deadline assigned by the end of ``day``, grouped by what places them in the
+    trend's months: the month assigned, the month closed (done by ``day`` or cancelled by its end;
+    None while open), the first past month at whose end they were overdue, whether they are overdue
+    on ``day`` (the running month's end), done, and done by their deadline."""
+    end = end_of_local_day(day)
+    done = and_(Task.status == TaskStatus.DONE, Task.completed_on <= day)
+    closed = case(
+        (done, month_of(Task.completed_on)),
+        (and_(Task.status == TaskStatus.CANCELLED, Task.cancelled_at < end), local_month(Task.cancelled_at)),
+        else_=None,
+    )
+    return (
+        select(
+            Task.lead_org_id,
+            Visit.inspecting_org_id,
+            local_month(Task.created_at).label("assigned"),
+            closed.label("closed"),
+            month_after(Task.due_on).label("overdue_from"),
+            (Task.due_on < day).label("overdue_now"),
+            done.label("done"),
+            (Task.completed_on <= Task.due_on).label("in_time"),
+            func.count(Task.id).label("tasks"),
+        )
+        .join(Directive, Directive.id == Task.directive_id)
+        .join(Visit, Visit.id == Directive.visit_id)
+        .where(Task.due_on.is_not(None), Task.created_at < end, *conditions)
+        .group_by(
+            Task.lead_org_id,
+            Visit.inspecting_org_id,
+            "assigned",
+            "closed",
+            "overdue_from",
+            "overdue_now",
+            "done",
+            "in_time",
+        )
+    )
+
+
+def _fold_trend(rows: Iterable[Any], day: date, first: date | None = None) -> TrendRows:
+    """Each group's tasks added to the months from ``first`` (or the earliest) to ``day``'s: done in
+    the month they were closed, open (overdue or within) at the end of each month from the one they
+    were assigned in to the one before they were closed."""
+    last = _month_number(day)
+    start = _month_number(first) if first is not None else None
+    trend: TrendRows = {}
+    for row in rows:
+        lead, body, n = row.lead_org_id, row.inspecting_org_id, int(row.tasks)
+        closed = _month_number(row.closed) if row.closed is not None else None
+        if row.done and closed is not None and (start is None or closed >= start):
+            cell = trend.setdefault((lead, body, _month_of_number(closed)), [0, 0, 0, 0])
+            cell[0 if row.in_time else 1] += n
+        assigned = _month_number(row.assigned)
+        overdue_from = _month_number(row.overdue_from)
+        stop = min(closed if closed is not None else last + 1, last + 1)
+        for month in range(assigned if start is None else max(assigned, start), stop):
+            overdue = row.overdue_now if month == last else overdue_from <= month
+            cell = trend.setdefault((lead, body, _month_of_number(month)), [0, 0, 0, 0])
+            cell[2 if overdue else 3] += n
+    return trend
+
+
+def _trend_of(
+    connection: Connection, day: date, first: date | None, *conditions: ColumnElement[bool]
+) -> TrendRows:
+    return _fold_trend(connection.execute(_trend_grouped(day, *conditions)), day, first)
+
+
+def _add_trend(connection: Connection, changes: TrendRows) -> None:
+    """Add each (key) -> [four numbers] to the kept trend, creating the rows that are missing."""
+    rows = sorted((key, values) for key, values in changes.items() if any(values))
+    if not rows:
+        return
+    insert = _insert(connection)(TaskTrend).values(
+        [dict(zip((*_TREND_KEY, *_TREND_VALUES), (*key, *values), strict=True)) for key, values in rows]
+    )
+    connection.execute(
+        insert.on_conflict_do_update(
+            index_elements=list(_TREND_KEY),
+            set_={name: getattr(TaskTrend, name) + getattr(insert.excluded, name) for name in _TREND_VALUES},
+        )
+    )
+
+
+def _rebuild_trend(connection: Connection, day: date, since: date | None) -> None:
+    """Count the trend's months again from ``since``'s month (every month when None) as of ``day``.
+
+    The months before ``since``'s month end before it: their figures do not move with the day, and
+    the flush hook has kept them. From that month on, the tasks open at its start or closed since are
+    counted again (the status index), with the tasks assigned since.
+    """
+    table = cast(Table, TaskTrend.__table__)
+    if since is None:
+        connection.execute(delete(TaskTrend))
+        trend = _trend_of(connection, day, None)
+    else:
+        first = since.replace(day=1)
+        connection.execute(delete(TaskTrend).where(TaskTrend.month >= first))
+        start = start_of_local_day(first)
+        still_open = or_(
+            Task.status.not_in((TaskStatus.DONE, TaskStatus.CANCELLED)),
+            and_(
+                Task.status == TaskStatus.DONE, or_(Task.completed_on.is_(None), Task.completed_on >= first)
+            ),
+            and_(
+                Task.status == TaskStatus.CANCELLED,
+                or_(Task.cancelled_at.is_(None), Task.cancelled_at >= start),
+            ),
+        )
+        trend = _trend_of(connection, day, first, still_open)
+    rows = [dict(zip((*_TREND_KEY, *_TREND_VALUES), (*k, *v), strict=True)) for k, v in sorted(trend.items())]
+    for chunk in range(0, len(rows), 5000):
+        connection.execute(table.insert(), rows[chunk : chunk + 5000])
+
+
+def read_trend(
+    session: Session | scoped_session[Any], scope: Organization | None, months: Sequence[date], day: date
+) -> dict[date, tuple[int, int, int, int]] | None:
+    """The kept trend of ``months`` (first days, the last one ``day``'s month) summed per month; None
+    when the kept rows are not of ``day`` (and ``day`` is not today)."""
+    if not months or day != local_today() or months[-1] != day.replace(day=1):
+        return None
+    conditions: list[ColumnElement[bool]] = [
+        TaskCountDay.day == day,
+        TaskTrend.month >= months[0],
+        TaskTrend.month <= months[-1],
+    ]
+    if scope is not None:
+        unit = aliased(Organization)
+        units = select(unit.id).where(in_subtree(unit.path, scope))
+        conditions.append(or_(TaskTrend.lead_org_id.in_(units), TaskTrend.inspecting_org_id.in_(units)))
+    query = (
+        select(
+            TaskCountDay.day,
+            TaskTrend.month,
+            *(func.sum(getattr(TaskTrend, name)).label(name) for name in _TREND_VALUES),
+        )
+        .select_from(TaskCountDay)
+        .outerjoin(TaskTrend, and_(*conditions))
+        .where(TaskCountDay.id == _DAY_ROW)
+        .group_by(TaskCountDay.day, TaskTrend.month)
+    )
+    rows = session.execute(query).all()
+    if not rows or rows[0].day != day:
+        return None
+    return {
+        row.month: tuple(int(getattr(row, name) or 0) for name in _TREND_VALUES)  # type: ignore[misc]
+        for row in rows
+        if row.month is not None
+    }
 
 
 # The categories a day's passing moves tasks between, and the states whose tasks are never in them.
@@ -173,6 +379,8 @@ def rebuild(connection: Connection, day: date, due_soon_days: int) -> bool:
         connection.execute(delete(TaskCount))
         grouped = _grouped(day, due_soon_days)
         connection.execute(table.insert().from_select([*_KEY, "tasks"], grouped))
+    # The trend's months before the kept day's do not move with the day.
+    _rebuild_trend(connection, day, current.day if current.day is not None and current.day <= day else None)
     connection.execute(
         update(TaskCountDay).where(TaskCountDay.id == _DAY_ROW).values(day=day, due_soon_days=due_soon_days)
     )
@@ -371,7 +579,11 @@ def _before_flush(session: Session, _context: UOWTransaction, _instances: Any) -
         mark_stale(connection)
         return
     ids = [t.id for t in stored if t.id is not None]
-    session.info[_OLD] = (kept, _groups_of(connection, kept, ids) if ids else {})
+    session.info[_OLD] = (
+        kept,
+        _groups_of(connection, kept, ids) if ids else {},
+        _trend_of_tasks(connection, kept.day, ids),
+    )
 
 
 def _after_flush(session: Session, _context: UOWTransaction) -> None:
@@ -380,7 +592,7 @@ def _after_flush(session: Session, _context: UOWTransaction) -> None:
     before = session.info.pop(_OLD, None)
     if before is None:
         return
-    kept, old = before
+    kept, old, old_trend = before
     stored, added = _changed_tasks(session)
     gone = {id(t) for t in session.deleted}
     new: dict[int, tuple[Any, ...]] = {}
@@ -398,6 +610,27 @@ def _after_flush(session: Session, _context: UOWTransaction) -> None:
     change: Counter[tuple[Any, ...]] = Counter(new.values())
     change.subtract(Counter(old.values()))
     _add(connection, ((*key, n) for key, n in change.items()))
+    # The trend: the changed tasks' months as they have become, less what they were.
+    now_ids = [t.id for t in stored if id(t) not in gone] + [t.id for t in added]
+    trend = _trend_of_tasks(connection, kept.day, [i for i in now_ids if i is not None])
+    for key, values in old_trend.items():
+        cell = trend.setdefault(key, [0, 0, 0, 0])
+        for index, value in enumerate(values):
+            cell[index] -= value
+    _add_trend(connection, trend)
+
+
+def _trend_of_tasks(connection: Connection, day: date, ids: Iterable[int]) -> TrendRows:
+    """The trend's months of some tasks (as they are in the database) as of ``day``."""
+    ids = sorted(set(ids))
+    trend: TrendRows = {}
+    for chunk in range(0, len(ids), 500):
+        part = _trend_of(connection, day, None, Task.id.in_(ids[chunk : chunk + 500]))
+        for key, values in part.items():
+            cell = trend.setdefault(key, [0, 0, 0, 0])
+            for index, value in enumerate(values):
+                cell[index] += value
+    return trend
 
 
 def _after_bulk(state: ORMExecuteState) -> None:
