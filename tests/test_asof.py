@@ -14,7 +14,7 @@ from models import Organization, Task, TaskCount, TaskCountDay, db
 from models.enums import Timeliness
 from tests.board.test_task_list import count_of
 from tests.conftest import VISIT_DAY, at
-from workflows import counts, reminders
+from workflows import counts, reach, reminders
 from workflows import dashboard as numbers
 from workflows import tasks as task_flow
 from workflows.clock import local_today
@@ -289,6 +289,20 @@ def _assert_kept_equals_live(rng: random.Random, world, tasks_changed: str) -> N
         kept_trend = numbers.monthly_trend(scope, months, today, whole_tree=whole)
         live_trend = numbers.monthly_trend_live(scope, months, today, whole_tree=whole)
         assert kept_trend == live_trend, (tasks_changed, scope.code, start)
+    # The tasks that reach nobody (a unit without an active office account): counted from the kept
+    # counts and from the tasks.
+    world.other_office_user.is_active = False
+    db.session.flush()
+    for _ in range(3):
+        scope, period = rng.choice(scopes[1:]), _random_period(rng, today)
+        selection = numbers.Selection.of(scope, period.start, period.end or today)
+        conditions = selection.conditions(today)
+        kept_reach = reach.unreached_tasks(
+            conditions, today, kept=(selection.counted_scope(), selection.period())
+        )
+        assert kept_reach == reach.unreached_tasks(conditions, today), (tasks_changed, scope.code, period)
+    world.other_office_user.is_active = True
+    db.session.flush()
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])

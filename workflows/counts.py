@@ -491,6 +491,49 @@ def read(
     return grouped
 
 
+# The categories of the tasks not yet done nor cancelled (models.enums.OPEN_TASK_STATUSES).
+OPEN_CATEGORIES = (
+    "overdue",
+    "due_soon",
+    "within",
+    "awaiting_on_time",
+    "awaiting_late",
+    "await_nodue",
+    "open_nodue",
+)
+
+
+def open_of_leads_sql(
+    scope: Organization | None,
+    months: tuple[date | None, date | None],
+    leads: Any,
+    day: date,
+    *,
+    otherwise: Any,
+) -> Any:
+    """SQL of how many tasks of the lead units ``leads`` (a subquery of ids) that ``scope`` answers
+    for, assigned in ``months``, are open (neither done nor cancelled), from the kept rows when they
+    are of ``day`` (today), else the SQL ``otherwise`` (which then counts the tasks)."""
+    if day != local_today():
+        return otherwise
+    conditions: list[ColumnElement[bool]] = [
+        TaskCount.category.in_(OPEN_CATEGORIES),
+        TaskCount.lead_org_id.in_(leads),
+    ]
+    first, last = months
+    if first is not None:
+        conditions.append(TaskCount.assigned_month >= first)
+    if last is not None:
+        conditions.append(TaskCount.assigned_month <= last)
+    if scope is not None:
+        unit = aliased(Organization)
+        units = select(unit.id).where(in_subtree(unit.path, scope))
+        conditions.append(or_(TaskCount.lead_org_id.in_(units), TaskCount.inspecting_org_id.in_(units)))
+    kept = select(func.coalesce(func.sum(TaskCount.tasks), 0)).where(*conditions).scalar_subquery()
+    kept_day = select(TaskCountDay.day).where(TaskCountDay.id == _DAY_ROW).scalar_subquery()
+    return case((kept_day == day, kept), else_=otherwise)
+
+
 # --------------------------------------------------------------------------------- the flush hook
 
 

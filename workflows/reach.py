@@ -11,18 +11,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ColumnElement, and_, exists, func, or_, select
+from sqlalchemy import ColumnElement, and_, exists, func, or_, select, union_all
 from sqlalchemy.orm import joinedload
 
 from models import Organization, Task, User, db
 from models.enums import OPEN_TASK_STATUSES, Role, TaskEventKind
 from models.vntext import format_date
-from workflows import audit
+from workflows import audit, counts
 from workflows.admin import check_admin, check_org_in_scope
 from workflows.errors import ValidationFailed
 from workflows.tasks import log_event
+from workflows.timeliness import Period
 
 if TYPE_CHECKING:
     from workflows.admin import Actor
@@ -90,20 +91,71 @@ def unreached(today: date) -> ColumnElement[bool]:
     return and_(Task.status.in_(OPEN_TASK_STATUSES), or_(~office, ended))
 
 
+def _has_office() -> ColumnElement[bool]:
+    return exists().where(
+        User.organization_id == Organization.id, User.role == Role.OFFICE, User.is_active.is_(True)
+    )
+
+
 def unreached_tasks(
-    conditions: list[ColumnElement[bool]], today: date, limit: int = 10
+    conditions: list[ColumnElement[bool]],
+    today: date,
+    limit: int = 10,
+    *,
+    kept: tuple[Organization | None, Period] | None = None,
 ) -> tuple[int, list[Task]]:
-    """How many tasks of a selection (``conditions``) reach nobody, and the first ``limit`` of them."""
+    """How many tasks of a selection (``conditions``) reach nobody, and the first ``limit`` of them;
+    two queries whatever the number of tasks.
+
+    Only the tasks of the few units that reach nobody are read. With ``kept`` (the selection's
+    subtree, None for every task, and period), the open tasks of the units none of whose tasks reach
+    anyone (no active office account, or ended before today) are counted from the kept counts
+    (``workflows.counts``) when they are today's; the tasks of units that end later are counted. The
+    first ones are read per open status from the (status, due date) index, in due-date order.
+    """
+    office = _has_office()
+    every = select(Organization.id).where(or_(~office, Organization.valid_to < today))
+    later = select(Organization.id).where(office, Organization.valid_to >= today)
     where = [*conditions, unreached(today)]
-    count = db.session.scalar(select(func.count()).select_from(Task).where(*where)) or 0
+
+    def live(units: Any) -> Any:
+        return select(func.count()).select_from(Task).where(*where, Task.lead_org_id.in_(units))
+
+    count = live(every).scalar_subquery()
+    if kept is not None:
+        scope, period = kept
+        months = counts.servable(period.start, period.end, today, ())
+        if months is not None:
+            count = counts.open_of_leads_sql(scope, months, every, today, otherwise=count)
+    total = db.session.scalar(select(count + live(later).scalar_subquery())) or 0
+    candidates = select(Organization.id).where(or_(~office, Organization.valid_to.is_not(None)))
+    where.append(Task.lead_org_id.in_(candidates))
+    # Per open status, the first ones with a due date (the status and due-date index), and the first
+    # ones without one.
+    parts = [
+        select(Task.id, Task.due_on)
+        .where(*where, Task.status == status, Task.due_on.is_not(None))
+        .order_by(Task.due_on, Task.id)
+        .limit(limit)
+        .subquery()
+        for status in sorted(OPEN_TASK_STATUSES)
+    ]
+    parts.append(
+        select(Task.id, Task.due_on)
+        .where(*where, Task.due_on.is_(None))
+        .order_by(Task.id)
+        .limit(limit)
+        .subquery()
+    )
+    first = union_all(*(select(part.c.id, part.c.due_on) for part in parts)).subquery()
     tasks = db.session.scalars(
         select(Task)
-        .where(*where)
+        .join(first, first.c.id == Task.id)
         .options(joinedload(Task.lead_org))  # one query whatever the count (a test counts them)
-        .order_by(Task.due_on.is_(None), Task.due_on, Task.id)
+        .order_by(first.c.due_on.is_(None), first.c.due_on, first.c.id)
         .limit(limit)
     ).all()
-    return count, list(tasks)
+    return int(total), list(tasks)
 
 
 def record_successor(

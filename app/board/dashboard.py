@@ -156,7 +156,9 @@ def dashboard() -> str:
         total=total,
         most_overdue=facts.most_overdue(),
         overdue_heading=overdue_heading,
-        unreached=reach.unreached_tasks(selection.conditions(today), today),
+        unreached=reach.unreached_tasks(
+            selection.conditions(today), today, kept=(selection.counted_scope(), selection.period())
+        ),
         visits=visits,
         trend=trend,
         # exports.charts writes every text of the SVG escaped (a test shows a unit name with markup).
