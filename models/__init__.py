@@ -19,7 +19,7 @@ from models.organization import Organization
 from models.person import Person
 from models.recurrence import Recurrence, recurrence_coordinator
 from models.task import Attachment, DeadlineExtension, Task, TaskEvent, task_coordinator
-from models.task_count import TaskCount, TaskCountDay, TaskTrend
+from models.task_count import TaskCount, TaskCountAll, TaskCountDay, TaskTrend
 from models.user import User
 from models.visit import DelegationMember, Finding, Visit
 
@@ -53,6 +53,7 @@ __all__ = [
     "SpentFormToken",
     "Task",
     "TaskCount",
+    "TaskCountAll",
     "TaskCountDay",
     "TaskEvent",
     "TaskTrend",

@@ -31,6 +31,19 @@ class TaskCount(Base):
     tasks: Mapped[int] = mapped_column(default=0)
 
 
+class TaskCountAll(Base):
+    """``TaskCount`` summed over the months: the counts of all time, in a few thousand rows."""
+
+    __tablename__ = "task_count_all"
+
+    lead_org_id: Mapped[int] = mapped_column(ForeignKey("organization.id"), primary_key=True)
+    inspecting_org_id: Mapped[int] = mapped_column(
+        ForeignKey("organization.id"), primary_key=True, index=True
+    )
+    category: Mapped[str] = mapped_column(String(16), primary_key=True)
+    tasks: Mapped[int] = mapped_column(default=0)
+
+
 class TaskCountDay(Base):
     """The one row saying which day (and which "due soon" window) the kept counts are categorised on."""
 

@@ -47,7 +47,7 @@ from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction, aliased, sc
 from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.types import Date
 
-from models import Directive, Organization, Task, TaskCount, TaskCountDay, TaskTrend, Visit
+from models import Directive, Organization, Task, TaskCount, TaskCountAll, TaskCountDay, TaskTrend, Visit
 from models.enums import TaskStatus
 from workflows.clock import local_today
 from workflows.scope import in_subtree
@@ -147,6 +147,22 @@ def _add(connection: Connection, changes: Iterable[Sequence[Any]]) -> None:
     connection.execute(
         insert.on_conflict_do_update(
             index_elements=list(_KEY), set_={"tasks": TaskCount.tasks + insert.excluded.tasks}
+        )
+    )
+    # The same changes, summed over the months, to the counts of all time.
+    of_all_time: Counter[tuple[Any, ...]] = Counter()
+    for lead, body, _month, category, tasks in rows:
+        of_all_time[(lead, body, category)] += tasks
+    rows_all = sorted((*key, n) for key, n in of_all_time.items() if n)
+    if not rows_all:
+        return
+    keys_all = ("lead_org_id", "inspecting_org_id", "category")
+    insert_all = _insert(connection)(TaskCountAll).values(
+        [dict(zip((*keys_all, "tasks"), row, strict=True)) for row in rows_all]
+    )
+    connection.execute(
+        insert_all.on_conflict_do_update(
+            index_elements=list(keys_all), set_={"tasks": TaskCountAll.tasks + insert_all.excluded.tasks}
         )
     )
 
@@ -379,12 +395,25 @@ def rebuild(connection: Connection, day: date, due_soon_days: int) -> bool:
         connection.execute(delete(TaskCount))
         grouped = _grouped(day, due_soon_days)
         connection.execute(table.insert().from_select([*_KEY, "tasks"], grouped))
+    _rebuild_of_all_time(connection)
     # The trend's months before the kept day's do not move with the day.
     _rebuild_trend(connection, day, current.day if current.day is not None and current.day <= day else None)
     connection.execute(
         update(TaskCountDay).where(TaskCountDay.id == _DAY_ROW).values(day=day, due_soon_days=due_soon_days)
     )
     return True
+
+
+def _rebuild_of_all_time(connection: Connection) -> None:
+    """The counts of all time, summed from the kept rows."""
+    connection.execute(delete(TaskCountAll))
+    summed = select(
+        TaskCount.lead_org_id, TaskCount.inspecting_org_id, TaskCount.category, func.sum(TaskCount.tasks)
+    ).group_by(TaskCount.lead_org_id, TaskCount.inspecting_org_id, TaskCount.category)
+    table = cast(Table, TaskCountAll.__table__)
+    connection.execute(
+        table.insert().from_select(["lead_org_id", "inspecting_org_id", "category", "tasks"], summed)
+    )
 
 
 # The app says whether the session belongs to a reading page (whose own transaction must not write):
@@ -447,6 +476,25 @@ def servable(
     return _servable_period(start, end, day)
 
 
+def _kept_rows(
+    scope: Organization | None, months: tuple[date | None, date | None]
+) -> tuple[Any, list[ColumnElement[bool]]]:
+    """The kept rows to sum (those of all time when every month is asked for) and the conditions
+    that keep ``scope``'s rows of ``months``."""
+    first, last = months
+    rows_of: Any = TaskCountAll if first is None and last is None else TaskCount
+    conditions: list[ColumnElement[bool]] = []
+    if first is not None:
+        conditions.append(TaskCount.assigned_month >= first)
+    if last is not None:
+        conditions.append(TaskCount.assigned_month <= last)
+    if scope is not None:
+        unit = aliased(Organization)
+        units = select(unit.id).where(in_subtree(unit.path, scope))
+        conditions.append(or_(rows_of.lead_org_id.in_(units), rows_of.inspecting_org_id.in_(units)))
+    return rows_of, conditions
+
+
 def read(
     session: Session | scoped_session[Any],
     scope: Organization | None,
@@ -463,23 +511,16 @@ def read(
         TaskCountDay.day == day,
         TaskCountDay.due_soon_days == due_soon_days,
     ]
-    first, last = months
-    if first is not None:
-        conditions.append(TaskCount.assigned_month >= first)
-    if last is not None:
-        conditions.append(TaskCount.assigned_month <= last)
-    if scope is not None:
-        unit = aliased(Organization)
-        units = select(unit.id).where(in_subtree(unit.path, scope))
-        conditions.append(or_(TaskCount.lead_org_id.in_(units), TaskCount.inspecting_org_id.in_(units)))
-    keys = [TaskCount.lead_org_id] if group_by else []
+    rows_of, in_months = _kept_rows(scope, months)
+    conditions += in_months
+    keys = [rows_of.lead_org_id] if group_by else []
     # From the kept day's row, so that a stale day answers one row without counts rather than none.
     query = (
-        select(TaskCountDay.day, *keys, TaskCount.category, func.sum(TaskCount.tasks).label("tasks"))
+        select(TaskCountDay.day, *keys, rows_of.category, func.sum(rows_of.tasks).label("tasks"))
         .select_from(TaskCountDay)
-        .outerjoin(TaskCount, and_(*conditions))
+        .outerjoin(rows_of, and_(*conditions))
         .where(TaskCountDay.id == _DAY_ROW)
-        .group_by(TaskCountDay.day, *keys, TaskCount.category)
+        .group_by(TaskCountDay.day, *keys, rows_of.category)
     )
     rows = session.execute(query).all()
     if not rows or rows[0].day != day:
@@ -516,20 +557,9 @@ def open_of_leads_sql(
     are of ``day`` (today), else the SQL ``otherwise`` (which then counts the tasks)."""
     if day != local_today():
         return otherwise
-    conditions: list[ColumnElement[bool]] = [
-        TaskCount.category.in_(OPEN_CATEGORIES),
-        TaskCount.lead_org_id.in_(leads),
-    ]
-    first, last = months
-    if first is not None:
-        conditions.append(TaskCount.assigned_month >= first)
-    if last is not None:
-        conditions.append(TaskCount.assigned_month <= last)
-    if scope is not None:
-        unit = aliased(Organization)
-        units = select(unit.id).where(in_subtree(unit.path, scope))
-        conditions.append(or_(TaskCount.lead_org_id.in_(units), TaskCount.inspecting_org_id.in_(units)))
-    kept = select(func.coalesce(func.sum(TaskCount.tasks), 0)).where(*conditions).scalar_subquery()
+    rows_of, conditions = _kept_rows(scope, months)
+    conditions += [rows_of.category.in_(OPEN_CATEGORIES), rows_of.lead_org_id.in_(leads)]
+    kept = select(func.coalesce(func.sum(rows_of.tasks), 0)).where(*conditions).scalar_subquery()
     kept_day = select(TaskCountDay.day).where(TaskCountDay.id == _DAY_ROW).scalar_subquery()
     return case((kept_day == day, kept), else_=otherwise)
 
