@@ -303,6 +303,14 @@ def _assert_kept_equals_live(rng: random.Random, world, tasks_changed: str) -> N
         assert kept_reach == reach.unreached_tasks(conditions, today), (tasks_changed, scope.code, period)
     world.other_office_user.is_active = True
     db.session.flush()
+    # The inspectors' badge: reports waiting for verification from the kept counts (today's) and
+    # counted task by task (the SQL of another day).
+    from app.workspace.verification import _waiting_sql
+
+    for body in (world.board, world.province, world.district):
+        kept_badge = db.session.scalar(db.select(_waiting_sql(body.path, today)))
+        live_badge = db.session.scalar(db.select(_waiting_sql(body.path, today - timedelta(days=1))))
+        assert kept_badge == live_badge, (tasks_changed, body.code)
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])

@@ -564,6 +564,24 @@ def open_of_leads_sql(
     return case((kept_day == day, kept), else_=otherwise)
 
 
+# The categories of the tasks reported done and waiting for verification (status REPORTED).
+AWAITING_CATEGORIES = ("awaiting_on_time", "awaiting_late", "await_nodue")
+
+
+def awaiting_of_bodies_sql(bodies: Any, day: date, *, otherwise: Any) -> Any:
+    """SQL of how many tasks of visits of the inspecting bodies ``bodies`` (a subquery of ids) wait
+    for verification, from the kept counts of all time when they are of ``day`` (today), else the
+    SQL ``otherwise``. A task's status does not move with the day: any kept day's rows would do,
+    but only today's count the tasks assigned today."""
+    kept = (
+        select(func.coalesce(func.sum(TaskCountAll.tasks), 0))
+        .where(TaskCountAll.category.in_(AWAITING_CATEGORIES), TaskCountAll.inspecting_org_id.in_(bodies))
+        .scalar_subquery()
+    )
+    kept_day = select(TaskCountDay.day).where(TaskCountDay.id == _DAY_ROW).scalar_subquery()
+    return case((kept_day == day, kept), else_=otherwise)
+
+
 # --------------------------------------------------------------------------------- the flush hook
 
 

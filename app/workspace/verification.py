@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 from functools import lru_cache
 from typing import Any
 
@@ -20,7 +21,7 @@ from app.workspace.common import bp
 from app.workspace.forms import ExtensionDecisionForm, TaskHoldForm
 from models import Attachment, DeadlineExtension, Directive, Organization, Task, TaskEvent, User, Visit, db
 from models.enums import ExtensionStatus, Role, TaskEventKind, TaskStatus
-from workflows import revisions
+from workflows import counts, revisions
 from workflows import tasks as task_flow
 from workflows.attachments import PREVIEWABLE
 from workflows.clock import local_today
@@ -55,26 +56,29 @@ def waiting_count_sql(user: User) -> ColumnElement[int] | None:
     """The same count as SQL, for the navigation badge (read with the others in one statement)."""
     if not user.is_authenticated or user.role is not Role.INSPECTOR:
         return None
-    return _waiting_sql(user.organization.path)
+    return _waiting_sql(user.organization.path, local_today())
 
 
 @lru_cache(maxsize=1024)
-def _waiting_sql(path: str) -> ColumnElement[int]:
-    """Built once per subtree (SQL constructs are immutable): reports waiting plus pending requests of
-    tasks whose visit's inspecting body lies in the subtree, looked up per waiting task by primary keys."""
+def _waiting_sql(path: str, today: date) -> ColumnElement[int]:
+    """Built once per subtree and day (SQL constructs are immutable): reports waiting plus pending
+    requests of tasks whose visit's inspecting body lies in the subtree. The reports are read from
+    the kept counts (``workflows.counts``: their "awaiting verification" categories) when those are
+    today's, else looked up per waiting task by primary keys; the requests per pending request."""
     scope = select(Organization.id).where(in_subtree(Organization.path, Organization(path=path)))
     issued = exists(
         select(Directive.id)
         .join(Visit, Visit.id == Directive.visit_id)
         .where(Directive.id == Task.directive_id, column_in(Visit.inspecting_org_id, scope))
     )
-    reported = select(func.count(Task.id)).where(Task.status == TaskStatus.REPORTED, issued)
+    counted = select(func.count(Task.id)).where(Task.status == TaskStatus.REPORTED, issued)
+    reported = counts.awaiting_of_bodies_sql(scope, today, otherwise=counted.scalar_subquery())
     pending = (
         select(func.count(DeadlineExtension.id))
         .join(Task, Task.id == DeadlineExtension.task_id)
         .where(DeadlineExtension.status == ExtensionStatus.PENDING, issued)
     )
-    return reported.scalar_subquery() + pending.scalar_subquery()
+    return reported + pending.scalar_subquery()
 
 
 def _task_options() -> tuple[Any, ...]:
