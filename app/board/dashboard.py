@@ -12,12 +12,13 @@ from flask import flash, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from app.acting import error_message
 from app.board.forms import DashboardForm
 from app.board.listing import LinkMaker
 from app.board.views import bp, due_soon_days
+from app.jinja import percent
 from exports import charts
 from models import Organization, Task, db
 from models.enums import TimelinessGroup
@@ -166,7 +167,41 @@ def dashboard() -> str:
         link=link,
         trend_link=trend_link,
         summary_groups=SUMMARY_GROUPS,
+        count_cells=count_cells,
     )
+
+
+# A row's count cells: (count, category the link filters by) in the table's order.
+_LINKED_CELLS = (
+    ("total", None),
+    ("on_time", "on_time"),
+    ("late", "late"),
+    ("open_within", "open_within"),
+    ("overdue", "overdue"),
+    ("no_deadline", "no_deadline"),
+)
+
+
+def count_cells(
+    counts: Any, link: LinkMaker, words: dict[str, str], lead: int | None = None, visit: int | None = None
+) -> Markup:
+    """The cells of one row of the unit table (a count each, linked to its tasks, then the two
+    rates), written directly: the same markup as a template macro, without its cost per cell."""
+    extra: dict[str, Any] = {"lead": lead} if lead else {}
+    if visit:
+        extra = {"visit": visit}
+    cells = []
+    for key, category in _LINKED_CELLS:
+        value = getattr(counts, key)
+        href = link(timeliness=category, **extra) if category else link(**extra)
+        muted = "" if value else 'class="text-muted" '
+        cells.append(
+            f'\n  <td class="num" data-label="{escape(words[key])}"><a {muted}href="{escape(href)}">'
+            f"{escape(str(value))}</a></td>"
+        )
+    for key, rate in (("rate_due", counts.completion_rate), ("rate_all", counts.share("done"))):
+        cells.append(f'\n  <td class="num" data-label="{escape(words[key])}">{escape(percent(rate))}</td>')
+    return Markup("".join(cells))  # noqa: S704 - every value above is escaped
 
 
 class _PastDayLinks(LinkMaker):
