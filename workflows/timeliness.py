@@ -595,6 +595,16 @@ def first_record_day(session: Session | scoped_session[Any]) -> date | None:
     return min(days, default=None)
 
 
+def _has_record_by(session: Session | scoped_session[Any], day: date | None) -> bool:
+    """Whether a task was assigned or a visit made by the end of ``day`` (None: ever)."""
+    tasks = select(Task.id)
+    visits = select(Visit.id)
+    if day is not None:
+        tasks = tasks.where(Task.created_at < end_of_local_day(day))
+        visits = visits.where(Visit.visited_on <= day)
+    return bool(session.scalar(select(exists(tasks) | exists(visits))))
+
+
 def check_as_of(session: Session | scoped_session[Any], as_of: date, today: date | None = None) -> None:
     """Refuse an "as of" day after today or before the database's first record."""
     today = today or local_today()
@@ -604,6 +614,8 @@ def check_as_of(session: Session | scoped_session[Any], as_of: date, today: date
             day=format_date(as_of),
             today=format_date(today),
         )
+    if _has_record_by(session, as_of) or not _has_record_by(session, None):
+        return  # a record on or before the day (each lookup stops at its first row), or none at all
     first = first_record_day(session)
     if first is not None and as_of < first:
         raise ValidationFailed(
