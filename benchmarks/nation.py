@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, render_template
-from sqlalchemy import event, func, select
+from sqlalchemy import event, func, select, text
 from sqlalchemy.orm import Session
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -52,6 +52,7 @@ from workflows.clock import local_today
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 DEFAULT_PG_URL = "postgresql://postgres@127.0.0.1:5432/kiemtra_nation_bench"
 FLOOR = "bare page"
+PLACE = province.search_key(province.PLACES[0]).replace(" ", "").upper()  # the first district's code
 
 
 def add_floor(app: Flask) -> None:
@@ -208,6 +209,32 @@ def write_cost(app: Flask, repeat: int) -> dict[str, Any]:
     return summary
 
 
+def stats_cost(app: Flask, repeat: int, org_code: str | None) -> dict[str, Any]:
+    """``kiemtra stats --json`` (in this process, through Flask's CLI runner: no start-up) against a
+    raw GROUP BY of the tasks by status, alternating."""
+    runner = app.test_cli_runner()
+
+    def group_by() -> float:
+        with app.app_context():
+            start = time.perf_counter()
+            db.session.execute(text("SELECT status, count(*) FROM task GROUP BY status")).all()
+            elapsed = (time.perf_counter() - start) * 1000
+            db.session.rollback()
+        return elapsed
+
+    def stats(*extra: str) -> float:
+        start = time.perf_counter()
+        result = runner.invoke(args=["stats", "--json", *extra])
+        elapsed = (time.perf_counter() - start) * 1000
+        assert result.exit_code == 0, result.output
+        return elapsed
+
+    rows = {"stats, whole database": alternate(group_by, stats, repeat, 2)}
+    if org_code:
+        rows[f"stats --org {org_code}"] = alternate(group_by, lambda: stats("--org", org_code), repeat, 2)
+    return rows
+
+
 def check_equal(app: Flask) -> bool:
     """The kept counts and the live count of the whole database agree."""
     from workflows.timeliness import EVERYTHING, count_live, count_tasks
@@ -277,6 +304,10 @@ def run_size(backend: str, url: str | None, size: int, args: argparse.Namespace)
                 f" ({row['live']['ratio']:>5.1f}×)",
                 flush=True,
             )
+        stats = stats_cost(app, args.repeat, "TU-MAU01" if country else f"HU-{PLACE}")
+        for name, row in stats.items():
+            ratio = f"{row['ratio']:>5.1f}× GROUP BY {row['floor_ms']:.2f}"
+            print(f"  {name:<36} {row['median_ms']:>8.2f} ms ({ratio})", flush=True)
         cost = write_cost(app, args.write_repeat) if args.write_repeat else None
         if cost:
             print(f"  task change: {json.dumps(cost)}", flush=True)
@@ -287,6 +318,7 @@ def run_size(backend: str, url: str | None, size: int, args: argparse.Namespace)
             "rebuild_s": rebuild_s,
             "kept_equals_live": equal,
             "results": results,
+            "stats": stats,
             "write_cost": cost,
         }
     finally:
