@@ -111,7 +111,8 @@ def unreached_tasks(
     subtree, None for every task, and period), the open tasks of the units none of whose tasks reach
     anyone (no active office account, or ended before today) are counted from the kept counts
     (``workflows.counts``) when they are today's; the tasks of units that end later are counted. The
-    first ones are read per open status from the (status, due date) index, in due-date order.
+    first ones are read per open status from the (status, due date) index, in due-date order, when
+    the selection is every task (``kept`` with no subtree); a subtree's are gathered and sorted.
     """
     office = _has_office()
     every = select(Organization.id).where(or_(~office, Organization.valid_to < today))
@@ -130,8 +131,19 @@ def unreached_tasks(
     total = db.session.scalar(select(count + live(later).scalar_subquery())) or 0
     candidates = select(Organization.id).where(or_(~office, Organization.valid_to.is_not(None)))
     where.append(Task.lead_org_id.in_(candidates))
-    # Per open status, the first ones with a due date (the status and due-date index), and the first
-    # ones without one.
+    order = (Task.due_on.is_(None), Task.due_on, Task.id)
+    if kept is None or kept[0] is not None:
+        # A subtree: its tasks are gathered once (from its units' and visits' indexes), then sorted.
+        tasks = db.session.scalars(
+            select(Task)
+            .where(*where)
+            .options(joinedload(Task.lead_org))  # one query whatever the count (a test counts them)
+            .order_by(*order)
+            .limit(limit)
+        ).all()
+        return int(total), list(tasks)
+    # Every task: per open status, the first ones with a due date (the status and due-date index),
+    # and the first ones without one.
     parts = [
         select(Task.id, Task.due_on)
         .where(*where, Task.status == status, Task.due_on.is_not(None))
