@@ -9,13 +9,12 @@ its open tasks there (``record_successor``), with the move in each task's histor
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import ColumnElement, and_, exists, func, or_, select, union_all
-from sqlalchemy.orm import aliased, joinedload
+from sqlalchemy.orm import joinedload
 
 from models import Organization, Task, User, db
 from models.enums import OPEN_TASK_STATUSES, Role, TaskEventKind
@@ -92,8 +91,10 @@ def unreached(today: date) -> ColumnElement[bool]:
     return and_(Task.status.in_(OPEN_TASK_STATUSES), or_(~office, ended))
 
 
-def _has_office(unit: Any = Organization) -> ColumnElement[bool]:
-    return exists().where(User.organization_id == unit.id, User.role == Role.OFFICE, User.is_active.is_(True))
+def _has_office() -> ColumnElement[bool]:
+    return exists().where(
+        User.organization_id == Organization.id, User.role == Role.OFFICE, User.is_active.is_(True)
+    )
 
 
 def unreached_tasks(
@@ -117,30 +118,18 @@ def unreached_tasks(
     every = select(Organization.id).where(or_(~office, Organization.valid_to < today))
     where = [*conditions, unreached(today)]
 
-    def live(*of_units: Callable[[Any], ColumnElement[bool]]) -> Any:
-        # From the units to their tasks (the lead unit and status index), never a pass over the tasks.
-        unit = aliased(Organization)
-        return (
-            select(func.count(Task.id))
-            .select_from(unit)
-            .join(Task, Task.lead_org_id == unit.id)
-            .where(*(condition(unit) for condition in of_units), *where)
-        )
+    later = select(Organization.id).where(office, Organization.valid_to >= today)
 
-    def reach_nobody(unit: Any) -> ColumnElement[bool]:
-        return or_(~_has_office(unit), unit.valid_to < today)
+    def live(units: Any) -> Any:
+        return select(func.count()).select_from(Task).where(*where, Task.lead_org_id.in_(units))
 
-    def end_later(unit: Any) -> ColumnElement[bool]:
-        return and_(_has_office(unit), unit.valid_to >= today)
-
-    later = live(end_later)
-    count = live(reach_nobody).scalar_subquery()
+    count = live(every).scalar_subquery()
     if kept is not None:
         scope, period = kept
         months = counts.servable(period.start, period.end, today, ())
         if months is not None:
             count = counts.open_of_leads_sql(scope, months, every, today, otherwise=count)
-    total = db.session.scalar(select(count + later.scalar_subquery())) or 0
+    total = db.session.scalar(select(count + live(later).scalar_subquery())) or 0
     candidates = select(Organization.id).where(or_(~office, Organization.valid_to.is_not(None)))
     where.append(Task.lead_org_id.in_(candidates))
     order = (Task.due_on.is_(None), Task.due_on, Task.id)
