@@ -31,6 +31,7 @@ import os
 import pstats
 import statistics
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -212,7 +213,8 @@ def run(backend: str, args: argparse.Namespace) -> dict[str, Any]:
             backend, args.database_url or (DEFAULT_PG_URL if backend == "postgresql" else None)
         )
         url = target.url
-    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "INSTANCE_PATH": "/tmp"})
+    workdir = target.workdir if target is not None else Path(tempfile.mkdtemp(prefix="kiemtra-pages-"))
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "INSTANCE_PATH": str(workdir)})
     try:
         add_routes(app)
         if target is not None:
