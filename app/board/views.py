@@ -45,6 +45,7 @@ from app.board.listing import (
     organisation,
     urgency_order,
 )
+from app.workspace.common import labels_once
 from models import Attachment, Directive, Organization, Task, TaskEvent, Visit, db
 from models.enums import Role, TaskStatus, Timeliness, TimelinessGroup
 from models.labels import label
@@ -221,6 +222,7 @@ def task_list() -> str:
         days_label=_("%(n)d ngày"),  # without a number: the template fills in each row's
         # Offices see their unit's few tasks; leaders, inspectors and dashboard links a whole subtree.
         visits=_visit_choices(filters, base, many=current_user.role is not Role.OFFICE or scope is not None),
+        label=labels_once(),
     )
 
 

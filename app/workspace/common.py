@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from flask import Blueprint, request, url_for
@@ -15,6 +16,7 @@ from sqlalchemy.orm import joinedload
 from wtforms import SelectChoice
 
 from models import LegalDocument, Organization, Person, db
+from models.labels import label
 from models.vntext import format_date, search_key, whole_number
 
 bp = Blueprint(
@@ -154,3 +156,9 @@ def registry_codes() -> list[tuple[str, str]]:
 def count_of(query: Select[Any]) -> Select[Any]:
     """A count of the rows ``query`` would return."""
     return select(func.count()).select_from(query.order_by(None).subquery())
+
+
+def labels_once() -> Callable[..., str]:
+    """``models.labels.label`` for one page: each state's word translated once, not once per row (a
+    list of fifty tasks shows a handful of states). Made per request, since the language is."""
+    return lru_cache(maxsize=None)(label)

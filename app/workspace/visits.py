@@ -24,6 +24,7 @@ from app.workspace.common import (
     all_organisations,
     bp,
     count_of,
+    labels_once,
     like_pattern,
     org_choices,
     page_args,
@@ -255,6 +256,7 @@ def visit_list() -> ResponseReturnValue:
         units=units,
         statuses=list(VisitStatus),
         sorts=SORT_LABELS,
+        label=labels_once(),
     )
 
 
@@ -330,6 +332,7 @@ def visit_detail(visit_id: int) -> ResponseReturnValue:
             formdata=None, version=str(visit.version), report_due_on=report_back.default_due_on(today)
         ),
         report_back_task=report_back.task_of(visit),
+        label=labels_once(),
     )
 
 
