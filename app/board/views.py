@@ -22,7 +22,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import ColumnElement, exists, func, select
+from sqlalchemy import ColumnElement, Select, bindparam, exists, func, select
 from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
@@ -263,11 +263,13 @@ def _visit_choices(filters: TaskFilters, scope_condition: Any, *, many: bool) ->
 # -------------------------------------------------------------------------------------- task detail
 
 
-def _load_task(task_id: int) -> Task:
-    """The task with everything its page shows, or 404 when the user may not see it."""
-    task = db.session.scalar(
+@lru_cache(maxsize=1)
+def _task_page_statement() -> Select[tuple[Task]]:
+    """The task page's query, built on first use (no mapper set-up at import) and then reused with the
+    task's id bound: its loader options and cache key are worked out once, not on every request."""
+    return (
         select(Task)
-        .where(Task.id == task_id)
+        .where(Task.id == bindparam("task_id"))
         .options(
             joinedload(Task.lead_org),
             joinedload(Task.directive)
@@ -281,6 +283,11 @@ def _load_task(task_id: int) -> Task:
             selectinload(Task.extensions),
         )
     )
+
+
+def _load_task(task_id: int) -> Task:
+    """The task with everything its page shows, or 404 when the user may not see it."""
+    task = db.session.scalar(_task_page_statement(), {"task_id": task_id})
     if task is None or not task.can_view(current_user):
         abort(404)
     return task

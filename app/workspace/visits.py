@@ -6,6 +6,7 @@ from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
@@ -14,7 +15,7 @@ from flask_babel import gettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import Select, and_, case, exists, func, or_, select
+from sqlalchemy import Select, and_, bindparam, case, exists, func, or_, select
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from app import once
@@ -264,7 +265,11 @@ def visit_list() -> ResponseReturnValue:
 
 
 def _visible_visit(visit_id: int, *options: Any) -> Visit:
-    visit = db.session.scalar(select(Visit).where(Visit.id == visit_id).options(*options))
+    return _viewable(db.session.scalar(select(Visit).where(Visit.id == visit_id).options(*options)))
+
+
+def _viewable(visit: Visit | None) -> Visit:
+    """The visit, or 404 when there is none or the user may not see it."""
     if visit is None or not visit.can_view(current_user):
         abort(404)
     return visit
@@ -292,6 +297,13 @@ def dossier_options() -> tuple[Any, ...]:
     )
 
 
+@lru_cache(maxsize=1)
+def _dossier_statement() -> Select[tuple[Visit]]:
+    """The dossier's query, built on first use and then reused with the visit's id bound: its loader
+    options and cache key are worked out once, not on every request."""
+    return select(Visit).where(Visit.id == bindparam("visit_id")).options(*dossier_options())
+
+
 def _last_events(visit: Visit) -> dict[int, TaskEvent]:
     """The latest event of every task of the visit, in one query."""
     task_ids = [task.id for directive in visit.directives for task in directive.tasks]
@@ -307,7 +319,7 @@ def _last_events(visit: Visit) -> dict[int, TaskEvent]:
 @bp.route("/visits/<int:visit_id>")
 def visit_detail(visit_id: int) -> ResponseReturnValue:
     """Show a visit as a dossier: delegation, findings, numbered directives and their tasks."""
-    visit = _visible_visit(visit_id, *dossier_options())
+    visit = _viewable(db.session.scalar(_dossier_statement(), {"visit_id": visit_id}))
     today = local_today()
     due_soon = current_app.config["DUE_SOON_DAYS"]
     tasks = [task for directive in visit.directives for task in directive.tasks]
