@@ -187,14 +187,17 @@ def conditions(
     return result
 
 
-def urgency_order() -> list[Any]:
+def urgency_order(*, by_index: bool = True) -> list[Any]:
     """Overdue first (the longest overdue on top), then due soon, then the rest by due date.
 
     Ranking by timeliness on a day (``urgency_rank``) gives this same order, since working tasks
     overdue, due soon and later all follow their due dates; the stored rank needs no today and
-    ``ix_task_list_order`` serves it.
+    ``ix_task_list_order`` serves it. A unit's own list (a few thousand tasks at most) is better read
+    through its scope's indexes and sorted: ``by_index=False`` orders by ``list_rank + 0``, the same
+    order, which keeps PostgreSQL from walking the whole province's order for the unit's tasks (at
+    100,000 tasks: 5.6 ms for the first page, 135 ms for the 31st, against 1.3 and 1.5 ms sorted).
     """
-    return [Task.list_rank, Task.due_on, Task.id]
+    return [Task.list_rank if by_index else Task.list_rank + 0, Task.due_on, Task.id]
 
 
 def after_in_order(rank: int, due: date | None, task_id: int) -> ColumnElement[bool]:

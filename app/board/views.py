@@ -187,22 +187,19 @@ def task_list() -> str:
     # The "next" link carries where its page ends: the next page is read from there by the index,
     # not found by skipping every task before it. A page opened by its number alone counts its way.
     after = ListKey.parse(request.args.get("after")) if 1 < page == filters.page else None
-    tasks = list(
+    # Offices see their unit's few tasks; leaders, inspectors and dashboard links a whole subtree.
+    wide = current_user.role is not Role.OFFICE or scope is not None
+    ids = list(
         db.session.scalars(
-            select(Task)
+            select(Task.id)
             .where(*conditions(filters, base, today, soon))
-            # Loaded after the LIMIT: joining them would join every matching task before the sort.
-            .options(
-                selectinload(Task.lead_org),
-                selectinload(Task.directive).selectinload(Directive.visit),
-                selectinload(Task.coordinating_orgs),
-            )
-            .order_by(*urgency_order())
+            .order_by(*urgency_order(by_index=wide))
             .limit(PAGE_SIZE)
             .where(*([after.condition()] if after else []))
             .offset(0 if after else (page - 1) * PAGE_SIZE)
         )
     )
+    tasks = _tasks_shown(ids)
     for problem in filters.problems:
         flash(problem, "warning")
     return render_template(
@@ -220,10 +217,33 @@ def task_list() -> str:
         chips=CHIPS,
         **_filter_options(),
         days_label=_("%(n)d ngày"),  # without a number: the template fills in each row's
-        # Offices see their unit's few tasks; leaders, inspectors and dashboard links a whole subtree.
-        visits=_visit_choices(filters, base, many=current_user.role is not Role.OFFICE or scope is not None),
+        visits=_visit_choices(filters, base, many=wide),
         label=labels_once(),
     )
+
+
+@lru_cache(maxsize=1)
+def _list_rows_statement() -> Select[tuple[Task]]:
+    """One page's tasks with what their rows show, built on first use and reused with the ids bound."""
+    return (
+        select(Task)
+        .where(Task.id.in_(bindparam("ids", expanding=True)))
+        .options(
+            joinedload(Task.lead_org),
+            joinedload(Task.directive).joinedload(Directive.visit),
+            selectinload(Task.coordinating_orgs),
+        )
+    )
+
+
+def _tasks_shown(ids: list[int]) -> list[Task]:
+    """The tasks of one page, in the order of ``ids``: the page is chosen by its ids alone (read from the
+    list's index), then only its fifty tasks are joined to their unit, directive and visit, in one query
+    instead of one per relation."""
+    if not ids:
+        return []
+    by_id = {task.id: task for task in db.session.scalars(_list_rows_statement(), {"ids": ids}).unique()}
+    return [by_id[task_id] for task_id in ids]
 
 
 def _count_shown(counts: Any, category: str | None) -> int:
