@@ -65,6 +65,7 @@ from workflows import reach, report_back, revisions, workdays
 from workflows import tasks as task_flow
 from workflows import visits as visit_flow
 from workflows.clock import local_today, parse_date
+from workflows.dashboard import is_whole_tree
 from workflows.errors import (
     StaleRecord,
     ValidationFailed,
@@ -142,12 +143,15 @@ def _visit_list_query(filters: VisitFilters) -> tuple[Select[Any], Select[Any]]:
     with the subtree's ids rather than path subqueries; only the ids are sorted and paged, so the joins
     and eager loads run for one page of rows, not for every visit in scope.
     """
-    scope = _unit_ids(current_user.organization)
-    # "+ 0" keeps the planner off the per-body indexes, so that it walks ix_visit_visited_on in the
-    # list's order and stops after one page, instead of gathering and sorting every visit in scope.
-    conditions: list[Any] = [
-        or_((Visit.inspecting_org_id + 0).in_(scope), (Visit.inspected_org_id + 0).in_(scope))
-    ]
+    conditions: list[Any] = []
+    if not is_whole_tree(current_user.organization):
+        # (The whole tree's leader sees every visit: no condition, so the count needs no row.)
+        scope = _unit_ids(current_user.organization)
+        # "+ 0" keeps the planner off the per-body indexes, so that it walks ix_visit_visited_on in the
+        # list's order and stops after one page, instead of gathering and sorting every visit in scope.
+        conditions.append(
+            or_((Visit.inspecting_org_id + 0).in_(scope), (Visit.inspected_org_id + 0).in_(scope))
+        )
     for token in search_tokens(filters.q):
         pattern = like_pattern(token)
         bodies = select(Organization.id).where(Organization.search_key.like(pattern, escape="\\"))
@@ -200,9 +204,18 @@ def _page_of_visits(ids_query: Select[Any], count_query: Select[Any], number: in
     total = db.session.scalar(count_query) or 0
     number = min(number, max(1, -(-total // size)))
     ids = list(db.session.scalars(ids_query.limit(size).offset((number - 1) * size)))
-    loaded = db.session.scalars(
+    loaded = db.session.scalars(_list_rows_statement(), {"ids": ids}).unique() if ids else []
+    by_id = {visit.id: visit for visit in loaded}
+    return Page(items=[by_id[i] for i in ids], number=number, size=size, total=total)
+
+
+@lru_cache(maxsize=1)
+def _list_rows_statement() -> Select[tuple[Visit]]:
+    """One page's visits with what their rows show, built on first use and reused with the ids bound
+    (its loader options and cache key are worked out once)."""
+    return (
         select(Visit)
-        .where(Visit.id.in_(ids))
+        .where(Visit.id.in_(bindparam("ids", expanding=True)))
         .options(
             joinedload(Visit.inspected_org),
             joinedload(Visit.inspecting_org),
@@ -210,9 +223,7 @@ def _page_of_visits(ids_query: Select[Any], count_query: Select[Any], number: in
                 DelegationMember.person
             ),
         )
-    ).unique()
-    by_id = {visit.id: visit for visit in loaded}
-    return Page(items=[by_id[i] for i in ids], number=number, size=size, total=total)
+    )
 
 
 def _task_counts(visit_ids: list[int], today: date) -> dict[int, dict[str, int]]:
