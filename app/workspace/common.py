@@ -9,12 +9,14 @@ from functools import lru_cache
 from typing import Any
 
 from flask import Blueprint, request, url_for
-from flask_babel import gettext
+from flask_babel import get_locale, gettext
 from flask_login import current_user
+from markupsafe import Markup, escape
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import joinedload
 from wtforms import SelectChoice
 
+from app.jinja import vi
 from models import LegalDocument, Organization, Person, db
 from models.labels import label
 from models.vntext import format_date, search_key, whole_number
@@ -162,3 +164,21 @@ def labels_once() -> Callable[..., str]:
     """``models.labels.label`` for one page: each state's word translated once, not once per row (a
     list of fifty tasks shows a handful of states). Made per request, since the language is."""
     return lru_cache(maxsize=None)(label)
+
+
+def vi_once() -> Callable[[object], Markup]:
+    """``app.jinja.vi`` for one page: the interface language looked up once, not for every name and
+    title of its rows."""
+    if str(get_locale()) != "vi":
+        return vi
+    return lambda text: Markup("") if text is None or text == "" else escape(text)
+
+
+def link_by_id(endpoint: str, key: str) -> Callable[[int], str]:
+    """``url_for(endpoint, **{key: id})`` for the rows of one page: the link is built once and each
+    row's id written in its place (an ``int`` part of the path is its decimal digits)."""
+    marker = 987654321
+    head, found, tail = url_for(endpoint, **{key: marker}).rpartition(str(marker))
+    if not found:  # not an id in the path: build every link
+        return lambda value: url_for(endpoint, **{key: value})
+    return lambda value: f"{head}{int(value)}{tail}"

@@ -25,13 +25,16 @@ from app.workspace.common import (
     all_organisations,
     bp,
     count_of,
+    home_tree_condition,
     labels_once,
     like_pattern,
+    link_by_id,
     org_choices,
     page_args,
     people_choices,
     registry_codes,
     search_tokens,
+    vi_once,
 )
 from app.workspace.editing import (
     add_blank_rows,
@@ -259,16 +262,25 @@ def visit_list() -> ResponseReturnValue:
     number, size = page_args()
     page = _page_of_visits(ids_query, count_query, number, size)
     today = local_today()
-    units = all_organisations()
+    # Every body of the user's tree in tree order, as all_organisations() reads them: id, path and
+    # name are all the filter needs.
+    units = db.session.execute(
+        select(Organization.id, Organization.path, Organization.name)
+        .where(home_tree_condition(Organization.path))
+        .order_by(Organization.path)
+    )
     return render_template(
         "workspace/visit_list.html",
         page=page,
         filters=filters,
         counts=_task_counts([v.id for v in page.items], today),
-        units=units,
+        # Each unit indented by its depth, written once here rather than worked out by the template.
+        units=[(unit.id, "— " * (unit.path.count("/") - 2) + unit.name) for unit in units],
         statuses=list(VisitStatus),
         sorts=SORT_LABELS,
         label=labels_once(),
+        vi=vi_once(),
+        visit_link=link_by_id("workspace.visit_detail", "visit_id"),
     )
 
 
