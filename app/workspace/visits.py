@@ -298,25 +298,24 @@ def _viewable(visit: Visit | None) -> Visit:
     return visit
 
 
-def dossier_options() -> tuple[Any, ...]:
-    """How the dossier loads a visit (built per call: no mapper set-up at import)."""
+def dossier_options(*, page: bool = False) -> tuple[Any, ...]:
+    """How the dossier loads a visit (built per call: no mapper set-up at import). The page itself
+    (``page``) shows neither the findings each directive answers nor the tasks' extension requests,
+    which the dossier's spreadsheet, corrections and API read."""
+    task_options: tuple[Any, ...] = (joinedload(Task.lead_org), selectinload(Task.coordinating_orgs))
     return (
         joinedload(Visit.inspecting_org),
         joinedload(Visit.inspected_org),
         selectinload(Visit.members).joinedload(DelegationMember.person),
         selectinload(Visit.findings),
         selectinload(Visit.directives).selectinload(Directive.citations),
-        selectinload(Visit.directives).selectinload(Directive.findings),
+        *(() if page else (selectinload(Visit.directives).selectinload(Directive.findings),)),
         selectinload(Visit.directives)
         .selectinload(Directive.recurrences)
         .options(joinedload(Recurrence.lead_org)),
         selectinload(Visit.directives)
         .selectinload(Directive.tasks)
-        .options(
-            joinedload(Task.lead_org),
-            selectinload(Task.coordinating_orgs),
-            selectinload(Task.extensions),
-        ),
+        .options(*task_options, *(() if page else (selectinload(Task.extensions),))),
     )
 
 
@@ -324,7 +323,7 @@ def dossier_options() -> tuple[Any, ...]:
 def _dossier_statement() -> Select[tuple[Visit]]:
     """The dossier's query, built on first use and then reused with the visit's id bound: its loader
     options and cache key are worked out once, not on every request."""
-    return select(Visit).where(Visit.id == bindparam("visit_id")).options(*dossier_options())
+    return select(Visit).where(Visit.id == bindparam("visit_id")).options(*dossier_options(page=True))
 
 
 def _last_events(visit: Visit) -> dict[int, TaskEvent]:
@@ -368,7 +367,17 @@ def visit_detail(visit_id: int) -> ResponseReturnValue:
         ),
         report_back_task=report_back.task_of(visit),
         label=labels_once(),
+        vi=vi_once(),
+        board_task_url=_task_links(),
     )
+
+
+def _task_links() -> Callable[[int], str | None]:
+    """``board_task_url`` for the dossier's rows: each task's link on the board (None without the
+    board), built once for the page."""
+    if "board.task_detail" not in current_app.view_functions:
+        return lambda _task_id: None
+    return link_by_id("board.task_detail", "task_id")
 
 
 # --- Creating and editing --------------------------------------------------------------------
