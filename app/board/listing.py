@@ -150,7 +150,16 @@ def base_condition(user: User, scope: Organization | None) -> ColumnElement[bool
     A chosen subtree lies inside the user's (the view checks it), so it shows nothing hidden from them.
     """
     root = scope if scope is not None else user.organization
-    return subtree_tasks(root, whole_tree=is_whole_tree(root), visible=scope is None)
+    return _subtree_condition(root.path, is_whole_tree(root), scope is None)
+
+
+@lru_cache(maxsize=1024)
+def _subtree_condition(path: str, whole_tree: bool, visible: bool) -> ColumnElement[bool]:
+    """The condition's SQL, built once per subtree: building its subqueries over aliased organisations
+    costs more in Python than an office's list takes to read (SQL constructs are immutable, so one
+    serves every request). Only the root's path is read."""
+    root = Organization(path=path)  # never added to a session
+    return subtree_tasks(root, whole_tree=whole_tree, visible=visible)
 
 
 def conditions(

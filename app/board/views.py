@@ -45,7 +45,7 @@ from app.board.listing import (
     organisation,
     urgency_order,
 )
-from app.workspace.common import labels_once
+from app.workspace.common import labels_once, link_by_id, vi_once
 from models import Attachment, Directive, Organization, Task, TaskEvent, Visit, db
 from models.enums import Role, TaskStatus, Timeliness, TimelinessGroup
 from models.labels import label
@@ -219,6 +219,8 @@ def task_list() -> str:
         days_label=_("%(n)d ngày"),  # without a number: the template fills in each row's
         visits=_visit_choices(filters, base, many=wide),
         label=labels_once(),
+        vi=vi_once(),
+        task_link=link_by_id("board.task_detail", "task_id"),
     )
 
 
