@@ -245,7 +245,7 @@ def _tasks_shown(ids: list[int]) -> list[Task]:
     if not ids:
         return []
     by_id = {task.id: task for task in db.session.scalars(_list_rows_statement(), {"ids": ids}).unique()}
-    return [by_id[task_id] for task_id in ids]
+    return [by_id[task_id] for task_id in ids if task_id in by_id]  # (one deleted in between: left out)
 
 
 def _count_shown(counts: Any, category: str | None) -> int:
