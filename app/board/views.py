@@ -225,7 +225,7 @@ def task_list() -> str:
 
 
 @lru_cache(maxsize=1)
-def _list_rows_statement() -> Select[tuple[Task]]:
+def _list_rows_statement() -> Select[Task]:
     """One page's tasks with what their rows show, built on first use and reused with the ids bound."""
     return (
         select(Task)
@@ -286,7 +286,7 @@ def _visit_choices(filters: TaskFilters, scope_condition: Any, *, many: bool) ->
 
 
 @lru_cache(maxsize=1)
-def _task_page_statement() -> Select[tuple[Task]]:
+def _task_page_statement() -> Select[Task]:
     """The task page's query, built on first use (no mapper set-up at import) and then reused with the
     task's id bound: its loader options and cache key are worked out once, not on every request."""
     return (

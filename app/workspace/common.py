@@ -178,7 +178,8 @@ def link_by_id(endpoint: str, key: str) -> Callable[[int], str]:
     """``url_for(endpoint, **{key: id})`` for the rows of one page: the link is built once and each
     row's id written in its place (an ``int`` part of the path is its decimal digits)."""
     marker = 987654321
-    head, found, tail = url_for(endpoint, **{key: marker}).rpartition(str(marker))
+    values: dict[str, Any] = {key: marker}
+    head, found, tail = url_for(endpoint, **values).rpartition(str(marker))
     if not found:  # not an id in the path: build every link
-        return lambda value: url_for(endpoint, **{key: value})
+        return lambda value: url_for(endpoint, **{**values, key: value})
     return lambda value: f"{head}{int(value)}{tail}"

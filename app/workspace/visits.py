@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import date
@@ -207,13 +207,13 @@ def _page_of_visits(ids_query: Select[Any], count_query: Select[Any], number: in
     total = db.session.scalar(count_query) or 0
     number = min(number, max(1, -(-total // size)))
     ids = list(db.session.scalars(ids_query.limit(size).offset((number - 1) * size)))
-    loaded = db.session.scalars(_list_rows_statement(), {"ids": ids}).unique() if ids else []
+    loaded: Iterable[Visit] = db.session.scalars(_list_rows_statement(), {"ids": ids}).unique() if ids else []
     by_id = {visit.id: visit for visit in loaded}
     return Page(items=[by_id[i] for i in ids], number=number, size=size, total=total)
 
 
 @lru_cache(maxsize=1)
-def _list_rows_statement() -> Select[tuple[Visit]]:
+def _list_rows_statement() -> Select[Visit]:
     """One page's visits with what their rows show, built on first use and reused with the ids bound
     (its loader options and cache key are worked out once)."""
     return (
@@ -320,7 +320,7 @@ def dossier_options(*, page: bool = False) -> tuple[Any, ...]:
 
 
 @lru_cache(maxsize=1)
-def _dossier_statement() -> Select[tuple[Visit]]:
+def _dossier_statement() -> Select[Visit]:
     """The dossier's query, built on first use and then reused with the visit's id bound: its loader
     options and cache key are worked out once, not on every request."""
     return select(Visit).where(Visit.id == bindparam("visit_id")).options(*dossier_options(page=True))
