@@ -63,7 +63,7 @@ from models import (
     Visit,
     db,
 )
-from models.enums import DelegationRole, FindingKind, TaskStatus, VisitStatus
+from models.enums import CANCELLABLE_TASK_STATUSES, DelegationRole, FindingKind, TaskStatus, VisitStatus
 from workflows import reach, report_back, revisions, workdays
 from workflows import tasks as task_flow
 from workflows import visits as visit_flow
@@ -353,6 +353,7 @@ def visit_detail(visit_id: int) -> ResponseReturnValue:
         timeliness={task.id: timeliness_of(task, today, due_soon) for task in tasks},
         last_events=_last_events(visit),
         can_edit=visit.can_edit(current_user),
+        cancellable=CANCELLABLE_TASK_STATUSES,
         unfinished=len(unfinished),
         findings_by_kind=[
             (kind, [f for f in visit.findings if f.kind is kind])
