@@ -15,7 +15,7 @@ from flask_babel import gettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import Select, and_, bindparam, case, exists, func, or_, select
+from sqlalchemy import Select, bindparam, case, exists, func, or_, select
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from app import once
@@ -194,7 +194,7 @@ def _visit_list_query(filters: VisitFilters) -> tuple[Select[Any], Select[Any]]:
     if filters.date_to:
         conditions.append(Visit.visited_on <= filters.date_to)
 
-    matching = select(Visit.id).where(and_(*conditions))
+    matching = select(Visit.id).where(*conditions)
     inspected = aliased(Organization, name="inspected")
     ordered = matching
     if filters.sort == "unit":
