@@ -1,7 +1,7 @@
 """task count category index
 
 Revision ID: c8e2a4f6d1b3
-Revises: a7c4e2f9d813
+Revises: 2499d7e796f8
 Create Date: 2026-12-07 12:30:00.000000
 
 """
@@ -10,7 +10,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'c8e2a4f6d1b3'
-down_revision = 'a7c4e2f9d813'
+down_revision = '2499d7e796f8'
 branch_labels = None
 depends_on = None
 
