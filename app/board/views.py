@@ -152,7 +152,7 @@ def list_selection() -> ListSelection:
     lead = organisation(filters.lead)
     if lead is not None and not current_user.in_scope(lead):
         # A unit outside the user's tree is named only if it leads a task the user may see.
-        visible = select(Task.id).where(*base, Task.lead_org_id == lead.id).limit(1)
+        visible = select(Task.id).where(base, Task.lead_org_id == lead.id).limit(1)
         lead = lead if db.session.scalar(visible) is not None else None
     counted = conditions(filters, base, today, soon, with_timeliness=False)
     if filters.open_on is None and not filters.narrowed():

@@ -204,3 +204,17 @@ def test_a_task_list_filtered_by_a_lead_unit_of_a_visible_task_names_it(login_as
     db.session.commit()
     page = login_as(world.inspector).get(f"/tasks?lead={world.district_office.id}").get_data(as_text=True)
     assert world.district_office.name in page
+
+
+def test_a_coordinating_office_sees_the_lead_unit_of_its_task_named(login_as, world, create_task):
+    # The other district's office coordinates a task the district office leads: the lead unit lies outside
+    # its tree, yet the task is one it sees, so the filter names the unit (and lists the task).
+    create_task(coordinating=[world.other_office], title="Phối hợp tổng kết Quy định 85")
+    db.session.commit()
+    page = (
+        login_as(world.other_office_user)
+        .get(f"/tasks?lead={world.district_office.id}")
+        .get_data(as_text=True)
+    )
+    assert "Phối hợp tổng kết Quy định 85" in page
+    assert f"Đơn vị chủ trì: {world.district_office.name}" in page  # the filter's own words
