@@ -424,12 +424,33 @@ CHROMIUM_ARGS = [
 ]
 
 
+def _whole_answers(app: Flask) -> Callable[..., Any]:
+    """The app as the live server runs it: each answer read whole and closed before it is sent.
+
+    Werkzeug's development server never closes an answer whose browser hung up mid-send (a favicon or
+    stylesheet left behind when a test moves on), and the open static file then surfaces as a
+    ResourceWarning in whatever test runs next: an error under this suite's warning filter. Buffered
+    answers hold no file while they are sent (waitress, the real server, closes them itself).
+    """
+
+    def wsgi(environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
+        answer = app(environ, start_response)
+        try:
+            return [b"".join(answer)]
+        finally:
+            close = getattr(answer, "close", None)
+            if close is not None:
+                close()
+
+    return wsgi
+
+
 @pytest.fixture
 def live_server(app: Flask) -> Iterator[str]:
     """Serve the test app from a thread of this process; yield its base URL."""
     from werkzeug.serving import make_server
 
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, _whole_answers(app), threaded=True)  # type: ignore[arg-type]
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
