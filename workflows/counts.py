@@ -51,7 +51,7 @@ from models import Directive, Organization, Task, TaskCount, TaskCountAll, TaskC
 from models.enums import TaskStatus
 from workflows.clock import local_today
 from workflows.scope import in_subtree
-from workflows.timeliness import end_of_local_day, start_of_local_day
+from workflows.timeliness import end_of_local_day, local_day, start_of_local_day
 
 log = logging.getLogger(__name__)
 
@@ -59,25 +59,6 @@ _DAY_ROW = 1
 _KEY = ("lead_org_id", "inspecting_org_id", "assigned_month", "category")
 _OLD = "kiemtra_counts_old"  # session.info: the changed tasks' groups before the flush
 _TABLES_OF_GROUPS = {"task", "directive", "visit"}  # a bulk change of these may move a task's group
-
-
-class local_month(FunctionElement[date]):
-    """The first day of the Vietnamese calendar month of a stored UTC instant, in SQL."""
-
-    type = Date()
-    inherit_cache = True
-    name = "local_month"
-
-
-@compiles(local_month)
-def _local_month_sqlite(element: local_month, compiler: Any, **kw: Any) -> str:
-    return f"date({compiler.process(element.clauses, **kw)}, '+7 hours', 'start of month')"
-
-
-@compiles(local_month, "postgresql")
-def _local_month_postgresql(element: local_month, compiler: Any, **kw: Any) -> str:
-    instant = compiler.process(element.clauses, **kw)
-    return f"CAST(date_trunc('month', ({instant}) AT TIME ZONE 'Asia/Ho_Chi_Minh') AS DATE)"
 
 
 class month_after(FunctionElement[date]):
@@ -115,6 +96,12 @@ def _month_of_sqlite(element: month_of, compiler: Any, **kw: Any) -> str:
 @compiles(month_of, "postgresql")
 def _month_of_postgresql(element: month_of, compiler: Any, **kw: Any) -> str:
     return f"CAST(date_trunc('month', {compiler.process(element.clauses, **kw)}) AS DATE)"
+
+
+def local_month(instant: Any) -> month_of:
+    """The first day of the Vietnamese calendar month of a stored UTC instant, in SQL (the local day's
+    month: Vietnam's offset is written once, in ``workflows.timeliness.local_day``)."""
+    return month_of(local_day(instant))
 
 
 def _grouped(day: date, due_soon_days: int, *conditions: ColumnElement[bool]) -> Any:
