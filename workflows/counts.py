@@ -39,7 +39,20 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Connection, Table, and_, case, delete, event, func, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Table,
+    and_,
+    case,
+    delete,
+    event,
+    func,
+    literal,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.compiler import compiles
@@ -170,12 +183,20 @@ def _month_of_number(number: int) -> date:
     return date(number // 12, number % 12 + 1, 1)
 
 
-def _trend_grouped(day: date, *conditions: ColumnElement[bool]) -> Any:
+def _trend_grouped(day: date, first: date | None, *conditions: ColumnElement[bool]) -> Any:
     """The tasks with a deadline assigned by the end of ``day``, grouped by what places them in the
     trend's months: the month assigned, the month closed (done by ``day`` or cancelled by its end;
     None while open), the first past month at whose end they were overdue, whether they are overdue
-    on ``day`` (the running month's end), done, and done by their deadline."""
+    on ``day`` (the running month's end), done, and done by their deadline.
+
+    Counting from ``first`` (a month; the tasks closed before it left out by ``conditions``), a month
+    assigned or first overdue before it is taken as ``first``: ``_fold_trend`` places them the same,
+    in far fewer groups (about 60,000 rows fetched and folded at 100,000 tasks otherwise)."""
     end = end_of_local_day(day)
+
+    def from_first(month: Any) -> Any:
+        return month if first is None else case((month < first, literal(first, Date())), else_=month)
+
     done = and_(Task.status == TaskStatus.DONE, Task.completed_on <= day)
     closed = case(
         (done, month_of(Task.completed_on)),
@@ -186,9 +207,9 @@ def _trend_grouped(day: date, *conditions: ColumnElement[bool]) -> Any:
         select(
             Task.lead_org_id,
             Visit.inspecting_org_id,
-            local_month(Task.created_at).label("assigned"),
+            from_first(local_month(Task.created_at)).label("assigned"),
             closed.label("closed"),
-            month_after(Task.due_on).label("overdue_from"),
+            from_first(month_after(Task.due_on)).label("overdue_from"),
             (Task.due_on < day).label("overdue_now"),
             done.label("done"),
             (Task.completed_on <= Task.due_on).label("in_time"),
@@ -236,7 +257,7 @@ def _fold_trend(rows: Iterable[Any], day: date, first: date | None = None) -> Tr
 def _trend_of(
     connection: Connection, day: date, first: date | None, *conditions: ColumnElement[bool]
 ) -> TrendRows:
-    return _fold_trend(connection.execute(_trend_grouped(day, *conditions)), day, first)
+    return _fold_trend(connection.execute(_trend_grouped(day, first, *conditions)), day, first)
 
 
 def _add_trend(connection: Connection, changes: TrendRows) -> None:
