@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import select
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -10,6 +12,7 @@ from typing import Any, TypeVar
 from flask import Flask, current_app, g, has_request_context, request
 from sqlalchemy import Engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DisconnectionError
 
 from models import db
 
@@ -18,15 +21,19 @@ def database_url(app: Flask) -> str:
     """Return the configured URL, or a SQLite file in the instance folder."""
     url = app.config.get("DATABASE_URL")
     if url:
-        # Accept the short PostgreSQL spellings and use psycopg 3.
-        if url.startswith("postgres://"):
-            url = "postgresql://" + url.removeprefix("postgres://")
-        if url.startswith("postgresql://"):
-            url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
-        return url
+        return database_url_of(url)
     # The folder is made at the first connection (configure_sqlite), so a command that only prints help
     # writes nothing.
     return f"sqlite:///{Path(app.instance_path) / 'kiemtra.sqlite'}"
+
+
+def database_url_of(url: str) -> str:
+    """The URL as SQLAlchemy takes it: the short PostgreSQL spellings accepted, psycopg 3 used."""
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url.removeprefix("postgres://")
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    return url
 
 
 def engine_options(
@@ -56,11 +63,62 @@ def engine_options(
     if statement_timeout_ms:
         options.append(f"-c statement_timeout={int(statement_timeout_ms)}")
     connect_args["options"] = " ".join(options)
+    # No pool_pre_ping (a round trip, SELECT 1, before every request's first statement): a pooled
+    # connection is checked by ping_when_in_doubt() only when it may be dead.
     return {
-        "pool_pre_ping": True,
         "pool_timeout": max(1, int(connect_timeout_s)),
         "connect_args": connect_args,
     }
+
+
+# A pooled connection idle longer than this is pinged before use (a firewall may have dropped it
+# silently); one used more recently is pinged only when its socket says the server has spoken.
+PING_IDLE_AFTER_S = 30.0
+_RETURNED_AT = "kiemtra_returned_at"
+
+
+def ping_when_in_doubt(engine: Engine, idle_after_s: float = PING_IDLE_AFTER_S) -> None:
+    """Check a PostgreSQL connection as it leaves the pool only when it may be dead, instead of a
+    ``SELECT 1`` before every request (``pool_pre_ping``): when it has been idle longer than
+    ``idle_after_s``, or when its socket has something to read. An idle connection's server says
+    nothing unless it is going away: a backend terminated or a server shutting down sends its error
+    and closes the socket, which then polls readable. The ping then fails and the pool, told by
+    ``DisconnectionError``, opens a fresh connection for the request (SQLAlchemy's "pessimistic"
+    handling, with a cheaper test), so a request after a server restart or a terminated backend is
+    served, not failed.
+    """
+
+    @event.listens_for(engine, "connect")
+    def _connected(_dbapi_connection: Any, record: Any) -> None:
+        record.info[_RETURNED_AT] = time.monotonic()
+
+    @event.listens_for(engine, "checkin")
+    def _returned(_dbapi_connection: Any, record: Any) -> None:
+        if record is not None:
+            record.info[_RETURNED_AT] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _checked_out(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        idle = time.monotonic() - record.info.get(_RETURNED_AT, 0.0)
+        if idle < idle_after_s and not _readable(dbapi_connection):
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)  # pool_pre_ping's own: SELECT 1, autocommit
+        except Exception as error:  # the driver's error, whatever it is: this connection is unusable
+            raise DisconnectionError(f"pooled connection found dead: {error}") from error
+
+
+def _readable(dbapi_connection: Any) -> bool:
+    """True when the connection's socket has data (or end of file) waiting, without blocking."""
+    try:
+        descriptor = dbapi_connection.fileno()
+    except Exception:  # closed or broken
+        return True
+    if hasattr(select, "poll"):
+        poller = select.poll()
+        poller.register(descriptor, select.POLLIN | select.POLLERR | select.POLLHUP)
+        return bool(poller.poll(0))
+    return bool(select.select([descriptor], [], [], 0)[0])
 
 
 def configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
@@ -198,6 +256,10 @@ def init_app(app: Flask) -> None:
         ),
     )
     db.init_app(app)
-    if make_url(url).get_backend_name() == "sqlite":
+    backend = make_url(url).get_backend_name()
+    if backend == "sqlite":
         with app.app_context():
             configure_sqlite(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
+    elif backend == "postgresql" and "pool_pre_ping" not in app.config["SQLALCHEMY_ENGINE_OPTIONS"]:
+        with app.app_context():
+            ping_when_in_doubt(db.engine)

@@ -232,7 +232,7 @@ def run(backend: str, url: str | None, args: argparse.Namespace) -> dict[str, An
                 row["cpu_ratio_to_plain"] = round(row["cpu_ms"] / floor_cpu, 2)
             print(f"  parts, {user}:", ", ".join(f"{r['name']} {r['median_ms']:.2f}" for r in parts[user]))
         pages = []
-        for name, user, page_url in goal_pages(app):
+        for name, user, page_url in [] if args.parts_only else goal_pages(app):
             calls = [
                 getter(clients["plain"], "/"),
                 getter(clients[user], "/bench/page"),
@@ -311,12 +311,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--page-repeat", type=int, default=40, help="rounds of each page with its floors")
     parser.add_argument("--warmup", type=int, default=5)
     parser.add_argument("--keep", action="store_true", help="keep the scratch database")
+    parser.add_argument("--parts-only", action="store_true", help="the bare page's parts, not the pages")
     own = parser.parse_args(argv)
     args = province.parse_args(
         ["--tasks", str(own.tasks), "--visits", str(own.visits), "--today", local_today().isoformat()]
     )
     args.repeat, args.page_repeat, args.warmup, args.keep = own.repeat, own.page_repeat, own.warmup, own.keep
-    args.backend, args.database_url = own.backend, own.database_url
+    args.backend, args.database_url, args.parts_only = own.backend, own.database_url, own.parts_only
     return args
 
 
