@@ -121,6 +121,73 @@ def _readable(dbapi_connection: Any) -> bool:
     return bool(select.select([descriptor], [], [], 0)[0])
 
 
+_READING_BARE = "kiemtra_reading_without_transaction"
+# A statement that may run outside a transaction as well as in one: a SELECT that takes no lock and
+# calls nothing that lasts until the transaction's end. Anything else ends the reading prefix.
+_PLAIN_READ = re.compile(r"\s*SELECT\b", re.IGNORECASE)
+_NOT_PLAIN = re.compile(
+    r"\bFOR\s+(?:NO\s+KEY\s+)?(?:UPDATE|SHARE|KEY\s+SHARE)\b|pg_advisory|nextval|setval|set_config|pg_sleep",
+    re.IGNORECASE,
+)
+
+
+def read_without_transaction(engine: Engine) -> None:
+    """A page that only reads runs its leading plain SELECTs outside a transaction on PostgreSQL:
+    psycopg's ``BEGIN`` before its first statement and the ``ROLLBACK`` as the connection goes back
+    to the pool (two of the bare page's four round trips) are not sent.
+
+    Under READ COMMITTED each statement takes its own snapshot inside a transaction as well, so what a
+    run of plain SELECTs reads is the same either way. The first statement that is anything else (a
+    write, a lock, ``SET LOCAL``, an advisory lock, a server-side cursor) switches the connection back
+    first, so it and everything after it run in a transaction as before (rolled back on error, locks
+    held to its end). A request that writes (a form's post, ``start_writing()``, a command, a job)
+    never starts this way.
+    """
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        if not page_only_reads():
+            return
+        driver = connection.connection.driver_connection
+        if driver.pgconn.transaction_status == 0:  # IDLE: outside any transaction
+            driver.autocommit = True
+            connection.info[_READING_BARE] = True
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _before_statement(
+        connection: Any, cursor: Any, statement: str, _parameters: Any, _context: Any, _many: bool
+    ) -> None:
+        if not connection.info.get(_READING_BARE):
+            return
+        if _PLAIN_READ.match(statement) and not _NOT_PLAIN.search(statement) and not _server_side(cursor):
+            return
+        _end_reading(connection.connection.driver_connection, connection.info)
+
+    def _on_end(connection: Any) -> None:
+        if connection.info.get(_READING_BARE):
+            _end_reading(connection.connection.driver_connection, connection.info)
+
+    event.listen(engine, "commit", _on_end)
+    event.listen(engine, "rollback", _on_end)
+
+    @event.listens_for(engine, "checkin")
+    def _returned(dbapi_connection: Any, record: Any) -> None:
+        if record is not None and record.info.get(_READING_BARE):
+            _end_reading(dbapi_connection, record.info)
+
+
+def _end_reading(driver: Any, info: dict[str, Any]) -> None:
+    """Back to psycopg's transactions (it starts one at the next statement)."""
+    info.pop(_READING_BARE, None)
+    if driver is not None and not driver.closed and driver.autocommit:
+        driver.autocommit = False
+
+
+def _server_side(cursor: Any) -> bool:
+    """A named (server-side) cursor: its DECLARE needs a transaction."""
+    return getattr(cursor, "name", None) is not None
+
+
 def configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
     """WAL, foreign keys and a busy timeout on every connection; BEGIN IMMEDIATE for every
     transaction that may write, so one that reads then writes waits for the lock instead of failing.
@@ -263,3 +330,4 @@ def init_app(app: Flask) -> None:
     elif backend == "postgresql" and "pool_pre_ping" not in app.config["SQLALCHEMY_ENGINE_OPTIONS"]:
         with app.app_context():
             ping_when_in_doubt(db.engine)
+            read_without_transaction(db.engine)

@@ -103,3 +103,67 @@ def test_a_connection_with_a_dead_backend_is_replaced_without_waiting_for_the_li
             assert connection.exec_driver_sql("SELECT pg_backend_pid()").scalar() != pid
     finally:
         engine.dispose()
+
+
+def _driver():
+    return db.session.connection().connection.driver_connection
+
+
+IDLE, IN_TRANSACTION = 0, 2  # libpq's transaction status
+
+
+def test_a_reading_page_reads_outside_a_transaction_until_it_does_anything_else(app, pg_url):
+    with app.test_request_context("/tasks", method="GET"):
+        try:
+            assert db.session.scalar(text("SELECT 1")) == 1
+            assert _driver().pgconn.transaction_status == IDLE  # no BEGIN was sent
+            # A write (here a temporary table) starts a transaction first: rolled back, it is gone.
+            db.session.execute(text("CREATE TEMP TABLE kiemtra_reading_probe (n int)"))
+            assert _driver().pgconn.transaction_status == IN_TRANSACTION
+            db.session.rollback()
+            assert db.session.scalar(text("SELECT to_regclass('pg_temp.kiemtra_reading_probe')")) is None
+        finally:
+            db.session.remove()
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "SELECT 1 FROM user_account FOR UPDATE",
+        "SELECT 1 FROM user_account FOR SHARE",
+        "SELECT pg_advisory_xact_lock(42)",
+        "SET LOCAL lock_timeout = '1s'",
+    ],
+)
+def test_a_lock_or_setting_in_a_reading_page_runs_in_a_transaction(app, pg_url, statement):
+    with app.test_request_context("/tasks", method="GET"):
+        try:
+            db.session.scalar(text("SELECT 1"))
+            db.session.execute(text(statement))
+            assert _driver().pgconn.transaction_status == IN_TRANSACTION
+        finally:
+            db.session.remove()
+
+
+def test_a_form_post_and_a_command_run_in_a_transaction_from_their_first_statement(app, pg_url):
+    with app.test_request_context("/tasks", method="POST"):
+        try:
+            db.session.scalar(text("SELECT 1"))
+            assert _driver().pgconn.transaction_status == IN_TRANSACTION
+        finally:
+            db.session.remove()
+    with app.app_context():
+        try:
+            db.session.scalar(text("SELECT 1"))
+            assert _driver().pgconn.transaction_status == IN_TRANSACTION
+        finally:
+            db.session.remove()
+
+
+def test_a_connection_back_in_the_pool_is_transactional_again(app, pg_url):
+    with app.test_request_context("/tasks", method="GET"):
+        db.session.scalar(text("SELECT 1"))
+        driver = _driver()
+        assert driver.autocommit
+        db.session.remove()
+    assert not driver.autocommit
