@@ -170,6 +170,11 @@ def create_app(
         count = int(app.config["PROXY_COUNT"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)  # type: ignore[method-assign]
 
+    # The file folders' defaults (kept by the board and the office features too), here so that a command
+    # in a smaller application (backup, restore, prune-uploads) finds them.
+    app.config.setdefault("UPLOAD_DIR", str(Path(app.instance_path) / "uploads"))
+    app.config.setdefault("IMPORT_DIR", str(Path(app.instance_path) / "imports"))
+
     # Ids beyond a 64-bit integer are not found rather than an overflow in the database driver.
     app.url_map.converters["int"] = BoundedIntConverter
 

@@ -38,6 +38,9 @@ class Entry:
     summary: str  # the first paragraph of the command's help
     features: tuple[str, ...] | None = None  # app.FEATURE_MODULES it needs; None: all of them
     migrations: bool = False  # Flask-Migrate (Alembic): for the commands that upgrade the database
+    # The hooks every change of tasks needs (the kept counts, the attachments' files), without the
+    # board's pages, for a command in a smaller application that may change tasks.
+    task_hooks: bool = False
 
     def load(self) -> click.Command:
         module, _, attribute = self.target.partition(":")
@@ -53,10 +56,13 @@ COMMANDS: dict[str, Entry] = {
     "backup": Entry(
         "app.backup.cli:backup_command",
         "Back up the database and the file folders into one archive (the app may keep running).",
+        features=(),  # the folders' defaults are create_app's
     ),
     "create-user": Entry(
         "app.admin_cli:create_user_command",
         "Create a user account (same password rule and audit entry as the admin page).",
+        features=(),
+        task_hooks=True,
     ),
     "db": Entry("flask_migrate.cli:db", "Perform database migrations.", features=(), migrations=True),
     "demo": Entry(
@@ -72,14 +78,20 @@ COMMANDS: dict[str, Entry] = {
     "import-history": Entry(
         "app.admin_cli:import_history_command",
         "Back-fill past visits and their tasks with their real days from an .xlsx or .csv file.",
+        features=(),
+        task_hooks=True,
     ),
     "import-orgs": Entry(
         "app.admin_cli:import_orgs_command",
         "Create or update organisations from an .xlsx or .csv file (all or nothing).",
+        features=(),
+        task_hooks=True,
     ),
     "import-people": Entry(
         "app.admin_cli:import_people_command",
         "Add people and their accounts from an .xlsx or .csv file (all or nothing).",
+        features=(),
+        task_hooks=True,
     ),
     "load-demo": Entry(
         "app.cli:load_demo_command", "Load the demo data into the configured database (once)."
@@ -92,11 +104,13 @@ COMMANDS: dict[str, Entry] = {
     "restore": Entry(
         "app.backup.cli:restore_command",
         "Restore an archive written by ``kiemtra backup`` into an empty database and empty folders.",
+        features=(),  # the folders' defaults are create_app's
         migrations=True,
     ),
     "scan-deadlines": Entry(
         "app.reminders.cli:scan_deadlines_command",
         "Run one deadline scan, send the digests, and print what was created and sent.",
+        features=("board", "reminders"),  # the e-mails link to the task's page and to the inbox
     ),
     "scheduler": Entry(
         "app.reminders.cli:scheduler_command",
@@ -106,7 +120,9 @@ COMMANDS: dict[str, Entry] = {
     "setup": Entry(
         "app.admin_cli:setup_command",
         "Prepare an empty database: the root organisation and the first administrator.",
+        features=(),
         migrations=True,
+        task_hooks=True,
     ),
     "stats": Entry(
         "app.cli:stats_command",
@@ -120,14 +136,25 @@ COMMANDS: dict[str, Entry] = {
 }
 
 
-def _create_app(features: tuple[str, ...] | None = None, migrations: bool = True) -> Flask:
-    """The application a command runs in: ``features`` (all by default), with Flask-Migrate or not."""
+def _create_app(
+    features: tuple[str, ...] | None = None, migrations: bool = True, task_hooks: bool = False
+) -> Flask:
+    """The application a command runs in: ``features`` (all by default), with Flask-Migrate or not,
+    with the hooks of task changes when its features leave out the board's."""
     from app import FEATURE_MODULES, create_app
     from app.extensions import init_migrate
 
     app = create_app(command_line=True, features=FEATURE_MODULES if features is None else features)
     if migrations:
         init_migrate(app)
+    if task_hooks:
+        from app import database
+        from workflows import attachments, counts
+
+        # What the board's init_app installs (both idempotent): the kept counts follow every task
+        # change, a file written in a transaction that does not commit is removed.
+        attachments.install_cleanup()
+        counts.install(reading_page=database.page_only_reads)
     return app
 
 
@@ -143,7 +170,9 @@ class KiemtraGroup(FlaskGroup):
             return super().get_command(ctx, name)
         info = ctx.ensure_object(ScriptInfo)
         if info._loaded_app is None:
-            info.create_app = functools.partial(_create_app, entry.features, entry.migrations)
+            info.create_app = functools.partial(
+                _create_app, entry.features, entry.migrations, entry.task_hooks
+            )
         return entry.load()
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
