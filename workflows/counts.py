@@ -531,12 +531,18 @@ def read(
         .group_by(TaskCountDay.day, *keys, rows_of.category)
     )
     rows = session.execute(query).all()
-    if not rows or rows[0].day != day:
+    if not rows or rows[0][0] != day:
         return None
     grouped: dict[tuple[Any, ...], dict[str, int]] = {}
-    for row in rows:
-        if row.category is not None and row.tasks:
-            grouped.setdefault(tuple(row[1 : 1 + len(keys)]), {})[row.category] = int(row.tasks)
+    # By position (a thousand rows for a province's units: a Row's attribute costs more than its index).
+    if keys:
+        for _day, lead, category, tasks in rows:
+            if category is not None and tasks:
+                grouped.setdefault((lead,), {})[category] = int(tasks)
+    else:
+        for _day, category, tasks in rows:
+            if category is not None and tasks:
+                grouped.setdefault((), {})[category] = int(tasks)
     return grouped
 
 

@@ -23,9 +23,10 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, exists, func, select, true
+from sqlalchemy import ColumnElement, and_, bindparam, case, exists, func, select, true
 from sqlalchemy.orm import selectinload
 
 from models import Directive, Organization, Task, Visit, db
@@ -36,9 +37,12 @@ from workflows.timeliness import (
     CATEGORIES,
     Period,
     TimelinessCounts,
+    assigned_by_end_of,
+    category_on,
     count_grouped,
     count_tasks,
     counted_on,
+    fold,
     in_category,
     is_overdue,
     start_of_local_day,
@@ -165,11 +169,23 @@ class Selection:
 
     def conditions(self, as_of: date) -> list[ColumnElement[bool]]:
         """The SQL conditions: tasks assigned by ``as_of`` and not cancelled then."""
-        return [
-            counted_on(as_of),
-            subtree_tasks(self.scope, whole_tree=self.whole_tree),
-            assigned_between(self.assigned_from, self.assigned_to),
-        ]
+        return list(_conditions(*self.key(as_of)))
+
+    def key(self, as_of: date) -> tuple[Any, ...]:
+        """What the selection's SQL depends on (its root's path only, and today: a past day's state
+        is rebuilt from history), for the statements built once (``_conditions``)."""
+        return (self.scope.path, self.whole_tree, self.assigned_from, self.assigned_to, as_of, local_today())
+
+
+@lru_cache(maxsize=512)
+def _conditions(
+    path: str, whole_tree: bool, start: date | None, end: date | None, as_of: date, _today: date
+) -> tuple[ColumnElement[bool], ...]:
+    """A selection's conditions, built once per subtree, period and day: building their subqueries
+    costs more in Python than a dashboard's statements take to run (SQL constructs are immutable, so
+    one serves every request; only the root's path is read)."""
+    root = Organization(path=path)  # never added to a session
+    return (counted_on(as_of), subtree_tasks(root, whole_tree=whole_tree), assigned_between(start, end))
 
 
 @dataclass(frozen=True)
@@ -211,18 +227,10 @@ def most_overdue(selection: Selection, today: date, limit: int = MOST_OVERDUE) -
     Today's list is read from the list-order index; a past day's from each task's state that day
     (a task finished since, or extended since, is listed as it stood).
     """
-    options = (selectinload(Task.lead_org), selectinload(Task.directive).selectinload(Directive.visit))
     if today >= local_today():
-        tasks = db.session.scalars(
-            select(Task)
-            # Rank 0 (working, with a due date) lets the list-order index serve the longest overdue.
-            .where(*selection.conditions(today), is_overdue(today), Task.list_rank == 0)
-            # Loaded after the LIMIT, not joined to every overdue task before it.
-            .options(*options)
-            .order_by(Task.list_rank, Task.due_on, Task.id)
-            .limit(limit)
-        )
+        tasks = db.session.scalars(_most_overdue_today(selection.key(today), limit))
         return [(task, (today - task.due_on).days) for task in tasks if task.due_on is not None]
+    options = (selectinload(Task.lead_org), selectinload(Task.directive).selectinload(Directive.visit))
     due_then = state_columns(today).due_on
     rows = db.session.execute(
         select(Task, due_then.label("due_then"))
@@ -232,6 +240,21 @@ def most_overdue(selection: Selection, today: date, limit: int = MOST_OVERDUE) -
         .limit(limit)
     )
     return [(task, (today - due).days) for task, due in rows]
+
+
+@lru_cache(maxsize=256)
+def _most_overdue_today(key: tuple[Any, ...], limit: int) -> Any:
+    """Today's statement of ``most_overdue`` for a selection's ``key``, built once."""
+    today = key[4]
+    return (
+        select(Task)
+        # Rank 0 (working, with a due date) lets the list-order index serve the longest overdue.
+        .where(*_conditions(*key), is_overdue(today), Task.list_rank == 0)
+        # Loaded after the LIMIT, not joined to every overdue task before it.
+        .options(selectinload(Task.lead_org), selectinload(Task.directive).selectinload(Directive.visit))
+        .order_by(Task.list_rank, Task.due_on, Task.id)
+        .limit(limit)
+    )
 
 
 @dataclass(frozen=True)
@@ -257,44 +280,21 @@ def progress_by_visit(
 ) -> list[VisitRow]:
     """The most recent visits with counted tasks, with their counts and mean progress.
 
-    Four queries: the visits (newest first, each tried until ``limit`` are found), their directives,
-    their tasks' counts by category, and their tasks' progress.
+    Two queries: the visits (newest first, each tried until ``limit`` are found), then their tasks'
+    counts by category with the sum of their progress, per visit (both statements built once per
+    selection and day; the visits' ids are a parameter).
     """
-    inspected = Organization.__table__.alias("inspected")
-    has_tasks = exists(
-        select(Task.id)
-        .join(Directive, Directive.id == Task.directive_id)
-        .where(Directive.visit_id == Visit.id, *selection.conditions(today))
-    )
-    visits = db.session.execute(
-        select(
-            Visit.id, Visit.reference, Visit.title, Visit.visited_on, inspected.c.name.label("inspected_name")
-        )
-        .join(inspected, inspected.c.id == Visit.inspected_org_id)
-        .where(has_tasks)
-        .order_by(Visit.visited_on.desc(), Visit.id.desc())
-        .limit(limit)
-    ).all()
+    key = selection.key(today)
+    visits = db.session.execute(_recent_visits(key, limit)).all()
     if not visits:
         return []
-    ids = [visit.id for visit in visits]
-    visit_of = dict(
-        db.session.execute(select(Directive.id, Directive.visit_id).where(Directive.visit_id.in_(ids))).all()
-    )
-    in_visits = [*selection.conditions(today), Task.directive_id.in_(list(visit_of))]
-    by_directive = count_categories(in_visits, today, due_soon_days, group_by=[Task.directive_id])
-    progress = db.session.execute(
-        select(Task.directive_id, func.sum(Task.progress), func.count(Task.id))
-        .where(*in_visits)
-        .group_by(Task.directive_id)
-    ).all()
-    counts: dict[int, list[TimelinessCounts]] = defaultdict(list)
-    for (directive_id,), directive_counts in by_directive.items():
-        counts[visit_of[directive_id]].append(directive_counts)
+    by_category: dict[int, dict[str, int]] = defaultdict(dict)
     progress_sum: dict[int, list[int]] = defaultdict(lambda: [0, 0])
-    for directive_id, points, number in progress:
-        progress_sum[visit_of[directive_id]][0] += int(points or 0)
-        progress_sum[visit_of[directive_id]][1] += int(number)
+    rows = db.session.execute(_visit_counts(key, due_soon_days), {"visits": [visit.id for visit in visits]})
+    for visit_id, category, number, points in rows:
+        by_category[visit_id][category] = int(number)
+        progress_sum[visit_id][0] += int(points or 0)
+        progress_sum[visit_id][1] += int(number)
     return [
         VisitRow(
             visit_id=visit.id,
@@ -302,13 +302,52 @@ def progress_by_visit(
             title=visit.title,
             visited_on=visit.visited_on,
             inspected_name=visit.inspected_name,
-            counts=total_of(counts[visit.id]),
+            counts=fold(by_category[visit.id]),
             average_progress=progress_sum[visit.id][0] / progress_sum[visit.id][1]
             if progress_sum[visit.id][1]
             else 0.0,
         )
         for visit in visits
     ]
+
+
+@lru_cache(maxsize=256)
+def _visit_counts(key: tuple[Any, ...], due_soon_days: int) -> Any:
+    """The counts by category on the selection's day and the progress summed, per visit of the
+    ``visits`` parameter (``count_grouped``'s CASE, grouped by visit)."""
+    as_of = key[4]
+    category = category_on(as_of, due_soon_days).label("category")
+    return (
+        select(Directive.visit_id, category, func.count(Task.id), func.sum(Task.progress))
+        .select_from(Task)
+        .join(Directive, Directive.id == Task.directive_id)
+        .where(
+            assigned_by_end_of(as_of),
+            *_conditions(*key),
+            Directive.visit_id.in_(bindparam("visits", expanding=True)),
+        )
+        .group_by(Directive.visit_id, "category")  # by name: the CASE is computed once per row
+    )
+
+
+@lru_cache(maxsize=256)
+def _recent_visits(key: tuple[Any, ...], limit: int) -> Any:
+    """The statement of ``progress_by_visit``'s visits for a selection's ``key``, built once."""
+    inspected = Organization.__table__.alias("inspected")
+    has_tasks = exists(
+        select(Task.id)
+        .join(Directive, Directive.id == Task.directive_id)
+        .where(Directive.visit_id == Visit.id, *_conditions(*key))
+    )
+    return (
+        select(
+            Visit.id, Visit.reference, Visit.title, Visit.visited_on, inspected.c.name.label("inspected_name")
+        )
+        .join(inspected, inspected.c.id == Visit.inspected_org_id)
+        .where(has_tasks)
+        .order_by(Visit.visited_on.desc(), Visit.id.desc())
+        .limit(limit)
+    )
 
 
 @dataclass(frozen=True)
@@ -435,10 +474,13 @@ def monthly_trend_live(
     ]
 
 
-def organisations_within(root: Organization) -> list[Organization]:
-    """The subtree a user may choose from, in tree order."""
+def organisations_within(root: Organization) -> list[Any]:
+    """The subtree a user may choose from, in tree order: each one's id, name and path (the columns a
+    choice shows, not a hundred organisations loaded whole)."""
     return list(
-        db.session.scalars(
-            select(Organization).where(in_subtree(Organization.path, root)).order_by(Organization.path)
+        db.session.execute(
+            select(Organization.id, Organization.name, Organization.path)
+            .where(in_subtree(Organization.path, root))
+            .order_by(Organization.path)
         )
     )

@@ -18,7 +18,7 @@ from app.acting import error_message
 from app.board.forms import DashboardForm
 from app.board.listing import LinkMaker
 from app.board.views import bp, due_soon_days
-from app.jinja import percent
+from app.jinja import percent, vi
 from exports import charts
 from models import Organization, Task, db
 from models.enums import TimelinessGroup
@@ -38,7 +38,7 @@ SUMMARY_GROUPS = (
 
 
 def _dashboard_selection(
-    form: DashboardForm, choices: list[Organization], as_of: date
+    form: DashboardForm, choices: list[Any], as_of: date
 ) -> tuple[Organization, date | None, date]:
     """The subtree and period asked for; a bad choice is reported and the default used instead."""
     depth = current_user.organization.path.count("/")
@@ -52,8 +52,10 @@ def _dashboard_selection(
         for errors in form.errors.values():
             for error in errors:
                 flash(error, "error")
-    by_id = {org.id: org for org in choices}
-    scope = by_id.get(form.org.data or -1, current_user.organization)
+    chosen = form.org.data
+    scope = current_user.organization
+    if chosen is not None and chosen != scope.id and any(org.id == chosen for org in choices):
+        scope = db.session.get(Organization, chosen) or scope
     return scope, start, end or as_of
 
 
@@ -191,6 +193,25 @@ class CountCells:
         self.link = link
         self.words = {key: str(escape(word)) for key, word in words.items()}
         self.language = str(get_locale())
+        # What a row's markup depends on besides its own numbers: the links' fixed filters (and the
+        # past day they are counted on), the labels, the language.
+        self.key = (link.prefix, getattr(link, "day", None), tuple(self.words.items()), self.language)
+
+    def row(self, unit: numbers.UnitRow) -> Markup:
+        """One unit's ``<tr>``: its name and its cells. The same numbers give the same markup, so a
+        row is written once and kept (keyed by everything it shows): a province's dashboard opened
+        again writes only the rows whose counts changed."""
+        key = (self.key, unit)
+        found = _ROWS.get(key)
+        if found is None:
+            found = Markup(  # noqa: S704 - vi() escapes the name, the cells escape every value
+                f'<tr class="unit-row" data-org="{int(unit.organization_id)}"><th scope="row"'
+                f' class="fw-normal">{vi(unit.name)}</th>{self(unit.counts, lead=unit.organization_id)}</tr>'
+            )
+            if len(_ROWS) >= _ROWS_KEPT:
+                _ROWS.clear()
+            _ROWS[key] = found
+        return found
 
     def __call__(self, counts: Any, lead: int | None = None, visit: int | None = None) -> Markup:
         extra: dict[str, Any] = {"lead": lead} if lead else {}
@@ -208,6 +229,12 @@ class CountCells:
                 f'\n  <td class="num" data-label="{words[key]}">{escape(_percent(rate, self.language))}</td>'
             )
         return Markup("".join(cells))  # noqa: S704 - every value above is escaped
+
+
+# Unit rows already written (``CountCells.row``): a few pages' worth of every unit in a few languages
+# and periods; emptied when full (a row costs about 1.5 kB).
+_ROWS: dict[tuple[Any, ...], Markup] = {}
+_ROWS_KEPT = 4096
 
 
 @lru_cache(maxsize=8192)
