@@ -45,7 +45,7 @@ import province  # the builder of the synthetic province, beside this script
 from app import create_app, policy
 from models import Directive, Organization, Task, TaskCount, TaskCountAll, TaskTrend, User, Visit, db
 from models.enums import Role, TaskStatus
-from workflows import counts
+from workflows import counts, reach
 from workflows import tasks as task_flow
 from workflows.clock import local_today
 
@@ -93,6 +93,7 @@ def counted_live() -> Iterator[None]:
     """The pages as before the kept counts: every count, the trend and the tasks that reach nobody
     read the tasks."""
     saved = counts.read, counts.refresh, counts.read_trend, counts.open_of_leads_sql
+    reach._BUILT.clear()  # the dashboard's statements built with the kept counts: build them again
     counts.read = lambda *_args, **_kw: None  # type: ignore[assignment]
     counts.refresh = lambda *_args, **_kw: False  # type: ignore[assignment]
     counts.read_trend = lambda *_args, **_kw: None  # type: ignore[assignment]
@@ -101,6 +102,7 @@ def counted_live() -> Iterator[None]:
         yield
     finally:
         counts.read, counts.refresh, counts.read_trend, counts.open_of_leads_sql = saved
+        reach._BUILT.clear()
 
 
 def get_ms(client: Any, url: str) -> float:

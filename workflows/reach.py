@@ -9,6 +9,7 @@ its open tasks there (``record_successor``), with the move in each task's histor
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -21,6 +22,7 @@ from models.enums import OPEN_TASK_STATUSES, Role, TaskEventKind
 from models.vntext import format_date
 from workflows import audit, counts
 from workflows.admin import check_admin, check_org_in_scope
+from workflows.clock import local_today
 from workflows.errors import ValidationFailed
 from workflows.tasks import log_event
 from workflows.timeliness import Period
@@ -103,6 +105,7 @@ def unreached_tasks(
     limit: int = 10,
     *,
     kept: tuple[Organization | None, Period] | None = None,
+    key: Hashable | None = None,
 ) -> tuple[int, list[Task]]:
     """How many tasks of a selection (``conditions``) reach nobody, and the first ``limit`` of them;
     two queries whatever the number of tasks.
@@ -113,7 +116,46 @@ def unreached_tasks(
     (``workflows.counts``) when they are today's; the tasks of units that end later are counted. The
     first ones are read per open status from the (status, due date) index, in due-date order, when
     the selection is every task (``kept`` with no subtree); a subtree's are gathered and sorted.
+
+    ``key``: what ``conditions`` depend on (the dashboard's selection and day), when the caller has
+    it: the two statements are then built once per key (building them costs more in Python than
+    running them).
     """
+    if key is None:
+        total_sql, tasks_sql = _statements(conditions, today, limit, kept)
+    else:
+        scope, period = kept if kept is not None else (None, None)
+        built_key = (
+            key,
+            today,
+            local_today(),
+            limit,
+            kept is not None,
+            scope.path if scope is not None else None,
+            (period.start, period.end) if period is not None else None,
+        )
+        built = _BUILT.get(built_key)
+        if built is None:
+            built = _statements(conditions, today, limit, kept)
+            if len(_BUILT) >= 256:
+                _BUILT.clear()
+            _BUILT[built_key] = built
+        total_sql, tasks_sql = built
+    total = db.session.scalar(total_sql) or 0
+    return int(total), list(db.session.scalars(tasks_sql).all())
+
+
+# The statements of ``unreached_tasks`` per key of its caller's selection (see there).
+_BUILT: dict[Hashable, tuple[Any, Any]] = {}
+
+
+def _statements(
+    conditions: list[ColumnElement[bool]],
+    today: date,
+    limit: int,
+    kept: tuple[Organization | None, Period] | None,
+) -> tuple[Any, Any]:
+    """The count and the first tasks' statements of ``unreached_tasks``."""
     office = _has_office()
     every = select(Organization.id).where(or_(~office, Organization.valid_to < today))
     where = [*conditions, unreached(today)]
@@ -129,20 +171,20 @@ def unreached_tasks(
         months = counts.servable(period.start, period.end, today, ())
         if months is not None:
             count = counts.open_of_leads_sql(scope, months, every, today, otherwise=count)
-    total = db.session.scalar(select(count + live(later).scalar_subquery())) or 0
+    total = select(count + live(later).scalar_subquery())
     candidates = select(Organization.id).where(or_(~office, Organization.valid_to.is_not(None)))
     where.append(Task.lead_org_id.in_(candidates))
     order = (Task.due_on.is_(None), Task.due_on, Task.id)
     if kept is None or kept[0] is not None:
         # A subtree: its tasks are gathered once (from its units' and visits' indexes), then sorted.
-        tasks = db.session.scalars(
+        tasks = (
             select(Task)
             .where(*where)
             .options(joinedload(Task.lead_org))  # one query whatever the count (a test counts them)
             .order_by(*order)
             .limit(limit)
-        ).all()
-        return int(total), list(tasks)
+        )
+        return total, tasks
     # Every task: per open status, the first ones with a due date (the status and due-date index),
     # and the first ones without one.
     parts = [
@@ -161,14 +203,14 @@ def unreached_tasks(
         .subquery()
     )
     first = union_all(*(select(part.c.id, part.c.due_on) for part in parts)).subquery()
-    tasks = db.session.scalars(
+    tasks = (
         select(Task)
         .join(first, first.c.id == Task.id)
         .options(joinedload(Task.lead_org))  # one query whatever the count (a test counts them)
         .order_by(first.c.due_on.is_(None), first.c.due_on, first.c.id)
         .limit(limit)
-    ).all()
-    return int(total), list(tasks)
+    )
+    return total, tasks
 
 
 def record_successor(

@@ -160,7 +160,10 @@ def dashboard() -> str:
         most_overdue=facts.most_overdue(),
         overdue_heading=overdue_heading,
         unreached=reach.unreached_tasks(
-            selection.conditions(today), today, kept=(selection.counted_scope(), selection.period())
+            selection.conditions(today),
+            today,
+            kept=(selection.counted_scope(), selection.period()),
+            key=selection.key(today),
         ),
         visits=visits,
         trend=trend,
