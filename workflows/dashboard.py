@@ -198,9 +198,12 @@ class UnitRow:
     counts: TimelinessCounts
 
 
-def table_by_lead_unit(selection: Selection, today: date, due_soon_days: int) -> list[UnitRow]:
+def table_by_lead_unit(
+    selection: Selection, today: date, due_soon_days: int, known: Iterable[Any] = ()
+) -> list[UnitRow]:
     """Count the categories per lead unit, in tree order: one grouped count (``count_tasks``, from the
-    kept counts when it can), one query for the names."""
+    kept counts when it can), and the names of the units not among ``known`` (rows of id, name and
+    path already read, such as ``organisations_within``'s)."""
     grouped = count_tasks(
         db.session,
         selection.counted_scope(),
@@ -209,15 +212,16 @@ def table_by_lead_unit(selection: Selection, today: date, due_soon_days: int) ->
         due_soon_days,
         group_by=[Task.lead_org_id],
     )
-    counts = {key: value for key, value in grouped.items() if value.total}  # cancelled only: no row
+    counts = {key[0]: value for key, value in grouped.items() if value.total}  # cancelled only: no row
     if not counts:
         return []
-    units = db.session.execute(
-        select(Organization.id, Organization.name, Organization.path).where(
-            Organization.id.in_([key[0] for key in counts])
-        )
-    )
-    rows = [UnitRow(unit.id, unit.name, unit.path, counts[(unit.id,)]) for unit in units]
+    units = [unit for unit in known if unit.id in counts]
+    if len(units) < len(counts):
+        missing = set(counts).difference(unit.id for unit in units)
+        units += db.session.execute(
+            select(Organization.id, Organization.name, Organization.path).where(Organization.id.in_(missing))
+        ).all()
+    rows = [UnitRow(unit.id, unit.name, unit.path, counts[unit.id]) for unit in units]
     return sorted(rows, key=lambda row: row.path)
 
 
@@ -251,7 +255,7 @@ def _most_overdue_today(key: tuple[Any, ...], limit: int) -> Any:
         # Rank 0 (working, with a due date) lets the list-order index serve the longest overdue.
         .where(*_conditions(*key), is_overdue(today), Task.list_rank == 0)
         # Loaded after the LIMIT, not joined to every overdue task before it.
-        .options(selectinload(Task.lead_org), selectinload(Task.directive).selectinload(Directive.visit))
+        .options(selectinload(Task.lead_org))  # the unit's name is shown
         .order_by(Task.list_rank, Task.due_on, Task.id)
         .limit(limit)
     )

@@ -449,21 +449,27 @@ class TimelinessCounts:
 def fold(by_key: dict[str, int]) -> TimelinessCounts:
     """TimelinessCounts from counts per value of ``category_on`` (cancelled tasks left out)."""
 
-    def total(*keys: str) -> int:
-        return sum(by_key.get(key, 0) for key in keys)
-
+    # Each key read once (a dashboard folds a hundred units' counts).
+    get = by_key.get
+    on_time, on_time_ext, late, late_orig = (
+        get(_ON_TIME, 0),
+        get(_ON_TIME_EXTENDED, 0),
+        get(_LATE, 0),
+        get(_LATE_MET_ORIGINAL, 0),
+    )
+    done_nodue = get(_DONE_NO_DEADLINE, 0)
     return TimelinessCounts(
-        on_time=total(*KEYS["on_time"]),
-        late=total(*KEYS["late"]),
-        within=total("within"),
-        due_soon=total("due_soon"),
-        overdue=total("overdue"),
-        no_deadline=total(*KEYS["no_deadline"]),
-        awaiting_on_time=total("awaiting_on_time"),
-        awaiting_late=total("awaiting_late"),
-        done=total(*KEYS["done"]),
-        on_time_original=total(_ON_TIME, _LATE_MET_ORIGINAL),
-        total=sum(count for key, count in by_key.items() if key != _CANCELLED),
+        on_time=on_time + on_time_ext,
+        late=late + late_orig,
+        within=get("within", 0),
+        due_soon=get("due_soon", 0),
+        overdue=get("overdue", 0),
+        no_deadline=done_nodue + get(_OPEN_NO_DEADLINE, 0) + get(_AWAITING_NO_DEADLINE, 0),
+        awaiting_on_time=get("awaiting_on_time", 0),
+        awaiting_late=get("awaiting_late", 0),
+        done=on_time + on_time_ext + late + late_orig + done_nodue,
+        on_time_original=on_time + late_orig,
+        total=sum(by_key.values()) - get(_CANCELLED, 0),
     )
 
 

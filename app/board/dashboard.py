@@ -109,7 +109,7 @@ def dashboard_facts() -> DashboardFacts:
     today = _as_of(form)
     scope, start, end = _dashboard_selection(form, choices, today)
     selection = numbers.Selection.of(scope, start, end)
-    units = numbers.table_by_lead_unit(selection, today, soon)
+    units = numbers.table_by_lead_unit(selection, today, soon, known=choices)
     total = numbers.total_of(unit.counts for unit in units)
     months = numbers.trend_months(start, end, today)
     trend = numbers.monthly_trend(scope, months, today, whole_tree=selection.whole_tree)
@@ -173,7 +173,30 @@ def dashboard() -> str:
         trend_link=trend_link,
         summary_groups=SUMMARY_GROUPS,
         count_cells=CountCells,
+        org_select=_org_select(form),
+        rate=_rate,
     )
+
+
+def _org_select(form: DashboardForm) -> Markup:
+    """The organisation select as WTForms writes it (one option per unit of the user's subtree), kept
+    per set of choices and choice: the same markup, written once."""
+    key = (tuple(form.org.choices or ()), form.org.data)
+    found = _SELECTS.get(key)
+    if found is None:
+        found = Markup(form.org(class_="form-select"))  # noqa: S704 - WTForms' escaped markup
+        if len(_SELECTS) >= 64:
+            _SELECTS.clear()
+        _SELECTS[key] = found
+    return found
+
+
+_SELECTS: dict[tuple[Any, ...], Markup] = {}
+
+
+def _rate(rate: float | None) -> str:
+    """The ``percent`` filter, formatted once per value and language."""
+    return _percent(rate, str(get_locale()))
 
 
 # A row's count cells: (count, category the link filters by) in the table's order.
