@@ -314,25 +314,24 @@ def read_trend(
     when the kept rows are not of ``day`` (and ``day`` is not today)."""
     if not months or day != local_today() or months[-1] != day.replace(day=1):
         return None
-    conditions: list[ColumnElement[bool]] = [
-        TaskCountDay.day == day,
-        TaskTrend.month >= months[0],
-        TaskTrend.month <= months[-1],
-    ]
+    conditions: list[ColumnElement[bool]] = [TaskTrend.month >= months[0], TaskTrend.month <= months[-1]]
     if scope is not None:
         unit = aliased(Organization)
         units = select(unit.id).where(in_subtree(unit.path, scope))
         conditions.append(or_(TaskTrend.lead_org_id.in_(units), TaskTrend.inspecting_org_id.in_(units)))
+    # Summed per month apart, then joined to the kept day's row (one row without sums when it is not
+    # ``day``): grouped by the month alone, the sums need no sort of the rows by day first.
+    sums = (
+        select(TaskTrend.month, *(func.sum(getattr(TaskTrend, name)).label(name) for name in _TREND_VALUES))
+        .where(*conditions)
+        .group_by(TaskTrend.month)
+        .subquery()
+    )
     query = (
-        select(
-            TaskCountDay.day,
-            TaskTrend.month,
-            *(func.sum(getattr(TaskTrend, name)).label(name) for name in _TREND_VALUES),
-        )
+        select(TaskCountDay.day, sums.c.month, *(sums.c[name] for name in _TREND_VALUES))
         .select_from(TaskCountDay)
-        .outerjoin(TaskTrend, and_(*conditions))
+        .outerjoin(sums, TaskCountDay.day == day)
         .where(TaskCountDay.id == _DAY_ROW)
-        .group_by(TaskCountDay.day, TaskTrend.month)
     )
     rows = session.execute(query).all()
     if not rows or rows[0].day != day:
@@ -515,20 +514,22 @@ def read(
     not the counts of ``day`` (and ``day`` is not today): the guard and the sums in one query."""
     if day != local_today():
         return None
-    conditions: list[ColumnElement[bool]] = [
-        TaskCountDay.day == day,
-        TaskCountDay.due_soon_days == due_soon_days,
-    ]
     rows_of, in_months = _kept_rows(scope, months)
-    conditions += in_months
     keys = [rows_of.lead_org_id] if group_by else []
-    # From the kept day's row, so that a stale day answers one row without counts rather than none.
+    # Summed apart (grouped by unit and category alone: PostgreSQL hashes them instead of sorting
+    # every kept row by day first), then joined to the kept day's row, so that a stale day answers
+    # one row without counts rather than none.
+    sums = (
+        select(*keys, rows_of.category, func.sum(rows_of.tasks).label("tasks"))
+        .where(*in_months)
+        .group_by(*keys, rows_of.category)
+        .subquery()
+    )
     query = (
-        select(TaskCountDay.day, *keys, rows_of.category, func.sum(rows_of.tasks).label("tasks"))
+        select(TaskCountDay.day, *(sums.c.lead_org_id for _key in keys), sums.c.category, sums.c.tasks)
         .select_from(TaskCountDay)
-        .outerjoin(rows_of, and_(*conditions))
+        .outerjoin(sums, and_(TaskCountDay.day == day, TaskCountDay.due_soon_days == due_soon_days))
         .where(TaskCountDay.id == _DAY_ROW)
-        .group_by(TaskCountDay.day, *keys, rows_of.category)
     )
     rows = session.execute(query).all()
     if not rows or rows[0][0] != day:
