@@ -174,8 +174,20 @@ def dashboard() -> str:
         summary_groups=SUMMARY_GROUPS,
         count_cells=CountCells,
         org_select=_org_select(form),
+        fields=_form_fields(form),
         rate=_rate,
+        task_url=_task_urls(),
     )
+
+
+def _task_urls() -> Any:
+    """``url_for("board.task_detail", task_id=…)`` for the page's twenty task links, built once: the
+    address up to the id, then each id."""
+    sample = url_for("board.task_detail", task_id=0)
+    if not sample.endswith("/0"):  # a rule that does not end with the id: ask each time
+        return lambda task_id: url_for("board.task_detail", task_id=task_id)
+    prefix = sample[:-1]
+    return lambda task_id: f"{prefix}{int(task_id)}"
 
 
 def _org_select(form: DashboardForm) -> Markup:
@@ -192,6 +204,28 @@ def _org_select(form: DashboardForm) -> Markup:
 
 
 _SELECTS: dict[tuple[Any, ...], Markup] = {}
+
+
+def _form_fields(form: DashboardForm) -> dict[str, Markup]:
+    """The selection form's labels and date fields as WTForms writes them, kept per language, values
+    and errors (the same markup, written once)."""
+    dates = (form.period_from, form.period_to, form.as_of)
+    key = (str(get_locale()), form.org.data, *((f.data, bool(f.errors)) for f in dates))
+    found = _FIELDS.get(key)
+    if found is None:
+        found = {"org_label": Markup(form.org.label(class_="form-label"))}  # noqa: S704 - WTForms' markup
+        for field in dates:
+            invalid = " is-invalid" if field.errors else ""
+            extra = {"placeholder": _("hôm nay")} if field is form.as_of else {}
+            found[f"{field.name}_label"] = Markup(field.label(class_="form-label"))  # noqa: S704
+            found[field.name] = Markup(field(class_="form-control" + invalid, **extra))  # noqa: S704
+        if len(_FIELDS) >= 256:
+            _FIELDS.clear()
+        _FIELDS[key] = found
+    return found
+
+
+_FIELDS: dict[tuple[Any, ...], dict[str, Markup]] = {}
 
 
 def _rate(rate: float | None) -> str:
