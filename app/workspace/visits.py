@@ -202,56 +202,70 @@ def _visit_list_query(filters: VisitFilters) -> tuple[Select[Any], Select[Any]]:
     return ordered.order_by(*SORTS[filters.sort](inspected)), count_of(matching)
 
 
-def _page_of_visits(ids_query: Select[Any], count_query: Select[Any], number: int, size: int) -> Page:
-    """One page: count, the page's ids, then those visits with what the rows show."""
+def _page_of_visits(
+    ids_query: Select[Any], count_query: Select[Any], number: int, size: int, sort: str, today: date
+) -> Page:
+    """One page: the count, then the page's rows in one statement, each a row of what its line shows
+    (no ORM objects: the page's ids are chosen inside it, the bodies joined, the head and the counts
+    read by subqueries)."""
     total = db.session.scalar(count_query) or 0
     number = min(number, max(1, -(-total // size)))
-    ids = list(db.session.scalars(ids_query.limit(size).offset((number - 1) * size)))
-    loaded: Iterable[Visit] = db.session.scalars(_list_rows_statement(), {"ids": ids}).unique() if ids else []
-    by_id = {visit.id: visit for visit in loaded}
-    return Page(items=[by_id[i] for i in ids], number=number, size=size, total=total)
-
-
-@lru_cache(maxsize=1)
-def _list_rows_statement() -> Select[Visit]:
-    """One page's visits with what their rows show, built on first use and reused with the ids bound
-    (its loader options and cache key are worked out once)."""
-    return (
-        select(Visit)
-        .where(Visit.id.in_(bindparam("ids", expanding=True)))
-        .options(
-            joinedload(Visit.inspected_org),
-            joinedload(Visit.inspecting_org),
-            selectinload(Visit.members.and_(DelegationMember.role == DelegationRole.HEAD)).joinedload(
-                DelegationMember.person
-            ),
+    if not total:
+        return Page(items=[], number=number, size=size, total=total)
+    # correlate(None): the ids are chosen from every visit, not from the row the outer query reads.
+    page_ids = ids_query.limit(size).offset((number - 1) * size).correlate(None)
+    inspecting = aliased(Organization, name="inspecting_row")
+    inspected = aliased(Organization, name="inspected_row")
+    statement = (
+        select(
+            Visit.id,
+            Visit.visited_on,
+            Visit.title,
+            Visit.status,
+            inspecting.name.label("inspecting_name"),
+            inspected.name.label("inspected_name"),
+            _head_name().label("head_name"),
+            _directive_count().label("directives"),
+            _task_count().label("tasks"),
+            _task_count(is_overdue(today)).label("overdue"),
         )
+        .join(inspecting, inspecting.id == Visit.inspecting_org_id)
+        .join(inspected, inspected.id == Visit.inspected_org_id)
+        .where(Visit.id.in_(page_ids))
+        .order_by(*SORTS[sort](inspected))
+    )
+    return Page(items=db.session.execute(statement).all(), number=number, size=size, total=total)
+
+
+def _head_name() -> Any:
+    """The name of the visit's head of delegation (the first by side and order, as ``Visit.head``)."""
+    return (
+        select(Person.full_name)
+        .join(DelegationMember, DelegationMember.person_id == Person.id)
+        .where(DelegationMember.visit_id == Visit.id, DelegationMember.role == DelegationRole.HEAD)
+        .order_by(DelegationMember.side, DelegationMember.order)
+        .limit(1)
+        .scalar_subquery()
     )
 
 
-def _task_counts(visit_ids: list[int], today: date) -> dict[int, dict[str, int]]:
-    """Directives, tasks and open overdue tasks per visit, in two grouped queries."""
-    counts: dict[int, dict[str, int]] = {
-        vid: {"directives": 0, "tasks": 0, "overdue": 0} for vid in visit_ids
-    }
-    if not visit_ids:
-        return counts
-    for visit_id, n in db.session.execute(
-        select(Directive.visit_id, func.count(Directive.id))
-        .where(Directive.visit_id.in_(visit_ids), Directive.is_report_back.is_(False))
-        .group_by(Directive.visit_id)
-    ):
-        counts[visit_id]["directives"] = n
-    overdue = func.sum(case((is_overdue(today), 1), else_=0))
-    for visit_id, total, late in db.session.execute(
-        select(Directive.visit_id, func.count(Task.id), overdue)
-        .join(Task, Task.directive_id == Directive.id)
-        .where(Directive.visit_id.in_(visit_ids), Task.status != TaskStatus.CANCELLED)
-        .group_by(Directive.visit_id)
-    ):
-        counts[visit_id]["tasks"] = total
-        counts[visit_id]["overdue"] = int(late or 0)
-    return counts
+def _directive_count() -> Any:
+    """The visit's numbered directives (the report-back obligation's left out)."""
+    return (
+        select(func.count(Directive.id))
+        .where(Directive.visit_id == Visit.id, Directive.is_report_back.is_(False))
+        .scalar_subquery()
+    )
+
+
+def _task_count(*conditions: Any) -> Any:
+    """The visit's tasks that are not cancelled (and meet ``conditions``)."""
+    return (
+        select(func.count(Task.id))
+        .join(Directive, Directive.id == Task.directive_id)
+        .where(Directive.visit_id == Visit.id, Task.status != TaskStatus.CANCELLED, *conditions)
+        .scalar_subquery()
+    )
 
 
 @bp.route("/visits")
@@ -260,8 +274,8 @@ def visit_list() -> ResponseReturnValue:
     filters = VisitFilters.from_args(request.args)
     ids_query, count_query = _visit_list_query(filters)
     number, size = page_args()
-    page = _page_of_visits(ids_query, count_query, number, size)
     today = local_today()
+    page = _page_of_visits(ids_query, count_query, number, size, filters.sort, today)
     # Every body of the user's tree in tree order, as all_organisations() reads them: id, path and
     # name are all the filter needs.
     units = db.session.execute(
@@ -273,7 +287,6 @@ def visit_list() -> ResponseReturnValue:
         "workspace/visit_list.html",
         page=page,
         filters=filters,
-        counts=_task_counts([v.id for v in page.items], today),
         # Each unit indented by its depth, written once here rather than worked out by the template.
         units=[(unit.id, "— " * (unit.path.count("/") - 2) + unit.name) for unit in units],
         statuses=list(VisitStatus),
