@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
-from typing import Any
+from typing import Any, cast
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -15,7 +15,8 @@ from flask_babel import gettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import Select, bindparam, case, exists, func, or_, select
+from markupsafe import Markup, escape
+from sqlalchemy import Date, Select, bindparam, case, exists, func, or_, select
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from app import once
@@ -214,9 +215,18 @@ def _page_of_visits(
         return Page(items=[], number=number, size=size, total=total)
     # correlate(None): the ids are chosen from every visit, not from the row the outer query reads.
     page_ids = ids_query.limit(size).offset((number - 1) * size).correlate(None)
+    rows = db.session.execute(_list_rows_statement(sort).where(Visit.id.in_(page_ids)), {"today": today})
+    return Page(items=rows.all(), number=number, size=size, total=total)
+
+
+@lru_cache(maxsize=len(SORTS))
+def _list_rows_statement(sort: str) -> Select[*tuple[Any, ...]]:
+    """What each line of the list shows, in the list's order, built once per order; the caller adds
+    which visits (and binds ``today``)."""
     inspecting = aliased(Organization, name="inspecting_row")
     inspected = aliased(Organization, name="inspected_row")
-    statement = (
+    today = cast(date, bindparam("today", type_=Date))  # bound at each run
+    return (
         select(
             Visit.id,
             Visit.visited_on,
@@ -226,15 +236,15 @@ def _page_of_visits(
             inspected.name.label("inspected_name"),
             _head_name().label("head_name"),
             _directive_count().label("directives"),
-            _task_count().label("tasks"),
-            _task_count(is_overdue(today)).label("overdue"),
+            _task_count(func.count(Task.id)).label("tasks"),
+            # Summed rather than filtered: a condition on the state and due date would lead the planner
+            # to the province's index on them instead of the visit's tasks.
+            _task_count(func.coalesce(func.sum(case((is_overdue(today), 1), else_=0)), 0)).label("overdue"),
         )
         .join(inspecting, inspecting.id == Visit.inspecting_org_id)
         .join(inspected, inspected.id == Visit.inspected_org_id)
-        .where(Visit.id.in_(page_ids))
         .order_by(*SORTS[sort](inspected))
     )
-    return Page(items=db.session.execute(statement).all(), number=number, size=size, total=total)
 
 
 def _head_name() -> Any:
@@ -258,12 +268,12 @@ def _directive_count() -> Any:
     )
 
 
-def _task_count(*conditions: Any) -> Any:
-    """The visit's tasks that are not cancelled (and meet ``conditions``)."""
+def _task_count(aggregate: Any) -> Any:
+    """``aggregate`` over the visit's tasks that are not cancelled."""
     return (
-        select(func.count(Task.id))
+        select(aggregate)
         .join(Directive, Directive.id == Task.directive_id)
-        .where(Directive.visit_id == Visit.id, Task.status != TaskStatus.CANCELLED, *conditions)
+        .where(Directive.visit_id == Visit.id, Task.status != TaskStatus.CANCELLED)
         .scalar_subquery()
     )
 
@@ -276,24 +286,34 @@ def visit_list() -> ResponseReturnValue:
     number, size = page_args()
     today = local_today()
     page = _page_of_visits(ids_query, count_query, number, size, filters.sort, today)
-    # Every body of the user's tree in tree order, as all_organisations() reads them: id, path and
-    # name are all the filter needs.
-    units = db.session.execute(
-        select(Organization.id, Organization.path, Organization.name)
-        .where(home_tree_condition(Organization.path))
-        .order_by(Organization.path)
-    )
     return render_template(
         "workspace/visit_list.html",
         page=page,
         filters=filters,
-        # Each unit indented by its depth, written once here rather than worked out by the template.
-        units=[(unit.id, "— " * (unit.path.count("/") - 2) + unit.name) for unit in units],
+        unit_options=_unit_options(filters.unit),
         statuses=list(VisitStatus),
         sorts=SORT_LABELS,
         label=labels_once(),
         vi=vi_once(),
         visit_link=link_by_id("workspace.visit_detail", "visit_id"),
+    )
+
+
+def _unit_options(chosen: int | None) -> Markup:
+    """The unit filter's options: every body of the user's tree in tree order (as all_organisations()
+    reads them: id, path and name are all it needs), each indented by its depth, written here at once
+    rather than by the template one option at a time."""
+    units = db.session.execute(
+        select(Organization.id, Organization.path, Organization.name)
+        .where(home_tree_condition(Organization.path))
+        .order_by(Organization.path)
+    )
+    return Markup(  # noqa: S704 - the names are escaped, the rest is this function's own markup
+        "".join(
+            f'<option value="{unit_id}"{" selected" if unit_id == chosen else ""}>'
+            f"{escape('— ' * (path.count('/') - 2) + name)}</option>"
+            for unit_id, path, name in units
+        )
     )
 
 
