@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import date
@@ -65,6 +65,8 @@ from models import (
     db,
 )
 from models.enums import CANCELLABLE_TASK_STATUSES, DelegationRole, FindingKind, TaskStatus, VisitStatus
+from models.labels import css_class
+from models.vntext import format_date
 from workflows import reach, report_back, revisions, workdays
 from workflows import tasks as task_flow
 from workflows import visits as visit_flow
@@ -291,12 +293,74 @@ def visit_list() -> ResponseReturnValue:
         page=page,
         filters=filters,
         unit_options=_unit_options(filters.unit),
+        rows_html=_list_rows_html(page.items),
         statuses=list(VisitStatus),
         sorts=SORT_LABELS,
         label=labels_once(),
-        vi=vi_once(),
-        visit_link=link_by_id("workspace.visit_detail", "visit_id"),
     )
+
+
+# One line of the list (a row of _page_of_visits), as the template wrote it; the status badge is
+# _labels.html's markup. Values are escaped by _list_rows_html, the translated words are not (as
+# the template's ``_()``, whose words are marked safe).
+_LIST_ROW = (
+    "\n    \n"  # where the template had a line of its own
+    """    <tr>
+      <td class="text-nowrap kt-first-phone" data-label="{date_label}">{date}</td>
+      <td>
+        <a href="{link}">{title}</a>
+        <div class="small text-muted">{inspecting}<span class="d-md-none"> → {inspected}</span></div>
+      </td>
+      <td class="d-none d-md-table-cell">{inspected}</td>
+      <td class="d-none d-lg-table-cell">{head}</td>
+      <td data-label="{status_label}">{status}</td>
+      <td class="num d-none d-sm-table-cell" data-label="{directives_label}">{directives}</td>
+      <td class="num d-none d-sm-table-cell" data-label="{tasks_label}">{tasks}{overdue}</td>
+    </tr>
+"""
+    "  "
+)
+
+
+def _list_rows_html(rows: Sequence[Any]) -> Markup:
+    """The list's lines, written at once: each word translated once, each state's label once, the
+    language looked up once, each link from one ``url_for``."""
+    words = {
+        "date_label": _("Ngày"),
+        "status_label": _("Trạng thái"),
+        "directives_label": _("Yêu cầu"),
+        "tasks_label": _("Nhiệm vụ"),
+    }
+    overdue_word = _("quá hạn")
+    label, vi, link = labels_once(), vi_once(), link_by_id("workspace.visit_detail", "visit_id")
+    lines = []
+    for row in rows:
+        status = (
+            f'<span class="badge kt-badge {escape(css_class(row.status))}">{escape(label(row.status))}</span>'
+            if row.status
+            else ""
+        )
+        overdue = (
+            f' <span class="t-overdue" title="{overdue_word}">({row.overdue} {overdue_word})</span>'
+            if row.overdue
+            else ""
+        )
+        lines.append(
+            _LIST_ROW.format(
+                **words,
+                date=escape(format_date(row.visited_on)),
+                link=escape(link(row.id)),
+                title=vi(row.title),
+                inspecting=vi(row.inspecting_name),
+                inspected=vi(row.inspected_name),
+                head="—" if row.head_name is None else escape(row.head_name),
+                status=status,
+                directives=row.directives,
+                tasks=row.tasks,
+                overdue=overdue,
+            )
+        )
+    return Markup("".join(lines))  # noqa: S704 - values escaped above, the words are the catalogue's
 
 
 def _unit_options(chosen: int | None) -> Markup:
