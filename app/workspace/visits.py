@@ -142,22 +142,41 @@ def _unit_ids(root: Organization) -> list[int]:
     return list(db.session.scalars(select(Organization.id).where(in_subtree(Organization.path, root))))
 
 
-def _visit_list_query(filters: VisitFilters) -> tuple[Select[Any], Select[Any]]:
+def _scope_condition(scope: tuple[int, ...] | None) -> list[Any]:
+    """Visits of the bodies ``scope`` (None: every visit, for the whole tree's leader)."""
+    if scope is None:
+        return []  # (no condition, so the count needs no row)
+    # "+ 0" keeps the planner off the per-body indexes, so that it walks ix_visit_visited_on in the
+    # list's order and stops after one page, instead of gathering and sorting every visit in scope.
+    return [or_((Visit.inspecting_org_id + 0).in_(scope), (Visit.inspected_org_id + 0).in_(scope))]
+
+
+def _user_scope() -> tuple[int, ...] | None:
+    """The ids of the bodies in the user's subtree, None for the whole tree's leader."""
+    if is_whole_tree(current_user.organization):
+        return None
+    return tuple(_unit_ids(current_user.organization))
+
+
+@lru_cache(maxsize=64)
+def _unfiltered_statements(scope: tuple[int, ...] | None, sort: str) -> tuple[Select[Any], Select[Any]]:
+    """The page's rows and the count of an unfiltered list (the one opened most), built once per scope
+    and order and reused with ``today``, ``limit`` and ``offset`` bound."""
+    matching = select(Visit.id).where(*_scope_condition(scope))
+    ids_query = _ordered(matching, sort).limit(bindparam("limit")).offset(bindparam("offset"))
+    return _rows_of(ids_query, sort), count_of(matching)
+
+
+def _visit_list_query(
+    filters: VisitFilters, scope: tuple[int, ...] | None
+) -> tuple[Select[Any], Select[Any]]:
     """The ids of the matching visits in display order, and their count.
 
     Scope is the rule of ``workflows.scope.visits_in_scope`` (either body in the user's subtree), written
     with the subtree's ids rather than path subqueries; only the ids are sorted and paged, so the joins
     and eager loads run for one page of rows, not for every visit in scope.
     """
-    conditions: list[Any] = []
-    if not is_whole_tree(current_user.organization):
-        # (The whole tree's leader sees every visit: no condition, so the count needs no row.)
-        scope = _unit_ids(current_user.organization)
-        # "+ 0" keeps the planner off the per-body indexes, so that it walks ix_visit_visited_on in the
-        # list's order and stops after one page, instead of gathering and sorting every visit in scope.
-        conditions.append(
-            or_((Visit.inspecting_org_id + 0).in_(scope), (Visit.inspected_org_id + 0).in_(scope))
-        )
+    conditions: list[Any] = _scope_condition(scope)
     for token in search_tokens(filters.q):
         pattern = like_pattern(token)
         bodies = select(Organization.id).where(Organization.search_key.like(pattern, escape="\\"))
@@ -198,27 +217,39 @@ def _visit_list_query(filters: VisitFilters) -> tuple[Select[Any], Select[Any]]:
         conditions.append(Visit.visited_on <= filters.date_to)
 
     matching = select(Visit.id).where(*conditions)
+    return _ordered(matching, filters.sort), count_of(matching)
+
+
+def _ordered(matching: Select[Any], sort: str) -> Select[Any]:
+    """The matching ids in the order ``sort``."""
     inspected = aliased(Organization, name="inspected")
-    ordered = matching
-    if filters.sort == "unit":
-        ordered = matching.join(inspected, inspected.id == Visit.inspected_org_id)
-    return ordered.order_by(*SORTS[filters.sort](inspected)), count_of(matching)
+    if sort == "unit":
+        matching = matching.join(inspected, inspected.id == Visit.inspected_org_id)
+    return matching.order_by(*SORTS[sort](inspected))
 
 
-def _page_of_visits(
-    ids_query: Select[Any], count_query: Select[Any], number: int, size: int, sort: str, today: date
-) -> Page:
+def _page_of_visits(filters: VisitFilters, number: int, size: int, today: date) -> Page:
     """One page: the count, then the page's rows in one statement, each a row of what its line shows
     (no ORM objects: the page's ids are chosen inside it, the bodies joined, the head and the counts
     read by subqueries)."""
+    scope = _user_scope()
+    if filters.is_filtered:
+        ids_query, count_query = _visit_list_query(filters, scope)
+        rows_query = _rows_of(ids_query.limit(bindparam("limit")).offset(bindparam("offset")), filters.sort)
+    else:
+        rows_query, count_query = _unfiltered_statements(scope, filters.sort)
     total = db.session.scalar(count_query) or 0
     number = min(number, max(1, -(-total // size)))
     if not total:
         return Page(items=[], number=number, size=size, total=total)
-    # correlate(None): the ids are chosen from every visit, not from the row the outer query reads.
-    page_ids = ids_query.limit(size).offset((number - 1) * size).correlate(None)
-    rows = db.session.execute(_list_rows_statement(sort).where(Visit.id.in_(page_ids)), {"today": today})
+    rows = db.session.execute(rows_query, {"today": today, "limit": size, "offset": (number - 1) * size})
     return Page(items=rows.all(), number=number, size=size, total=total)
+
+
+def _rows_of(page_ids: Select[Any], sort: str) -> Select[Any]:
+    """The lines of the visits ``page_ids`` chooses, in the order ``sort``."""
+    # correlate(None): the ids are chosen from every visit, not from the row the outer query reads.
+    return _list_rows_statement(sort).where(Visit.id.in_(page_ids.correlate(None)))
 
 
 @lru_cache(maxsize=len(SORTS))
@@ -284,10 +315,8 @@ def _task_count(aggregate: Any) -> Any:
 def visit_list() -> ResponseReturnValue:
     """List the visits in the user's scope, with search, filters, sorting and pages."""
     filters = VisitFilters.from_args(request.args)
-    ids_query, count_query = _visit_list_query(filters)
     number, size = page_args()
-    today = local_today()
-    page = _page_of_visits(ids_query, count_query, number, size, filters.sort, today)
+    page = _page_of_visits(filters, number, size, local_today())
     return render_template(
         "workspace/visit_list.html",
         page=page,
