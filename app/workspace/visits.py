@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup, escape
-from sqlalchemy import Date, Select, bindparam, case, exists, func, or_, select
+from sqlalchemy import Date, Select, String, bindparam, case, exists, func, or_, select
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from app import once
@@ -26,7 +26,6 @@ from app.workspace.common import (
     all_organisations,
     bp,
     count_of,
-    home_tree_condition,
     labels_once,
     like_pattern,
     link_by_id,
@@ -63,6 +62,7 @@ from models import (
     TaskEvent,
     Visit,
     db,
+    raw,
 )
 from models.enums import CANCELLABLE_TASK_STATUSES, DelegationRole, FindingKind, TaskStatus, VisitStatus
 from models.labels import css_class
@@ -71,12 +71,10 @@ from workflows import reach, report_back, revisions, workdays
 from workflows import tasks as task_flow
 from workflows import visits as visit_flow
 from workflows.clock import local_today, parse_date
-from workflows.dashboard import is_whole_tree
 from workflows.errors import (
     StaleRecord,
     ValidationFailed,
 )
-from workflows.scope import in_subtree
 from workflows.timeliness import is_overdue, timeliness_of
 
 SORTS: dict[str, Callable[[Any], tuple[Any, ...]]] = {
@@ -139,7 +137,31 @@ class VisitFilters:
 
 def _unit_ids(root: Organization) -> list[int]:
     """Ids of the bodies in ``root``'s subtree: the list filters test ids, which indexes answer fast."""
-    return list(db.session.scalars(select(Organization.id).where(in_subtree(Organization.path, root))))
+    pattern = like_pattern(root.path).removeprefix("%")  # as workflows.scope.in_subtree
+    return [unit_id for (unit_id,) in raw.rows(db.session, _statements().subtree_ids, {"pattern": pattern})]
+
+
+@dataclass(frozen=True)
+class _Statements:
+    """The list's small statements, built once and run on the driver's cursor (``models.raw``)."""
+
+    subtree_ids: Select[Any]
+    roots: Select[Any]
+    units: Select[*tuple[Any, ...]]
+
+
+@lru_cache(maxsize=1)
+def _statements() -> _Statements:
+    pattern = bindparam("pattern", type_=String)
+    return _Statements(
+        subtree_ids=select(Organization.id).where(Organization.path.like(pattern, escape="\\")),
+        # As workflows.dashboard.is_whole_tree.
+        roots=select(func.count(Organization.id)).where(Organization.parent_id.is_(None)),
+        # Every body of a tree in tree order, as all_organisations() (common.home_tree_condition).
+        units=select(Organization.id, Organization.path, Organization.name)
+        .where(Organization.path.like(pattern, escape="\\"))
+        .order_by(Organization.path),
+    )
 
 
 def _scope_condition(scope: tuple[int, ...] | None) -> list[Any]:
@@ -153,8 +175,9 @@ def _scope_condition(scope: tuple[int, ...] | None) -> list[Any]:
 
 def _user_scope() -> tuple[int, ...] | None:
     """The ids of the bodies in the user's subtree, None for the whole tree's leader."""
-    if is_whole_tree(current_user.organization):
-        return None
+    root = current_user.organization
+    if root.parent_id is None and raw.rows(db.session, _statements().roots)[0][0] == 1:
+        return None  # the only root (workflows.dashboard.is_whole_tree): every visit is in scope
     return tuple(_unit_ids(current_user.organization))
 
 
@@ -396,11 +419,9 @@ def _unit_options(chosen: int | None) -> Markup:
     """The unit filter's options: every body of the user's tree in tree order (as all_organisations()
     reads them: id, path and name are all it needs), each indented by its depth, written here at once
     rather than by the template one option at a time."""
-    units = db.session.execute(
-        select(Organization.id, Organization.path, Organization.name)
-        .where(home_tree_condition(Organization.path))
-        .order_by(Organization.path)
-    )
+    root_code = current_user.organization.path.split("/")[1]
+    pattern = like_pattern(f"/{root_code}/").removeprefix("%")  # as common.home_tree_condition
+    units = raw.rows(db.session, _statements().units, {"pattern": pattern})
     return Markup(  # noqa: S704 - the names are escaped, the rest is this function's own markup
         "".join(
             f'<option value="{unit_id}"{" selected" if unit_id == chosen else ""}>'
