@@ -21,6 +21,7 @@ from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from app import once
 from app.acting import Refused, error_message, run
+from app.workspace import local_time
 from app.workspace.common import (
     Page,
     all_organisations,
@@ -493,12 +494,12 @@ def visit_detail(visit_id: int) -> ResponseReturnValue:
     due_soon = current_app.config["DUE_SOON_DAYS"]
     tasks = [task for directive in visit.directives for task in directive.tasks]
     unfinished = visit_flow.unfinished_tasks(visit)
+    timeliness = {task.id: timeliness_of(task, today, due_soon) for task in tasks}
+    label, vi, task_link = labels_once(), vi_once(), _task_links()
     return render_template(
         "workspace/visit_detail.html",
         visit=visit,
         today=today,
-        timeliness={task.id: timeliness_of(task, today, due_soon) for task in tasks},
-        last_events=_last_events(visit),
         can_edit=visit.can_edit(current_user),
         cancellable=CANCELLABLE_TASK_STATUSES,
         unfinished=len(unfinished),
@@ -514,10 +515,112 @@ def visit_detail(visit_id: int) -> ResponseReturnValue:
             formdata=None, version=str(visit.version), report_due_on=report_back.default_due_on(today)
         ),
         report_back_task=report_back.task_of(visit),
-        label=labels_once(),
-        vi=vi_once(),
-        board_task_url=_task_links(),
+        label=label,
+        vi=vi,
+        board_task_url=task_link,
+        task_rows=_task_rows(tasks, timeliness, _last_events(visit), label, vi, task_link),
     )
+
+
+# One task's line in the dossier, as the template wrote it (the badges are _labels.html's markup, the
+# bar _macros.html's ``progress``). Values are escaped by _task_rows; the translated words are not, as
+# the template's ``_()``, whose words are marked safe.
+_TASK_ROW = "\n".join(
+    (
+        "",
+        "          ",  # where the template had a line of its own
+        '          <tr id="task-{id}">',
+        '            <td data-label="{task_label}">{title}{recurring}</td>',
+        '            <td data-label="{lead_label}">{lead}</td>',
+        '            <td class="d-none d-md-table-cell small" data-label="{coordinating_label}">'
+        "{coordinating}</td>",
+        '            <td class="text-nowrap" data-label="{due_label}">{due}</td>',
+        '            <td data-label="{status_label}">{status}<div class="small">{timeliness}</div></td>',
+        '            <td class="d-none d-sm-table-cell" data-label="{progress_label}">'
+        '<div class="d-flex align-items-center gap-1 kt-progress-line">',
+        '  <div class="progress kt-progress flex-grow-1" role="progressbar" aria-label="{progress_label}"'
+        ' aria-valuenow="{progress}" aria-valuemin="0" aria-valuemax="100">',
+        '    <div class="progress-bar{done}" style="width: {progress}%"></div>',
+        "  </div>",
+        '  <span class="small text-nowrap kt-progress-value">{progress}%</span>',
+        "</div></td>",
+        '            <td class="d-none d-lg-table-cell small" data-label="{activity_label}">{event}</td>',
+        "          </tr>",
+    )
+)
+
+
+def _task_rows(
+    tasks: list[Task],
+    timeliness: dict[int, Any],
+    last_events: dict[int, TaskEvent],
+    label: Callable[..., str],
+    vi: Callable[[object], Markup],
+    task_link: Callable[[int], str | None],
+) -> dict[int, Markup]:
+    """Each task's line of the dossier by its id, written at once: a visit's tens of tasks made the
+    template's calls count (each word translated once, each state's label once)."""
+    words = {
+        "task_label": _("Nhiệm vụ"),
+        "lead_label": _("Đơn vị chủ trì"),
+        "coordinating_label": _("Đơn vị phối hợp"),
+        "due_label": _("Hạn"),
+        "status_label": _("Trạng thái"),
+        "progress_label": _("Tiến độ"),
+        "activity_label": _("Hoạt động gần nhất"),
+    }
+    originally = _("ban đầu")
+    recurring_text = Markup(_("Nhiệm vụ định kỳ – kỳ %(period)s"))  # noqa: S704 - as the template's _()
+    rows = {}
+    for task in tasks:
+        link = task_link(task.id)
+        title = vi(task.title)
+        recurring = ""
+        if task.recurrence_id:
+            badge = recurring_text % {"period": task.period_name}
+            recurring = f'<div><span class="badge text-bg-info kt-recurring">{badge}</span></div>'
+        if task.due_on:
+            due: str = escape(format_date(task.due_on))
+            if task.original_due_on != task.due_on:
+                due += Markup('<div class="small text-muted">%s %s</div>') % (
+                    Markup(originally),  # noqa: S704 - the catalogue's word, as the template's _()
+                    format_date(task.original_due_on),
+                )
+        else:
+            due = "—"
+        status = ""
+        if task.status:
+            status = f'<span class="badge kt-badge {escape(css_class(task.status))}">'
+            status += f"{escape(label(task.status))}</span>"
+        state = timeliness[task.id]
+        event = last_events.get(task.id)
+        activity = ""
+        if event:
+            activity = f"{escape(local_time(event.created_at))} · {escape(label(event.kind))}"
+            if event.actor:
+                activity += f" · {escape(event.actor.display_name or event.actor.username)}"
+            if event.note:
+                activity += f'<div class="text-muted kt-clip">{vi(event.note)}</div>'
+        progress = task.shown_progress
+        rows[task.id] = Markup(  # noqa: S704 - values escaped here, the words are the catalogue's
+            _TASK_ROW.format(
+                **words,
+                id=task.id,
+                title=f'<a href="{escape(link)}">{title}</a>' if link else title,
+                recurring=recurring,
+                lead=vi(task.lead_org.name),
+                coordinating="; ".join(vi(org.name) for org in task.coordinating_orgs) or "—",
+                due=due,
+                status=status,
+                timeliness=f'<span class="{escape(css_class(state))}">{escape(label(state))}</span>'
+                if state
+                else "",
+                progress=escape(progress),
+                done=" bg-success" if progress == 100 else "",
+                event=activity,
+            )
+        )
+    return rows
 
 
 def _task_links() -> Callable[[int], str | None]:
