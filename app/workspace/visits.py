@@ -496,11 +496,25 @@ def visit_detail(visit_id: int) -> ResponseReturnValue:
     unfinished = visit_flow.unfinished_tasks(visit)
     timeliness = {task.id: timeliness_of(task, today, due_soon) for task in tasks}
     label, vi, task_link = labels_once(), vi_once(), _task_links()
+    can_edit = visit.can_edit(current_user)
+    # The forms serve only the inspecting side's actions, each of which asks can_edit first.
+    forms: dict[str, Any] = {}
+    if can_edit:
+        forms = {
+            "version_form": VersionForm(version=str(visit.version)),
+            "hold_form_for": lambda task: TaskHoldForm(formdata=None, version=str(task.version)),
+            "close_form": CloseVisitForm(version=str(visit.version)),
+            "conclude_form": ConcludeForm(
+                formdata=None, version=str(visit.version), report_due_on=report_back.default_due_on(today)
+            ),
+        }
     return render_template(
         "workspace/visit_detail.html",
         visit=visit,
         today=today,
-        can_edit=visit.can_edit(current_user),
+        can_edit=can_edit,
+        can_assign=visit.can_assign(current_user),
+        **forms,
         cancellable=CANCELLABLE_TASK_STATUSES,
         unfinished=len(unfinished),
         findings_by_kind=[
@@ -508,12 +522,6 @@ def visit_detail(visit_id: int) -> ResponseReturnValue:
             for kind in FindingKind
             if any(f.kind is kind for f in visit.findings)
         ],
-        version_form=VersionForm(version=str(visit.version)),
-        hold_form_for=lambda task: TaskHoldForm(formdata=None, version=str(task.version)),
-        close_form=CloseVisitForm(version=str(visit.version)),
-        conclude_form=ConcludeForm(
-            formdata=None, version=str(visit.version), report_due_on=report_back.default_due_on(today)
-        ),
         report_back_task=report_back.task_of(visit),
         label=label,
         vi=vi,
