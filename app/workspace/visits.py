@@ -471,7 +471,24 @@ def dossier_options(*, page: bool = False) -> tuple[Any, ...]:
 def _dossier_statement() -> Select[Visit]:
     """The dossier's query, built on first use and then reused with the visit's id bound: its loader
     options and cache key are worked out once, not on every request."""
-    return select(Visit).where(Visit.id == bindparam("visit_id")).options(*dossier_options(page=True))
+    # As dossier_options(page=True), with each directive's tasks joined to it: one statement less.
+    return (
+        select(Visit)
+        .where(Visit.id == bindparam("visit_id"))
+        .options(
+            joinedload(Visit.inspecting_org),
+            joinedload(Visit.inspected_org),
+            selectinload(Visit.members).joinedload(DelegationMember.person),
+            selectinload(Visit.findings),
+            selectinload(Visit.directives).options(
+                selectinload(Directive.citations),
+                selectinload(Directive.recurrences).joinedload(Recurrence.lead_org),
+                joinedload(Directive.tasks).options(
+                    joinedload(Task.lead_org), selectinload(Task.coordinating_orgs)
+                ),
+            ),
+        )
+    )
 
 
 def _last_events(visit: Visit) -> dict[int, TaskEvent]:
