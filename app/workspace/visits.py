@@ -493,14 +493,24 @@ def _dossier_statement() -> Select[Visit]:
 
 def _last_events(visit: Visit) -> dict[int, TaskEvent]:
     """The latest event of every task of the visit, in one query."""
-    task_ids = [task.id for directive in visit.directives for task in directive.tasks]
-    if not task_ids:
+    if not any(directive.tasks for directive in visit.directives):
         return {}
-    latest = select(func.max(TaskEvent.id)).where(TaskEvent.task_id.in_(task_ids)).group_by(TaskEvent.task_id)
-    events = db.session.scalars(
-        select(TaskEvent).where(TaskEvent.id.in_(latest)).options(joinedload(TaskEvent.actor))
-    )
+    events = db.session.scalars(_last_events_statement(), {"visit_id": visit.id})
     return {event.task_id: event for event in events}
+
+
+@lru_cache(maxsize=1)
+def _last_events_statement() -> Select[Any]:
+    """The latest event of each task of the visit ``visit_id`` (the report-back obligation's too, which
+    the dossier shows elsewhere), with its author; built once."""
+    latest = (
+        select(func.max(TaskEvent.id))
+        .join(Task, Task.id == TaskEvent.task_id)
+        .join(Directive, Directive.id == Task.directive_id)
+        .where(Directive.visit_id == bindparam("visit_id"))
+        .group_by(TaskEvent.task_id)
+    )
+    return select(TaskEvent).where(TaskEvent.id.in_(latest)).options(joinedload(TaskEvent.actor))
 
 
 @bp.route("/visits/<int:visit_id>")
