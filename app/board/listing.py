@@ -153,6 +153,12 @@ def base_condition(user: User, scope: Organization | None) -> ColumnElement[bool
     return _subtree_condition(root.path, is_whole_tree(root), scope is None)
 
 
+def visible_to_unit(path: str) -> ColumnElement[bool]:
+    """The tasks the unit at ``path`` may see (not the whole tree), as ``base_condition`` gives them to
+    its users when no subtree is chosen."""
+    return _subtree_condition(path, False, True)
+
+
 @lru_cache(maxsize=1024)
 def _subtree_condition(path: str, whole_tree: bool, visible: bool) -> ColumnElement[bool]:
     """The condition's SQL, built once per subtree: building its subqueries over aliased organisations

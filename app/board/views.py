@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
 from math import ceil
-from typing import Any
+from typing import Any, NamedTuple
 
 from flask import (
     Blueprint,
@@ -22,7 +22,24 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import ColumnElement, Select, bindparam, exists, func, select
+from sqlalchemy import (
+    ColumnElement,
+    Date,
+    Integer,
+    Select,
+    String,
+    and_,
+    bindparam,
+    case,
+    cast,
+    exists,
+    func,
+    literal,
+    null,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
@@ -44,6 +61,7 @@ from app.board.listing import (
     conditions,
     organisation,
     urgency_order,
+    visible_to_unit,
 )
 from app.workspace.common import labels_once, link_by_id, vi_once
 from models import Attachment, Directive, Organization, Task, TaskEvent, Visit, db
@@ -55,7 +73,14 @@ from workflows import tasks as task_flow
 from workflows.clock import LOCAL_ZONE, local_today
 from workflows.errors import InvalidState, StaleRecord
 from workflows.scope import column_in, tasks_visible_to
-from workflows.timeliness import Period, days_overdue, timeliness_of
+from workflows.timeliness import (
+    Period,
+    assigned_by_end_of,
+    category_on,
+    days_overdue,
+    fold,
+    timeliness_of,
+)
 
 bp = Blueprint("board", __name__)
 
@@ -134,14 +159,19 @@ class ListSelection:
     base: Any
     counts: Any
     total: int
+    # An office's own list, unfiltered: its page and visit choices, read with the counts (``_unit_list``).
+    unit: UnitList | None = None
 
     def conditions(self) -> list[Any]:
         """The SQL conditions of the rows shown."""
         return conditions(self.filters, self.base, self.today, self.soon)
 
 
-def list_selection() -> ListSelection:
-    """Read the task list's filters and count what they select (404 for a subtree outside the user's)."""
+def list_selection(*, unit_rows: bool = False) -> ListSelection:
+    """Read the task list's filters and count what they select (404 for a subtree outside the user's).
+
+    With ``unit_rows``, an office's own unfiltered list reads its counts, its page's ids and its visit
+    choices in one statement (``_unit_list``)."""
     today = local_today()
     soon = due_soon_days()
     filters = TaskFilters.from_args(request.args)
@@ -154,6 +184,20 @@ def list_selection() -> ListSelection:
         # A unit outside the user's tree is named only if it leads a task the user may see.
         visible = select(Task.id).where(base, Task.lead_org_id == lead.id).limit(1)
         lead = lead if db.session.scalar(visible) is not None else None
+    if (
+        unit_rows
+        and scope is None
+        and not filters.is_narrowed
+        and current_user.role is Role.OFFICE
+        and current_user.organization.parent_id is not None  # not the whole tree (kept counts)
+    ):
+        path = current_user.organization.path
+        after = ListKey.parse(request.args.get("after")) if filters.page > 1 else None
+        unit, counts = _unit_list(path, today, soon, filters.page, after)
+        pages = max(1, ceil(counts.total / PAGE_SIZE))
+        if filters.page > pages:  # past the last page: the last page, found by its number
+            unit, counts = _unit_list(path, today, soon, pages, None)
+        return ListSelection(today, soon, filters, scope, lead, base, counts, counts.total, unit)
     counted = conditions(filters, base, today, soon, with_timeliness=False)
     if filters.open_on is None and not filters.narrowed():
         counts = numbers.count_subtree(
@@ -179,7 +223,7 @@ def list_selection() -> ListSelection:
 @bp.route("/tasks")
 def task_list() -> str:
     """List the tasks of the user's unit (or of the subtree a dashboard number counts), most urgent first."""
-    chosen = list_selection()
+    chosen = list_selection(unit_rows=True)
     today, soon, filters, base = chosen.today, chosen.soon, chosen.filters, chosen.base
     scope, lead, counts, total = chosen.scope, chosen.lead, chosen.counts, chosen.total
     pages = max(1, ceil(total / PAGE_SIZE))
@@ -189,16 +233,20 @@ def task_list() -> str:
     after = ListKey.parse(request.args.get("after")) if 1 < page == filters.page else None
     # Offices see their unit's few tasks; leaders, inspectors and dashboard links a whole subtree.
     wide = current_user.role is not Role.OFFICE or scope is not None
-    ids = list(
-        db.session.scalars(
-            select(Task.id)
-            .where(*conditions(filters, base, today, soon))
-            .order_by(*urgency_order(by_index=wide))
-            .limit(PAGE_SIZE)
-            .where(*([after.condition()] if after else []))
-            .offset(0 if after else (page - 1) * PAGE_SIZE)
+    if chosen.unit is not None:
+        ids, visits = chosen.unit.ids, chosen.unit.visits
+    else:
+        ids = list(
+            db.session.scalars(
+                select(Task.id)
+                .where(*conditions(filters, base, today, soon))
+                .order_by(*urgency_order(by_index=wide))
+                .limit(PAGE_SIZE)
+                .where(*([after.condition()] if after else []))
+                .offset(0 if after else (page - 1) * PAGE_SIZE)
+            )
         )
-    )
+        visits = _visit_choices(filters, base, many=wide)  # type: ignore[assignment]
     tasks = _tasks_shown(ids)
     for problem in filters.problems:
         flash(problem, "warning")
@@ -217,11 +265,147 @@ def task_list() -> str:
         chips=CHIPS,
         **_filter_options(),
         days_label=_("%(n)d ngày"),  # without a number: the template fills in each row's
-        visits=_visit_choices(filters, base, many=wide),
+        visits=visits,
         label=labels_once(),
         vi=vi_once(),
         task_link=link_by_id("board.task_detail", "task_id"),
     )
+
+
+class VisitChoice(NamedTuple):
+    """One visit of the visit filter's choices."""
+
+    id: int
+    title: str
+    visited_on: date
+
+
+@dataclass(frozen=True)
+class UnitList:
+    """An office's unfiltered list, read in one statement: one page's ids and the visit choices."""
+
+    ids: list[int]
+    visits: list[VisitChoice]
+
+
+def _unit_list(path: str, today: date, soon: int, page: int, after: ListKey | None) -> tuple[UnitList, Any]:
+    """An office's own unfiltered list (all its unit may see but cancelled tasks): one page's ids in the
+    list's order, its visit choices and its category counts (those of tasks assigned by the end of
+    today, as ``count_one`` counts them), in one statement.
+
+    The unit's visible tasks are found through four subqueries (led, coordinated, of visits it made or
+    received); this statement finds them once (a common table expression, materialised since it is
+    read three times) where the general path runs three statements that each find them again."""
+    variant = "page" if after is None else "undated" if after.due is None else "dated"
+    compiled = _unit_list_statement(path, today, soon, variant, db.session.get_bind().dialect.name)
+    if after is None:
+        chosen: dict[str, Any] = {"unit_offset": (page - 1) * PAGE_SIZE}
+    else:
+        chosen = {
+            "unit_offset": 0,
+            "after_rank": after.rank,
+            "after_due": after.due,
+            "after_id": after.task_id,
+        }
+    processors = compiled._bind_processors
+    values = {
+        key: processors[key](value) if key in processors and value is not None else value
+        for key, value in compiled.construct_params(chosen).items()
+    }
+    if compiled.positiontup is not None:
+        values = tuple(values[key] for key in compiled.positiontup)  # type: ignore[assignment]
+    result = db.session.connection().exec_driver_sql(compiled.string, values)
+    try:
+        rows = result.cursor.fetchall()
+    finally:
+        result.close()
+    by_key: dict[str, int] = {}
+    page_rows, visit_rows = [], []
+    for part, key, number, position, title, day in rows:
+        if part == 0:
+            by_key[key] = int(number)
+        elif part == 1:
+            page_rows.append((position, number))
+        else:
+            visit_rows.append((position, number, title, day))
+    visits = [
+        VisitChoice(number, title, date.fromisoformat(day) if isinstance(day, str) else day)
+        for _, number, title, day in sorted(visit_rows)
+    ]
+    return UnitList([number for _, number in sorted(page_rows)], visits), fold(by_key)
+
+
+@lru_cache(maxsize=256)
+def _unit_list_statement(path: str, today: date, soon: int, variant: str, _dialect: str) -> Any:
+    """``_unit_list``'s statement for a unit (its path) and a day, compiled once: it is large (the four
+    subqueries, the category's CASE), and SQLAlchemy would otherwise walk it for its cache key on every
+    request, which costs more than the database takes to run it. The page is chosen by the bound
+    ``unit_offset`` (``variant`` "page"), or after (``after_rank``, ``after_due``, ``after_id``) as
+    ``after_in_order`` does ("undated" without ``after_due``, else "dated")."""
+    counted = conditions(TaskFilters(), visible_to_unit(path), today, soon, with_timeliness=False)
+    unit = (
+        select(
+            Task.id,
+            Task.list_rank,
+            Task.due_on,
+            Task.directive_id,
+            category_on(today, soon).label("category"),
+            case((assigned_by_end_of(today), 1), else_=0).label("assigned"),
+        )
+        .where(*counted)
+        .cte("unit_task")
+    )
+    rank, due, task_id = (
+        bindparam("after_rank", type_=Integer),
+        bindparam("after_due", type_=Date),
+        bindparam("after_id", type_=Integer),
+    )
+    if variant == "page":
+        following = []
+    elif variant == "undated":
+        following = [or_(unit.c.list_rank > rank, and_(unit.c.list_rank == rank, unit.c.id > task_id))]
+    else:
+        same_due = or_(unit.c.due_on > due, and_(unit.c.due_on == due, unit.c.id > task_id))
+        following = [or_(unit.c.list_rank > rank, and_(unit.c.list_rank == rank, same_due))]
+    order = [unit.c.list_rank, unit.c.due_on, unit.c.id]
+    page = (
+        select(unit.c.id, func.row_number().over(order_by=order).label("position"))
+        .where(*following)
+        .order_by(*order)
+        .limit(PAGE_SIZE)
+        .offset(bindparam("unit_offset", type_=Integer))
+        .subquery()
+    )
+    newest = [Visit.visited_on.desc(), Visit.id.desc()]
+    visits = (
+        select(
+            Visit.id,
+            Visit.title,
+            Visit.visited_on,
+            func.row_number().over(order_by=newest).label("position"),
+        )
+        .where(
+            column_in(
+                Visit.id,
+                select(Directive.visit_id).where(column_in(Directive.id, select(unit.c.directive_id))),
+            )
+        )
+        .order_by(*newest)
+        .limit(100)
+        .subquery()
+    )
+    # Each column typed in every part: PostgreSQL gives two untyped NULLs the type text.
+    text, number, day = cast(null(), String), cast(null(), Integer), cast(null(), Date)
+    statement = union_all(
+        select(literal(0, Integer), unit.c.category, func.count(), number, text, day)
+        .where(unit.c.assigned == 1)
+        .group_by(unit.c.category),
+        select(literal(1, Integer), text, page.c.id, page.c.position, text, day),
+        select(
+            literal(2, Integer), text, visits.c.id, visits.c.position, visits.c.title, visits.c.visited_on
+        ),
+    )
+    return statement.compile(dialect=db.session.get_bind().dialect)
 
 
 @lru_cache(maxsize=1)
