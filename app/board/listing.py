@@ -238,7 +238,8 @@ class ListKey:
     task_id: int
 
     @classmethod
-    def of(cls, task: Task) -> ListKey:
+    def of(cls, task: Any) -> ListKey:
+        """The key of a task (or of any row with its ``list_rank``, ``due_on`` and ``id``)."""
         return cls(task.list_rank, task.due_on, task.id)
 
     @classmethod

@@ -22,6 +22,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup
 from sqlalchemy import (
     ColumnElement,
     Date,
@@ -66,7 +67,9 @@ from app.board.listing import (
 from app.workspace.common import labels_once, link_by_id, vi_once
 from models import Attachment, Directive, Organization, Task, TaskEvent, Visit, db
 from models.enums import Role, TaskStatus, Timeliness, TimelinessGroup
-from models.labels import label
+from models.labels import css_class, label
+from models.task import task_coordinator
+from models.vntext import format_date, ordinal_la
 from workflows import attachments
 from workflows import dashboard as numbers
 from workflows import tasks as task_flow
@@ -260,15 +263,14 @@ def task_list() -> str:
         total=total,
         page=page,
         pages=pages,
-        rows=[(task, timeliness_of(task, today, soon), days_overdue(task, today)) for task in tasks],
-        next_after=str(ListKey.of(tasks[-1])) if tasks and page < pages else None,
+        rows=_list_rows(tasks, today, soon),
+        next_after=str(ListKey(tasks[-1].list_rank, tasks[-1].due_on, tasks[-1].id))
+        if tasks and page < pages
+        else None,
         chips=CHIPS,
         **_filter_options(),
-        days_label=_("%(n)d ngày"),  # without a number: the template fills in each row's
         visits=visits,
         label=labels_once(),
-        vi=vi_once(),
-        task_link=link_by_id("board.task_detail", "task_id"),
     )
 
 
@@ -408,27 +410,131 @@ def _unit_list_statement(path: str, today: date, soon: int, variant: str, _diale
     return statement.compile(dialect=db.session.get_bind().dialect)
 
 
-@lru_cache(maxsize=1)
-def _list_rows_statement() -> Select[Task]:
-    """One page's tasks with what their rows show, built on first use and reused with the ids bound."""
-    return (
-        select(Task)
-        .where(Task.id.in_(bindparam("ids", expanding=True)))
-        .options(
-            joinedload(Task.lead_org),
-            joinedload(Task.directive).joinedload(Directive.visit),
-            selectinload(Task.coordinating_orgs),
+class ListRow(NamedTuple):
+    """One row of the task list, its words written and escaped as the template would write them: fifty
+    rows of attribute look-ups, filters and calls cost more in Jinja than in Python."""
+
+    link: str
+    title: Markup
+    visit: Markup  # the visit's title (as ``vi`` writes it), its day and the directive's ordinal
+    lead: Markup
+    coordinators: str  # their names, joined by ", " ("" for none)
+    due: str
+    original_due: str  # the first due date when it was moved ("" otherwise)
+    progress: int
+    status_class: str
+    status: str
+    timeliness_class: str
+    timeliness: str  # "" for none (a cancelled task)
+    overdue: str  # " 3 ngày" ("" when not overdue)
+
+
+@dataclass
+class _Shown:
+    """What ``timeliness_of`` and ``days_overdue`` read of a task, and the row's other columns."""
+
+    id: int
+    title: str
+    due_on: date | None
+    original_due_on: date | None
+    status: TaskStatus
+    progress: int
+    list_rank: int
+    reported_at: datetime | None
+    completed_on: date | None
+    number: int
+    visit_title: str
+    visited_on: date
+    lead_name: str
+
+
+def _list_rows(tasks: list[_Shown], today: date, soon: int) -> list[ListRow]:
+    """The rows of one page, written once in Python (see ``ListRow``)."""
+    vi = vi_once()
+    word = labels_once()
+    link = link_by_id("board.task_detail", "task_id")
+    days = _("%(n)d ngày")
+    coordinators = _coordinators([task.id for task in tasks])
+    rows = []
+    for task in tasks:
+        timeliness = timeliness_of(task, today, soon)  # type: ignore[arg-type]
+        overdue = days_overdue(task, today)  # type: ignore[arg-type]
+        moved = task.original_due_on and task.original_due_on != task.due_on
+        rows.append(
+            ListRow(
+                link=link(task.id),
+                title=vi(task.title),
+                visit=Markup("%s · %s · %s")
+                % (vi(task.visit_title), format_date(task.visited_on), ordinal_la(task.number)),
+                lead=vi(task.lead_name),
+                coordinators=", ".join(coordinators.get(task.id, ())),
+                due=format_date(task.due_on) if task.due_on else "—",
+                original_due=format_date(task.original_due_on) if moved else "",
+                progress=100 if task.status in (TaskStatus.REPORTED, TaskStatus.DONE) else task.progress,
+                status_class=css_class(task.status),
+                status=word(task.status),
+                timeliness_class=css_class(timeliness) if timeliness else "",
+                timeliness=word(timeliness) if timeliness else "",
+                overdue=f" {days % {'n': overdue}}" if overdue else "",
+            )
         )
+    return rows
+
+
+@lru_cache(maxsize=1)
+def _list_rows_statement() -> Select[Any]:
+    """One page's tasks with what their rows show (columns, not ORM objects), built on first use and
+    reused with the ids bound."""
+    return (
+        select(
+            Task.id,
+            Task.title,
+            Task.due_on,
+            Task.original_due_on,
+            Task.status,
+            Task.progress,
+            Task.list_rank,
+            Task.reported_at,
+            Task.completed_on,
+            Directive.number,
+            Visit.title,
+            Visit.visited_on,
+            Organization.name,
+        )
+        .join(Organization, Organization.id == Task.lead_org_id)
+        .join(Directive, Directive.id == Task.directive_id)
+        .join(Visit, Visit.id == Directive.visit_id)
+        .where(Task.id.in_(bindparam("ids", expanding=True)))
     )
 
 
-def _tasks_shown(ids: list[int]) -> list[Task]:
+@lru_cache(maxsize=1)
+def _coordinators_statement() -> Select[Any]:
+    """The coordinating units of a page's tasks, read as ``selectinload(Task.coordinating_orgs)`` reads
+    them (the same statement, so they come in the same order)."""
+    return (
+        select(task_coordinator.c.task_id, *Organization.__table__.columns)
+        .join(Organization, Organization.id == task_coordinator.c.organization_id)
+        .where(task_coordinator.c.task_id.in_(bindparam("ids", expanding=True)))
+    )
+
+
+def _coordinators(ids: list[int]) -> dict[int, list[str]]:
+    """The names of each task's coordinating units."""
+    names: dict[int, list[str]] = {}
+    if ids:
+        for row in db.session.execute(_coordinators_statement(), {"ids": ids}):
+            names.setdefault(row[0], []).append(row.name)
+    return names
+
+
+def _tasks_shown(ids: list[int]) -> list[_Shown]:
     """The tasks of one page, in the order of ``ids``: the page is chosen by its ids alone (read from the
     list's index), then only its fifty tasks are joined to their unit, directive and visit, in one query
     instead of one per relation."""
     if not ids:
         return []
-    by_id = {task.id: task for task in db.session.scalars(_list_rows_statement(), {"ids": ids}).unique()}
+    by_id = {row[0]: _Shown(*row) for row in db.session.execute(_list_rows_statement(), {"ids": ids})}
     return [by_id[task_id] for task_id in ids if task_id in by_id]  # (one deleted in between: left out)
 
 
