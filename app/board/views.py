@@ -22,7 +22,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from sqlalchemy import (
     ColumnElement,
     Date,
@@ -249,7 +249,7 @@ def task_list() -> str:
                 .offset(0 if after else (page - 1) * PAGE_SIZE)
             )
         )
-        visits = _visit_choices(filters, base, many=wide)  # type: ignore[assignment]
+        visits = _visit_choices(filters, base, many=wide)
     tasks = _tasks_shown(ids)
     for problem in filters.problems:
         flash(problem, "warning")
@@ -363,13 +363,13 @@ def _unit_list_statement(path: str, today: date, soon: int, variant: str, _diale
         bindparam("after_id", type_=Integer),
     )
     if variant == "page":
-        following = []
+        following: list[Any] = []
     elif variant == "undated":
         following = [or_(unit.c.list_rank > rank, and_(unit.c.list_rank == rank, unit.c.id > task_id))]
     else:
         same_due = or_(unit.c.due_on > due, and_(unit.c.due_on == due, unit.c.id > task_id))
         following = [or_(unit.c.list_rank > rank, and_(unit.c.list_rank == rank, same_due))]
-    order = [unit.c.list_rank, unit.c.due_on, unit.c.id]
+    order: list[Any] = [unit.c.list_rank, unit.c.due_on, unit.c.id]
     page = (
         select(unit.c.id, func.row_number().over(order_by=order).label("position"))
         .where(*following)
@@ -378,7 +378,7 @@ def _unit_list_statement(path: str, today: date, soon: int, variant: str, _diale
         .offset(bindparam("unit_offset", type_=Integer))
         .subquery()
     )
-    newest = [Visit.visited_on.desc(), Visit.id.desc()]
+    newest: list[Any] = [Visit.visited_on.desc(), Visit.id.desc()]
     visits = (
         select(
             Visit.id,
@@ -410,23 +410,37 @@ def _unit_list_statement(path: str, today: date, soon: int, variant: str, _diale
     return statement.compile(dialect=db.session.get_bind().dialect)
 
 
-class ListRow(NamedTuple):
-    """One row of the task list, its words written and escaped as the template would write them: fifty
-    rows of attribute look-ups, filters and calls cost more in Jinja than in Python."""
-
-    link: str
-    title: Markup
-    visit: Markup  # the visit's title (as ``vi`` writes it), its day and the directive's ordinal
-    lead: Markup
-    coordinators: str  # their names, joined by ", " ("" for none)
-    due: str
-    original_due: str  # the first due date when it was moved ("" otherwise)
-    progress: int
-    status_class: str
-    status: str
-    timeliness_class: str
-    timeliness: str  # "" for none (a cancelled task)
-    overdue: str  # " 3 ngày" ("" when not overdue)
+# One row of the task list, as templates/board/task_list.html places it (``{{ row }}`` in its loop): the
+# rows are written here, one format per row, since fifty rows of Jinja's look-ups, calls and escapes
+# cost more than the page's queries. Every field is escaped (or the catalogue's words, marked safe as
+# the templates' ``_()`` marks them) before it is put in.
+_ROW = (
+    '<tr class="task-row">\n'
+    "      <td>\n"
+    '        <a class="fw-semibold" href="{link}">{title}</a>\n'
+    '        <div class="small text-muted">{visit}</div>\n'
+    "      </td>\n"
+    '      <td data-label="{lead_label}">\n'
+    "        {lead}\n"
+    "        {coordinators}\n"
+    "      </td>\n"
+    '      <td class="text-nowrap" data-label="{due_label}">\n'
+    "        {due}\n"
+    "        {original_due}\n"
+    "      </td>\n"
+    "      \n"
+    "      \n"
+    '      <td data-label="{progress_label}"><div class="d-flex align-items-center gap-1 kt-progress-line">'
+    '<div class="progress flex-grow-1" role="progressbar" aria-label="{progress_label}"'
+    ' aria-valuenow="{shown}" aria-valuemin="0" aria-valuemax="100" style="min-width: 4rem">'
+    '<div class="progress-bar{done}"'
+    ' style="width: {shown}%"></div></div><span class="small text-nowrap kt-progress-value">{shown}%</span>'
+    "</div></td>\n"
+    '      <td class="kt-state" data-label="{status_label}">'
+    '<span class="badge kt-badge {status_class}">{status}</span></td>\n'
+    '      <td class="kt-state" data-label="{timeliness_label}">{timeliness}</td>\n'
+    "    </tr>"
+)
 
 
 @dataclass
@@ -448,41 +462,69 @@ class _Shown:
     lead_name: str
 
 
-def _list_rows(tasks: list[_Shown], today: date, soon: int) -> list[ListRow]:
-    """The rows of one page, written once in Python (see ``ListRow``)."""
+def _list_rows(tasks: list[_Shown], today: date, soon: int) -> list[Markup]:
+    """The rows of one page, each written once (``_ROW``)."""
     vi = vi_once()
     word = labels_once()
     link = link_by_id("board.task_detail", "task_id")
-    days = _("%(n)d ngày")
+
+    def said(text: str) -> str:  # the catalogue's words, as the templates' ``_()`` puts them
+        return str(_(text))
+
+    labels = {
+        "lead_label": said("Đơn vị chủ trì"),
+        "due_label": said("Hạn"),
+        "progress_label": said("Tiến độ"),
+        "status_label": said("Trạng thái"),
+        "timeliness_label": said("Thời hạn"),
+    }
+    coordinating, days = said("Phối hợp:"), said("%(n)d ngày")
+    first_due = Markup(said("hạn đầu %(day)s"))  # noqa: S704 - the catalogue's words, as in the templates
     coordinators = _coordinators([task.id for task in tasks])
     rows = []
     for task in tasks:
         timeliness = timeliness_of(task, today, soon)  # type: ignore[arg-type]
-        overdue = days_overdue(task, today)  # type: ignore[arg-type]
+        if timeliness is None:
+            state = ""
+        else:
+            overdue = days_overdue(task, today)  # type: ignore[arg-type]
+            late = f" {escape(days % {'n': overdue})}" if overdue else ""
+            state = f'<span class="{escape(css_class(timeliness))}">{escape(word(timeliness))}{late}</span>'
+        names = coordinators.get(task.id)
         moved = task.original_due_on and task.original_due_on != task.due_on
+        shown = 100 if task.status in (TaskStatus.REPORTED, TaskStatus.DONE) else task.progress
         rows.append(
-            ListRow(
-                link=link(task.id),
-                title=vi(task.title),
-                visit=Markup("%s · %s · %s")
-                % (vi(task.visit_title), format_date(task.visited_on), ordinal_la(task.number)),
-                lead=vi(task.lead_name),
-                coordinators=", ".join(coordinators.get(task.id, ())),
-                due=format_date(task.due_on) if task.due_on else "—",
-                original_due=format_date(task.original_due_on) if moved else "",
-                progress=100 if task.status in (TaskStatus.REPORTED, TaskStatus.DONE) else task.progress,
-                status_class=css_class(task.status),
-                status=word(task.status),
-                timeliness_class=css_class(timeliness) if timeliness else "",
-                timeliness=word(timeliness) if timeliness else "",
-                overdue=f" {days % {'n': overdue}}" if overdue else "",
+            Markup(  # noqa: S704 - every field escaped above or below
+                _ROW.format(
+                    link=escape(link(task.id)),
+                    title=vi(task.title),
+                    visit=f"{vi(task.visit_title)} · {escape(format_date(task.visited_on))}"
+                    f" · {escape(ordinal_la(task.number))}",
+                    lead=vi(task.lead_name),
+                    coordinators=_small(f"{coordinating} {escape(', '.join(names))}") if names else "",
+                    due=escape(format_date(task.due_on)) if task.due_on else "—",
+                    original_due=_small(first_due % {"day": format_date(task.original_due_on)})
+                    if moved
+                    else "",
+                    shown=int(shown),
+                    done=" bg-success" if shown == 100 else "",
+                    status_class=escape(css_class(task.status)),
+                    status=escape(word(task.status)),
+                    timeliness=state,
+                    **labels,
+                )
             )
         )
     return rows
 
 
+def _small(text: str) -> str:
+    """A row's second line, in small grey words (``text`` already escaped)."""
+    return f'<div class="small text-muted">{text}</div>'
+
+
 @lru_cache(maxsize=1)
-def _list_rows_statement() -> Select[Any]:
+def _list_rows_statement() -> Any:
     """One page's tasks with what their rows show (columns, not ORM objects), built on first use and
     reused with the ids bound."""
     return (
