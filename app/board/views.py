@@ -269,7 +269,7 @@ def task_list() -> str:
         else None,
         chips=CHIPS,
         **_filter_options(),
-        visits=visits,
+        visit_options=_visit_options(visits, filters.visit),
         label=labels_once(),
     )
 
@@ -578,6 +578,17 @@ def _tasks_shown(ids: list[int]) -> list[_Shown]:
         return []
     by_id = {row[0]: _Shown(*row) for row in db.session.execute(_list_rows_statement(), {"ids": ids})}
     return [by_id[task_id] for task_id in ids if task_id in by_id]  # (one deleted in between: left out)
+
+
+def _visit_options(visits: list[Any], chosen: int | None) -> list[Markup]:
+    """The visit filter's options, written once each (a hundred of them: see ``_ROW``)."""
+    return [
+        Markup(  # noqa: S704 - the day and the title escaped
+            f'<option value="{int(visit.id)}"{" selected" if visit.id == chosen else ""}>'
+            f"{escape(format_date(visit.visited_on))} · {escape(visit.title)}</option>"
+        )
+        for visit in visits
+    ]
 
 
 def _count_shown(counts: Any, category: str | None) -> int:
