@@ -309,14 +309,17 @@ def _unit_list(path: str, today: date, soon: int, page: int, after: ListKey | No
             "after_due": after.due,
             "after_id": after.task_id,
         }
-    processors = compiled._bind_processors
+    # The statement with its values, IN lists written out (a past day's category has some), each value
+    # through its type's bind processor, as SQLAlchemy would send them.
+    state = compiled.construct_expanded_state(chosen)
+    processors = state.processors
     values = {
         key: processors[key](value) if key in processors and value is not None else value
-        for key, value in compiled.construct_params(chosen).items()
+        for key, value in state.parameters.items()
     }
-    if compiled.positiontup is not None:
-        values = tuple(values[key] for key in compiled.positiontup)  # type: ignore[assignment]
-    result = db.session.connection().exec_driver_sql(compiled.string, values)
+    if state.positiontup is not None:
+        values = tuple(values[key] for key in state.positiontup)  # type: ignore[assignment]
+    result = db.session.connection().exec_driver_sql(state.statement, values)
     try:
         rows = result.cursor.fetchall()
     finally:
@@ -358,9 +361,9 @@ def _unit_list_statement(path: str, today: date, soon: int, variant: str, _diale
         .cte("unit_task")
     )
     rank, due, task_id = (
-        bindparam("after_rank", type_=Integer),
-        bindparam("after_due", type_=Date),
-        bindparam("after_id", type_=Integer),
+        bindparam("after_rank", 0, type_=Integer),
+        bindparam("after_due", None, type_=Date),
+        bindparam("after_id", 0, type_=Integer),
     )
     if variant == "page":
         following: list[Any] = []
@@ -375,7 +378,7 @@ def _unit_list_statement(path: str, today: date, soon: int, variant: str, _diale
         .where(*following)
         .order_by(*order)
         .limit(PAGE_SIZE)
-        .offset(bindparam("unit_offset", type_=Integer))
+        .offset(bindparam("unit_offset", 0, type_=Integer))
         .subquery()
     )
     newest: list[Any] = [Visit.visited_on.desc(), Visit.id.desc()]
