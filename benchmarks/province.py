@@ -177,6 +177,7 @@ class VisitPlan:
     district: list[Unit]
     visited_on: date
     board: Unit | None = None  # the province inspection committee above the district
+    inspecting: Unit | None = None  # the visit's inspecting body (kept on each task)
 
 
 def at(day: date, hour: int = 2) -> datetime:
@@ -302,7 +303,7 @@ def visit_rows(
         n_directives = rng.randint(1, 2 * per_visit - 1)
         subject = rng.choice(SUBJECTS)
         title = f"Kiểm tra {subject} tại {inspected.name}"
-        plan = VisitPlan(visit_id, inspected, district, visited_on, board)
+        plan = VisitPlan(visit_id, inspected, district, visited_on, board, inspecting)
         plans.extend([plan] * n_directives)
         yield {
             "id": visit_id,
@@ -443,6 +444,7 @@ def task_rows(
                 "id": task_id,
                 "directive_id": directive_id,
                 "lead_org_id": lead.id,
+                "inspecting_org_id": plan.inspecting.id if plan.inspecting else None,
                 "title": title,
                 "description": None,
                 "assigned_by_id": None,

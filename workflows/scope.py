@@ -77,12 +77,13 @@ def _directives_of_visits(body_column: InstrumentedAttribute[int], root: Organiz
 def tasks_counted_for(root: Organization) -> ColumnElement[bool]:
     """Tasks a subtree answers for: those it leads, and those of visits its bodies conducted.
 
-    Coordinating units are left out so that a task is counted once per scope.
+    Coordinating units are left out so that a task is counted once per scope. The second part reads
+    the inspecting body kept on the task (``Task.inspecting_org_id``, the visit's): two index ranges of
+    the subtree's units, where walking its bodies' visits and directives read every directive id of
+    them into the condition (a province inside a country: a bitmap over the whole task table).
     """
-    return or_(
-        _AnyOf(Task.lead_org_id, _units_in(root)),
-        _AnyOf(Task.directive_id, _directives_of_visits(Visit.inspecting_org_id, root)),
-    )
+    units = _units_in(root)
+    return or_(_AnyOf(Task.lead_org_id, units), _AnyOf(Task.inspecting_org_id, units))
 
 
 def tasks_visible_to(root: Organization) -> ColumnElement[bool]:

@@ -1,0 +1,49 @@
+"""task inspecting body kept on the task
+
+Revision ID: 3c7e9a1f5b24
+Revises: c8e2a4f6d1b3
+Create Date: 2026-12-07 15:30:00.000000
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision = '3c7e9a1f5b24'
+down_revision = 'c8e2a4f6d1b3'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    # The inspecting body of each task's visit, kept on the task (models.task: set on insert, moved by
+    # a flush hook) so that a subtree's "tasks of visits its bodies made" is an index range. SQLite adds
+    # the column with its REFERENCES clause in place (no table rebuild); PostgreSQL names the key.
+    if op.get_bind().dialect.name == 'sqlite':
+        op.execute('ALTER TABLE task ADD COLUMN inspecting_org_id INTEGER REFERENCES organization (id)')
+        op.execute(
+            'UPDATE task SET inspecting_org_id = (SELECT visit.inspecting_org_id FROM directive'
+            ' JOIN visit ON visit.id = directive.visit_id WHERE directive.id = task.directive_id)'
+        )
+    else:
+        op.add_column('task', sa.Column('inspecting_org_id', sa.Integer(), nullable=True))
+        op.execute(
+            'UPDATE task SET inspecting_org_id = visit.inspecting_org_id FROM directive, visit'
+            ' WHERE directive.id = task.directive_id AND visit.id = directive.visit_id'
+        )
+        op.create_foreign_key(
+            op.f('fk_task_inspecting_org_id_organization'), 'task', 'organization', ['inspecting_org_id'], ['id']
+        )
+    op.create_index('ix_task_inspecting_org', 'task', ['inspecting_org_id'], unique=False)
+
+
+def downgrade():
+    op.drop_index('ix_task_inspecting_org', table_name='task')
+    if op.get_bind().dialect.name == 'sqlite':
+        # SQLite drops no column a foreign key names: the table is copied without it.
+        with op.batch_alter_table('task', schema=None) as batch_op:
+            batch_op.drop_column('inspecting_org_id')
+    else:
+        op.drop_constraint(op.f('fk_task_inspecting_org_id_organization'), 'task', type_='foreignkey')
+        op.drop_column('task', 'inspecting_org_id')
