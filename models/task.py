@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import (
     CheckConstraint,
@@ -53,7 +53,6 @@ LIST_RANK_SQL = (
     " WHEN status = 'reported' THEN 2 WHEN status = 'done' THEN 4 ELSE 6 END"
     " + CASE WHEN due_on IS NULL THEN 1 ELSE 0 END"
 )
-
 
 
 def _inspecting_org_of_directive(context: DefaultExecutionContext) -> int | None:
@@ -308,7 +307,7 @@ def _move_inspecting_org(session: Session, _context: UOWTransaction) -> None:
     from models.visit import Visit
 
     visits, directives, tasks = moved
-    table = Task.__table__
+    table = cast(Table, Task.__table__)
     of_directive = (
         select(Visit.inspecting_org_id)
         .join(Directive, Directive.visit_id == Visit.id)

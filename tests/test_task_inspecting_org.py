@@ -1,0 +1,133 @@
+"""``task.inspecting_org_id`` is kept: always the inspecting body of the task's visit, whatever moves,
+and the subtree conditions that read it select the same tasks as walking the visits."""
+
+from __future__ import annotations
+
+import random
+from datetime import date
+
+import pytest
+from sqlalchemy import insert, or_, select
+
+from models import Directive, Organization, Task, Visit, db, task_coordinator
+from models.enums import TaskStatus
+from tests.conftest import VISIT_DAY, at
+from workflows import tasks as task_flow
+from workflows import visits as visit_flow
+from workflows.scope import in_subtree, tasks_counted_for, tasks_visible_to
+
+
+def _kept_and_live() -> tuple[dict[int, int | None], dict[int, int | None]]:
+    rows = db.session.execute(select(Task.id, Task.inspecting_org_id))
+    kept = {row.id: row.inspecting_org_id for row in rows}
+    query = (
+        select(Task.id, Visit.inspecting_org_id)
+        .join(Directive, Directive.id == Task.directive_id)
+        .join(Visit, Visit.id == Directive.visit_id)
+    )
+    live = {row.id: row.inspecting_org_id for row in db.session.execute(query)}
+    return kept, live
+
+
+def _walked(root: Organization, visible: bool) -> set[int]:
+    """The subtree's tasks as the visits are walked (the conditions before the kept column)."""
+    units = select(Organization.id).where(in_subtree(Organization.path, root))
+    parts = [Task.lead_org_id.in_(units), Visit.inspecting_org_id.in_(units)]
+    if visible:
+        coordinated = select(task_coordinator.c.task_id).where(task_coordinator.c.organization_id.in_(units))
+        parts += [Task.id.in_(coordinated), Visit.inspected_org_id.in_(units)]
+    query = (
+        select(Task.id)
+        .join(Directive, Directive.id == Task.directive_id)
+        .join(Visit, Visit.id == Directive.visit_id)
+        .where(or_(*parts))
+    )
+    return set(db.session.scalars(query))
+
+
+def _assert_kept(rng: random.Random, when: str) -> None:
+    kept, live = _kept_and_live()
+    assert kept == live, when
+    orgs = db.session.scalars(select(Organization)).all()
+    for root in rng.sample(orgs, min(6, len(orgs))):
+        for visible in (False, True):
+            condition = tasks_visible_to(root) if visible else tasks_counted_for(root)
+            read = set(db.session.scalars(select(Task.id).where(condition)))
+            assert read == _walked(root, visible), (when, root.code, visible)
+
+
+def _change(rng: random.Random, world, visits: list[Visit], bodies: list[Organization]) -> str:
+    roll = rng.random()
+    directives = db.session.scalars(select(Directive)).all()
+    tasks = db.session.scalars(select(Task)).all()
+    if roll < 0.25:  # a new task through the ORM (a new directive of a visit, in the same flush, or not)
+        if rng.random() < 0.5:
+            directive = rng.choice(directives)
+        else:
+            number = 2000 + len(directives)
+            directive = Directive(visit=rng.choice(visits), number=number, body="Chỉ đạo mới.")
+        db.session.add(Task(directive=directive, lead_org=rng.choice(bodies), title="Nhiệm vụ mới"))
+        return "added"
+    if roll < 0.35:  # a task inserted by Core without the column (as a report duty's is)
+        directive = rng.choice(directives)
+        db.session.execute(
+            insert(Task).values(
+                directive_id=directive.id,
+                lead_org_id=rng.choice(bodies).id,
+                title="Báo cáo định kỳ",
+                search_key="bao cao dinh ky",
+                status=TaskStatus.ASSIGNED,
+                progress=0,
+                created_at=at(VISIT_DAY),
+                version=1,
+            )
+        )
+        return "inserted"
+    if roll < 0.6:  # a visit's inspecting body changes (every task under it moves)
+        visit = rng.choice(visits)
+        visit.inspecting_org = rng.choice([b for b in bodies if b.id != visit.inspected_org_id])
+        return "visit's body"
+    if roll < 0.75:  # a directive moves to another visit
+        directive = rng.choice(directives)
+        directive.visit = rng.choice(visits)
+        directive.number = 1000 + directive.id
+        return "directive's visit"
+    if roll < 0.9 and tasks:  # a task moves to another directive
+        rng.choice(tasks).directive = rng.choice(directives)
+        return "task's directive"
+    if tasks:
+        db.session.delete(rng.choice(tasks))
+        return "deleted"
+    return "nothing"
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_the_kept_inspecting_body_equals_the_visits_after_random_changes(world, create_visit, seed):
+    rng = random.Random(seed)
+    other_board = world.other_inspector.organization
+    bodies = [world.board, other_board, world.other_district, world.district_office, world.other_office]
+    visits = [create_visit() for _ in range(3)]
+    for visit in visits:
+        for _ in range(2):
+            directive = visit_flow.issue_directive(visit, world.inspector, body="Quán triệt Quy định 85.")
+            for _ in range(rng.randint(1, 3)):
+                lead = rng.choice([world.district_office, world.district_culture, world.other_office])
+                task_flow.assign_task(
+                    directive, world.inspector, lead_org=lead, due_on=date(2023, 12, 31), now=at(VISIT_DAY)
+                )
+    db.session.commit()
+    _assert_kept(rng, "built")
+    for round_ in range(4):
+        done = [_change(rng, world, visits, bodies) for _ in range(6)]
+        db.session.flush()
+        _assert_kept(rng, f"round {round_} flushed: {done}")
+        # Loaded tasks read the moved value too.
+        _kept, live = _kept_and_live()
+        for task in db.session.scalars(select(Task)):
+            assert task.inspecting_org_id == live[task.id]
+        if round_ % 2:
+            db.session.rollback()
+            _assert_kept(rng, f"round {round_} rolled back")
+        else:
+            db.session.commit()
+            _assert_kept(rng, f"round {round_} committed")
