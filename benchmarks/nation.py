@@ -76,7 +76,10 @@ def add_users(app: Flask, country: bool) -> dict[str, str]:
         homes["pleader"], roles["pleader"] = f"TU-MAU{tag}", Role.LEADER
     with app.app_context():
         hashed = None
+        have = set(db.session.scalars(select(User.username).where(User.username.in_(list(homes)))))
         for username, code in homes.items():
+            if username in have:  # a kept database measured again
+                continue
             org = db.session.scalars(select(Organization).where(Organization.code == code)).one()
             user = User(username=username, role=roles[username], organization=org, display_name=username)
             if hashed is None:
@@ -248,8 +251,50 @@ def check_equal(app: Flask) -> bool:
     return kept == live
 
 
+def database_size(app: Flask) -> dict[str, Any]:
+    """PostgreSQL: the database's and the task table's size on disk (with indexes), in MB."""
+    with app.app_context():
+        if db.engine.dialect.name != "postgresql":
+            return {}
+        row = db.session.execute(
+            text(
+                "SELECT pg_database_size(current_database()), pg_total_relation_size('task'),"
+                " pg_relation_size('task'), pg_indexes_size('task')"
+            )
+        ).one()
+        db.session.rollback()
+    names = ("database_mb", "task_total_mb", "task_heap_mb", "task_indexes_mb")
+    return {name: round(value / 2**20) for name, value in zip(names, row, strict=True)}
+
+
+def reuse_target(backend: str, url: str) -> province.Target:
+    """A database loaded before (``--keep``, or by an older checkout): migrated to this checkout's head
+    (a new column's backfill is timed as the "migrate" step), never dropped here."""
+    workdir = Path(province.tempfile.mkdtemp(prefix=f"kiemtra-bench-{backend}-"))
+    return province.Target(backend, url, workdir, province.clean_environment({"KIEMTRA_DATABASE_URL": url}))
+
+
+def migrate_only(app: Flask) -> dict[str, Any]:
+    from flask_migrate import upgrade
+
+    with app.app_context():
+        start = time.perf_counter()
+        upgrade()
+        seconds = round(time.perf_counter() - start, 3)
+        tables = (Organization, Visit, Directive, Task)
+        sizes = {t.__tablename__: db.session.scalar(select(func.count()).select_from(t)) for t in tables}
+        db.session.rollback()
+    return {"seconds": seconds, "steps": {"migrate": seconds}, "sizes": sizes}
+
+
 def run_size(backend: str, url: str | None, size: int, args: argparse.Namespace) -> dict[str, Any]:
-    target = province.prepare_target(backend, url or (DEFAULT_PG_URL if backend == "postgresql" else None))
+    if args.reuse:
+        assert url, "--reuse needs --database-url"
+        target = reuse_target(backend, url)
+    else:
+        target = province.prepare_target(
+            backend, url or (DEFAULT_PG_URL if backend == "postgresql" else None)
+        )
     app = None
     try:
         app = create_app(
@@ -270,7 +315,8 @@ def run_size(backend: str, url: str | None, size: int, args: argparse.Namespace)
                 "10000",
             ]
         )
-        load = province.load_province(app, load_args)
+        load = migrate_only(app) if args.reuse else province.load_province(app, load_args)
+        db_size = database_size(app)
         with app.app_context():
             start = time.perf_counter()
             counts.mark_stale(db.session.connection())
@@ -283,7 +329,7 @@ def run_size(backend: str, url: str | None, size: int, args: argparse.Namespace)
             }
         print(
             f"[{backend} {size:,}] loaded {load['sizes']} in {load['seconds']:.1f} s;"
-            f" kept rows {kept_rows}, rebuilt in {rebuild_s} s",
+            f" kept rows {kept_rows}, rebuilt in {rebuild_s} s; size {db_size}; load {os.getloadavg()}",
             flush=True,
         )
         country = args.provinces > 1
@@ -297,13 +343,16 @@ def run_size(backend: str, url: str | None, size: int, args: argparse.Namespace)
             floor = lambda client=client: get_ms(client, "/bench/page")  # noqa: E731
             page = lambda client=client, page_url=page_url: get_ms(client, page_url)  # noqa: E731
             row = {"name": name, "url": page_url, "kept": alternate(floor, page, args.repeat, args.warmup)}
-            with counted_live():
-                row["live"] = alternate(floor, page, args.live_repeat, 1)
+            live = ""
+            if args.live_repeat:
+                with counted_live():
+                    row["live"] = alternate(floor, page, args.live_repeat, 1)
+                live = f"  live {row['live']['median_ms']:>8.2f} ms ({row['live']['ratio']:>5.1f}×)"
             results.append(row)
             print(
                 f"  {name:<36} kept {row['kept']['median_ms']:>8.2f} ms ({row['kept']['ratio']:>5.1f}×"
-                f" floor {row['kept']['floor_ms']:.2f})  live {row['live']['median_ms']:>8.2f} ms"
-                f" ({row['live']['ratio']:>5.1f}×)",
+                f" floor {row['kept']['floor_ms']:.2f}, p10–p90 {row['kept']['p10_ms']:.1f}–"
+                f"{row['kept']['p90_ms']:.1f}){live}  load {os.getloadavg()[0]:.1f}",
                 flush=True,
             )
         stats = stats_cost(app, args.repeat, "TU-MAU01" if country else f"HU-{PLACE}")
@@ -316,6 +365,7 @@ def run_size(backend: str, url: str | None, size: int, args: argparse.Namespace)
         return {
             "size": size,
             "load": load,
+            "database_size": db_size,
             "kept_rows": kept_rows,
             "rebuild_s": rebuild_s,
             "kept_equals_live": equal,
@@ -324,7 +374,7 @@ def run_size(backend: str, url: str | None, size: int, args: argparse.Namespace)
             "write_cost": cost,
         }
     finally:
-        province.release_target(app, target, args.keep)
+        province.release_target(app, target, args.keep or args.reuse)
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -336,10 +386,17 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--sizes", default="100000", help="task counts, comma-separated")
     parser.add_argument("--provinces", type=int, default=1, help="34: a country")
     parser.add_argument("--repeat", type=int, default=30)
-    parser.add_argument("--live-repeat", type=int, default=10, help="runs of the pages counted live")
+    parser.add_argument(
+        "--live-repeat", type=int, default=10, help="runs of the pages counted live (0: none)"
+    )
     parser.add_argument("--warmup", type=int, default=3)
     parser.add_argument("--write-repeat", type=int, default=100, help="task changes timed (0: none)")
     parser.add_argument("--keep", action="store_true", help="keep the scratch database")
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="measure the database at --database-url as loaded before (migrated here, not dropped)",
+    )
     return parser.parse_args(argv)
 
 
