@@ -21,7 +21,9 @@ def upgrade():
     # a flush hook) so that a subtree's "tasks of visits its bodies made" is an index range. SQLite adds
     # the column with its REFERENCES clause in place (no table rebuild); PostgreSQL names the key.
     if op.get_bind().dialect.name == 'sqlite':
-        op.execute('ALTER TABLE task ADD COLUMN inspecting_org_id INTEGER REFERENCES organization (id)')
+        # The line break is kept in the table's SQL: SQLAlchemy reads a generated column's expression
+        # (list_rank, the line before) up to the last ")" of its line, which must stay its own.
+        op.execute('ALTER TABLE task ADD COLUMN inspecting_org_id INTEGER\n    REFERENCES organization (id)')
         op.execute(
             'UPDATE task SET inspecting_org_id = (SELECT visit.inspecting_org_id FROM directive'
             ' JOIN visit ON visit.id = directive.visit_id WHERE directive.id = task.directive_id)'
@@ -41,9 +43,8 @@ def upgrade():
 def downgrade():
     op.drop_index('ix_task_inspecting_org', table_name='task')
     if op.get_bind().dialect.name == 'sqlite':
-        # SQLite drops no column a foreign key names: the table is copied without it.
-        with op.batch_alter_table('task', schema=None) as batch_op:
-            batch_op.drop_column('inspecting_org_id')
+        # In place (SQLite 3.35+): a batch copy of the table would write into the generated list_rank.
+        op.execute('ALTER TABLE task DROP COLUMN inspecting_org_id')
     else:
         op.drop_constraint(op.f('fk_task_inspecting_org_id_organization'), 'task', type_='foreignkey')
         op.drop_column('task', 'inspecting_org_id')
