@@ -7,7 +7,7 @@ import random
 from datetime import date
 
 import pytest
-from sqlalchemy import insert, or_, select
+from sqlalchemy import exists, insert, or_, select
 
 from models import Directive, Organization, Task, Visit, db, task_coordinator
 from models.enums import TaskStatus
@@ -51,9 +51,27 @@ def _assert_kept(rng: random.Random, when: str) -> None:
     orgs = db.session.scalars(select(Organization)).all()
     for root in rng.sample(orgs, min(6, len(orgs))):
         for visible in (False, True):
+            walked = _walked(root, visible)
             condition = tasks_visible_to(root) if visible else tasks_counted_for(root)
             read = set(db.session.scalars(select(Task.id).where(condition)))
-            assert read == _walked(root, visible), (when, root.code, visible)
+            assert read == walked, (when, root.code, visible)
+            # The per-row form (hashed IN, tested task by task) inside a correlated subquery, as the
+            # task list's visit filter uses it: the visits it finds are those of the same tasks.
+            scoped = tasks_visible_to if visible else tasks_counted_for
+            per_row = exists(
+                select(Task.id)
+                .join(Directive, Directive.id == Task.directive_id)
+                .where(Directive.visit_id == Visit.id, scoped(root, per_row=True))
+            )
+            found = set(db.session.scalars(select(Visit.id).where(per_row)))
+            of_walked = set(
+                db.session.scalars(
+                    select(Directive.visit_id)
+                    .join(Task, Task.directive_id == Directive.id)
+                    .where(Task.id.in_(walked))
+                )
+            )
+            assert found == of_walked, (when, root.code, visible, "per row")
 
 
 def _change(rng: random.Random, world, visits: list[Visit], bodies: list[Organization]) -> str:

@@ -134,15 +134,20 @@ def is_whole_tree(root: Organization) -> bool:
     return roots == 1
 
 
-def subtree_tasks(root: Organization, *, whole_tree: bool, visible: bool = False) -> ColumnElement[bool]:
+def subtree_tasks(
+    root: Organization, *, whole_tree: bool, visible: bool = False, per_row: bool = False
+) -> ColumnElement[bool]:
     """The tasks a subtree answers for (or, with ``visible``, may see).
 
     For the whole tree this is every task, and saying so lets the database read the table straight
-    through instead of gathering a hundred thousand row numbers from the indexes first.
+    through instead of gathering a hundred thousand row numbers from the indexes first. ``per_row``:
+    the condition tests a few rows inside a correlated subquery (``workflows.scope.tasks_counted_for``).
     """
     if whole_tree:
         return true()
-    return tasks_visible_to(root) if visible else tasks_counted_for(root)
+    if visible:
+        return tasks_visible_to(root, per_row=per_row)
+    return tasks_counted_for(root, per_row=per_row)
 
 
 @dataclass(frozen=True)

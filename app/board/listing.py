@@ -149,8 +149,21 @@ def base_condition(user: User, scope: Organization | None) -> ColumnElement[bool
 
     A chosen subtree lies inside the user's (the view checks it), so it shows nothing hidden from them.
     """
+    return base_conditions(user, scope)[0]
+
+
+def base_conditions(
+    user: User, scope: Organization | None
+) -> tuple[ColumnElement[bool], ColumnElement[bool]]:
+    """``base_condition``, and the same tasks' condition for testing a few rows inside a correlated
+    subquery (the visit filter's walk over the newest visits): its subqueries hashed once instead of
+    searched as arrays (``workflows.scope.tasks_counted_for``)."""
     root = scope if scope is not None else user.organization
-    return _subtree_condition(root.path, is_whole_tree(root), scope is None)
+    whole_tree = is_whole_tree(root)
+    return (
+        _subtree_condition(root.path, whole_tree, scope is None),
+        _subtree_condition(root.path, whole_tree, scope is None, per_row=True),
+    )
 
 
 def visible_to_unit(path: str) -> ColumnElement[bool]:
@@ -160,12 +173,14 @@ def visible_to_unit(path: str) -> ColumnElement[bool]:
 
 
 @lru_cache(maxsize=1024)
-def _subtree_condition(path: str, whole_tree: bool, visible: bool) -> ColumnElement[bool]:
+def _subtree_condition(
+    path: str, whole_tree: bool, visible: bool, *, per_row: bool = False
+) -> ColumnElement[bool]:
     """The condition's SQL, built once per subtree: building its subqueries over aliased organisations
     costs more in Python than an office's list takes to read (SQL constructs are immutable, so one
     serves every request). Only the root's path is read."""
     root = Organization(path=path)  # never added to a session
-    return subtree_tasks(root, whole_tree=whole_tree, visible=visible)
+    return subtree_tasks(root, whole_tree=whole_tree, visible=visible, per_row=per_row)
 
 
 def conditions(

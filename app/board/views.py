@@ -58,7 +58,7 @@ from app.board.listing import (
     PAGE_SIZE,
     ListKey,
     TaskFilters,
-    base_condition,
+    base_conditions,
     conditions,
     organisation,
     urgency_order,
@@ -164,6 +164,8 @@ class ListSelection:
     total: int
     # An office's own list, unfiltered: its page and visit choices, read with the counts (``_unit_list``).
     unit: UnitList | None = None
+    # ``base`` for testing a visit's few tasks inside a correlated subquery (the visit filter's walk).
+    per_row: Any = None
 
     def conditions(self) -> list[Any]:
         """The SQL conditions of the rows shown."""
@@ -181,7 +183,7 @@ def list_selection(*, unit_rows: bool = False) -> ListSelection:
     scope = organisation(filters.scope)
     if filters.scope is not None and (scope is None or not current_user.in_scope(scope)):
         abort(404)
-    base = base_condition(current_user, scope)
+    base, per_row = base_conditions(current_user, scope)
     lead = organisation(filters.lead)
     if lead is not None and not current_user.in_scope(lead):
         # A unit outside the user's tree is named only if it leads a task the user may see.
@@ -200,7 +202,7 @@ def list_selection(*, unit_rows: bool = False) -> ListSelection:
         pages = max(1, ceil(counts.total / PAGE_SIZE))
         if filters.page > pages:  # past the last page: the last page, found by its number
             unit, counts = _unit_list(path, today, soon, pages, None)
-        return ListSelection(today, soon, filters, scope, lead, base, counts, counts.total, unit)
+        return ListSelection(today, soon, filters, scope, lead, base, counts, counts.total, unit, per_row)
     counted = conditions(filters, base, today, soon, with_timeliness=False)
     if filters.open_on is None and not filters.narrowed():
         counts = numbers.count_subtree(
@@ -220,7 +222,7 @@ def list_selection(*, unit_rows: bool = False) -> ListSelection:
         total = db.session.scalar(select(func.count(Task.id)).where(*counted)) or 0
     else:
         total = _count_shown(counts, filters.timeliness)
-    return ListSelection(today, soon, filters, scope, lead, base, counts, total)
+    return ListSelection(today, soon, filters, scope, lead, base, counts, total, per_row=per_row)
 
 
 @bp.route("/tasks")
@@ -249,7 +251,8 @@ def task_list() -> str:
                 .offset(0 if after else (page - 1) * PAGE_SIZE)
             )
         )
-        visits = _visit_choices(filters, base, many=wide)
+        # A wide scope walks the newest visits testing each one's tasks: its condition is the per-row one.
+        visits = _visit_choices(filters, chosen.per_row if wide else base, many=wide)
     tasks = _tasks_shown(ids)
     for problem in filters.problems:
         flash(problem, "warning")
