@@ -309,6 +309,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     for key in ("repeat", "warmup", "keep", "backend", "database_url", "reuse", "only", "profile"):
         setattr(args, key, getattr(own, key))
+    if own.reuse:  # a reused database says which backend it is (its results go to that backend's file)
+        args.backend = "postgresql" if own.reuse.startswith("postgres") else "sqlite"
     return args
 
 
