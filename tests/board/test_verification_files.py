@@ -109,7 +109,14 @@ def test_the_inspector_sees_the_photo_and_the_pdf_in_the_queue(
     page.wait_for_url(f"{live_server}/")
     page.goto(f"{live_server}/verification")
     card = page.locator(f"#report-{task_id}")
-    assert card.locator("img").evaluate("img => img.complete && img.naturalWidth > 0")
+    # The photo is loaded lazily, so the page's load event does not wait for it: wait for the image itself
+    # (a broken one answers false at once).
+    shown = """img => img.complete && img.naturalWidth > 0 ? true : new Promise(done => {
+        img.addEventListener("load", () => done(img.naturalWidth > 0));
+        img.addEventListener("error", () => done(false));
+        if (img.complete) done(img.naturalWidth > 0);
+    })"""
+    assert card.locator("img").evaluate(shown)
     card.locator("details:has(iframe) summary").click()  # the PDF's preview opens on demand
     frame = card.locator("iframe")
     assert frame.is_visible()
