@@ -170,6 +170,9 @@ def intake_review(page: Any, base: str) -> None:
     page.fill("textarea[name=text]", ARTICLE)
     page.click("main form button[type=submit]")
     page.wait_for_selector("#intake-review")
+    # The review is in the DOM before its stylesheets apply: measured then, the page was 2,442 px wide
+    # with its header wrapped (a CI run under load). Wait for the page to have loaded.
+    page.wait_for_load_state("load")
 
 
 def menu_open(page: Any, base: str) -> None:
