@@ -145,6 +145,11 @@ def test_the_kept_inspecting_body_equals_the_visits_after_random_changes(world, 
             assert task.inspecting_org_id == live[task.id]
         if round_ % 2:
             db.session.rollback()
+            # A task inserted by Core in the rolled-back transaction stays in the identity map (the
+            # session did not insert it), and SQLite gives its id to the next task: forget the tasks.
+            for item in list(db.session.identity_map.values()):
+                if isinstance(item, Task):
+                    db.session.expunge(item)
             _assert_kept(rng, f"round {round_} rolled back")
         else:
             db.session.commit()
