@@ -374,6 +374,41 @@ def test_a_new_day_counts_again_only_what_moves_with_the_day_and_equals_the_live
     assert db.session.get(TaskCountDay, 1).day == today
 
 
+@pytest.mark.parametrize("seed", [6, 7])
+def test_tasks_moved_to_another_inspecting_body_are_counted_under_it_after_the_rebuild(
+    world, create_task, create_visit, seed
+):
+    """A visit's inspecting body changed, or a directive moved to another body's visit: every task under
+    it moves group, the kept rows are rebuilt (reading the body kept on each task), and they still equal
+    the live count, today and on a later day's rebuild."""
+    rng = random.Random(seed)
+    leads = [world.district_office, world.district_culture, world.other_office]
+    today = local_today()
+    for _ in range(12):
+        _random_history(rng, world, create_task, leads)
+    db.session.commit()
+    assert count_tasks(db.session, None, EVERYTHING, today)
+    other = create_visit(title="Kiểm tra của Tỉnh ủy")
+    other.inspecting_org = world.province  # as a correction of the record would
+    tasks = db.session.scalars(db.select(Task)).all()
+    first = tasks[0].directive.visit
+    for task in rng.sample(tasks, 5):
+        task.directive.visit = other
+    db.session.flush()
+    _assert_kept_equals_live(rng, world, "directives moved")
+    db.session.commit()
+    # Yesterday's kept rows, then both visits' bodies changed: the day's rebuild counts them again.
+    counts.rebuild(db.session.connection(), today - timedelta(days=1), 3)
+    first.inspecting_org, other.inspecting_org = world.province, world.board
+    db.session.flush()
+    _assert_kept_equals_live(rng, world, "bodies changed")
+    db.session.commit()
+    by_body = db.select(TaskCount.inspecting_org_id, db.func.sum(TaskCount.tasks))
+    kept = db.session.execute(by_body.group_by(TaskCount.inspecting_org_id)).all()
+    moved = sum(1 for task in tasks if task.directive.visit is other)
+    assert dict(kept) == {world.province.id: len(tasks) - moved, world.board.id: moved}
+
+
 def test_yesterdays_kept_categories_are_never_read(world, create_task):
     task = create_task(due_on=local_today(), now=at(VISIT_DAY))
     db.session.commit()

@@ -117,19 +117,31 @@ def local_month(instant: Any) -> month_of:
     return month_of(local_day(instant))
 
 
-def _grouped(day: date, due_soon_days: int, *conditions: ColumnElement[bool]) -> Any:
-    """The tasks assigned by the end of ``day``, counted per group and category as they stand."""
+def _grouped(day: date, due_soon_days: int, *conditions: ColumnElement[bool], kept_body: bool = False) -> Any:
+    """The tasks assigned by the end of ``day``, counted per group and category as they stand.
+
+    ``kept_body``: the inspecting body read from the task's kept column (``task.inspecting_org_id``)
+    instead of through its directive and visit; right once a flush has ended (the rebuilds), not inside
+    one, where the column of a moved task is set again only after the flush wrote it.
+    """
     from workflows.timeliness import assigned_by_end_of, category_on
 
     category = category_on(day, due_soon_days, as_they_stand=True).label("category")
     month = local_month(Task.created_at).label("assigned_month")
+    body, query = _body(select(), kept_body)
     return (
-        select(Task.lead_org_id, Visit.inspecting_org_id, month, category, func.count(Task.id).label("tasks"))
-        .join(Directive, Directive.id == Task.directive_id)
-        .join(Visit, Visit.id == Directive.visit_id)
+        query.add_columns(Task.lead_org_id, body, month, category, func.count(Task.id).label("tasks"))
         .where(assigned_by_end_of(day), *conditions)
-        .group_by(Task.lead_org_id, Visit.inspecting_org_id, "assigned_month", "category")
+        .group_by(Task.lead_org_id, body, "assigned_month", "category")
     )
+
+
+def _body(query: Any, kept_body: bool) -> tuple[Any, Any]:
+    """The tasks' inspecting body and the query reading it: the kept column, or the visit's."""
+    if kept_body:
+        return Task.inspecting_org_id, query.select_from(Task)
+    joined = query.select_from(Task).join(Directive, Directive.id == Task.directive_id)
+    return Visit.inspecting_org_id, joined.join(Visit, Visit.id == Directive.visit_id)
 
 
 def _insert(connection: Connection) -> Any:
@@ -183,7 +195,9 @@ def _month_of_number(number: int) -> date:
     return date(number // 12, number % 12 + 1, 1)
 
 
-def _trend_grouped(day: date, first: date | None, *conditions: ColumnElement[bool]) -> Any:
+def _trend_grouped(
+    day: date, first: date | None, *conditions: ColumnElement[bool], kept_body: bool = False
+) -> Any:
     """The tasks with a deadline assigned by the end of ``day``, grouped by what places them in the
     trend's months: the month assigned, the month closed (done by ``day`` or cancelled by its end;
     None while open), the first past month at whose end they were overdue, whether they are overdue
@@ -203,10 +217,11 @@ def _trend_grouped(day: date, first: date | None, *conditions: ColumnElement[boo
         (and_(Task.status == TaskStatus.CANCELLED, Task.cancelled_at < end), local_month(Task.cancelled_at)),
         else_=None,
     )
+    body, query = _body(select(), kept_body)
     return (
-        select(
+        query.add_columns(
             Task.lead_org_id,
-            Visit.inspecting_org_id,
+            body,
             from_first(local_month(Task.created_at)).label("assigned"),
             closed.label("closed"),
             from_first(month_after(Task.due_on)).label("overdue_from"),
@@ -215,12 +230,10 @@ def _trend_grouped(day: date, first: date | None, *conditions: ColumnElement[boo
             (Task.completed_on <= Task.due_on).label("in_time"),
             func.count(Task.id).label("tasks"),
         )
-        .join(Directive, Directive.id == Task.directive_id)
-        .join(Visit, Visit.id == Directive.visit_id)
         .where(Task.due_on.is_not(None), Task.created_at < end, *conditions)
         .group_by(
             Task.lead_org_id,
-            Visit.inspecting_org_id,
+            body,
             "assigned",
             "closed",
             "overdue_from",
@@ -255,9 +268,14 @@ def _fold_trend(rows: Iterable[Any], day: date, first: date | None = None) -> Tr
 
 
 def _trend_of(
-    connection: Connection, day: date, first: date | None, *conditions: ColumnElement[bool]
+    connection: Connection,
+    day: date,
+    first: date | None,
+    *conditions: ColumnElement[bool],
+    kept_body: bool = False,
 ) -> TrendRows:
-    return _fold_trend(connection.execute(_trend_grouped(day, first, *conditions)), day, first)
+    grouped = _trend_grouped(day, first, *conditions, kept_body=kept_body)
+    return _fold_trend(connection.execute(grouped), day, first)
 
 
 def _add_trend(connection: Connection, changes: TrendRows) -> None:
@@ -286,7 +304,7 @@ def _rebuild_trend(connection: Connection, day: date, since: date | None) -> Non
     table = cast(Table, TaskTrend.__table__)
     if since is None:
         connection.execute(delete(TaskTrend))
-        trend = _trend_of(connection, day, None)
+        trend = _trend_of(connection, day, None, kept_body=True)
     else:
         first = since.replace(day=1)
         connection.execute(delete(TaskTrend).where(TaskTrend.month >= first))
@@ -301,7 +319,7 @@ def _rebuild_trend(connection: Connection, day: date, since: date | None) -> Non
                 or_(Task.cancelled_at.is_(None), Task.cancelled_at >= start),
             ),
         )
-        trend = _trend_of(connection, day, first, still_open)
+        trend = _trend_of(connection, day, first, still_open, kept_body=True)
     rows = [dict(zip((*_TREND_KEY, *_TREND_VALUES), (*k, *v), strict=True)) for k, v in sorted(trend.items())]
     for chunk in range(0, len(rows), 5000):
         connection.execute(table.insert(), rows[chunk : chunk + 5000])
@@ -346,6 +364,7 @@ def read_trend(
 # The categories a day's passing moves tasks between, and the states whose tasks are never in them.
 _DAY_CATEGORIES = ("overdue", "due_soon", "within")
 _NOT_WORKING = (TaskStatus.CANCELLED, TaskStatus.DONE, TaskStatus.REPORTED)
+_WORKING = tuple(status for status in TaskStatus if status not in _NOT_WORKING)
 
 
 # ------------------------------------------------------------------------------------------- the day
@@ -392,15 +411,15 @@ def rebuild(connection: Connection, day: date, due_soon_days: int) -> bool:
         # A later day: only the categories that move with the day are counted again, from the tasks
         # still worked on with a due date (the status and due-date index), and the tasks assigned
         # between the two days' ends, in whatever category, are added.
-        working = Task.status.not_in(_NOT_WORKING)
+        working = Task.status.in_(_WORKING)  # named, not "NOT IN": SQLite then reads the status index
         connection.execute(delete(TaskCount).where(TaskCount.category.in_(_DAY_CATEGORIES)))
-        grouped = _grouped(day, due_soon_days, working, Task.due_on.is_not(None))
+        grouped = _grouped(day, due_soon_days, working, Task.due_on.is_not(None), kept_body=True)
         connection.execute(table.insert().from_select([*_KEY, "tasks"], grouped))
         since = ~and_(working, Task.due_on.is_not(None)) & (Task.created_at >= end_of_local_day(current.day))
-        _add(connection, connection.execute(_grouped(day, due_soon_days, since)).all())
+        _add(connection, connection.execute(_grouped(day, due_soon_days, since, kept_body=True)).all())
     else:
         connection.execute(delete(TaskCount))
-        grouped = _grouped(day, due_soon_days)
+        grouped = _grouped(day, due_soon_days, kept_body=True)
         connection.execute(table.insert().from_select([*_KEY, "tasks"], grouped))
     _rebuild_of_all_time(connection)
     # The trend's months before the kept day's do not move with the day.
