@@ -259,27 +259,17 @@ def _lead_leaders() -> tuple[Select[Any], Any, bool]:
 
 
 def _delegation_head() -> tuple[Select[Any], Any, bool]:
-    """The account of the person who headed the delegation that issued the directive.
-
-    The heads' accounts are found once per visit, then joined to the tasks by the directive's visit
-    (looking up the account for each task read every account once per task).
-    """
+    """The account of the person who headed the delegation that issued the directive."""
     member = aliased(DelegationMember)
     user = aliased(User)
-    heads = _kept_once(
-        select(member.visit_id.label("visit_id"), user.id.label("user_id"))
-        .select_from(user)
-        .join(member, and_(member.person_id == user.person_id, member.role == DelegationRole.HEAD))
-        .where(_active_user(user), user.person_id.is_not(None)),
-        "delegation_heads",
-    )
     query = (
         select()
         .select_from(Task)
         .join(Directive, Directive.id == Task.directive_id)
-        .join(heads, heads.c.visit_id == Directive.visit_id)
+        .join(member, and_(member.visit_id == Directive.visit_id, member.role == DelegationRole.HEAD))
+        .join(user, and_(user.person_id == member.person_id, _active_user(user)))
     )
-    return query, heads.c.user_id, False
+    return query, user.id, False
 
 
 def _kept_once(query: Any, name: str) -> Any:
