@@ -10,7 +10,11 @@ floor measured in the same run (a raw ``SELECT count(*)`` of the open tasks with
   repeated on a database reset to its loaded state before each run;
 - a repeated run on the same day (the claim is taken: nothing else happens);
 - a re-scan that ignores the claim (what a run taking over a stale claim costs: every row conflicts);
-- the next day's run, which only adds what the new day brings;
+- the next day's run, which only adds what the new day brings (the clock left on the real today, so
+  the kept counts are not rebuilt in it: a scan of another day than today leaves them);
+- ``--days N``: the N following days' first runs, each with the clock on that day as the scheduler
+  runs it, so each rebuilds the kept counts too (what every day after the first costs), against the
+  count floor measured just before each;
 - one round of digests to an SMTP server on loopback (aiosmtpd), when aiosmtpd is installed.
 
     python benchmarks/scan.py                       # SQLite in a temp dir
@@ -332,6 +336,7 @@ def measure(app: Flask, args: argparse.Namespace) -> dict[str, Any]:
 
     next_day_ms, next_day = timed(lambda: scan_once(app, today + timedelta(days=1), settings))
     digests = digest_round(app, today + timedelta(days=1), settings) if not args.no_digests else None
+    days = following_days(app, today + timedelta(days=1), settings, args.days)
 
     floors = {FLOOR: statistics.median(floor_runs), WRITE_FLOOR: statistics.median(copies)}
 
@@ -364,7 +369,41 @@ def measure(app: Flask, args: argparse.Namespace) -> dict[str, Any]:
             row("next day's run", [next_day_ms]),
         ],
         "digests_next_day": digests,
+        "following_days": days,
     }
+
+
+def following_days(app: Flask, after: date, settings: ReminderSettings, count: int) -> list[dict[str, Any]]:
+    """The first runs of the ``count`` days after ``after``, each on its own day's clock (the kept
+    counts rebuilt as the scheduler's run on that day does), with the count floor just before each."""
+    import workflows.clock
+    import workflows.counts
+    import workflows.reminders.scan
+
+    modules = (workflows.clock, workflows.counts, workflows.reminders.scan)
+    saved = [module.local_today for module in modules]
+    days = []
+    try:
+        for offset in range(1, count + 1):
+            day = after + timedelta(days=offset)
+            for module in modules:
+                module.local_today = lambda day=day: day  # type: ignore[attr-defined]
+            vacuum_notifications(app)
+            floor = min(timed(lambda: floor_query(app))[0] for _ in range(3))
+            ms, outcome = timed(lambda day=day: scan_once(app, day, settings))
+            assert outcome.claim.owned
+            days.append(
+                {
+                    "day": day.isoformat(),
+                    "ms": round(ms, 1),
+                    "floor_ms": round(floor, 2),
+                    "created": outcome.total,
+                }
+            )
+    finally:
+        for module, original in zip(modules, saved, strict=True):
+            module.local_today = original  # type: ignore[attr-defined]
+    return days
 
 
 # --- one backend ---------------------------------------------------------------------------------------
@@ -414,6 +453,16 @@ def print_report(document: dict[str, Any]) -> None:
     for row in document["results"]:
         ratios = " ".join(f"{row['ratios'][f]:>8.2f}" for f in (FLOOR, WRITE_FLOOR))
         print(f"{row['name']:<62} {row['median_ms']:>10.1f} {row['min_ms']:>10.1f} {ratios}")
+    if document["following_days"]:
+        runs = document["following_days"]
+        median = statistics.median(d["ms"] for d in runs)
+        floor = statistics.median(d["floor_ms"] for d in runs)
+        spread = f"{min(d['ms'] for d in runs):.0f}–{max(d['ms'] for d in runs):.0f}"
+        print(
+            f"\nthe {len(runs)} following days' first runs (each on its own clock, kept counts rebuilt): "
+            f"median {median:.0f} ms ({spread}), {median / floor:.1f}× the count floor of {floor:.1f} ms; "
+            f"notifications a day: {[d['created'] for d in runs]}"
+        )
     if document["digests_next_day"]:
         d = document["digests_next_day"]
         print(
@@ -441,6 +490,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--repeat", type=int, default=7, help="runs of the cheap measurements")
     parser.add_argument("--first-repeat", type=int, default=3, help="runs of the first run and the re-scan")
     parser.add_argument("--no-digests", action="store_true", help="skip the digest round")
+    parser.add_argument("--days", type=int, default=5, help="following days' first runs, kept counts rebuilt")
     parser.add_argument("--keep", action="store_true", help="keep the scratch database")
     args = parser.parse_args(argv)
     args.analyze = False  # province.load_province reads it: kiemtra never ANALYZEs SQLite itself
