@@ -29,7 +29,7 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(200))
     role: Mapped[Role] = mapped_column(enum_column(Role, "role"))
     organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id"), index=True)
-    person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), index=True)
     locale: Mapped[str] = mapped_column(String(8), default="vi")
     is_active: Mapped[bool] = mapped_column(default=True)
     calendar_token: Mapped[str | None] = mapped_column(String(64), unique=True)

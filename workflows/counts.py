@@ -361,8 +361,7 @@ def read_trend(
     }
 
 
-# The categories a day's passing moves tasks between, and the states whose tasks are never in them.
-_DAY_CATEGORIES = ("overdue", "due_soon", "within")
+# The states whose tasks a day's passing never moves (between overdue, due soon and within).
 _NOT_WORKING = (TaskStatus.CANCELLED, TaskStatus.DONE, TaskStatus.REPORTED)
 _WORKING = tuple(status for status in TaskStatus if status not in _NOT_WORKING)
 
@@ -408,26 +407,49 @@ def rebuild(connection: Connection, day: date, due_soon_days: int) -> bool:
         return False
     table = cast(Table, TaskCount.__table__)
     if current.day is not None and current.day < day and current.due_soon_days == due_soon_days:
-        # A later day: only the categories that move with the day are counted again, from the tasks
-        # still worked on with a due date (the status and due-date index), and the tasks assigned
-        # between the two days' ends, in whatever category, are added.
-        working = Task.status.in_(_WORKING)  # named, not "NOT IN": SQLite then reads the status index
-        connection.execute(delete(TaskCount).where(TaskCount.category.in_(_DAY_CATEGORIES)))
-        grouped = _grouped(day, due_soon_days, working, Task.due_on.is_not(None), kept_body=True)
-        connection.execute(table.insert().from_select([*_KEY, "tasks"], grouped))
-        since = ~and_(working, Task.due_on.is_not(None)) & (Task.created_at >= end_of_local_day(current.day))
+        # A later day: the tasks whose category the days between moved (still worked on, with a due
+        # date that passed, or that came within the due-soon days) leave their category of the kept
+        # day for today's, and the tasks assigned since the kept day's end are added. Every other
+        # task's category is the same on both days: a day's rebuild reads a few days' deadlines (the
+        # status and due-date index), not every task still worked on.
+        _add(connection, _moved_by_the_days(connection, current.day, day, due_soon_days))
+        since = Task.created_at >= end_of_local_day(current.day)
         _add(connection, connection.execute(_grouped(day, due_soon_days, since, kept_body=True)).all())
     else:
         connection.execute(delete(TaskCount))
         grouped = _grouped(day, due_soon_days, kept_body=True)
         connection.execute(table.insert().from_select([*_KEY, "tasks"], grouped))
-    _rebuild_of_all_time(connection)
+        _rebuild_of_all_time(connection)
     # The trend's months before the kept day's do not move with the day.
     _rebuild_trend(connection, day, current.day if current.day is not None and current.day <= day else None)
     connection.execute(
         update(TaskCountDay).where(TaskCountDay.id == _DAY_ROW).values(day=day, due_soon_days=due_soon_days)
     )
     return True
+
+
+def _moved_by_the_days(
+    connection: Connection, before: date, day: date, due_soon_days: int
+) -> list[tuple[Any, ...]]:
+    """(key…, change) of the kept rows for the tasks assigned by the end of ``before`` whose category
+    moves between ``before`` and ``day`` (a later day): due dates from ``before`` to the day before
+    ``day`` (now overdue) or after the due-soon days of ``before`` up to those of ``day`` (now due soon)."""
+    soon = timedelta(days=due_soon_days)
+    moving = (
+        Task.status.in_(_WORKING),  # named, not "NOT IN": SQLite then reads the status index
+        Task.due_on.is_not(None),
+        Task.created_at < end_of_local_day(before),
+        or_(
+            and_(Task.due_on >= before, Task.due_on < day),
+            and_(Task.due_on > before + soon, Task.due_on <= day + soon),
+        ),
+    )
+    change: Counter[tuple[Any, ...]] = Counter()
+    for row in connection.execute(_grouped(day, due_soon_days, *moving, kept_body=True)):
+        change[tuple(row[:4])] += row.tasks
+    for row in connection.execute(_grouped(before, due_soon_days, *moving, kept_body=True)):
+        change[tuple(row[:4])] -= row.tasks
+    return [(*key, tasks) for key, tasks in change.items() if tasks]
 
 
 def _rebuild_of_all_time(connection: Connection) -> None:
