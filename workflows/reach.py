@@ -22,6 +22,7 @@ from models.enums import OPEN_TASK_STATUSES, Role, TaskEventKind
 from models.vntext import format_date
 from workflows import audit, counts
 from workflows.admin import check_admin, check_org_in_scope
+from workflows.bounded import BoundedCache
 from workflows.clock import local_today
 from workflows.errors import ValidationFailed
 from workflows.scope import column_in
@@ -135,19 +136,13 @@ def unreached_tasks(
             scope.path if scope is not None else None,
             (period.start, period.end) if period is not None else None,
         )
-        built = _BUILT.get(built_key)
-        if built is None:
-            built = _statements(conditions, today, limit, kept)
-            if len(_BUILT) >= 256:
-                _BUILT.clear()
-            _BUILT[built_key] = built
-        total_sql, tasks_sql = built
+        total_sql, tasks_sql = _BUILT.get(built_key, lambda: _statements(conditions, today, limit, kept))
     total = db.session.scalar(total_sql) or 0
     return int(total), list(db.session.scalars(tasks_sql).all())
 
 
 # The statements of ``unreached_tasks`` per key of its caller's selection (see there).
-_BUILT: dict[Hashable, tuple[Any, Any]] = {}
+_BUILT: BoundedCache[tuple[Any, Any]] = BoundedCache(256)
 
 
 def _statements(

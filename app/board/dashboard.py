@@ -24,6 +24,7 @@ from models import Organization, Task, db
 from models.enums import TimelinessGroup
 from workflows import dashboard as numbers
 from workflows import reach
+from workflows.bounded import BoundedCache
 from workflows.clock import local_today, parse_date
 from workflows.errors import ValidationFailed
 from workflows.timeliness import check_as_of
@@ -194,16 +195,10 @@ def _org_select(form: DashboardForm) -> Markup:
     """The organisation select as WTForms writes it (one option per unit of the user's subtree), kept
     per set of choices and choice: the same markup, written once."""
     key = (tuple(form.org.choices or ()), form.org.data)
-    found = _SELECTS.get(key)
-    if found is None:
-        found = Markup(form.org(class_="form-select"))  # noqa: S704 - WTForms' escaped markup
-        if len(_SELECTS) >= 64:
-            _SELECTS.clear()
-        _SELECTS[key] = found
-    return found
+    return _SELECTS.get(key, lambda: Markup(form.org(class_="form-select")))  # noqa: S704 - WTForms' markup
 
 
-_SELECTS: dict[tuple[Any, ...], Markup] = {}
+_SELECTS: BoundedCache[Markup] = BoundedCache(64)
 
 
 def _form_fields(form: DashboardForm) -> dict[str, Markup]:
@@ -211,21 +206,20 @@ def _form_fields(form: DashboardForm) -> dict[str, Markup]:
     and errors (the same markup, written once)."""
     dates = (form.period_from, form.period_to, form.as_of)
     key = (str(get_locale()), form.org.data, *((f.data, bool(f.errors)) for f in dates))
-    found = _FIELDS.get(key)
-    if found is None:
+
+    def write() -> dict[str, Markup]:
         found = {"org_label": Markup(form.org.label(class_="form-label"))}  # noqa: S704 - WTForms' markup
         for field in dates:
             invalid = " is-invalid" if field.errors else ""
             extra = {"placeholder": _("hôm nay")} if field is form.as_of else {}
             found[f"{field.name}_label"] = Markup(field.label(class_="form-label"))  # noqa: S704
             found[field.name] = Markup(field(class_="form-control" + invalid, **extra))  # noqa: S704
-        if len(_FIELDS) >= 256:
-            _FIELDS.clear()
-        _FIELDS[key] = found
-    return found
+        return found
+
+    return _FIELDS.get(key, write)
 
 
-_FIELDS: dict[tuple[Any, ...], dict[str, Markup]] = {}
+_FIELDS: BoundedCache[dict[str, Markup]] = BoundedCache(256)
 
 
 def _rate(rate: float | None) -> str:
@@ -261,17 +255,13 @@ class CountCells:
         """One unit's ``<tr>``: its name and its cells. The same numbers give the same markup, so a
         row is written once and kept (keyed by everything it shows): a province's dashboard opened
         again writes only the rows whose counts changed."""
-        key = (self.key, unit)
-        found = _ROWS.get(key)
-        if found is None:
-            found = Markup(  # noqa: S704 - vi() escapes the name, the cells escape every value
+        return _ROWS.get(
+            (self.key, unit),
+            lambda: Markup(  # noqa: S704 - vi() escapes the name, the cells escape every value
                 f'<tr class="unit-row" data-org="{int(unit.organization_id)}"><th scope="row"'
                 f' class="fw-normal">{vi(unit.name)}</th>{self(unit.counts, lead=unit.organization_id)}</tr>'
-            )
-            if len(_ROWS) >= _ROWS_KEPT:
-                _ROWS.clear()
-            _ROWS[key] = found
-        return found
+            ),
+        )
 
     def __call__(self, counts: Any, lead: int | None = None, visit: int | None = None) -> Markup:
         extra: dict[str, Any] = {"lead": lead} if lead else {}
@@ -293,8 +283,7 @@ class CountCells:
 
 # Unit rows already written (``CountCells.row``): a few pages' worth of every unit in a few languages
 # and periods; emptied when full (a row costs about 1.5 kB).
-_ROWS: dict[tuple[Any, ...], Markup] = {}
-_ROWS_KEPT = 4096
+_ROWS: BoundedCache[Markup] = BoundedCache(4096)
 
 
 @lru_cache(maxsize=8192)
