@@ -193,14 +193,62 @@ def _conditions(
     return (counted_on(as_of), subtree_tasks(root, whole_tree=whole_tree), assigned_between(start, end))
 
 
+# A subtree of more organisations than this is shown by the level below its root (``by_level_below``).
+UNITS_LISTED = 150
+
+
 @dataclass(frozen=True)
 class UnitRow:
-    """One line of the Government Office's table: a lead unit and its counts."""
+    """One line of the Government Office's table: a lead unit and its counts; with ``subtree``, the
+    tasks led anywhere in the unit's subtree (a row of ``by_level_below``)."""
 
     organization_id: int
     name: str
     path: str
     counts: TimelinessCounts
+    subtree: bool = False
+
+
+def by_level_below(root_path: str, units: Sequence[UnitRow], organisations: Iterable[Any]) -> list[UnitRow]:
+    """The unit table of a large subtree: the tasks its root leads itself, then, for each unit
+    directly below the root, the tasks led anywhere in that unit's subtree summed (``subtree`` rows;
+    a unit with nothing below it keeps its own row), then the lead units outside the subtree (tasks
+    of visits its bodies made) as they are, in tree order. The rows add up to the same total.
+
+    ``units``: ``table_by_lead_unit``'s rows; ``organisations``: rows of id, name and path including
+    the root's subtree (``organisations_within``'s)."""
+    depth = root_path.count("/")
+    below: dict[str, Any] = {}
+    has_children: set[str] = set()
+    for org in organisations:
+        if not org.path.startswith(root_path) or org.path == root_path:
+            continue
+        level = org.path.count("/") - depth
+        if level == 1:
+            below[org.path] = org
+        else:  # the child's path: the root's, one more code
+            has_children.add(org.path[: org.path.index("/", len(root_path)) + 1])
+    grouped: dict[str, list[TimelinessCounts]] = defaultdict(list)
+    rows: list[UnitRow] = []
+    for unit in units:
+        if unit.path == root_path or not unit.path.startswith(root_path):
+            rows.append(unit)
+            continue
+        child = unit.path[: unit.path.index("/", len(root_path)) + 1]
+        if child in has_children:
+            grouped[child].append(unit.counts)
+        else:
+            rows.append(unit)
+    for child, counts in grouped.items():
+        org = below[child]
+        rows.append(UnitRow(org.id, org.name, org.path, total_of(counts), subtree=True))
+    return sorted(rows, key=lambda row: row.path)
+
+
+def shown_by_level_below(root_path: str, organisations: Iterable[Any]) -> bool:
+    """Whether the root's subtree has more than ``UNITS_LISTED`` organisations (among
+    ``organisations``): its table is then shown by the level below (``by_level_below``)."""
+    return sum(1 for org in organisations if org.path.startswith(root_path)) > UNITS_LISTED
 
 
 def table_by_lead_unit(

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any
+from urllib.parse import urlencode
 
 from flask import flash, render_template, request, url_for
 from flask_babel import get_locale
@@ -96,6 +97,9 @@ class DashboardFacts:
     units: list[numbers.UnitRow]
     total: Any
     trend: list[numbers.TrendMonth]
+    # The page's unit table: ``units``, or for a subtree of many organisations the level below its
+    # root, each row its subtree's (``numbers.by_level_below``); the spreadsheet lists ``units``.
+    table: list[numbers.UnitRow]
 
     def most_overdue(self) -> list[tuple[Task, int]]:
         """The tasks longest overdue, with their days overdue."""
@@ -116,7 +120,10 @@ def dashboard_facts() -> DashboardFacts:
     trend = numbers.monthly_trend(scope, months, today, whole_tree=selection.whole_tree)
     if start is None:  # the whole history: begin the chart where something happened
         trend = _without_empty_start(trend)
-    return DashboardFacts(today, soon, form, scope, start, end, selection, units, total, trend)
+    table = units
+    if numbers.shown_by_level_below(scope.path, choices):
+        table = numbers.by_level_below(scope.path, units, choices)
+    return DashboardFacts(today, soon, form, scope, start, end, selection, units, total, trend, table)
 
 
 def overdue_heading(shown: int, overdue: int) -> str:
@@ -135,7 +142,7 @@ def dashboard() -> str:
     """Show a subtree's tasks in the Government Office's categories, for a period, with links to them."""
     facts = dashboard_facts()
     today, scope, start, end = facts.today, facts.scope, facts.start, facts.end
-    form, selection, units, total, trend = facts.form, facts.selection, facts.units, facts.total, facts.trend
+    form, selection, total, trend = facts.form, facts.selection, facts.total, facts.trend
     visits = numbers.progress_by_visit(selection, today, facts.soon)
     points = tuple(
         charts.MonthPoint(m.month, m.done_on_time, m.done_late, m.overdue, m.open_within) for m in trend
@@ -156,7 +163,8 @@ def dashboard() -> str:
         scope_org=scope,
         period_start=start,
         period_end=end,
-        units=units,
+        units=facts.table,
+        by_level_below=facts.table is not facts.units,
         total=total,
         most_overdue=facts.most_overdue(),
         overdue_heading=overdue_heading,
@@ -173,7 +181,7 @@ def dashboard() -> str:
         link=link,
         trend_link=trend_link,
         summary_groups=SUMMARY_GROUPS,
-        count_cells=CountCells,
+        count_cells=partial(CountCells, down=_down_links(facts)),
         org_select=_org_select(form),
         fields=_form_fields(form),
         rate=_rate,
@@ -189,6 +197,19 @@ def _task_urls() -> Any:
         return lambda task_id: url_for("board.task_detail", task_id=task_id)
     prefix = sample[:-1]
     return lambda task_id: f"{prefix}{int(task_id)}"
+
+
+def _down_links(facts: DashboardFacts) -> str:
+    """The address of the dashboard one level down, up to the organisation's id: the same period
+    and day as this one's, as the form shows them."""
+    chosen: dict[str, str] = {}
+    if facts.start is not None:
+        chosen["period_from"] = f"{facts.start:%d/%m/%Y}"
+    if facts.form.period_to.data and not facts.form.period_to.errors and not facts.form.period_from.errors:
+        chosen["period_to"] = f"{facts.end:%d/%m/%Y}"
+    if facts.form.as_of.data and not facts.form.as_of.errors:
+        chosen["as_of"] = f"{facts.today:%d/%m/%Y}"
+    return url_for("board.dashboard") + (f"?{urlencode(chosen)}&org=" if chosen else "?org=")
 
 
 def _org_select(form: DashboardForm) -> Markup:
@@ -243,25 +264,51 @@ class CountCells:
     rates), written directly: the same markup as a template macro, without its cost per cell (about
     800 links a page). Made once per page: the labels are escaped once."""
 
-    def __init__(self, link: LinkMaker, words: dict[str, str]) -> None:
+    def __init__(self, link: LinkMaker, words: dict[str, str], down: str = "") -> None:
         self.link = link
         self.words = {key: str(escape(word)) for key, word in words.items()}
         self.language = str(get_locale())
+        self.down = down  # the dashboard of a unit, up to its id (``_down_links``)
         # What a row's markup depends on besides its own numbers: the links' fixed filters (and the
-        # past day they are counted on), the labels, the language.
-        self.key = (link.prefix, getattr(link, "day", None), tuple(self.words.items()), self.language)
+        # past day they are counted on), the labels, the language, the address one level down.
+        self.key = (link.prefix, getattr(link, "day", None), tuple(self.words.items()), self.language, down)
 
     def row(self, unit: numbers.UnitRow) -> Markup:
         """One unit's ``<tr>``: its name and its cells. The same numbers give the same markup, so a
         row is written once and kept (keyed by everything it shows): a province's dashboard opened
         again writes only the rows whose counts changed."""
         return _ROWS.get(
-            (self.key, unit),
-            lambda: Markup(  # noqa: S704 - vi() escapes the name, the cells escape every value
-                f'<tr class="unit-row" data-org="{int(unit.organization_id)}"><th scope="row"'
-                f' class="fw-normal">{vi(unit.name)}</th>{self(unit.counts, lead=unit.organization_id)}</tr>'
-            ),
+            (self.key, unit), lambda: self._subtree_row(unit) if unit.subtree else self._row(unit)
         )
+
+    def _row(self, unit: numbers.UnitRow) -> Markup:
+        return Markup(  # noqa: S704 - vi() escapes the name, the cells escape every value
+            f'<tr class="unit-row" data-org="{int(unit.organization_id)}"><th scope="row"'
+            f' class="fw-normal">{vi(unit.name)}</th>{self(unit.counts, lead=unit.organization_id)}</tr>'
+        )
+
+    def _subtree_row(self, unit: numbers.UnitRow) -> Markup:
+        """A unit and everything below it: its name links to its own dashboard, one level down (the
+        task list has no filter for the units of a subtree, so the numbers are not links)."""
+        words, cells = self.words, []
+        for key, _category in _LINKED_CELLS:
+            value = int(getattr(unit.counts, key))
+            muted = "" if value else " text-muted"
+            cells.append(f'\n  <td class="num{muted}" data-label="{words[key]}">{value}</td>')
+        cells.append(self._rates(unit.counts))
+        href = escape(f"{self.down}{int(unit.organization_id)}")
+        return Markup(  # noqa: S704 - vi() escapes the name, every value above is escaped
+            f'<tr class="unit-row unit-subtree" data-org="{int(unit.organization_id)}"><th scope="row"'
+            f' class="fw-normal"><a href="{href}">{vi(unit.name)}</a></th>{"".join(cells)}</tr>'
+        )
+
+    def _rates(self, counts: Any) -> str:
+        words, cells = self.words, []
+        for key, rate in (("rate_due", counts.completion_rate), ("rate_all", counts.share("done"))):
+            cells.append(
+                f'\n  <td class="num" data-label="{words[key]}">{escape(_percent(rate, self.language))}</td>'
+            )
+        return "".join(cells)
 
     def __call__(self, counts: Any, lead: int | None = None, visit: int | None = None) -> Markup:
         extra: dict[str, Any] = {"lead": lead} if lead else {}
@@ -274,10 +321,7 @@ class CountCells:
             muted = "" if value else 'class="text-muted" '
             cells.append(f'\n  <td class="num" data-label="{words[key]}"><a {muted}href="{escape(href)}">')
             cells.append(f"{int(value)}</a></td>")
-        for key, rate in (("rate_due", counts.completion_rate), ("rate_all", counts.share("done"))):
-            cells.append(
-                f'\n  <td class="num" data-label="{words[key]}">{escape(_percent(rate, self.language))}</td>'
-            )
+        cells.append(self._rates(counts))
         return Markup("".join(cells))  # noqa: S704 - every value above is escaped
 
 
