@@ -92,6 +92,7 @@ def goal_pages(app: Flask) -> list[tuple[str, str, str, float]]:
     return [
         ("/tasks · office of one unit", "office", "/tasks", 3),
         ("/tasks · leader, province", "leader", "/tasks", 10),
+        ("/dashboard · leader, province", "leader", "/dashboard", 10),
         ("/visits · leader, page of 50", "leader", "/visits?per_page=50", 3),
         ("/visits · inspector, page of 50", "inspector", "/visits?per_page=50", 3),
         (f"/visits/<id> · busiest visit ({busiest[1]} tasks)", "leader", f"/visits/{busiest[0]}", 3),
