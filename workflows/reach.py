@@ -196,9 +196,14 @@ def _statements(
         .subquery()
         for status in sorted(OPEN_TASK_STATUSES)
     ]
+    # Without a due date: the open statuses' entries of the status and due-date index, in id order.
+    # Offered the lead units' list, SQLite read every open task without a due date of those units
+    # by (lead unit, status) and sorted them (3,530 rows, 1.6-4.7 ms); "+ 0" keeps it on that index
+    # (0.06 ms). The same rows.
+    no_deadline = [*where[:-1], (Task.lead_org_id + 0).in_(candidates)]
     parts.append(
         select(Task.id, Task.due_on)
-        .where(*where, Task.due_on.is_(None))
+        .where(*no_deadline, Task.due_on.is_(None))
         .order_by(Task.id)
         .limit(limit)
         .subquery()

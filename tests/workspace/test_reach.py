@@ -4,12 +4,13 @@ about before the task is saved, the dashboard counts such tasks, and a successor
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
 from models import Task, TaskEvent, db
 from models.enums import TaskEventKind
+from tests.conftest import VISIT_DAY
 from workflows import reach
 from workflows import tasks as task_flow
 from workflows import visits as visit_flow
@@ -132,3 +133,34 @@ def test_the_visit_form_warns_before_saving_a_new_task_that_reaches_nobody(world
     saved = browser.post("/visits/new", data=data | {"confirm_reach": "y"})
     assert saved.status_code == 302
     assert db.session.scalar(select(func.count(Visit.id))) == 1
+
+
+def test_the_whole_trees_first_tasks_that_reach_nobody_are_those_of_the_general_query(world, create_task):
+    """Every task (the leader of the only tree): the first ones are read per open status from the
+    status and due-date index, those without a due date in id order; the same as a subtree's
+    gathered and sorted, with more candidates than are listed, on either side of the limit."""
+    from workflows import dashboard as numbers
+
+    today = local_today()
+    for index in range(12):
+        create_task(lead_org=world.district, due_on=None)
+        create_task(lead_org=world.other_district, due_on=VISIT_DAY + timedelta(days=40 - 3 * index))
+        create_task(due_on=None)  # reaches someone: never listed
+    started = create_task(due_on=VISIT_DAY + timedelta(days=1))
+    task_flow.start_task(started, world.office)  # another open status, the first due,
+    started.lead_org = world.district  # then moved to a unit without an office account
+    db.session.commit()
+    selection = numbers.Selection.of(world.province, None, today)
+    assert selection.whole_tree
+    conditions = selection.conditions(today)
+    for limit in (5, 10, 20, 40):
+        indexed = reach.unreached_tasks(
+            conditions, today, limit, kept=(selection.counted_scope(), selection.period())
+        )
+        general = reach.unreached_tasks(conditions, today, limit)
+        assert indexed == general, limit
+    count, first = reach.unreached_tasks(conditions, today, 40, kept=(None, selection.period()))
+    assert count == 25 and len(first) == 25
+    assert first[0] == started
+    assert [t.due_on for t in first[13:]] == [None] * 12
+    assert [t.id for t in first[13:]] == sorted(t.id for t in first[13:])
