@@ -205,7 +205,7 @@ def _down_links(facts: DashboardFacts) -> str:
     chosen: dict[str, str] = {}
     if facts.start is not None:
         chosen["period_from"] = f"{facts.start:%d/%m/%Y}"
-    if facts.form.period_to.data and not facts.form.period_to.errors and not facts.form.period_from.errors:
+    if facts.form.period_to.data and not facts.form.errors:
         chosen["period_to"] = f"{facts.end:%d/%m/%Y}"
     if facts.form.as_of.data and not facts.form.as_of.errors:
         chosen["as_of"] = f"{facts.today:%d/%m/%Y}"
