@@ -21,7 +21,7 @@ from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from app import once
 from app.acting import Refused, error_message, run
-from app.workspace import local_time
+from app.workspace import dossier_rows, local_time
 from app.workspace.common import (
     Page,
     all_organisations,
@@ -60,7 +60,6 @@ from models import (
     Person,
     Recurrence,
     Task,
-    TaskEvent,
     Visit,
     db,
     raw,
@@ -467,58 +466,11 @@ def dossier_options(*, page: bool = False) -> tuple[Any, ...]:
     )
 
 
-@lru_cache(maxsize=1)
-def _dossier_statement() -> Select[Visit]:
-    """The dossier's query, built on first use and then reused with the visit's id bound: its loader
-    options and cache key are worked out once, not on every request."""
-    # As dossier_options(page=True), with each directive's tasks and recurrences joined to it (few
-    # directives carry a duty, so the rows multiply little): two statements less. (The citations and
-    # coordinating units, joined through their link tables, made SQLite scan those tables.)
-    return (
-        select(Visit)
-        .where(Visit.id == bindparam("visit_id"))
-        .options(
-            joinedload(Visit.inspecting_org),
-            joinedload(Visit.inspected_org),
-            selectinload(Visit.members).joinedload(DelegationMember.person),
-            selectinload(Visit.findings),
-            selectinload(Visit.directives).options(
-                selectinload(Directive.citations),
-                joinedload(Directive.recurrences).joinedload(Recurrence.lead_org),
-                joinedload(Directive.tasks).options(
-                    joinedload(Task.lead_org), selectinload(Task.coordinating_orgs)
-                ),
-            ),
-        )
-    )
-
-
-def _last_events(visit: Visit) -> dict[int, TaskEvent]:
-    """The latest event of every task of the visit, in one query."""
-    if not any(directive.tasks for directive in visit.directives):
-        return {}
-    events = db.session.scalars(_last_events_statement(), {"visit_id": visit.id})
-    return {event.task_id: event for event in events}
-
-
-@lru_cache(maxsize=1)
-def _last_events_statement() -> Select[Any]:
-    """The latest event of each task of the visit ``visit_id`` (the report-back obligation's too, which
-    the dossier shows elsewhere), with its author; built once."""
-    latest = (
-        select(func.max(TaskEvent.id))
-        .join(Task, Task.id == TaskEvent.task_id)
-        .join(Directive, Directive.id == Task.directive_id)
-        .where(Directive.visit_id == bindparam("visit_id"))
-        .group_by(TaskEvent.task_id)
-    )
-    return select(TaskEvent).where(TaskEvent.id.in_(latest)).options(joinedload(TaskEvent.actor))
-
-
 @bp.route("/visits/<int:visit_id>")
 def visit_detail(visit_id: int) -> ResponseReturnValue:
     """Show a visit as a dossier: delegation, findings, numbered directives and their tasks."""
-    visit = _viewable(db.session.scalar(_dossier_statement(), {"visit_id": visit_id}))
+    visit = _viewable(dossier_rows.visit_of(visit_id))
+    last_events = dossier_rows.load_dossier(visit)
     today = local_today()
     due_soon = current_app.config["DUE_SOON_DAYS"]
     tasks = [task for directive in visit.directives for task in directive.tasks]
@@ -555,7 +507,7 @@ def visit_detail(visit_id: int) -> ResponseReturnValue:
         label=label,
         vi=vi,
         board_task_url=task_link,
-        task_rows=_task_rows(tasks, timeliness, _last_events(visit), label, vi, task_link),
+        task_rows=_task_rows(tasks, timeliness, last_events, label, vi, task_link),
     )
 
 
@@ -590,7 +542,7 @@ _TASK_ROW = "\n".join(
 def _task_rows(
     tasks: list[Task],
     timeliness: dict[int, Any],
-    last_events: dict[int, TaskEvent],
+    last_events: dict[int, dossier_rows.LastEvent],
     label: Callable[..., str],
     vi: Callable[[object], Markup],
     task_link: Callable[[int], str | None],
@@ -609,6 +561,8 @@ def _task_rows(
     originally = _("ban đầu")
     recurring_text = Markup(_("Nhiệm vụ định kỳ – kỳ %(period)s"))  # noqa: S704 - as the template's _()
     rows = {}
+    badges: dict[Any, str] = {}  # each state's badge and each category's words written once
+    states: dict[Any, str] = {}
     for task in tasks:
         link = task_link(task.id)
         title = vi(task.title)
@@ -625,17 +579,26 @@ def _task_rows(
                 )
         else:
             due = "—"
-        status = ""
-        if task.status:
-            status = f'<span class="badge kt-badge {escape(css_class(task.status))}">'
-            status += f"{escape(label(task.status))}</span>"
+        status = badges.get(task.status)
+        if status is None:
+            status = badges[task.status] = (
+                f'<span class="badge kt-badge {escape(css_class(task.status))}">'
+                f"{escape(label(task.status))}</span>"
+                if task.status
+                else ""
+            )
         state = timeliness[task.id]
+        shown_state = states.get(state)
+        if shown_state is None:
+            shown_state = states[state] = (
+                f'<span class="{escape(css_class(state))}">{escape(label(state))}</span>' if state else ""
+            )
         event = last_events.get(task.id)
         activity = ""
         if event:
             activity = f"{escape(local_time(event.created_at))} · {escape(label(event.kind))}"
-            if event.actor:
-                activity += f" · {escape(event.actor.display_name or event.actor.username)}"
+            if event.actor_name is not None:
+                activity += f" · {escape(event.actor_name)}"
             if event.note:
                 activity += f'<div class="text-muted kt-clip">{vi(event.note)}</div>'
         progress = task.shown_progress
@@ -649,9 +612,7 @@ def _task_rows(
                 coordinating="; ".join(vi(org.name) for org in task.coordinating_orgs) or "—",
                 due=due,
                 status=status,
-                timeliness=f'<span class="{escape(css_class(state))}">{escape(label(state))}</span>'
-                if state
-                else "",
+                timeliness=shown_state,
                 progress=escape(progress),
                 done=" bg-success" if progress == 100 else "",
                 event=activity,

@@ -1,0 +1,258 @@
+"""The dossier's visit read as plain rows and made into the session's objects without the ORM's loader.
+
+The dossier shows one visit with its delegation, findings, directives, their citations and report
+duties, and each task with its units and last event. Loaded through the ORM (``dossier_options``), half
+of the page's time went to the loader's work around its statements (cache keys, loading contexts, one
+loader per relationship) rather than to the database. Here the same graph is read by a few statements
+built once and sent through ``models.raw``, and its objects are made as the loader makes them
+(``raw.persistent``: persistent, clean, in the identity map), with their relationships set as loaded;
+so the template and the models' predicates (``visit.can_edit``, ``task.can_pause``,
+``report_back.task_of`` …) read the same objects as before. Relationships the page does not read (a
+directive's findings, a task's events and extensions) stay unloaded and load lazily if asked for.
+
+``tests/workspace/test_dossier_rows.py`` keeps this equal to the ORM's load.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from functools import lru_cache
+from typing import Any, TypeVar
+
+from sqlalchemy import Select, bindparam, func, select
+from sqlalchemy import inspect as sa_inspect
+from sqlalchemy.orm import aliased
+from sqlalchemy.orm.attributes import instance_state, set_committed_value
+
+from models import (
+    DelegationMember,
+    Directive,
+    Finding,
+    LegalDocument,
+    Organization,
+    Person,
+    Recurrence,
+    Task,
+    TaskEvent,
+    User,
+    Visit,
+    db,
+    directive_citation,
+    raw,
+    task_coordinator,
+)
+from models.base import Base
+from models.enums import TaskEventKind
+
+M = TypeVar("M", bound=Base)
+
+
+@dataclass(frozen=True, slots=True)
+class LastEvent:
+    """What the dossier shows of a task's latest event."""
+
+    created_at: datetime
+    kind: TaskEventKind
+    note: str | None
+    actor_name: str | None  # the author's display name, else username; None without an author
+
+
+def _keys(model: type[Base]) -> tuple[str, ...]:
+    return tuple(attribute.key for attribute in sa_inspect(model).column_attrs)
+
+
+def _columns(model: type[Base], entity: Any = None) -> list[Any]:
+    return [getattr(entity if entity is not None else model, key) for key in _keys(model)]
+
+
+@dataclass(frozen=True)
+class _Statements:
+    visit: Select[Any]
+    tasks: Select[Any]
+    coordinating: Select[Any]
+    citations: Select[Any]
+    recurrences: Select[Any]
+    members: Select[Any]
+    findings: Select[Any]
+
+
+@lru_cache(maxsize=1)
+def _statements() -> _Statements:
+    """The dossier's statements, each for the visit ``visit_id``; built once (no mapper set-up at import)."""
+    visit_id: Any = bindparam("visit_id")
+    inspecting, inspected, lead, recurrence_lead = (aliased(Organization) for _ in range(4))
+    directive_ids = select(Directive.id).where(Directive.visit_id == visit_id)
+    task_ids = select(Task.id).where(Task.directive_id.in_(directive_ids))
+    latest = aliased(TaskEvent)
+    last_event_id = (
+        select(func.max(latest.id)).where(latest.task_id == Task.id).correlate(Task).scalar_subquery()
+    )
+    return _Statements(
+        visit=select(
+            *_columns(Visit), *_columns(Organization, inspecting), *_columns(Organization, inspected)
+        )
+        .join(inspecting, inspecting.id == Visit.inspecting_org_id)
+        .join(inspected, inspected.id == Visit.inspected_org_id)
+        .where(Visit.id == visit_id),
+        # Every directive of the visit (the report-back obligation's too), each task with its lead unit
+        # and its latest event and that event's author.
+        tasks=select(
+            *_columns(Directive),
+            *_columns(Task),
+            *_columns(Organization, lead),
+            TaskEvent.created_at,
+            TaskEvent.kind,
+            TaskEvent.note,
+            TaskEvent.actor_id,
+            User.display_name,
+            User.username,
+        )
+        .outerjoin(Task, Task.directive_id == Directive.id)
+        .outerjoin(lead, lead.id == Task.lead_org_id)
+        .outerjoin(TaskEvent, TaskEvent.id == last_event_id)
+        .outerjoin(User, User.id == TaskEvent.actor_id)
+        .where(Directive.visit_id == visit_id)
+        .order_by(Directive.number, Directive.id, Task.id),
+        coordinating=select(task_coordinator.c.task_id, *_columns(Organization))
+        .join(Organization, Organization.id == task_coordinator.c.organization_id)
+        .where(task_coordinator.c.task_id.in_(task_ids))
+        .order_by(task_coordinator.c.task_id, task_coordinator.c.organization_id),
+        citations=select(directive_citation.c.directive_id, *_columns(LegalDocument))
+        .join(LegalDocument, LegalDocument.id == directive_citation.c.legal_document_id)
+        .where(directive_citation.c.directive_id.in_(directive_ids))
+        .order_by(LegalDocument.code, LegalDocument.id),
+        recurrences=select(*_columns(Recurrence), *_columns(Organization, recurrence_lead))
+        .join(recurrence_lead, recurrence_lead.id == Recurrence.lead_org_id)
+        .where(Recurrence.directive_id.in_(directive_ids))
+        .order_by(Recurrence.id),
+        members=select(*_columns(DelegationMember), *_columns(Person))
+        .join(Person, Person.id == DelegationMember.person_id)
+        .where(DelegationMember.visit_id == visit_id)
+        .order_by(DelegationMember.side, DelegationMember.order, DelegationMember.id),
+        findings=select(*_columns(Finding))
+        .where(Finding.visit_id == visit_id)
+        .order_by(Finding.kind, Finding.order, Finding.id),
+    )
+
+
+class _Maker:
+    """Objects of one model from a slice of a row, each made once per id."""
+
+    def __init__(self, model: type[Base]) -> None:
+        self.model = model
+        self.keys = _keys(model)
+        self.width = len(self.keys)
+        self.id_at = self.keys.index("id")
+        self.made: dict[Any, Any] = {}
+        self.session = db.session()
+
+    def make(self, row: Sequence[Any], start: int) -> Any:
+        """The object whose columns start at ``start`` in ``row`` (None for an outer join's empty side)."""
+        key = row[start + self.id_at]
+        if key is None:
+            return None
+        found = self.made.get(key)
+        if found is None:
+            values = dict(zip(self.keys, row[start : start + self.width], strict=True))
+            found = self.made[key] = raw.persistent(self.session, self.model, values)
+        return found
+
+
+def _loaded(instance: Any, **relations: Any) -> None:
+    """Set the instance's relationships as loaded, unless the session's object has them already."""
+    loaded = instance_state(instance).dict
+    for name, value in relations.items():
+        if name not in loaded:
+            set_committed_value(instance, name, value)
+
+
+def visit_of(visit_id: int) -> Visit | None:
+    """The visit with its two bodies (None when there is none)."""
+    found = raw.rows(db.session, _statements().visit, {"visit_id": visit_id})
+    if not found:
+        return None
+    (row,) = found
+    visits, orgs = _Maker(Visit), _Maker(Organization)
+    visit: Visit = visits.make(row, 0)
+    inspecting = orgs.make(row, visits.width)
+    _loaded(visit, inspecting_org=inspecting, inspected_org=orgs.make(row, visits.width + orgs.width))
+    return visit
+
+
+def load_dossier(visit: Visit) -> dict[int, LastEvent]:
+    """Load what the dossier shows of ``visit`` (from ``visit_of``); return each task's latest event."""
+    statements, params = _statements(), {"visit_id": visit.id}
+    orgs = _Maker(Organization)
+    directives, tasks = _Maker(Directive), _Maker(Task)
+    task_at, lead_at = directives.width, directives.width + tasks.width
+    event_at = lead_at + orgs.width
+    tasks_of: dict[int, list[Task]] = {}
+    last_events: dict[int, LastEvent] = {}
+    lead_of: dict[int, Organization] = {}
+    order: list[Directive] = []
+    for row in raw.rows(db.session, statements.tasks, params):
+        directive = directives.make(row, 0)
+        if directive.id not in tasks_of:
+            tasks_of[directive.id] = []
+            order.append(directive)
+        task = tasks.make(row, task_at)
+        if task is None:
+            continue
+        tasks_of[directive.id].append(task)
+        lead_of[task.id] = orgs.make(row, lead_at)
+        created_at, kind, note, actor_id, display_name, username = row[event_at:]
+        if created_at is not None:
+            last_events[task.id] = LastEvent(
+                created_at, kind, note, (display_name or username) if actor_id is not None else None
+            )
+    coordinating_of: dict[int, list[Organization]] = {task_id: [] for task_id in tasks.made}
+    for row in raw.rows(db.session, statements.coordinating, params) if tasks.made else ():
+        coordinating_of[row[0]].append(orgs.make(row, 1))
+    citations_of: dict[int, list[LegalDocument]] = {directive_id: [] for directive_id in tasks_of}
+    documents = _Maker(LegalDocument)
+    for row in raw.rows(db.session, statements.citations, params) if order else ():
+        citations_of[row[0]].append(documents.make(row, 1))
+    recurrences_of: dict[int, list[Recurrence]] = {directive_id: [] for directive_id in tasks_of}
+    recurrences = _Maker(Recurrence)
+    for row in raw.rows(db.session, statements.recurrences, params) if order else ():
+        duty = recurrences.make(row, 0)
+        recurrences_of[duty.directive_id].append(duty)
+        lead = orgs.make(row, recurrences.width)
+        _loaded(duty, directive=directives.made[duty.directive_id], lead_org=lead)
+    for directive in order:
+        _loaded(
+            directive,
+            visit=visit,
+            tasks=tasks_of[directive.id],
+            citations=citations_of[directive.id],
+            recurrences=recurrences_of[directive.id],
+        )
+    for task_id, task in tasks.made.items():
+        _loaded(
+            task,
+            directive=directives.made[task.directive_id],
+            lead_org=lead_of[task_id],
+            coordinating_orgs=coordinating_of[task_id],
+        )
+        if task.recurrence_id is None or task.recurrence_id in recurrences.made:
+            _loaded(task, recurrence=recurrences.made.get(task.recurrence_id))
+    members, people = _Maker(DelegationMember), _Maker(Person)
+    delegation = []
+    for row in raw.rows(db.session, statements.members, params):
+        member = members.make(row, 0)
+        _loaded(member, visit=visit, person=people.make(row, members.width))
+        delegation.append(member)
+    findings = _Maker(Finding)
+    found = [findings.make(row, 0) for row in raw.rows(db.session, statements.findings, params)]
+    for finding in found:
+        _loaded(finding, visit=visit)
+    _loaded(
+        visit,
+        members=delegation,
+        findings=found,
+        directives=[directive for directive in order if not directive.is_report_back],
+        report_back_directive=next((directive for directive in order if directive.is_report_back), None),
+    )
+    return last_events

@@ -1,0 +1,184 @@
+"""The dossier's visit read as rows (``app.workspace.dossier_rows``) equals the ORM's load of it
+(``dossier_options``, which the spreadsheet, the corrections and the API use), and the page reads
+nothing more from the database while it renders the visit."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import inspect as sa_inspect
+from sqlalchemy import select
+
+from app.workspace import dossier_rows
+from app.workspace.visits import dossier_options
+from models import Task, TaskEvent, Visit, db
+from models.enums import TaskEventKind
+from tests.conftest import at
+from workflows import recurrence as duty_flow
+from workflows import tasks as task_flow
+from workflows import visits as visit_flow
+
+
+def _columns(instance: Any) -> dict[str, Any]:
+    return {
+        attribute.key: getattr(instance, attribute.key)
+        for attribute in sa_inspect(instance).mapper.column_attrs
+    }
+
+
+def _task(task: Task) -> dict[str, Any]:
+    return {
+        **_columns(task),
+        "directive": task.directive.id,
+        "lead": _columns(task.lead_org),
+        # No order in the model: the page lists them by id, as SQLite returned them.
+        "coordinating": sorted(org.id for org in task.coordinating_orgs),
+        "recurrence": task.recurrence.id if task.recurrence else None,
+        "shown_progress": task.shown_progress,
+    }
+
+
+def _seen(visit: Visit) -> dict[str, Any]:
+    """Everything the dossier reads of the visit's graph."""
+    directives = [*visit.directives, *([visit.report_back_directive] if visit.report_back_directive else [])]
+    return {
+        "visit": _columns(visit),
+        "bodies": (_columns(visit.inspecting_org), _columns(visit.inspected_org)),
+        "members": [(_columns(m), _columns(m.person), m.visit.id) for m in visit.members],
+        "findings": [(_columns(f), f.visit.id) for f in visit.findings],
+        "directives": [
+            (
+                _columns(d),
+                d.visit.id,
+                [_task(t) for t in d.tasks],
+                [_columns(c) for c in d.citations],
+                [(_columns(r), _columns(r.lead_org), r.directive.id) for r in d.recurrences],
+                d.running_recurrence.id if d.running_recurrence else None,
+            )
+            for d in directives
+        ],
+        "report_back": visit.report_back_directive is not None,
+        "unfinished": [t.id for t in visit_flow.unfinished_tasks(visit)],
+    }
+
+
+def _a_busy_visit(world, full_visit) -> Visit:
+    """Citations, coordinating units, members and findings (``full_visit``), a paused and a cancelled
+    task, notes with and without an author, a running and a stopped report duty with their tasks,
+    and the report-back obligation of a concluded visit."""
+    visit = full_visit(directives=3)
+    first, second, third = visit.directives
+    task_flow.pause_task(second.tasks[0], world.inspector, reason="Chờ hướng dẫn.", now=at(date(2023, 8, 1)))
+    task_flow.cancel_task(
+        third.tasks[0], world.inspector, reason="Không còn phù hợp.", now=at(date(2023, 8, 2))
+    )
+    task_flow.record_progress(
+        first.tasks[0],
+        world.office,
+        note="Đã <b>họp</b> & triển khai.",
+        progress=40,
+        now=at(date(2023, 8, 3)),
+    )
+    duty_flow.set_recurrence(
+        first,
+        world.inspector,
+        period="monthly",
+        due_day=25,
+        first_period=date(2023, 9, 1),
+        last_period=date(2023, 11, 30),
+        lead_org=world.district_office,
+        coordinating=[world.district_culture],
+        now=at(date(2023, 8, 4)),
+    )
+    stopped = duty_flow.set_recurrence(
+        second,
+        world.inspector,
+        period="quarterly",
+        due_day=10,
+        first_period=date(2023, 10, 1),
+        last_period=None,
+        lead_org=world.district_culture,
+        coordinating=[],
+        now=at(date(2023, 8, 4)),
+    )
+    db.session.flush()
+    duty_flow.create_due_tasks(db.session, date(2023, 12, 1), now=at(date(2023, 12, 1)))
+    duty_flow.stop_recurrence(stopped, world.inspector, now=at(date(2023, 12, 2)))
+    visit_flow.conclude_visit(
+        visit,
+        world.inspector,
+        report_due_on=date(2023, 12, 1) + timedelta(days=60),
+        now=at(date(2023, 12, 3)),
+    )
+    # The scheduler's reminder has no author.
+    db.session.add(
+        TaskEvent(
+            task=third.tasks[0],
+            kind=TaskEventKind.REMINDER_SENT,
+            actor=None,
+            created_at=at(date(2023, 12, 4)),
+        )
+    )
+    db.session.commit()
+    return visit
+
+
+def _both_ways(visit_id: int, query_counter) -> tuple[dict[str, Any], dict[str, int], dict[str, Any]]:
+    db.session.close()
+    visit = dossier_rows.visit_of(visit_id)
+    assert visit is not None
+    events = dossier_rows.load_dossier(visit)
+    with query_counter() as counted:
+        rows_seen = _seen(visit)
+    assert counted.count == 0, "the rows' objects lazy-loaded what the page reads"
+    last = {task_id: (e.created_at, e.kind, e.note, e.actor_name) for task_id, e in events.items()}
+    db.session.close()
+    loaded = db.session.scalar(select(Visit).where(Visit.id == visit_id).options(*dossier_options()))
+    orm_seen = _seen(loaded)
+    tasks = [t for d in [*loaded.directives, loaded.report_back_directive] if d for t in d.tasks]
+    orm_last = {}
+    for task in tasks:
+        if task.events:
+            event = max(task.events, key=lambda e: e.id)
+            actor = (event.actor.display_name or event.actor.username) if event.actor else None
+            orm_last[task.id] = (event.created_at, event.kind, event.note, actor)
+    return rows_seen, last, {"seen": orm_seen, "last": orm_last}
+
+
+def test_the_dossiers_rows_are_the_orms_visit(world, full_visit, query_counter):
+    visit_id = _a_busy_visit(world, full_visit).id
+    office = world.office.display_name or world.office.username
+    rows_seen, last, orm = _both_ways(visit_id, query_counter)
+    assert rows_seen == orm["seen"]
+    assert last == orm["last"]
+    # The visit is as busy as it claims, so the comparison covers each case.
+    directives = rows_seen["directives"]
+    assert rows_seen["report_back"] and len(directives) == 4
+    assert [len(d[4]) for d in directives[:2]] == [1, 1] and directives[0][5] and not directives[1][5]
+    assert any(t["recurrence_id"] for d in directives for t in d[2])
+    assert any(d[3] for d in directives) and all(t["coordinating"] for t in directives[0][2])
+    assert {actor for *_, actor in last.values()} >= {
+        None,
+        office,
+    }
+    assert any(note and "<b>" in note for _, _, note, _ in last.values())
+
+
+def test_a_visit_without_directives_or_delegation_reads_as_the_orms(world, create_visit, query_counter):
+    visit = create_visit()
+    visit.members.clear()
+    db.session.commit()
+    rows_seen, last, orm = _both_ways(visit.id, query_counter)
+    assert rows_seen == orm["seen"] and last == orm["last"] == {}
+    assert dossier_rows.visit_of(10**9) is None
+
+
+def test_objects_the_session_holds_already_are_completed_not_replaced(world, full_visit):
+    visit = full_visit(directives=2)
+    task = visit.directives[0].tasks[0]
+    db.session.commit()  # expires every attribute
+    again = dossier_rows.visit_of(visit.id)
+    assert again is visit
+    dossier_rows.load_dossier(again)
+    assert again.directives[0].tasks[0] is task and task.lead_org.name
