@@ -13,8 +13,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from models import (
@@ -227,17 +228,22 @@ def _printed_in(kind: str, change: CorrectionChange, finding_kinds: Mapping[int,
 
 def corrections_of(visit: Visit) -> list[VisitCorrection]:
     """The visit's corrections, newest first, with their changes and đính chính."""
-    return list(
-        db.session.scalars(
-            select(VisitCorrection)
-            .where(VisitCorrection.visit_id == visit.id)
-            .options(
-                joinedload(VisitCorrection.made_by),
-                selectinload(VisitCorrection.changes),
-                selectinload(VisitCorrection.notices).joinedload(IssuedDocument.issuer),
-            )
-            .order_by(VisitCorrection.made_at.desc(), VisitCorrection.id.desc())
+    return list(db.session.scalars(_corrections_statement(), {"visit_id": visit.id}))
+
+
+@lru_cache(maxsize=1)
+def _corrections_statement() -> Select[VisitCorrection]:
+    """``corrections_of``'s query, built once (every dossier asks it): its loader options' cache key is
+    worked out once, not on each request."""
+    return (
+        select(VisitCorrection)
+        .where(VisitCorrection.visit_id == bindparam("visit_id"))
+        .options(
+            joinedload(VisitCorrection.made_by),
+            selectinload(VisitCorrection.changes),
+            selectinload(VisitCorrection.notices).joinedload(IssuedDocument.issuer),
         )
+        .order_by(VisitCorrection.made_at.desc(), VisitCorrection.id.desc())
     )
 
 

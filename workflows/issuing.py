@@ -15,9 +15,10 @@ import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import Select, bindparam, func, or_, select, update
 from sqlalchemy.orm import aliased, joinedload
 
 from models import DocumentCounter, IssuedDocument, IssuedFile, Organization, User, Visit, db
@@ -308,13 +309,17 @@ def load_issued(document_id: int) -> IssuedDocument | None:
 
 def issued_for_visit(visit: Visit) -> list[IssuedDocument]:
     """The numbered documents of a visit, newest first."""
-    return list(
-        db.session.scalars(
-            select(IssuedDocument)
-            .where(IssuedDocument.visit_id == visit.id)
-            .options(joinedload(IssuedDocument.issuer))
-            .order_by(IssuedDocument.issued_on.desc(), IssuedDocument.id.desc())
-        )
+    return list(db.session.scalars(_issued_for_visit_statement(), {"visit_id": visit.id}))
+
+
+@lru_cache(maxsize=1)
+def _issued_for_visit_statement() -> Select[IssuedDocument]:
+    """``issued_for_visit``'s query, built once (every dossier of an inspector or a leader asks it)."""
+    return (
+        select(IssuedDocument)
+        .where(IssuedDocument.visit_id == bindparam("visit_id"))
+        .options(joinedload(IssuedDocument.issuer))
+        .order_by(IssuedDocument.issued_on.desc(), IssuedDocument.id.desc())
     )
 
 

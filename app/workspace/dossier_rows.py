@@ -145,17 +145,20 @@ class _Maker:
         self.keys = _keys(model)
         self.width = len(self.keys)
         self.id_at = self.keys.index("id")
+        self.recurrence_at = self.keys.index("recurrence_id") if "recurrence_id" in self.keys else -1
         self.made: dict[Any, Any] = {}
         self.session = db.session()
 
-    def make(self, row: Sequence[Any], start: int) -> Any:
-        """The object whose columns start at ``start`` in ``row`` (None for an outer join's empty side)."""
+    def make(self, row: Sequence[Any], start: int, **relations: Any) -> Any:
+        """The object whose columns start at ``start`` in ``row`` (None for an outer join's empty side),
+        with ``relations`` loaded (many-to-one: the collections come with ``_loaded``)."""
         key = row[start + self.id_at]
         if key is None:
             return None
         found = self.made.get(key)
         if found is None:
             values = dict(zip(self.keys, row[start : start + self.width], strict=True))
+            values.update(relations)
             found = self.made[key] = raw.persistent(self.session, self.model, values)
         return found
 
@@ -175,9 +178,9 @@ def visit_of(visit_id: int) -> Visit | None:
         return None
     (row,) = found
     visits, orgs = _Maker(Visit), _Maker(Organization)
-    visit: Visit = visits.make(row, 0)
     inspecting = orgs.make(row, visits.width)
-    _loaded(visit, inspecting_org=inspecting, inspected_org=orgs.make(row, visits.width + orgs.width))
+    inspected = orgs.make(row, visits.width + orgs.width)
+    visit: Visit = visits.make(row, 0, inspecting_org=inspecting, inspected_org=inspected)
     return visit
 
 
@@ -185,23 +188,28 @@ def load_dossier(visit: Visit) -> dict[int, LastEvent]:
     """Load what the dossier shows of ``visit`` (from ``visit_of``); return each task's latest event."""
     statements, params = _statements(), {"visit_id": visit.id}
     orgs = _Maker(Organization)
+    recurrences = _Maker(Recurrence)
+    duties = [
+        recurrences.make(row, 0, lead_org=orgs.make(row, recurrences.width))
+        for row in raw.rows(db.session, statements.recurrences, params)
+    ]
     directives, tasks = _Maker(Directive), _Maker(Task)
     task_at, lead_at = directives.width, directives.width + tasks.width
     event_at = lead_at + orgs.width
     tasks_of: dict[int, list[Task]] = {}
     last_events: dict[int, LastEvent] = {}
-    lead_of: dict[int, Organization] = {}
     order: list[Directive] = []
     for row in raw.rows(db.session, statements.tasks, params):
-        directive = directives.make(row, 0)
+        directive = directives.make(row, 0, visit=visit)
         if directive.id not in tasks_of:
             tasks_of[directive.id] = []
             order.append(directive)
-        task = tasks.make(row, task_at)
+        recurrence_id = row[task_at + tasks.recurrence_at]
+        duty = {} if recurrence_id is None else {"recurrence": recurrences.made.get(recurrence_id)}
+        task = tasks.make(row, task_at, directive=directive, lead_org=orgs.make(row, lead_at), **duty)
         if task is None:
             continue
         tasks_of[directive.id].append(task)
-        lead_of[task.id] = orgs.make(row, lead_at)
         created_at, kind, note, actor_id, display_name, username = row[event_at:]
         if created_at is not None:
             last_events[task.id] = LastEvent(
@@ -215,39 +223,25 @@ def load_dossier(visit: Visit) -> dict[int, LastEvent]:
     for row in raw.rows(db.session, statements.citations, params) if order else ():
         citations_of[row[0]].append(documents.make(row, 1))
     recurrences_of: dict[int, list[Recurrence]] = {directive_id: [] for directive_id in tasks_of}
-    recurrences = _Maker(Recurrence)
-    for row in raw.rows(db.session, statements.recurrences, params) if order else ():
-        duty = recurrences.make(row, 0)
+    for duty in duties:
         recurrences_of[duty.directive_id].append(duty)
-        lead = orgs.make(row, recurrences.width)
-        _loaded(duty, directive=directives.made[duty.directive_id], lead_org=lead)
+        _loaded(duty, directive=directives.made[duty.directive_id])
     for directive in order:
         _loaded(
             directive,
-            visit=visit,
             tasks=tasks_of[directive.id],
             citations=citations_of[directive.id],
             recurrences=recurrences_of[directive.id],
         )
     for task_id, task in tasks.made.items():
-        _loaded(
-            task,
-            directive=directives.made[task.directive_id],
-            lead_org=lead_of[task_id],
-            coordinating_orgs=coordinating_of[task_id],
-        )
-        if task.recurrence_id is None or task.recurrence_id in recurrences.made:
-            _loaded(task, recurrence=recurrences.made.get(task.recurrence_id))
+        _loaded(task, coordinating_orgs=coordinating_of[task_id])
     members, people = _Maker(DelegationMember), _Maker(Person)
-    delegation = []
-    for row in raw.rows(db.session, statements.members, params):
-        member = members.make(row, 0)
-        _loaded(member, visit=visit, person=people.make(row, members.width))
-        delegation.append(member)
+    delegation = [
+        members.make(row, 0, visit=visit, person=people.make(row, members.width))
+        for row in raw.rows(db.session, statements.members, params)
+    ]
     findings = _Maker(Finding)
-    found = [findings.make(row, 0) for row in raw.rows(db.session, statements.findings, params)]
-    for finding in found:
-        _loaded(finding, visit=visit)
+    found = [findings.make(row, 0, visit=visit) for row in raw.rows(db.session, statements.findings, params)]
     _loaded(
         visit,
         members=delegation,
