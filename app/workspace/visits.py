@@ -164,12 +164,16 @@ def _statements() -> _Statements:
     )
 
 
-def _scope_condition(scope: tuple[int, ...] | None) -> list[Any]:
-    """Visits of the bodies ``scope`` (None: every visit, for the whole tree's leader)."""
+def _scope_condition(scope: tuple[int, ...] | None, *, to_count: bool = False) -> list[Any]:
+    """Visits of the bodies ``scope`` (None: every visit, for the whole tree's leader); ``to_count``:
+    the same condition for the count, which has no order to keep."""
     if scope is None:
         return []  # (no condition, so the count needs no row)
+    if to_count:  # the per-body indexes give the visits in scope (an inspecting body's 4,016: 0.4 ms)
+        return [or_(Visit.inspecting_org_id.in_(scope), Visit.inspected_org_id.in_(scope))]
     # "+ 0" keeps the planner off the per-body indexes, so that it walks ix_visit_visited_on in the
     # list's order and stops after one page, instead of gathering and sorting every visit in scope.
+    # (Counted this way, SQLite read all 10,000 visits of the benchmark province: 1.7 ms.)
     return [or_((Visit.inspecting_org_id + 0).in_(scope), (Visit.inspected_org_id + 0).in_(scope))]
 
 
@@ -187,7 +191,8 @@ def _unfiltered_statements(scope: tuple[int, ...] | None, sort: str) -> tuple[Se
     and order and reused with ``today``, ``limit`` and ``offset`` bound."""
     matching = select(Visit.id).where(*_scope_condition(scope))
     ids_query = _ordered(matching, sort).limit(bindparam("limit")).offset(bindparam("offset"))
-    return _rows_of(ids_query, sort), count_of(matching)
+    counted = select(Visit.id).where(*_scope_condition(scope, to_count=True))
+    return _rows_of(ids_query, sort), count_of(counted)
 
 
 def _visit_list_query(
@@ -199,7 +204,7 @@ def _visit_list_query(
     with the subtree's ids rather than path subqueries; only the ids are sorted and paged, so the joins
     and eager loads run for one page of rows, not for every visit in scope.
     """
-    conditions: list[Any] = _scope_condition(scope)
+    conditions: list[Any] = []
     for token in search_tokens(filters.q):
         pattern = like_pattern(token)
         bodies = select(Organization.id).where(Organization.search_key.like(pattern, escape="\\"))
@@ -239,8 +244,9 @@ def _visit_list_query(
     if filters.date_to:
         conditions.append(Visit.visited_on <= filters.date_to)
 
-    matching = select(Visit.id).where(*conditions)
-    return _ordered(matching, filters.sort), count_of(matching)
+    matching = select(Visit.id).where(*_scope_condition(scope), *conditions)
+    counted = select(Visit.id).where(*_scope_condition(scope, to_count=True), *conditions)
+    return _ordered(matching, filters.sort), count_of(counted)
 
 
 def _ordered(matching: Select[Any], sort: str) -> Select[Any]:
