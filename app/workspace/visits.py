@@ -391,13 +391,24 @@ def _list_rows_html(rows: Sequence[Any]) -> Markup:
     }
     overdue_word = _("quá hạn")
     label, vi, link = labels_once(), vi_once(), link_by_id("workspace.visit_detail", "visit_id")
+    badges: dict[Any, str] = {}  # each state's badge written once
+    names: dict[str, Markup] = {}  # each body's name once (a page shows a few bodies many times)
     lines = []
     for row in rows:
-        status = (
-            f'<span class="badge kt-badge {escape(css_class(row.status))}">{escape(label(row.status))}</span>'
-            if row.status
-            else ""
-        )
+        status = badges.get(row.status)
+        if status is None:
+            status = badges[row.status] = (
+                f'<span class="badge kt-badge {escape(css_class(row.status))}">'
+                f"{escape(label(row.status))}</span>"
+                if row.status
+                else ""
+            )
+        inspecting = names.get(row.inspecting_name)
+        if inspecting is None:
+            inspecting = names[row.inspecting_name] = vi(row.inspecting_name)
+        inspected = names.get(row.inspected_name)
+        if inspected is None:
+            inspected = names[row.inspected_name] = vi(row.inspected_name)
         overdue = (
             f' <span class="t-overdue" title="{overdue_word}">({row.overdue} {overdue_word})</span>'
             if row.overdue
@@ -409,8 +420,8 @@ def _list_rows_html(rows: Sequence[Any]) -> Markup:
                 date=escape(format_date(row.visited_on)),
                 link=escape(link(row.id)),
                 title=vi(row.title),
-                inspecting=vi(row.inspecting_name),
-                inspected=vi(row.inspected_name),
+                inspecting=inspecting,
+                inspected=inspected,
                 head="—" if row.head_name is None else escape(row.head_name),
                 status=status,
                 directives=row.directives,
