@@ -567,22 +567,29 @@ def read(
         .subquery()
     )
     query = (
-        select(TaskCountDay.day, *(sums.c.lead_org_id for _key in keys), sums.c.category, sums.c.tasks)
+        select(
+            TaskCountDay.day,
+            TaskCountDay.due_soon_days,
+            *(sums.c.lead_org_id for _key in keys),
+            sums.c.category,
+            sums.c.tasks,
+        )
         .select_from(TaskCountDay)
         .outerjoin(sums, and_(TaskCountDay.day == day, TaskCountDay.due_soon_days == due_soon_days))
         .where(TaskCountDay.id == _DAY_ROW)
     )
     rows = session.execute(query).all()
-    if not rows or rows[0][0] != day:
+    # Kept for another day, or for another "due soon" window (their categories are not these).
+    if not rows or rows[0][0] != day or rows[0][1] != due_soon_days:
         return None
     grouped: dict[tuple[Any, ...], dict[str, int]] = {}
     # By position (a thousand rows for a province's units: a Row's attribute costs more than its index).
     if keys:
-        for _day, lead, category, tasks in rows:
+        for _day, _soon, lead, category, tasks in rows:
             if category is not None and tasks:
                 grouped.setdefault((lead,), {})[category] = int(tasks)
     else:
-        for _day, category, tasks in rows:
+        for _day, _soon, category, tasks in rows:
             if category is not None and tasks:
                 grouped.setdefault((), {})[category] = int(tasks)
     return grouped

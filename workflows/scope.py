@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Boolean, ColumnElement, Select, or_, select
+from sqlalchemy import Boolean, ColumnElement, Select, and_, or_, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import InstrumentedAttribute, aliased
 from sqlalchemy.sql.elements import SQLCoreOperations
@@ -114,3 +114,70 @@ def column_in(column: SQLCoreOperations[Any], subquery: Select[Any]) -> ColumnEl
     """``column IN (subquery)``, the subquery read once on PostgreSQL too (``= ANY(ARRAY(…))``), where
     an IN inside a correlated subquery can be planned as a join over every row."""
     return _AnyOf(column, subquery)
+
+
+def units_in(root: Organization) -> Select[int]:
+    """The ids of the subtree's organisations, as a subquery."""
+    return _units_in(root)
+
+
+def tasks_seen_not_counted(root: Organization) -> ColumnElement[bool]:
+    """Tasks a subtree may see but does not answer for: ``tasks_visible_to`` less ``tasks_counted_for``.
+
+    Those it coordinates or whose visit one of its units received, led by a unit outside it, for a visit
+    made by a body outside it. The received visits are looked for among those made from outside only
+    (the subtree's own visits are counted): in a province inside a country, the centre's few, not the
+    province's thousands. Counted tasks are read from the kept counts; these few are counted apart.
+    """
+    units = _units_in(root)
+    coordinated = select(task_coordinator.c.task_id).where(task_coordinator.c.organization_id.in_(units))
+    received = select(Visit.id).where(
+        _AnyOf(Visit.inspected_org_id, units), Visit.inspecting_org_id.not_in(units)
+    )
+    hosted = select(Directive.id).where(_AnyOf(Directive.visit_id, received))
+    return and_(
+        Task.lead_org_id.not_in(units),
+        or_(Task.inspecting_org_id.is_(None), Task.inspecting_org_id.not_in(units)),
+        or_(_AnyOf(Task.id, coordinated), _AnyOf(Task.directive_id, hosted)),
+    )
+
+
+def tasks_visible_probed(root: Organization, *, visible: bool = True) -> ColumnElement[bool]:
+    """``tasks_visible_to`` (``visible``) or ``tasks_counted_for``, tested on each row by probes: the
+    lead unit and the inspecting body against the subtree's units (hashed once), a coordinating unit
+    and the visit's inspected unit by the task's own keys (an index look-up each).
+
+    For walking the list's order (``ix_task_list_order``) until a page is full: no set of tasks is
+    gathered first (a province's ~20,000 coordinated task ids and ~30,000 directive ids of the visits
+    it received, read and hashed on every request before the first row could be tested)."""
+    units = _units_in(root)
+    counted = or_(Task.lead_org_id.in_(units), Task.inspecting_org_id.in_(units))
+    if not visible:
+        return counted
+    return or_(counted, coordinated_probe(units), hosted_probe(units))
+
+
+def coordinated_probe(units: Select[int]) -> ColumnElement[bool]:
+    """Whether one of ``units`` coordinates the task, looked up by the task's id (its primary key).
+
+    ``OFFSET 0`` keeps PostgreSQL from turning the EXISTS into a hashed set of every task the units
+    coordinate, built before the first row is tested (it prices the test for every row of the table,
+    not for the few a LIMIT reads)."""
+    return (
+        select(task_coordinator.c.task_id)
+        .where(task_coordinator.c.task_id == Task.id, task_coordinator.c.organization_id.in_(units))
+        .offset(0)
+        .exists()
+    )
+
+
+def hosted_probe(units: Select[int]) -> ColumnElement[bool]:
+    """Whether the task's visit was received by one of ``units``, looked up by its directive (see
+    ``coordinated_probe`` for the ``OFFSET 0``)."""
+    return (
+        select(Directive.id)
+        .join(Visit, Visit.id == Directive.visit_id)
+        .where(Directive.id == Task.directive_id, Visit.inspected_org_id.in_(units))
+        .offset(0)
+        .exists()
+    )

@@ -39,6 +39,7 @@ from sqlalchemy import (
     null,
     or_,
     select,
+    tuple_,
     union_all,
 )
 from sqlalchemy.orm import joinedload, selectinload
@@ -75,14 +76,24 @@ from workflows import dashboard as numbers
 from workflows import tasks as task_flow
 from workflows.clock import LOCAL_ZONE, local_today
 from workflows.errors import InvalidState, StaleRecord
-from workflows.scope import column_in, tasks_visible_to
+from workflows.scope import (
+    column_in,
+    coordinated_probe,
+    tasks_seen_not_counted,
+    tasks_visible_probed,
+    tasks_visible_to,
+    units_in,
+)
 from workflows.timeliness import (
     Period,
+    TimelinessCounts,
     assigned_by_end_of,
     category_on,
+    count_tasks,
     days_overdue,
     fold,
     timeliness_of,
+    total_of,
 )
 
 bp = Blueprint("board", __name__)
@@ -166,6 +177,10 @@ class ListSelection:
     unit: UnitList | None = None
     # ``base`` for testing a visit's few tasks inside a correlated subquery (the visit filter's walk).
     per_row: Any = None
+    # The subtree whose tasks are listed when it is not the whole tree (a province inside a country, a
+    # district …), and whether they are those it may see (no subtree chosen) or those it answers for.
+    subtree: Organization | None = None
+    visible: bool = True
 
     def conditions(self) -> list[Any]:
         """The SQL conditions of the rows shown."""
@@ -204,7 +219,13 @@ def list_selection(*, unit_rows: bool = False) -> ListSelection:
             unit, counts = _unit_list(path, today, soon, pages, None)
         return ListSelection(today, soon, filters, scope, lead, base, counts, counts.total, unit, per_row)
     counted = conditions(filters, base, today, soon, with_timeliness=False)
-    if filters.open_on is None and not filters.narrowed():
+    root = scope if scope is not None else current_user.organization
+    # A subtree below the root (whose parent is set, so not the whole tree): its own paths.
+    subtree = root if root.parent_id is not None else None
+    # (A search is not in the kept counts: the general path counts it.)
+    if filters.open_on is None and not filters.narrowed() and not filters.q and subtree and scope is None:
+        counts = _visible_counts(subtree, filters, today, soon)
+    elif filters.open_on is None and not filters.narrowed():
         counts = numbers.count_subtree(
             scope or current_user.organization,
             visible=scope is None,
@@ -222,7 +243,36 @@ def list_selection(*, unit_rows: bool = False) -> ListSelection:
         total = db.session.scalar(select(func.count(Task.id)).where(*counted)) or 0
     else:
         total = _count_shown(counts, filters.timeliness)
-    return ListSelection(today, soon, filters, scope, lead, base, counts, total, per_row=per_row)
+    return ListSelection(
+        today,
+        soon,
+        filters,
+        scope,
+        lead,
+        base,
+        counts,
+        total,
+        per_row=per_row,
+        subtree=subtree,
+        visible=scope is None,
+    )
+
+
+def _visible_counts(root: Organization, filters: TaskFilters, today: date, soon: int) -> Any:
+    """The counts of the tasks a subtree below the root may see, in a period (its users' own list):
+    those it answers for from the kept counts (``count_tasks``, as a chosen subtree's are), plus the
+    few it only sees (coordinated, or of visits made from outside to its units) counted live. Equal to
+    counting every visible task (``count_one``): tests/board/test_subtree_list.py."""
+    period = Period(filters.assigned_from, filters.assigned_to)
+    answered = count_tasks(db.session, root, period, today, soon).get((), TimelinessCounts())
+    seen = conditions(filters, _seen_not_counted(root.path), today, soon, with_timeliness=False)
+    return total_of([answered, numbers.count_one(seen, today, soon)])
+
+
+@lru_cache(maxsize=256)
+def _seen_not_counted(path: str) -> ColumnElement[bool]:
+    """``tasks_seen_not_counted`` of the subtree at ``path``, built once per subtree."""
+    return tasks_seen_not_counted(Organization(path=path))  # never added to a session
 
 
 @bp.route("/tasks")
@@ -241,18 +291,12 @@ def task_list() -> str:
     if chosen.unit is not None:
         ids, visits = chosen.unit.ids, chosen.unit.visits
     else:
-        ids = list(
-            db.session.scalars(
-                select(Task.id)
-                .where(*conditions(filters, base, today, soon))
-                .order_by(*urgency_order(by_index=wide))
-                .limit(PAGE_SIZE)
-                .where(*([after.condition()] if after else []))
-                .offset(0 if after else (page - 1) * PAGE_SIZE)
-            )
-        )
-        # A wide scope walks the newest visits testing each one's tasks: its condition is the per-row one.
-        visits = _visit_choices(filters, chosen.per_row if wide else base, many=wide)
+        ids = _page_ids(chosen, wide, page, after)
+        if wide and chosen.subtree is not None:
+            visits = _subtree_visit_choices(filters, chosen)
+        else:
+            # A wide scope walks the newest visits testing each one's tasks: its condition is the per-row one.
+            visits = _visit_choices(filters, chosen.per_row if wide else base, many=wide)
     tasks = _tasks_shown(ids)
     for problem in filters.problems:
         flash(problem, "warning")
@@ -275,6 +319,55 @@ def task_list() -> str:
         visit_options=_visit_options(visits, filters.visit),
         label=labels_once(),
     )
+
+
+# The pages of a subtree's unfiltered list read by walking the list's order (``_page_ids``).
+WALKED_PAGES = 10
+
+
+def _page_ids(chosen: ListSelection, wide: bool, page: int, after: ListKey | None) -> list[int]:
+    """The ids of one page of the list, in its order (page ``page``, or the page after ``after``).
+
+    A subtree below the root listed unfiltered (a province's leader inside a country), on its first
+    pages or after a key, walks the list's order (``ix_task_list_order``) testing each task by probes
+    (``tasks_visible_probed``) until the page is full: about the page's fifty tasks times the country's
+    provinces, where gathering the subtree's tasks and sorting them read ~100,000 of them. Deeper
+    pages by number, filtered lists and the rest gather and sort as before. Same ids either way
+    (tests/board/test_subtree_list.py)."""
+    filters, base = chosen.filters, chosen.base
+    walk = (
+        wide
+        and chosen.subtree is not None
+        and not filters.args(page=1, scope=None)  # no filter but the subtree
+        and (after is not None or page <= WALKED_PAGES)
+    )
+    if walk:
+        assert chosen.subtree is not None
+        base = _probed(chosen.subtree.path, chosen.visible)
+    query = (
+        select(Task.id)
+        .where(*conditions(filters, base, chosen.today, chosen.soon))
+        .order_by(*urgency_order(by_index=wide))
+        .limit(PAGE_SIZE)
+    )
+    if after is not None:
+        query = query.where(after.condition())
+        if walk:  # where the walk starts in the index: the key's rank (and due date), implied above
+            start = (
+                Task.list_rank >= after.rank
+                if after.due is None
+                else tuple_(Task.list_rank, Task.due_on) >= tuple_(after.rank, after.due)
+            )
+            query = query.where(start)
+    else:
+        query = query.offset((page - 1) * PAGE_SIZE)
+    return list(db.session.scalars(query))
+
+
+@lru_cache(maxsize=256)
+def _probed(path: str, visible: bool) -> ColumnElement[bool]:
+    """``tasks_visible_probed`` of the subtree at ``path``, built once per subtree."""
+    return tasks_visible_probed(Organization(path=path), visible=visible)  # never added to a session
 
 
 class VisitChoice(NamedTuple):
@@ -605,8 +698,24 @@ def _count_shown(counts: Any, category: str | None) -> int:
     return int(getattr(counts, category))
 
 
-def _visit_choices(filters: TaskFilters, scope_condition: Any, *, many: bool) -> list[Any]:
+# How many visits the visit filter offers (the newest with tasks in the list).
+VISIT_CHOICES = 100
+
+
+def _visit_choices(
+    filters: TaskFilters, scope_condition: Any, *, many: bool, limit: int = VISIT_CHOICES
+) -> list[Any]:
     """The most recent visits with tasks in the list, and the chosen one, for the visit filter."""
+    query = _visit_query(scope_condition, many=many)
+    rows = list(db.session.execute(query.order_by(Visit.visited_on.desc(), Visit.id.desc()).limit(limit)))
+    if filters.visit is not None and all(row.id != filters.visit for row in rows):
+        # The chosen visit, only if it has tasks here: a typed id must not reveal another unit's visit.
+        rows += list(db.session.execute(query.where(Visit.id == filters.visit)))
+    return rows
+
+
+def _visit_query(scope_condition: Any, *, many: bool) -> Any:
+    """The visits with a task not cancelled under ``scope_condition`` (unordered)."""
     base = [scope_condition, Task.status != TaskStatus.CANCELLED]
     columns = (Visit.id, Visit.title, Visit.visited_on)
     if many:
@@ -624,11 +733,70 @@ def _visit_choices(filters: TaskFilters, scope_condition: Any, *, many: bool) ->
         directives = select(Task.directive_id).where(*base)
         visits = select(Directive.visit_id).where(column_in(Directive.id, directives))
         query = select(*columns).where(column_in(Visit.id, visits))
-    rows = list(db.session.execute(query.order_by(Visit.visited_on.desc(), Visit.id.desc()).limit(100)))
+    return query
+
+
+def _subtree_visit_choices(
+    filters: TaskFilters, chosen: ListSelection, *, limit: int = VISIT_CHOICES
+) -> list[Any]:
+    """``_visit_choices`` of a subtree below the root (a province inside a country), from its visits.
+
+    Every task of a visit the subtree made (or, for what it may see, received) is in the list, so
+    those visits need only one task not cancelled: the newest ``limit`` of them are read through the
+    visits' own order. Any other visit is in the list only for a task the subtree leads (or
+    coordinates), and only one newer than the last of those can be among the newest ``limit``: the
+    visits of that short stretch are tested task by task. The newest of both are the same visits as
+    the general path's (tests/board/test_subtree_list.py); with fewer than ``limit`` visits of its
+    own the stretch is everything, and the general path is taken."""
+    assert chosen.subtree is not None
+    own_statement, other_statement = _subtree_visit_statements(chosen.subtree.path, chosen.visible)
+    own = list(db.session.execute(own_statement, {"limit": limit}))
+    if len(own) < limit:
+        return _visit_choices(filters, chosen.per_row, many=True, limit=limit)
+    last = own[-1]
+    others = db.session.execute(other_statement, {"day": last.visited_on, "visit_id": last.id})
+    rows = sorted([*own, *others], key=lambda row: (row.visited_on, row.id), reverse=True)[:limit]
     if filters.visit is not None and all(row.id != filters.visit for row in rows):
-        # The chosen visit, only if it has tasks here: a typed id must not reveal another unit's visit.
-        rows += list(db.session.execute(query.where(Visit.id == filters.visit)))
+        # The chosen visit, only if it has tasks here (as in ``_visit_choices``).
+        query = _visit_query(chosen.per_row, many=True).where(Visit.id == filters.visit)
+        rows += list(db.session.execute(query))
     return rows
+
+
+@lru_cache(maxsize=256)
+def _subtree_visit_statements(path: str, visible: bool) -> tuple[Any, Any]:
+    """``_subtree_visit_choices``' two statements for the subtree at ``path``, built once: the newest
+    visits it made (or received) with a task not cancelled (``limit`` bound), and the visits of others
+    newer than (``day``, ``visit_id``) with a task not cancelled that it leads (or coordinates)."""
+    units = units_in(Organization(path=path))  # never added to a session: only its path is read
+    columns = (Visit.id, Visit.title, Visit.visited_on)
+    newest: list[Any] = [Visit.visited_on.desc(), Visit.id.desc()]
+    own_visit = (
+        or_(Visit.inspecting_org_id.in_(units), Visit.inspected_org_id.in_(units))
+        if visible
+        else Visit.inspecting_org_id.in_(units)
+    )
+    tasks_of_visit = (
+        select(Task.id)
+        .join(Directive, Directive.id == Task.directive_id)
+        .where(Directive.visit_id == Visit.id, Task.status != TaskStatus.CANCELLED)
+    )
+    own = (
+        select(*columns)
+        .where(own_visit, tasks_of_visit.exists())
+        .order_by(*newest)
+        .limit(bindparam("limit", type_=Integer))
+    )
+    led: Any = Task.lead_org_id.in_(units)
+    if visible:
+        led = or_(led, coordinated_probe(units))
+    day, visit_id = bindparam("day", type_=Date), bindparam("visit_id", type_=Integer)
+    others = select(*columns).where(
+        or_(Visit.visited_on > day, and_(Visit.visited_on == day, Visit.id > visit_id)),
+        ~own_visit,
+        tasks_of_visit.where(led).exists(),
+    )
+    return own, others
 
 
 # -------------------------------------------------------------------------------------- task detail
