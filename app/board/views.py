@@ -292,7 +292,7 @@ def task_list() -> str:
         ids, visits = chosen.unit.ids, chosen.unit.visits
     else:
         ids = _page_ids(chosen, wide, page, after)
-        if wide and chosen.subtree is not None:
+        if wide and chosen.subtree is not None and _share(chosen.subtree.path) >= OWN_VISITS_SHARE:
             visits = _subtree_visit_choices(filters, chosen)
         else:
             # A wide scope walks the newest visits testing each one's tasks: its condition is the per-row one.
@@ -321,8 +321,22 @@ def task_list() -> str:
     )
 
 
-# The pages of a subtree's unfiltered list read by walking the list's order (``_page_ids``).
+# The pages of a subtree's unfiltered list read by walking the list's order (``_page_ids``), and about
+# how many tasks such a walk may read (the subtree's share of the organisations tells how many).
 WALKED_PAGES = 10
+WALKED_ROWS = 5000
+# The visit choices are read from a subtree's own visits when it has at least this share of the
+# organisations (a province of 34): the visits of others newer than its hundredth are then a few
+# thousand at most, each tested by its tasks.
+OWN_VISITS_SHARE = 1 / 50
+
+
+@lru_cache(maxsize=1024)
+def _share(path: str) -> float:
+    """The subtree's share of all organisations (read once per process: it only chooses a plan)."""
+    units = db.session.scalar(select(func.count()).select_from(units_in(Organization(path=path)).subquery()))
+    every = db.session.scalar(select(func.count(Organization.id)))
+    return (units or 0) / every if every else 0.0
 
 
 def _page_ids(chosen: ListSelection, wide: bool, page: int, after: ListKey | None) -> list[int]:
@@ -340,6 +354,8 @@ def _page_ids(chosen: ListSelection, wide: bool, page: int, after: ListKey | Non
         and chosen.subtree is not None
         and not filters.args(page=1, scope=None)  # no filter but the subtree
         and (after is not None or page <= WALKED_PAGES)
+        # About one task in (1 / share) walked is the subtree's: a small one is better gathered.
+        and (PAGE_SIZE if after else page * PAGE_SIZE) <= WALKED_ROWS * _share(chosen.subtree.path)
     )
     if walk:
         assert chosen.subtree is not None
