@@ -719,9 +719,11 @@ VISIT_CHOICES = 100
 
 
 def _visit_choices(
-    filters: TaskFilters, scope_condition: Any, *, many: bool, limit: int = VISIT_CHOICES
+    filters: TaskFilters, scope_condition: Any, *, many: bool, limit: int | None = None
 ) -> list[Any]:
-    """The most recent visits with tasks in the list, and the chosen one, for the visit filter."""
+    """The most recent visits with tasks in the list (``VISIT_CHOICES`` unless ``limit``), and the
+    chosen one, for the visit filter."""
+    limit = VISIT_CHOICES if limit is None else limit
     query = _visit_query(scope_condition, many=many)
     rows = list(db.session.execute(query.order_by(Visit.visited_on.desc(), Visit.id.desc()).limit(limit)))
     if filters.visit is not None and all(row.id != filters.visit for row in rows):
@@ -753,7 +755,7 @@ def _visit_query(scope_condition: Any, *, many: bool) -> Any:
 
 
 def _subtree_visit_choices(
-    filters: TaskFilters, chosen: ListSelection, *, limit: int = VISIT_CHOICES
+    filters: TaskFilters, chosen: ListSelection, *, limit: int | None = None
 ) -> list[Any]:
     """``_visit_choices`` of a subtree below the root (a province inside a country), from its visits.
 
@@ -765,6 +767,7 @@ def _subtree_visit_choices(
     the general path's (tests/board/test_subtree_list.py); with fewer than ``limit`` visits of its
     own the stretch is everything, and the general path is taken."""
     assert chosen.subtree is not None
+    limit = VISIT_CHOICES if limit is None else limit
     own_statement, other_statement = _subtree_visit_statements(chosen.subtree.path, chosen.visible)
     own = list(db.session.execute(own_statement, {"limit": limit}))
     if len(own) < limit:

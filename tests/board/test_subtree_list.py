@@ -171,3 +171,43 @@ def test_a_subtrees_pages_and_visit_choices_are_the_general_paths(world, create_
                 shown = _subtree_visit_choices(picked, _chosen(root, visible, picked, today, soon), limit=2)
                 assert [tuple(r) for r in shown] == [tuple(r) for r in general], (root.code, visit_id)
     assert others_shown  # visits of others among the newest of a subtree's own: the stretch was tested
+
+
+def test_a_district_leader_sees_the_general_paths_counts_rows_and_visits(
+    world, create_visit, login_as, monkeypatch
+):
+    """What a leader of a subtree below the root sees on ``/tasks``: the total, the chips, the rows and
+    the visit filter's options of the general path (the options cut at 3 so that visits of others
+    newer than its own third are looked for)."""
+    import re
+
+    from app.board import views
+    from models import User
+    from models.enums import Role
+
+    today = local_today()
+    soon = 7
+    monkeypatch.setattr(views, "VISIT_CHOICES", 3)
+    _build(world, create_visit, random.Random(1403), today)
+    rows_seen = options_seen = 0
+    for code, username in (("HU-BUDOP", "bd"), ("BTGTU-BP", "bt"), ("HU-LOCNINH", "ln")):
+        root = db.session.scalars(select(Organization).where(Organization.code == code)).one()
+        user = User(username=username, role=Role.LEADER, organization=root, display_name=username)
+        user.password_hash = world.leader.password_hash
+        db.session.add(user)
+        db.session.commit()
+        page = login_as(user).get("/tasks").get_data(as_text=True)
+        base = _subtree_condition(root.path, False, True)
+        counted = conditions(TaskFilters(), base, today, soon, with_timeliness=False)
+        counts = count_one(counted, today, soon)
+        assert f'<strong id="task-total">{counts.total}</strong>' in page, code
+        assert re.search(rf'id="count-overdue"[^>]*>.*?fs-4[^>]*>{counts.overdue}<', page, re.S), code
+        ordered = select(Task.id).where(*counted).order_by(*urgency_order(by_index=True)).limit(PAGE_SIZE)
+        shown = [int(i) for i in re.findall(r'href="/tasks/(\d+)"', page)]
+        assert shown == list(db.session.scalars(ordered)), code
+        per_row = _subtree_condition(root.path, False, True, per_row=True)
+        visits = _visit_choices(TaskFilters(), per_row, many=True, limit=3)
+        options = [int(i) for i in re.findall(r'<option value="(\d+)"', page)]
+        assert options == [v.id for v in visits], code
+        rows_seen, options_seen = rows_seen + len(shown), options_seen + len(options)
+    assert rows_seen and options_seen
