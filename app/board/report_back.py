@@ -14,8 +14,6 @@ from flask_wtf import FlaskForm
 
 from app.acting import Refused, run
 from app.board.views import bp
-from app.documents import service
-from exports.report_back import build_report_back
 from models import Task, db
 from workflows import report_back
 from workflows.clock import local_today
@@ -105,6 +103,11 @@ def report_back_save(task_id: int) -> ResponseReturnValue:
 @bp.route("/tasks/<int:task_id>/bao-cao-ket-qua.docx")
 def report_back_download(task_id: int) -> ResponseReturnValue:
     """The report as a Word document in the Party layout, issued by the unit (number left blank)."""
+    # Imported here: python-docx and the document service cost every command that builds the board
+    # (``kiemtra scan-deadlines``) about 0.1 s of start-up, for a download few requests make.
+    from app.documents import service
+    from exports.report_back import build_report_back
+
     task = _load(task_id)
     facts = report_back.report_facts(task, current_user)
     today = local_today()
