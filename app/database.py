@@ -13,6 +13,11 @@ from flask import Flask, current_app, g, has_request_context, request
 from sqlalchemy import Engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DisconnectionError
+from sqlalchemy.sql import visitors
+from sqlalchemy.sql.dml import UpdateBase
+from sqlalchemy.sql.elements import ColumnClause, TextClause
+from sqlalchemy.sql.functions import FunctionElement
+from sqlalchemy.sql.selectable import CompoundSelect, Select, TextualSelect
 
 from models import db
 
@@ -122,13 +127,55 @@ def _readable(dbapi_connection: Any) -> bool:
 
 
 _READING_BARE = "kiemtra_reading_without_transaction"
-# A statement that may run outside a transaction as well as in one: a SELECT that takes no lock and
-# calls nothing that lasts until the transaction's end. Anything else ends the reading prefix.
-_PLAIN_READ = re.compile(r"\s*SELECT\b", re.IGNORECASE)
-_NOT_PLAIN = re.compile(
-    r"\bFOR\s+(?:NO\s+KEY\s+)?(?:UPDATE|SHARE|KEY\s+SHARE)\b|pg_advisory|nextval|setval|set_config|pg_sleep",
-    re.IGNORECASE,
-)
+_PLAIN = "_kiemtra_plain_read"  # the decision, kept on SQLAlchemy's compiled statement (it is cached)
+
+# The SQL functions a plain read may call: each reads its arguments and nothing else, and holds nothing
+# until the transaction's end. A function not named here (nextval, set_config, pg_advisory_lock,
+# pg_sleep, one added to the schema later …) makes its statement run in a transaction: forgetting a
+# harmless one costs two round trips, never a lock released too early.
+PURE_FUNCTIONS = frozenset(
+    {
+        "abs", "array", "array_agg", "array_length", "avg", "bool_and", "bool_or", "cast", "ceil",
+        "char_length", "coalesce", "concat", "count", "date", "date_part", "date_trunc", "dense_rank",
+        "every", "extract", "floor", "greatest", "instr", "json_agg", "json_build_object",
+        "json_group_array", "julianday", "least", "length", "lower", "ltrim", "max", "min", "mod",
+        "nullif", "position", "rank", "replace", "round", "row_number", "rtrim", "string_agg", "strftime",
+        "substr", "substring", "sum", "trim", "unnest", "upper",
+        # kiemtra's own, compiled to the expressions of built-in functions above:
+        "local_day", "month_after", "month_of",  # workflows.timeliness, workflows.counts
+    }
+)  # fmt: skip
+
+
+def plain_read(compiled: Any) -> bool:
+    """True when a compiled statement may run outside a transaction as well as in one: a ``SELECT``
+    built with SQLAlchemy's constructs (never SQL text, whose meaning is not known) that locks nothing
+    (no ``FOR UPDATE``/``FOR SHARE`` anywhere in it), writes nothing (no data-modifying CTE) and calls
+    only the functions of ``PURE_FUNCTIONS``. Decided from the statement's elements, not its text, once
+    per compiled statement."""
+    known = compiled.__dict__.get(_PLAIN) if compiled is not None else False
+    if known is None:
+        known = _plain_statement(getattr(compiled, "statement", None))
+        setattr(compiled, _PLAIN, known)
+    return bool(known)
+
+
+def _plain_statement(statement: Any) -> bool:
+    if not isinstance(statement, (Select, CompoundSelect)):
+        return False
+    return all(_plain_statement_elem(element) for element in visitors.iterate(statement))
+
+
+def _plain_statement_elem(element: Any) -> bool:
+    if isinstance(element, (Select, CompoundSelect)) and element._for_update_arg is not None:
+        return False
+    if isinstance(element, (UpdateBase, TextClause, TextualSelect)):
+        return False
+    if isinstance(element, ColumnClause) and element.is_literal and element.name != "*":
+        return False  # literal_column("…"): SQL text (but count(*)'s star)
+    if isinstance(element, FunctionElement):
+        return str(getattr(element, "name", "")).lower() in PURE_FUNCTIONS
+    return True
 
 
 def read_without_transaction(engine: Engine) -> None:
@@ -137,8 +184,11 @@ def read_without_transaction(engine: Engine) -> None:
     to the pool (two of the bare page's four round trips) are not sent.
 
     Under READ COMMITTED each statement takes its own snapshot inside a transaction as well, so what a
-    run of plain SELECTs reads is the same either way. The first statement that is anything else (a
-    write, a lock, ``SET LOCAL``, an advisory lock, a server-side cursor) switches the connection back
+    run of plain SELECTs reads is the same either way. Which statements are plain reads is decided from
+    what SQLAlchemy compiled (``plain_read()``), not by reading SQL text; SQL sent as text
+    (``text()``, ``exec_driver_sql``) is not one, unless its author says so with the execution option
+    ``plain_read=True``. The first statement that is anything else (a write, a lock, ``SET LOCAL``, an
+    advisory lock, a function not known to be pure, a server-side cursor) switches the connection back
     first, so it and everything after it run in a transaction as before (rolled back on error, locks
     held to its end). A request that writes (a form's post, ``start_writing()``, a command, a job)
     never starts this way.
@@ -155,11 +205,11 @@ def read_without_transaction(engine: Engine) -> None:
 
     @event.listens_for(engine, "before_cursor_execute")
     def _before_statement(
-        connection: Any, cursor: Any, statement: str, _parameters: Any, _context: Any, _many: bool
+        connection: Any, cursor: Any, _statement: str, _parameters: Any, context: Any, _many: bool
     ) -> None:
         if not connection.info.get(_READING_BARE):
             return
-        if _PLAIN_READ.match(statement) and not _NOT_PLAIN.search(statement) and not _server_side(cursor):
+        if _reads_plainly(context) and not _server_side(cursor):
             return
         _end_reading(connection.connection.driver_connection, connection.info)
 
@@ -181,6 +231,12 @@ def _end_reading(driver: Any, info: dict[str, Any]) -> None:
     info.pop(_READING_BARE, None)
     if driver is not None and not driver.closed and driver.autocommit:
         driver.autocommit = False
+
+
+def _reads_plainly(context: Any) -> bool:
+    if context is None:  # a statement sent without SQLAlchemy's compiler: not known
+        return False
+    return bool(context.execution_options.get("plain_read")) or plain_read(context.compiled)
 
 
 def _server_side(cursor: Any) -> bool:

@@ -7,8 +7,8 @@ events, the result object and its metadata, the ORM's loading context) costs sev
 database takes to answer. So each is compiled once per dialect and run on the DB-API cursor of the
 session's own connection, inside its transaction; parameters and values go through the type processors
 SQLAlchemy itself would apply. Only for SELECTs. The engine's ``before_cursor_execute`` listeners
-(the reads-first guard, the tests' query counter) see them without an execution context; its other
-events and SQLAlchemy's statement log do not.
+(the reads-first guard, the tests' query counter) see them, with a context that holds only the compiled
+statement; its other events and SQLAlchemy's statement log do not.
 """
 
 from __future__ import annotations
@@ -28,11 +28,21 @@ M = TypeVar("M", bound=Base)
 
 
 @dataclass(frozen=True)
+class _Context:
+    """What the engine's ``before_cursor_execute`` listeners read of an execution context: the compiled
+    statement (``app.database`` decides from it whether a page may read outside a transaction)."""
+
+    compiled: Any
+    execution_options: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
 class _Compiled:
     sql: str
     positions: tuple[str, ...] | None  # the parameters' order for a positional driver (SQLite)
     binds: Mapping[str, Callable[[Any], Any] | None]  # each parameter's processor
     results: tuple[Callable[[Any], Any] | None, ...]  # each column's processor
+    context: _Context  # for the engine's listeners
 
 
 # Per statement object and dialect; the statement is kept with it, so a recycled id is not mistaken.
@@ -56,7 +66,11 @@ def _compile(statement: Select[Any], dialect: Dialect, literal: bool) -> _Compil
         for column in statement.selected_columns
     )
     prepared = _Compiled(
-        str(compiled), tuple(compiled.positiontup or ()) if compiled.positional else None, binds, results
+        str(compiled),
+        tuple(compiled.positiontup or ()) if compiled.positional else None,
+        binds,
+        results,
+        _Context(compiled, {}),
     )
     if len(_COMPILED) > 4096:
         _COMPILED.clear()
@@ -88,7 +102,9 @@ def rows(
     cursor = connection.connection.cursor()
     try:
         # The engine's listeners of each statement (kiemtra's reads-first guard, tests' query counter).
-        connection.dispatch.before_cursor_execute(connection, cursor, prepared.sql, values, None, False)
+        connection.dispatch.before_cursor_execute(
+            connection, cursor, prepared.sql, values, prepared.context, False
+        )
         cursor.execute(prepared.sql, values)
         fetched: Sequence[Sequence[Any]] = cursor.fetchall()
     finally:

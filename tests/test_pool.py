@@ -8,11 +8,11 @@ import time
 
 import psycopg
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, func, literal, select, text
 from sqlalchemy.engine import make_url
 
 from app import database
-from models import db
+from models import User, db, raw
 
 pytestmark = pytest.mark.may_skip  # PostgreSQL's pool; SQLite has none to check
 
@@ -115,7 +115,7 @@ IDLE, IN_TRANSACTION = 0, 2  # libpq's transaction status
 def test_a_reading_page_reads_outside_a_transaction_until_it_does_anything_else(app, pg_url):
     with app.test_request_context("/tasks", method="GET"):
         try:
-            assert db.session.scalar(text("SELECT 1")) == 1
+            assert db.session.scalar(select(literal(1))) == 1
             assert _driver().pgconn.transaction_status == IDLE  # no BEGIN was sent
             # A write (here a temporary table) starts a transaction first: rolled back, it is gone.
             db.session.execute(text("CREATE TEMP TABLE kiemtra_reading_probe (n int)"))
@@ -133,14 +133,58 @@ def test_a_reading_page_reads_outside_a_transaction_until_it_does_anything_else(
         "SELECT 1 FROM user_account FOR SHARE",
         "SELECT pg_advisory_xact_lock(42)",
         "SET LOCAL lock_timeout = '1s'",
+        # SQL text is never taken for a plain read, whatever it says: its meaning is not known.
+        "SELECT 1",
+        "  select 1",
     ],
 )
 def test_a_lock_or_setting_in_a_reading_page_runs_in_a_transaction(app, pg_url, statement):
     with app.test_request_context("/tasks", method="GET"):
         try:
-            db.session.scalar(text("SELECT 1"))
+            db.session.scalar(select(literal(1)))
+            assert _driver().pgconn.transaction_status == IDLE
             db.session.execute(text(statement))
             assert _driver().pgconn.transaction_status == IN_TRANSACTION
+        finally:
+            db.session.remove()
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        lambda: select(User.id).with_for_update(),
+        lambda: select(User.id).with_for_update(read=True, skip_locked=True),
+        lambda: select(User.id).where(User.id.in_(select(User.id).with_for_update().scalar_subquery())),
+        lambda: select(func.pg_advisory_xact_lock(42)),
+        lambda: select(func.count()).where(func.pg_try_advisory_xact_lock(User.id)),
+        lambda: select(func.set_config("lock_timeout", "1s", True)),
+        lambda: select(func.coalesce(func.max(User.id), func.txid_current())),
+    ],
+)
+def test_a_built_statement_that_locks_or_calls_an_unknown_function_runs_in_a_transaction(
+    app, pg_url, statement
+):
+    with app.test_request_context("/tasks", method="GET"):
+        try:
+            db.session.scalar(select(func.count(User.id)))
+            assert _driver().pgconn.transaction_status == IDLE
+            db.session.execute(statement())
+            assert _driver().pgconn.transaction_status == IN_TRANSACTION
+        finally:
+            db.session.remove()
+
+
+def test_the_few_statements_sent_to_the_driver_and_text_marked_plain_read_outside_a_transaction(app, pg_url):
+    with app.test_request_context("/tasks", method="GET"):
+        try:
+            assert raw.rows(db.session, select(func.count(User.id)).where(User.id > 0), literal=True) == [
+                (db.session.scalar(select(func.count(User.id))),)
+            ]
+            result = db.session.connection().exec_driver_sql(
+                "SELECT 2", execution_options={"plain_read": True}
+            )
+            assert result.scalar() == 2
+            assert _driver().pgconn.transaction_status == IDLE
         finally:
             db.session.remove()
 
@@ -162,7 +206,7 @@ def test_a_form_post_and_a_command_run_in_a_transaction_from_their_first_stateme
 
 def test_a_connection_back_in_the_pool_is_transactional_again(app, pg_url):
     with app.test_request_context("/tasks", method="GET"):
-        db.session.scalar(text("SELECT 1"))
+        db.session.scalar(select(literal(1)))
         driver = _driver()
         assert driver.autocommit
         db.session.remove()
