@@ -348,3 +348,66 @@ def test_a_success_is_announced_politely_and_a_stale_save_as_an_alert(login_as, 
     stale = post_files(client, f"/tasks/{task.id}/progress", "progress", before, note="Bản cũ.")
     assert stale.status_code == 409
     assert re.search(r'role="alert">Nhiệm vụ vừa được người khác cập nhật', stale.get_data(as_text=True))
+
+
+def _every_column_statement():
+    """The task page's statement as it was before the columns the page never shows were left out: each
+    unit, the visit and each author read whole."""
+    from sqlalchemy import bindparam
+    from sqlalchemy.orm import joinedload, selectinload
+
+    from models import Directive, Visit
+
+    return (
+        select(Task)
+        .where(Task.id == bindparam("task_id"))
+        .options(
+            joinedload(Task.lead_org),
+            joinedload(Task.directive)
+            .joinedload(Directive.visit)
+            .options(joinedload(Visit.inspecting_org), joinedload(Visit.inspected_org)),
+            joinedload(Task.directive).joinedload(Directive.citations),
+            joinedload(Task.coordinating_orgs),
+            joinedload(Task.extensions),
+            selectinload(Task.events).options(
+                joinedload(TaskEvent.actor), selectinload(TaskEvent.attachments)
+            ),
+        )
+    )
+
+
+def test_the_page_read_without_its_unshown_columns_is_the_page_read_whole_in_as_many_statements(
+    login_as, client_for, world, create_task, query_counter, monkeypatch
+):
+    from app.board import views
+
+    task = create_task(coordinating=[world.district_culture])
+    task_flow.record_progress(task, world.office, note="Bước một.", progress=20, now=at(date(2023, 7, 1), 8))
+    task_flow.request_extension(
+        task, world.office, new_due_on=date(2024, 3, 31), reason="Chờ hội nghị.", now=at(date(2023, 7, 2), 9)
+    )
+    task_flow.report_task_done(task, world.office, note="Đã xong.", now=at(date(2023, 7, 3), 10))
+    task_flow.return_task(task, world.inspector, note="Thiếu biên bản.", now=at(date(2023, 7, 4), 11))
+    db.session.commit()
+    clients = {
+        "leader": login_as(world.leader),
+        "office": client_for(world.office),
+        "coordinator": client_for(world.coordinator),
+        "inspector": client_for(world.inspector),
+    }
+
+    def pages() -> dict[str, tuple[str, int]]:
+        shown = {}
+        for name, client in clients.items():
+            db.session.commit()
+            db.session.expire_all()
+            with query_counter() as counted:
+                response = client.get(f"/tasks/{task.id}")
+            assert response.status_code == 200
+            page = re.sub(r'(csrf_token" type="hidden" value=")[^"]+', r"\1", response.get_data(as_text=True))
+            shown[name] = (page, counted.count)
+        return shown
+
+    trimmed = pages()
+    monkeypatch.setattr(views, "_task_page_statement", _every_column_statement)
+    assert pages() == trimmed  # the same page, and no left-out column read afterwards
