@@ -166,3 +166,29 @@ def test_the_migration_command_runs_in_its_small_app(database_url, tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert "(head)" in result.stdout
+
+
+SCAN_PROBE = """
+import json, sys
+from app import create_app
+from app.cli import COMMANDS
+create_app({"TESTING": True, "SECRET_KEY": "x", "DATABASE_URL": "sqlite://"}, command_line=True,
+           features=COMMANDS["scan-deadlines"].features)
+print(json.dumps(sorted(m for m in ("docx", "app.documents.service", "exports.report_back") if m in sys.modules)))
+"""
+
+
+@pytest.mark.slow  # another process
+def test_the_deadline_scans_application_imports_no_word_library(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KIEMTRA_")}
+    result = subprocess.run(
+        [sys.executable, "-c", SCAN_PROBE],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={**env, "PYTHONPATH": str(ROOT)},
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout.strip().splitlines()[-1]) == []
