@@ -350,9 +350,10 @@ def test_a_success_is_announced_politely_and_a_stale_save_as_an_alert(login_as, 
     assert re.search(r'role="alert">Nhiệm vụ vừa được người khác cập nhật', stale.get_data(as_text=True))
 
 
-def _every_column_statement():
+def _every_column_statement(dialect: str):
     """The task page's statement as it was before the columns the page never shows were left out: each
-    unit, the visit and each author read whole."""
+    unit, the visit and each author read whole (the many-to-many collections loaded as the page loads
+    them on this database)."""
     from sqlalchemy import bindparam
     from sqlalchemy.orm import joinedload, selectinload
 
@@ -366,8 +367,17 @@ def _every_column_statement():
             joinedload(Task.directive)
             .joinedload(Directive.visit)
             .options(joinedload(Visit.inspecting_org), joinedload(Visit.inspected_org)),
-            joinedload(Task.directive).joinedload(Directive.citations),
-            joinedload(Task.coordinating_orgs),
+            *(
+                (
+                    joinedload(Task.directive).joinedload(Directive.citations),
+                    joinedload(Task.coordinating_orgs),
+                )
+                if dialect == "postgresql"
+                else (
+                    joinedload(Task.directive).selectinload(Directive.citations),
+                    selectinload(Task.coordinating_orgs),
+                )
+            ),
             joinedload(Task.extensions),
             selectinload(Task.events).options(
                 joinedload(TaskEvent.actor), selectinload(TaskEvent.attachments)
