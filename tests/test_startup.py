@@ -174,7 +174,8 @@ from app import create_app
 from app.cli import COMMANDS
 create_app({"TESTING": True, "SECRET_KEY": "x", "DATABASE_URL": "sqlite://"}, command_line=True,
            features=COMMANDS["scan-deadlines"].features)
-print(json.dumps(sorted(m for m in ("docx", "app.documents.service", "exports.report_back") if m in sys.modules)))
+WORD = ("docx", "app.documents.service", "exports.report_back")
+print(json.dumps(sorted(m for m in WORD if m in sys.modules)))
 """
 
 
