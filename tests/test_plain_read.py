@@ -45,3 +45,16 @@ def test_a_statement_is_a_plain_read_only_when_it_is_a_select_that_locks_and_cal
         compiled = build().compile(dialect=db.engine.dialect)
         assert plain_read(compiled) is plain
         assert plain_read(compiled) is plain  # kept on the compiled statement, the same answer
+
+
+@pytest.mark.parametrize("variant", ["page", "undated", "dated"])
+def test_the_office_list_sent_as_text_is_a_plain_read_decided_from_what_was_compiled(app, variant):
+    """The office's one-statement list goes to the driver as text: what it is is read from the statement
+    it was compiled from (a read of the unit's tasks, its visits and counts), never from the text."""
+    from datetime import date
+
+    from app.board.views import _unit_list_statement
+
+    with app.app_context():
+        compiled = _unit_list_statement("1/2/", date(2026, 12, 7), 3, variant, db.engine.dialect.name)
+        assert plain_read(compiled) is True

@@ -431,7 +431,10 @@ def _unit_list(path: str, today: date, soon: int, page: int, after: ListKey | No
     }
     if state.positiontup is not None:
         values = tuple(values[key] for key in state.positiontup)  # type: ignore[assignment]
-    result = db.session.connection().exec_driver_sql(state.statement, values)
+    # Sent as text, but built with SQLAlchemy's constructs: whether it may run outside a reading page's
+    # transaction is decided from what was compiled, as for any other statement.
+    plain = {"plain_read": database.plain_read(compiled)}
+    result = db.session.connection().exec_driver_sql(state.statement, values, execution_options=plain)
     try:
         rows = result.cursor.fetchall()
     finally:
