@@ -203,6 +203,7 @@ def test_the_list_runs_the_same_number_of_queries_for_1_and_50_tasks(
 
     create_task(due_on=today, coordinating=[world.district_culture])
     db.session.commit()
+    measure()  # a process reads once what chooses its plans (a subtree's share of the organisations)
     one = measure()
     for number in range(49):
         create_task(due_on=today + timedelta(days=number - 20), coordinating=[world.district_culture])
@@ -234,3 +235,17 @@ def test_the_search_box_finds_tasks_by_title_without_tone_marks(login_as, world,
     assert 'value="qua han"' in page  # the box keeps the words
     assert titles(client.get("/tasks?q=sap+den").get_data(as_text=True)) == ["Nhiệm vụ sắp đến hạn"]
     assert titles(client.get("/tasks?q=100%25").get_data(as_text=True)) == []  # a wildcard is a letter
+
+
+@pytest.mark.parametrize("scoped", [False, True])
+def test_a_leaders_search_counts_only_the_tasks_it_finds(login_as, world, mixed_tasks, scoped):
+    """The total and the category counts above a search are those of the tasks found, for a leader of the
+    whole province and for a chosen unit (where the counts would otherwise come from the kept rows)."""
+    client = login_as(world.leader)
+    scope = f"&scope={world.district.id}" if scoped else ""
+    page = client.get(f"/tasks?q=qua+han{scope}").get_data(as_text=True)
+    assert titles(page) == ["Nhiệm vụ quá hạn lâu", "Nhiệm vụ vừa quá hạn"]
+    assert total_of(page) == 2
+    assert (count_of(page, "overdue"), count_of(page, "due_soon"), count_of(page, "within")) == (2, 0, 0)
+    everything = client.get(f"/tasks?{scope[1:]}").get_data(as_text=True)
+    assert total_of(everything) == 6 and count_of(everything, "due_soon") == 1
