@@ -380,6 +380,18 @@ _LIST_ROW = (
 )
 
 
+def _state_badge(badges: dict[Any, str], status: Any, label: Any) -> str:
+    """A state's badge (``_labels.html``'s markup), written once per page and kept in ``badges``."""
+    badge = badges.get(status)
+    if badge is None:
+        badge = badges[status] = (
+            f'<span class="badge kt-badge {escape(css_class(status))}">{escape(label(status))}</span>'
+            if status
+            else ""
+        )
+    return badge
+
+
 def _list_rows_html(rows: Sequence[Any]) -> Markup:
     """The list's lines, written at once: each word translated once, each state's label once, the
     language looked up once, each link from one ``url_for``."""
@@ -395,14 +407,7 @@ def _list_rows_html(rows: Sequence[Any]) -> Markup:
     names: dict[str, Markup] = {}  # each body's name once (a page shows a few bodies many times)
     lines = []
     for row in rows:
-        status = badges.get(row.status)
-        if status is None:
-            status = badges[row.status] = (
-                f'<span class="badge kt-badge {escape(css_class(row.status))}">'
-                f"{escape(label(row.status))}</span>"
-                if row.status
-                else ""
-            )
+        status = _state_badge(badges, row.status, label)
         inspecting = names.get(row.inspecting_name)
         if inspecting is None:
             inspecting = names[row.inspecting_name] = vi(row.inspecting_name)
@@ -596,14 +601,7 @@ def _task_rows(
                 )
         else:
             due = "—"
-        status = badges.get(task.status)
-        if status is None:
-            status = badges[task.status] = (
-                f'<span class="badge kt-badge {escape(css_class(task.status))}">'
-                f"{escape(label(task.status))}</span>"
-                if task.status
-                else ""
-            )
+        status = _state_badge(badges, task.status, label)
         state = timeliness[task.id]
         shown_state = states.get(state)
         if shown_state is None:
