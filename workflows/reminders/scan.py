@@ -246,13 +246,16 @@ def _lead_leaders() -> tuple[Select[Any], Any, bool]:
         .group_by(inner_lead.id)
         .subquery("nearest_leaders")
     )
-    leaders = _kept_once(
+    # Computed once, not merged into the tasks' join (both databases would otherwise fold it in and
+    # match the paths again for every task).
+    leaders = (
         select(lead.id.label("org_id"), leader.id.label("user_id"))
         .select_from(lead)
         .join(nearest, nearest.c.org_id == lead.id)
         .join(body, and_(_is_prefix(body, lead), func.length(body.path) == nearest.c.depth))
-        .join(leader, and_(leader.organization_id == body.id, _active_user(leader, Role.LEADER))),
-        "lead_leaders",
+        .join(leader, and_(leader.organization_id == body.id, _active_user(leader, Role.LEADER)))
+        .cte("lead_leaders")
+        .prefix_with("MATERIALIZED")
     )
     query = select().select_from(Task).join(leaders, leaders.c.org_id == Task.lead_org_id)
     return query, leaders.c.user_id, False
@@ -270,12 +273,6 @@ def _delegation_head() -> tuple[Select[Any], Any, bool]:
         .join(user, and_(user.person_id == member.person_id, _active_user(user)))
     )
     return query, user.id, False
-
-
-def _kept_once(query: Any, name: str) -> Any:
-    """``query`` as a common table expression computed once, not merged into the tasks' join (both
-    SQLite and PostgreSQL would otherwise fold it in and redo its joins for every task)."""
-    return query.cte(name).prefix_with("MATERIALIZED")
 
 
 _ESCALATED = TaskEventKind.ESCALATED.value
