@@ -583,7 +583,8 @@ class _Shown:
 
 
 def _list_rows(tasks: list[_Shown], today: date, soon: int) -> list[Markup]:
-    """The rows of one page, each written once (``_ROW``)."""
+    """The rows of one page, each written once (``_ROW``). What repeats from row to row (a day, a
+    state, a directive's number, the unit's name) is escaped and written once per page."""
     vi = vi_once()
     word = labels_once()
     link = link_by_id("board.task_detail", "task_id")
@@ -601,6 +602,13 @@ def _list_rows(tasks: list[_Shown], today: date, soon: int) -> list[Markup]:
     coordinating, days = said("Phối hợp:"), said("%(n)d ngày")
     first_due = Markup(said("hạn đầu %(day)s"))  # noqa: S704 - the catalogue's words, as in the templates
     coordinators = _coordinators([task.id for task in tasks])
+    day = _once(lambda value: str(escape(format_date(value))))
+    ordinal = _once(lambda number: str(escape(ordinal_la(number))))
+    name = _once(lambda text: str(vi(text)))
+    state_of = _once(lambda status: (str(escape(css_class(status))), str(escape(word(status)))))
+    shown_as = _once(
+        lambda timeliness: f'<span class="{escape(css_class(timeliness))}">{escape(word(timeliness))}'
+    )
     rows = []
     for task in tasks:
         timeliness = timeliness_of(task, today, soon)  # type: ignore[arg-type]
@@ -609,33 +617,47 @@ def _list_rows(tasks: list[_Shown], today: date, soon: int) -> list[Markup]:
         else:
             overdue = days_overdue(task, today)  # type: ignore[arg-type]
             late = f" {escape(days % {'n': overdue})}" if overdue else ""
-            state = f'<span class="{escape(css_class(timeliness))}">{escape(word(timeliness))}{late}</span>'
+            state = f"{shown_as(timeliness)}{late}</span>"
         names = coordinators.get(task.id)
         moved = task.original_due_on and task.original_due_on != task.due_on
         shown = 100 if task.status in (TaskStatus.REPORTED, TaskStatus.DONE) else task.progress
+        status_class, status = state_of(task.status)
         rows.append(
             Markup(  # noqa: S704 - every field escaped above or below
                 _ROW.format(
                     link=escape(link(task.id)),
                     title=vi(task.title),
-                    visit=f"{vi(task.visit_title)} · {escape(format_date(task.visited_on))}"
-                    f" · {escape(ordinal_la(task.number))}",
-                    lead=vi(task.lead_name),
+                    visit=f"{name(task.visit_title)} · {day(task.visited_on)} · {ordinal(task.number)}",
+                    lead=name(task.lead_name),
                     coordinators=_small(f"{coordinating} {escape(', '.join(names))}") if names else "",
-                    due=escape(format_date(task.due_on)) if task.due_on else "—",
+                    due=day(task.due_on) if task.due_on else "—",
                     original_due=_small(first_due % {"day": format_date(task.original_due_on)})
                     if moved
                     else "",
                     shown=int(shown),
                     done=" bg-success" if shown == 100 else "",
-                    status_class=escape(css_class(task.status)),
-                    status=escape(word(task.status)),
+                    status_class=status_class,
+                    status=status,
                     timeliness=state,
                     **labels,
                 )
             )
         )
     return rows
+
+
+def _once(make: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """``make`` for one page, each value's result made once (a dict, cheaper than ``lru_cache``)."""
+    made: dict[Any, Any] = {}
+
+    def get(value: Any) -> Any:
+        try:
+            return made[value]
+        except KeyError:
+            result = made[value] = make(value)
+            return result
+
+    return get
 
 
 def _small(text: str) -> str:
@@ -672,10 +694,10 @@ def _list_rows_statement() -> Any:
 
 @lru_cache(maxsize=1)
 def _coordinators_statement() -> Select[Any]:
-    """The coordinating units of a page's tasks, read as ``selectinload(Task.coordinating_orgs)`` reads
-    them (the same statement, so they come in the same order)."""
+    """The names of the coordinating units of a page's tasks, read as ``selectinload(Task.coordinating_orgs)``
+    reads them (the same joins and condition, so they come in the same order; only the name is shown)."""
     return (
-        select(task_coordinator.c.task_id, *Organization.__table__.columns)
+        select(task_coordinator.c.task_id, Organization.__table__.c.name)
         .join(Organization, Organization.id == task_coordinator.c.organization_id)
         .where(task_coordinator.c.task_id.in_(bindparam("ids", expanding=True)))
     )
@@ -685,8 +707,8 @@ def _coordinators(ids: list[int]) -> dict[int, list[str]]:
     """The names of each task's coordinating units."""
     names: dict[int, list[str]] = {}
     if ids:
-        for row in db.session.execute(_coordinators_statement(), {"ids": ids}):
-            names.setdefault(row[0], []).append(row.name)
+        for task_id, name in _core_rows(_coordinators_statement(), {"ids": ids}):
+            names.setdefault(task_id, []).append(name)
     return names
 
 
@@ -696,8 +718,15 @@ def _tasks_shown(ids: list[int]) -> list[_Shown]:
     instead of one per relation."""
     if not ids:
         return []
-    by_id = {row[0]: _Shown(*row) for row in db.session.execute(_list_rows_statement(), {"ids": ids})}
+    by_id = {row[0]: _Shown(*row) for row in _core_rows(_list_rows_statement(), {"ids": ids})}
     return [by_id[task_id] for task_id in ids if task_id in by_id]  # (one deleted in between: left out)
+
+
+def _core_rows(statement: Any, values: dict[str, Any]) -> list[Any]:
+    """A statement of plain columns run on the session's connection: the rows are the same, without the
+    ORM's execution path (its context and loading set-up) that ``Session.execute`` takes for any statement
+    naming mapped columns."""
+    return db.session.connection().execute(statement, values).all()
 
 
 def _visit_options(visits: list[Any], chosen: int | None) -> list[Markup]:
