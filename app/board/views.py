@@ -443,18 +443,24 @@ def _unit_list(path: str, today: date, soon: int, page: int, after: ListKey | No
         result.close()
     by_key: dict[str, int] = {}
     page_rows, visit_rows = [], []
-    for part, key, number, position, title, day in rows:
+    # The parts' rows are put in their order here: a window's ``row_number()`` sorted every visible task
+    # (and every visit) once more, a tenth of the statement on SQLite. Undated tasks come first in a
+    # rank on SQLite and last on PostgreSQL, as their ``ORDER BY … due_on`` puts them.
+    undated_last = compiled.dialect.name == "postgresql"
+    for part, key, number, rank, title, day in rows:
         if part == 0:
             by_key[key] = int(number)
         elif part == 1:
-            page_rows.append((position, number))
+            page_rows.append((rank, (day is None) is undated_last, day or "", number))
         else:
-            visit_rows.append((position, number, title, day))
+            visit_rows.append((day, number, title))
+    visit_rows.sort(key=lambda row: (row[0], row[1]), reverse=True)  # newest first, as ``visits`` orders
     visits = [
         VisitChoice(number, title, date.fromisoformat(day) if isinstance(day, str) else day)
-        for _, number, title, day in sorted(visit_rows)
+        for day, number, title in visit_rows
     ]
-    return UnitList([number for _, number in sorted(page_rows)], visits), fold(by_key)
+    page_rows.sort()  # (rank, undated or not, day, id): ``order``'s order
+    return UnitList([row[3] for row in page_rows], visits), fold(by_key)
 
 
 @lru_cache(maxsize=256)
@@ -491,7 +497,7 @@ def _unit_list_statement(path: str, today: date, soon: int, variant: str, _diale
         following = [or_(unit.c.list_rank > rank, and_(unit.c.list_rank == rank, same_due))]
     order: list[Any] = [unit.c.list_rank, unit.c.due_on, unit.c.id]
     page = (
-        select(unit.c.id, func.row_number().over(order_by=order).label("position"))
+        select(unit.c.id, unit.c.list_rank, unit.c.due_on)
         .where(*following)
         .order_by(*order)
         .limit(PAGE_SIZE)
@@ -500,12 +506,7 @@ def _unit_list_statement(path: str, today: date, soon: int, variant: str, _diale
     )
     newest: list[Any] = [Visit.visited_on.desc(), Visit.id.desc()]
     visits = (
-        select(
-            Visit.id,
-            Visit.title,
-            Visit.visited_on,
-            func.row_number().over(order_by=newest).label("position"),
-        )
+        select(Visit.id, Visit.title, Visit.visited_on)
         .where(
             column_in(
                 Visit.id,
@@ -522,10 +523,8 @@ def _unit_list_statement(path: str, today: date, soon: int, variant: str, _diale
         select(literal(0, Integer), unit.c.category, func.count(), number, text, day)
         .where(unit.c.assigned == 1)
         .group_by(unit.c.category),
-        select(literal(1, Integer), text, page.c.id, page.c.position, text, day),
-        select(
-            literal(2, Integer), text, visits.c.id, visits.c.position, visits.c.title, visits.c.visited_on
-        ),
+        select(literal(1, Integer), text, page.c.id, page.c.list_rank, text, page.c.due_on),
+        select(literal(2, Integer), text, visits.c.id, number, visits.c.title, visits.c.visited_on),
     )
     return statement.compile(dialect=db.session.get_bind().dialect)
 
@@ -582,8 +581,9 @@ class _Shown:
     lead_name: str
 
 
-def _list_rows(tasks: list[_Shown], today: date, soon: int) -> list[Markup]:
-    """The rows of one page, each written once (``_ROW``). What repeats from row to row (a day, a
+def _list_rows(tasks: list[_Shown], today: date, soon: int) -> Markup:
+    """The rows of one page, each written once (``_ROW``) and put together with the space between them
+    the template's loop wrote (the template places the whole). What repeats from row to row (a day, a
     state, a directive's number, the unit's name) is escaped and written once per page."""
     vi = vi_once()
     word = labels_once()
@@ -609,7 +609,7 @@ def _list_rows(tasks: list[_Shown], today: date, soon: int) -> list[Markup]:
     shown_as = _once(
         lambda timeliness: f'<span class="{escape(css_class(timeliness))}">{escape(word(timeliness))}'
     )
-    rows = []
+    rows: list[str] = []
     for task in tasks:
         timeliness = timeliness_of(task, today, soon)  # type: ignore[arg-type]
         if timeliness is None:
@@ -623,27 +623,23 @@ def _list_rows(tasks: list[_Shown], today: date, soon: int) -> list[Markup]:
         shown = 100 if task.status in (TaskStatus.REPORTED, TaskStatus.DONE) else task.progress
         status_class, status = state_of(task.status)
         rows.append(
-            Markup(  # noqa: S704 - every field escaped above or below
-                _ROW.format(
-                    link=escape(link(task.id)),
-                    title=vi(task.title),
-                    visit=f"{name(task.visit_title)} · {day(task.visited_on)} · {ordinal(task.number)}",
-                    lead=name(task.lead_name),
-                    coordinators=_small(f"{coordinating} {escape(', '.join(names))}") if names else "",
-                    due=day(task.due_on) if task.due_on else "—",
-                    original_due=_small(first_due % {"day": format_date(task.original_due_on)})
-                    if moved
-                    else "",
-                    shown=int(shown),
-                    done=" bg-success" if shown == 100 else "",
-                    status_class=status_class,
-                    status=status,
-                    timeliness=state,
-                    **labels,
-                )
+            _ROW.format(
+                link=escape(link(task.id)),
+                title=vi(task.title),
+                visit=f"{name(task.visit_title)} · {day(task.visited_on)} · {ordinal(task.number)}",
+                lead=name(task.lead_name),
+                coordinators=_small(f"{coordinating} {escape(', '.join(names))}") if names else "",
+                due=day(task.due_on) if task.due_on else "—",
+                original_due=_small(first_due % {"day": format_date(task.original_due_on)}) if moved else "",
+                shown=int(shown),
+                done=" bg-success" if shown == 100 else "",
+                status_class=status_class,
+                status=status,
+                timeliness=state,
+                **labels,
             )
         )
-    return rows
+    return Markup("".join(f"\n    {row}\n  " for row in rows))  # noqa: S704 - every field escaped above
 
 
 def _once(make: Callable[[Any], Any]) -> Callable[[Any], Any]:
@@ -729,15 +725,17 @@ def _core_rows(statement: Any, values: dict[str, Any]) -> list[Any]:
     return db.session.connection().execute(statement, values).all()
 
 
-def _visit_options(visits: list[Any], chosen: int | None) -> list[Markup]:
-    """The visit filter's options, written once each (a hundred of them: see ``_ROW``)."""
-    return [
-        Markup(  # noqa: S704 - the day and the title escaped
-            f'<option value="{int(visit.id)}"{" selected" if visit.id == chosen else ""}>'
-            f"{escape(format_date(visit.visited_on))} · {escape(visit.title)}</option>"
+def _visit_options(visits: list[Any], chosen: int | None) -> Markup:
+    """The visit filter's options, written once each (a hundred of them: see ``_ROW``) and put together
+    with the space between them the template's loop wrote."""
+    day = _once(lambda value: escape(format_date(value)))
+    return Markup(  # noqa: S704 - the day and the title escaped
+        "".join(
+            f'\n        <option value="{int(visit.id)}"{" selected" if visit.id == chosen else ""}>'
+            f"{day(visit.visited_on)} · {escape(visit.title)}</option>\n      "
+            for visit in visits
         )
-        for visit in visits
-    ]
+    )
 
 
 def _count_shown(counts: Any, category: str | None) -> int:
