@@ -119,6 +119,39 @@ def test_the_list_filters_by_visit(login_as, world, create_task, create_visit):
     assert titles(client.get(f"/tasks?visit={second.id}").get_data(as_text=True)) == ["Nhiệm vụ của đợt hai"]
 
 
+def test_the_visit_filter_offers_the_newest_visit_first_and_keeps_the_chosen_one_selected(
+    login_as, world, create_task, create_visit
+):
+    from tests.conftest import VISIT_DAY
+    from workflows import visits as visit_flow
+
+    create_task(title="Nhiệm vụ của đợt thứ nhất")
+    older = create_visit(title="Đợt kiểm tra năm trước", visited_on=VISIT_DAY - timedelta(days=365))
+    newer = create_visit(title="Đợt kiểm tra <mới> & sau", visited_on=VISIT_DAY + timedelta(days=30))
+    for visit in (older, newer):
+        directive = visit_flow.issue_directive(visit, world.inspector, body="Rà soát quy chế làm việc.")
+        task_flow.assign_task(
+            directive, world.inspector, lead_org=world.district_office, due_on=None, title=visit.title
+        )
+    db.session.commit()
+    client = login_as(world.office)
+
+    def options(page: str) -> list[tuple[str, bool, str]]:
+        found = re.findall(r'<option value="(\d+)"( selected)?>([^<]*)</option>', page)
+        return [(number, bool(selected), words) for number, selected, words in found]
+
+    offered = options(client.get("/tasks").get_data(as_text=True))
+    assert [words.split(" · ", 1)[1] for _, _, words in offered] == [
+        "Đợt kiểm tra &lt;mới&gt; &amp; sau",
+        "Kiểm tra công tác tuyên giáo 6 tháng đầu năm 2023",
+        "Đợt kiểm tra năm trước",
+    ]
+    assert not any(selected for _, selected, _ in offered)
+    chosen = options(client.get(f"/tasks?visit={older.id}").get_data(as_text=True))
+    assert [number for number, selected, _ in chosen if selected] == [str(older.id)]
+    assert offered[0][2].startswith(f"{(VISIT_DAY + timedelta(days=30)).strftime('%d/%m/%Y')} · ")
+
+
 def test_a_coordinating_unit_sees_the_task_it_helps_with(login_as, world, create_task):
     create_task(title="Nhiệm vụ có phối hợp", coordinating=[world.district_culture])
     create_task(title="Nhiệm vụ không liên quan")
