@@ -529,10 +529,10 @@ def _unit_list_statement(path: str, today: date, soon: int, variant: str, _diale
     return statement.compile(dialect=db.session.get_bind().dialect)
 
 
-# One row of the task list, as templates/board/task_list.html places it (``{{ row }}`` in its loop): the
-# rows are written here, one format per row, since fifty rows of Jinja's look-ups, calls and escapes
-# cost more than the page's queries. Every field is escaped (or the catalogue's words, marked safe as
-# the templates' ``_()`` marks them) before it is put in.
+# One row of the task list, as templates/board/task_list.html places them (``{{ rows }}``, joined by
+# ``_list_rows``): the rows are written here, one format per row, since fifty rows of Jinja's look-ups,
+# calls and escapes cost more than the page's queries. Every field is escaped (or the catalogue's words,
+# marked safe as the templates' ``_()`` marks them) before it is put in.
 _ROW = (
     '<tr class="task-row">\n'
     "      <td>\n"
