@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
@@ -718,7 +718,7 @@ def _tasks_shown(ids: list[int]) -> list[_Shown]:
     return [by_id[task_id] for task_id in ids if task_id in by_id]  # (one deleted in between: left out)
 
 
-def _core_rows(statement: Any, values: dict[str, Any]) -> list[Any]:
+def _core_rows(statement: Any, values: dict[str, Any]) -> Sequence[Any]:
     """A statement of plain columns run on the session's connection: the rows are the same, without the
     ORM's execution path (its context and loading set-up) that ``Session.execute`` takes for any statement
     naming mapped columns."""
