@@ -8,9 +8,11 @@ from typing import Any, cast
 from sqlalchemy import (
     CheckConstraint,
     Column,
+    ColumnElement,
     Computed,
     ForeignKey,
     Index,
+    Integer,
     SmallInteger,
     String,
     Table,
@@ -71,11 +73,34 @@ def _inspecting_org_of_directive(context: DefaultExecutionContext) -> int | None
     return context.connection.scalar(query)
 
 
+def _of_coordinated_task(column: str) -> Any:
+    """The default of a coordinating row's kept ``column``: the task's own (its lead unit, its
+    inspecting body), read when the row is inserted without it (the ORM's flush, Core inserts)."""
+
+    def default(context: DefaultExecutionContext) -> int | None:
+        task_id = context.get_current_parameters().get("task_id")
+        if task_id is None:
+            return None
+        table = cast(Table, Task.__table__)
+        return context.connection.scalar(select(table.c[column]).where(table.c.id == task_id))
+
+    return default
+
+
 task_coordinator = Table(
     "task_coordinator",
     Base.metadata,
     Column("task_id", ForeignKey("task.id", ondelete="CASCADE"), primary_key=True),
     Column("organization_id", ForeignKey("organization.id"), primary_key=True, index=True),
+    # Kept: the task's lead unit and inspecting body (``task.lead_org_id``, ``task.inspecting_org_id``),
+    # so that the tasks a subtree only coordinates (led and inspected outside it) are found from these
+    # rows alone: reading each coordinated task's row visited half the task table in a country. Set on
+    # INSERT by the defaults above, moved with the task by the flush hook below; filled by migration
+    # 8b4d2f6a1c37 for rows before it. Never set them by hand.
+    Column("lead_org_id", Integer, default=_of_coordinated_task("lead_org_id")),
+    Column("inspecting_org_id", Integer, default=_of_coordinated_task("inspecting_org_id")),
+    # A subtree's coordinating rows with the task's two units: read alone, without the table.
+    Index("ix_task_coordinator_seen", "organization_id", "lead_org_id", "inspecting_org_id", "task_id"),
 )
 
 
@@ -270,29 +295,32 @@ class Task(Base):
 _MOVED = "task_inspecting_org_moved"
 
 
-def _moved_by(session: Session) -> tuple[list[int], list[int], list[int]]:
-    """(visits whose inspecting body, directives whose visit, tasks whose directive the flush
-    changes), as ids."""
+def _moved_by(session: Session) -> tuple[list[int], list[int], list[int], list[int]]:
+    """(visits whose inspecting body, directives whose visit, tasks whose directive, tasks whose lead
+    unit the flush changes), as ids."""
     from models.visit import Visit
 
     def changed(item: Any, *names: str) -> bool:
         attrs = inspect(item).attrs
         return any(attrs[name].history.has_changes() for name in names)
 
-    visits, directives, tasks = [], [], []
+    visits, directives, tasks, leads = [], [], [], []
     for item in session.dirty:
         if isinstance(item, Visit) and changed(item, "inspecting_org_id", "inspecting_org"):
             visits.append(item.id)
         elif isinstance(item, Directive) and changed(item, "visit_id", "visit"):
             directives.append(item.id)
-        elif isinstance(item, Task) and changed(item, "directive_id", "directive"):
-            tasks.append(item.id)
-    return visits, directives, tasks
+        elif isinstance(item, Task):
+            if changed(item, "directive_id", "directive"):
+                tasks.append(item.id)
+            if changed(item, "lead_org_id", "lead_org"):
+                leads.append(item.id)
+    return visits, directives, tasks, leads
 
 
 def _keep_inspecting_org(session: Session, _context: UOWTransaction, _instances: Any) -> None:
     """Note, before a flush, the visits, directives and tasks whose change moves tasks to another
-    inspecting body (their columns are still unflushed here)."""
+    inspecting body or lead unit (their columns are still unflushed here)."""
     moved = _moved_by(session)
     if any(moved):
         session.info[_MOVED] = moved
@@ -300,30 +328,52 @@ def _keep_inspecting_org(session: Session, _context: UOWTransaction, _instances:
 
 def _move_inspecting_org(session: Session, _context: UOWTransaction) -> None:
     """After the flush wrote them, set ``task.inspecting_org_id`` of the moved tasks again from their
-    visits (same transaction), and let the tasks loaded in the session read it again."""
+    visits (same transaction), and let the tasks loaded in the session read it again; then the
+    coordinating rows of those tasks and of tasks with another lead unit take both again."""
     moved = session.info.pop(_MOVED, None)
     if moved is None:
         return
     from models.visit import Visit
 
-    visits, directives, tasks = moved
+    visits, directives, tasks, leads = moved
     table = cast(Table, Task.__table__)
-    of_directive = (
-        select(Visit.inspecting_org_id)
-        .join(Directive, Directive.visit_id == Visit.id)
-        .where(Directive.id == table.c.directive_id)
-        .scalar_subquery()
+    connection = session.connection()
+    condition: ColumnElement[bool] = table.c.id.in_(leads)
+    if visits or directives or tasks:
+        of_directive = (
+            select(Visit.inspecting_org_id)
+            .join(Directive, Directive.visit_id == Visit.id)
+            .where(Directive.id == table.c.directive_id)
+            .scalar_subquery()
+        )
+        directives_of_visits = select(Directive.id).where(Directive.visit_id.in_(visits))
+        moved_inspecting = or_(
+            table.c.directive_id.in_(directives_of_visits),
+            table.c.directive_id.in_(directives),
+            table.c.id.in_(tasks),
+        )
+        connection.execute(update(table).where(moved_inspecting).values(inspecting_org_id=of_directive))
+        for item in list(session.identity_map.values()):
+            if isinstance(item, Task) and "inspecting_org_id" in item.__dict__:
+                session.expire(item, ["inspecting_org_id"])
+        condition = or_(condition, moved_inspecting)
+    _move_coordinating_rows(connection, select(table.c.id).where(condition))
+
+
+def _move_coordinating_rows(connection: Any, task_ids: Any) -> None:
+    """Set the kept lead unit and inspecting body of the coordinating rows of ``task_ids`` (a
+    subquery of task ids) from their tasks."""
+    table = cast(Table, Task.__table__)
+    coordinator = task_coordinator.c
+
+    def of_task(column: str) -> Any:
+        return select(table.c[column]).where(table.c.id == coordinator.task_id).scalar_subquery()
+
+    connection.execute(
+        update(task_coordinator)
+        .where(coordinator.task_id.in_(task_ids))
+        .values(lead_org_id=of_task("lead_org_id"), inspecting_org_id=of_task("inspecting_org_id"))
     )
-    directives_of_visits = select(Directive.id).where(Directive.visit_id.in_(visits))
-    condition = or_(
-        table.c.directive_id.in_(directives_of_visits),
-        table.c.directive_id.in_(directives),
-        table.c.id.in_(tasks),
-    )
-    session.connection().execute(update(table).where(condition).values(inspecting_org_id=of_directive))
-    for item in list(session.identity_map.values()):
-        if isinstance(item, Task) and "inspecting_org_id" in item.__dict__:
-            session.expire(item, ["inspecting_org_id"])
 
 
 def _forget_moves(session: Session, _previous: Any) -> None:

@@ -1,5 +1,6 @@
-"""``task.inspecting_org_id`` is kept: always the inspecting body of the task's visit, whatever moves,
-and the subtree conditions that read it select the same tasks as walking the visits."""
+"""``task.inspecting_org_id`` is kept: always the inspecting body of the task's visit, whatever moves;
+the coordinating rows keep their task's lead unit and inspecting body; and the subtree conditions that
+read them select the same tasks as walking the visits."""
 
 from __future__ import annotations
 
@@ -7,14 +8,14 @@ import random
 from datetime import date
 
 import pytest
-from sqlalchemy import exists, insert, or_, select
+from sqlalchemy import delete, exists, insert, or_, select
 
 from models import Directive, Organization, Task, Visit, db, task_coordinator
 from models.enums import TaskStatus
 from tests.conftest import VISIT_DAY, at
 from workflows import tasks as task_flow
 from workflows import visits as visit_flow
-from workflows.scope import in_subtree, tasks_counted_for, tasks_visible_to
+from workflows.scope import in_subtree, tasks_counted_for, tasks_seen_not_counted, tasks_visible_to
 
 
 def _kept_and_live() -> tuple[dict[int, int | None], dict[int, int | None]]:
@@ -45,9 +46,25 @@ def _walked(root: Organization, visible: bool) -> set[int]:
     return set(db.session.scalars(query))
 
 
+def _coordinating_rows() -> tuple[set[tuple[int, int, int, int | None]], set[tuple[int, int, int, int | None]]]:
+    """The coordinating rows with their kept units, and with their tasks' (task, unit, lead, body)."""
+    rows = task_coordinator.c
+    kept = db.session.execute(
+        select(rows.task_id, rows.organization_id, rows.lead_org_id, rows.inspecting_org_id)
+    )
+    live = db.session.execute(
+        select(rows.task_id, rows.organization_id, Task.lead_org_id, Task.inspecting_org_id).join(
+            Task, Task.id == rows.task_id
+        )
+    )
+    return {tuple(row) for row in kept}, {tuple(row) for row in live}
+
+
 def _assert_kept(rng: random.Random, when: str) -> None:
     kept, live = _kept_and_live()
     assert kept == live, when
+    kept_rows, live_rows = _coordinating_rows()
+    assert kept_rows == live_rows, (when, "coordinating rows")
     orgs = db.session.scalars(select(Organization)).all()
     for root in rng.sample(orgs, min(6, len(orgs))):
         for visible in (False, True):
@@ -55,6 +72,9 @@ def _assert_kept(rng: random.Random, when: str) -> None:
             condition = tasks_visible_to(root) if visible else tasks_counted_for(root)
             read = set(db.session.scalars(select(Task.id).where(condition)))
             assert read == walked, (when, root.code, visible)
+            if visible:  # what it sees less what it answers for, the coordinated ones by their rows
+                seen = set(db.session.scalars(select(Task.id).where(tasks_seen_not_counted(root))))
+                assert seen == walked - _walked(root, False), (when, root.code, "seen, not counted")
             # The per-row form (hashed IN, tested task by task) inside a correlated subquery, as the
             # task list's visit filter uses it: the visits it finds are those of the same tasks.
             scoped = tasks_visible_to if visible else tasks_counted_for
@@ -113,6 +133,31 @@ def _change(rng: random.Random, world, visits: list[Visit], bodies: list[Organiz
     if roll < 0.9 and tasks:  # a task moves to another directive
         rng.choice(tasks).directive = rng.choice(directives)
         return "task's directive"
+    if roll < 0.93 and tasks:  # a task moves to another lead unit
+        rng.choice(tasks).lead_org = rng.choice(bodies)
+        return "task's lead"
+    if roll < 0.96 and tasks:  # a coordinating unit added or removed through the ORM
+        task = rng.choice(tasks)
+        if task.coordinating_orgs and rng.random() < 0.5:
+            task.coordinating_orgs.pop()
+            return "coordinator removed"
+        task.coordinating_orgs.append(rng.choice([b for b in bodies if b not in task.coordinating_orgs]))
+        return "coordinator added"
+    if roll < 0.98 and tasks:  # a coordinating row inserted or deleted by Core (as a report duty's)
+        task = rng.choice(tasks)
+        db.session.flush()
+        have = set(
+            db.session.scalars(
+                select(task_coordinator.c.organization_id).where(task_coordinator.c.task_id == task.id)
+            )
+        )
+        free = [b for b in bodies if b.id not in have]
+        if free:
+            db.session.execute(insert(task_coordinator), [{"task_id": task.id, "organization_id": free[0].id}])
+        else:
+            db.session.execute(delete(task_coordinator).where(task_coordinator.c.task_id == task.id))
+        db.session.expire(task, ["coordinating_orgs"])
+        return "coordinating row by Core"
     if tasks:
         db.session.delete(rng.choice(tasks))
         return "deleted"
@@ -130,8 +175,14 @@ def test_the_kept_inspecting_body_equals_the_visits_after_random_changes(world, 
             directive = visit_flow.issue_directive(visit, world.inspector, body="Quán triệt Quy định 85.")
             for _ in range(rng.randint(1, 3)):
                 lead = rng.choice([world.district_office, world.district_culture, world.other_office])
+                coordinating = rng.sample(bodies, rng.randint(0, 2))
                 task_flow.assign_task(
-                    directive, world.inspector, lead_org=lead, due_on=date(2023, 12, 31), now=at(VISIT_DAY)
+                    directive,
+                    world.inspector,
+                    lead_org=lead,
+                    due_on=date(2023, 12, 31),
+                    now=at(VISIT_DAY),
+                    coordinating=[b for b in coordinating if b.id != lead.id],
                 )
     db.session.commit()
     _assert_kept(rng, "built")

@@ -125,20 +125,29 @@ def tasks_seen_not_counted(root: Organization) -> ColumnElement[bool]:
     """Tasks a subtree may see but does not answer for: ``tasks_visible_to`` less ``tasks_counted_for``.
 
     Those it coordinates or whose visit one of its units received, led by a unit outside it, for a visit
-    made by a body outside it. The received visits are looked for among those made from outside only
-    (the subtree's own visits are counted): in a province inside a country, the centre's few, not the
-    province's thousands. Counted tasks are read from the kept counts; these few are counted apart.
+    made by a body outside it. The coordinated ones are found from the coordinating rows alone, which
+    keep the task's lead unit and inspecting body (``ix_task_coordinator_seen``): a province inside a
+    country coordinates ~20,000 tasks, nearly all led or inspected inside it, and reading each task's
+    row to learn so visited half the task table. The received visits are looked for among those made
+    from outside only (the subtree's own visits are counted): in a province inside a country, the
+    centre's few, not the province's thousands. Counted tasks are read from the kept counts; these few
+    are counted apart.
     """
     units = _units_in(root)
-    coordinated = select(task_coordinator.c.task_id).where(task_coordinator.c.organization_id.in_(units))
+    coordinator = task_coordinator.c
+    coordinated = select(coordinator.task_id).where(
+        _AnyOf(coordinator.organization_id, units),
+        coordinator.lead_org_id.not_in(units),
+        or_(coordinator.inspecting_org_id.is_(None), coordinator.inspecting_org_id.not_in(units)),
+    )
     received = select(Visit.id).where(
         _AnyOf(Visit.inspected_org_id, units), Visit.inspecting_org_id.not_in(units)
     )
     hosted = select(Directive.id).where(_AnyOf(Directive.visit_id, received))
-    return and_(
-        Task.lead_org_id.not_in(units),
-        or_(Task.inspecting_org_id.is_(None), Task.inspecting_org_id.not_in(units)),
-        or_(_AnyOf(Task.id, coordinated), _AnyOf(Task.directive_id, hosted)),
+    return or_(
+        _AnyOf(Task.id, coordinated),
+        # (Their inspecting body, the visit's, is outside the subtree: only the lead unit is tested.)
+        and_(_AnyOf(Task.directive_id, hosted), Task.lead_org_id.not_in(units)),
     )
 
 
