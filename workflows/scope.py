@@ -134,12 +134,7 @@ def tasks_seen_not_counted(root: Organization) -> ColumnElement[bool]:
     are counted apart.
     """
     units = _units_in(root)
-    coordinator = task_coordinator.c
-    coordinated = select(coordinator.task_id).where(
-        _AnyOf(coordinator.organization_id, units),
-        coordinator.lead_org_id.not_in(units),
-        or_(coordinator.inspecting_org_id.is_(None), coordinator.inspecting_org_id.not_in(units)),
-    )
+    coordinated = coordinated_from_outside(units)
     received = select(Visit.id).where(
         _AnyOf(Visit.inspected_org_id, units), Visit.inspecting_org_id.not_in(units)
     )
@@ -148,6 +143,18 @@ def tasks_seen_not_counted(root: Organization) -> ColumnElement[bool]:
         _AnyOf(Task.id, coordinated),
         # (Their inspecting body, the visit's, is outside the subtree: only the lead unit is tested.)
         and_(_AnyOf(Task.directive_id, hosted), Task.lead_org_id.not_in(units)),
+    )
+
+
+def coordinated_from_outside(units: Select[int]) -> Select[int]:
+    """The ids of tasks ``units`` coordinate, led by a unit outside them for a visit made by a body
+    outside them, read from the coordinating rows' index alone (``ix_task_coordinator_seen``: the
+    task's lead unit and inspecting body are kept on the rows)."""
+    coordinator = task_coordinator.c
+    return select(coordinator.task_id).where(
+        _AnyOf(coordinator.organization_id, units),
+        coordinator.lead_org_id.not_in(units),
+        or_(coordinator.inspecting_org_id.is_(None), coordinator.inspecting_org_id.not_in(units)),
     )
 
 
