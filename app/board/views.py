@@ -14,6 +14,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    g,
     redirect,
     render_template,
     request,
@@ -81,6 +82,7 @@ from workflows.errors import InvalidState, StaleRecord
 from workflows.scope import (
     column_in,
     coordinated_probe,
+    in_subtree,
     tasks_seen_not_counted,
     tasks_visible_probed,
     tasks_visible_to,
@@ -333,12 +335,18 @@ WALKED_ROWS = 5000
 OWN_VISITS_SHARE = 1 / 50
 
 
-@lru_cache(maxsize=1024)
 def _share(path: str) -> float:
-    """The subtree's share of all organisations (read once per process: it only chooses a plan)."""
-    units = db.session.scalar(select(func.count()).select_from(units_in(Organization(path=path)).subquery()))
-    every = db.session.scalar(select(func.count(Organization.id)))
-    return (units or 0) / every if every else 0.0
+    """The subtree's share of all organisations, read in one statement once per request (it chooses the
+    list's plans). Not kept per process: organisations are added and moved, and a process serving
+    several databases (the tests) would choose by another tree's share."""
+    shares: dict[str, float] = g.setdefault("subtree_shares", {})
+    if path not in shares:
+        inside = in_subtree(Organization.path, Organization(path=path))  # never added to a session
+        units, every = db.session.execute(
+            select(func.count(Organization.id).filter(inside), func.count(Organization.id))
+        ).one()
+        shares[path] = units / every if every else 0.0
+    return shares[path]
 
 
 def _page_ids(chosen: ListSelection, wide: bool, page: int, after: ListKey | None) -> list[int]:
