@@ -73,16 +73,40 @@ def _inspecting_org_of_directive(context: DefaultExecutionContext) -> int | None
     return context.connection.scalar(query)
 
 
-def _of_coordinated_task(column: str) -> Any:
-    """The default of a coordinating row's kept ``column``: the task's own (its lead unit, its
-    inspecting body), read when the row is inserted without it (the ORM's flush, Core inserts)."""
+_UNITS_OF_TASKS = "_kiemtra_units_of_tasks"
+
+
+def _units_of_inserted_tasks(context: DefaultExecutionContext) -> dict[int, tuple[int, int | None]]:
+    """(lead unit, inspecting body) of every task the INSERT's rows name, read in one statement on
+    first use and kept on the execution: an executemany of thousands of rows (the ORM's flush of a
+    task's coordinators, a bulk load) reads its tasks once, not twice per row."""
+    units = getattr(context, _UNITS_OF_TASKS, None)
+    if units is None:
+        ids = {row.get("task_id") for row in context.compiled_parameters} - {None}
+        table = cast(Table, Task.__table__)
+        units = {}
+        for chunk in (sorted(ids)[start : start + 500] for start in range(0, len(ids), 500)):
+            query = select(table.c.id, table.c.lead_org_id, table.c.inspecting_org_id).where(
+                table.c.id.in_(chunk)
+            )
+            units.update(
+                {
+                    row.id: (row.lead_org_id, row.inspecting_org_id)
+                    for row in context.connection.execute(query)
+                }
+            )
+        setattr(context, _UNITS_OF_TASKS, units)
+    return units
+
+
+def _of_coordinated_task(position: int) -> Any:
+    """The default of a coordinating row's kept column: its task's lead unit (``position`` 0) or
+    inspecting body (1), for a row inserted without it (the ORM's flush, Core inserts)."""
 
     def default(context: DefaultExecutionContext) -> int | None:
         task_id = context.get_current_parameters().get("task_id")
-        if task_id is None:
-            return None
-        table = cast(Table, Task.__table__)
-        return context.connection.scalar(select(table.c[column]).where(table.c.id == task_id))
+        units = _units_of_inserted_tasks(context).get(task_id) if task_id is not None else None
+        return None if units is None else units[position]
 
     return default
 
@@ -97,8 +121,8 @@ task_coordinator = Table(
     # rows alone: reading each coordinated task's row visited half the task table in a country. Set on
     # INSERT by the defaults above, moved with the task by the flush hook below; filled by migration
     # 8b4d2f6a1c37 for rows before it. Never set them by hand.
-    Column("lead_org_id", Integer, default=_of_coordinated_task("lead_org_id")),
-    Column("inspecting_org_id", Integer, default=_of_coordinated_task("inspecting_org_id")),
+    Column("lead_org_id", Integer, default=_of_coordinated_task(0)),
+    Column("inspecting_org_id", Integer, default=_of_coordinated_task(1)),
     # A subtree's coordinating rows with the task's two units: read alone, without the table.
     Index("ix_task_coordinator_seen", "organization_id", "lead_org_id", "inspecting_org_id", "task_id"),
 )
