@@ -82,10 +82,11 @@ def _units_of_inserted_tasks(context: DefaultExecutionContext) -> dict[int, tupl
     task's coordinators, a bulk load) reads its tasks once, not twice per row."""
     units = getattr(context, _UNITS_OF_TASKS, None)
     if units is None:
-        ids = {row.get("task_id") for row in context.compiled_parameters} - {None}
+        named = (row.get("task_id") for row in context.compiled_parameters)
+        ids: list[int] = sorted({task_id for task_id in named if task_id is not None})
         table = cast(Table, Task.__table__)
         units = {}
-        for chunk in (sorted(ids)[start : start + 500] for start in range(0, len(ids), 500)):
+        for chunk in (ids[start : start + 500] for start in range(0, len(ids), 500)):
             query = select(table.c.id, table.c.lead_org_id, table.c.inspecting_org_id).where(
                 table.c.id.in_(chunk)
             )

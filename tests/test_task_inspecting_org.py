@@ -46,7 +46,9 @@ def _walked(root: Organization, visible: bool) -> set[int]:
     return set(db.session.scalars(query))
 
 
-def _coordinating_rows() -> tuple[set[tuple[int, int, int, int | None]], set[tuple[int, int, int, int | None]]]:
+def _coordinating_rows() -> tuple[
+    set[tuple[int, int, int, int | None]], set[tuple[int, int, int, int | None]]
+]:
     """The coordinating rows with their kept units, and with their tasks' (task, unit, lead, body)."""
     rows = task_coordinator.c
     kept = db.session.execute(
@@ -153,7 +155,9 @@ def _change(rng: random.Random, world, visits: list[Visit], bodies: list[Organiz
         )
         free = [b for b in bodies if b.id not in have]
         if free:
-            db.session.execute(insert(task_coordinator), [{"task_id": task.id, "organization_id": free[0].id}])
+            db.session.execute(
+                insert(task_coordinator), [{"task_id": task.id, "organization_id": free[0].id}]
+            )
         else:
             db.session.execute(delete(task_coordinator).where(task_coordinator.c.task_id == task.id))
         db.session.expire(task, ["coordinating_orgs"])

@@ -25,10 +25,10 @@ def upgrade():
         op.execute('SET LOCAL statement_timeout = 0')
     op.add_column('task_coordinator', sa.Column('lead_org_id', sa.Integer(), nullable=True))
     op.add_column('task_coordinator', sa.Column('inspecting_org_id', sa.Integer(), nullable=True))
+    of_task = 'SELECT task.{} FROM task WHERE task.id = task_coordinator.task_id'
     op.execute(
-        'UPDATE task_coordinator SET'
-        ' lead_org_id = (SELECT task.lead_org_id FROM task WHERE task.id = task_coordinator.task_id),'
-        ' inspecting_org_id = (SELECT task.inspecting_org_id FROM task WHERE task.id = task_coordinator.task_id)'
+        f'UPDATE task_coordinator SET lead_org_id = ({of_task.format("lead_org_id")}),'
+        f' inspecting_org_id = ({of_task.format("inspecting_org_id")})'
     )
     op.create_index(
         'ix_task_coordinator_seen',
