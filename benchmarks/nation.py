@@ -91,6 +91,31 @@ def add_users(app: Flask, country: bool) -> dict[str, str]:
     return homes
 
 
+def add_unit_accounts(app: Flask, every: int) -> int:
+    """An office account in every organisation but one in ``every`` (by id), as a deployment has: the
+    province's open tasks that reach nobody are then those of the few units without one. Without them
+    (the loader makes none) every open task reaches nobody, and the dashboard's first ten of those sort
+    the whole province's open tasks. Returns how many were added (none on a database that has them)."""
+    with app.app_context():
+        have = set(db.session.scalars(select(User.organization_id).where(User.role == Role.OFFICE)))
+        hashed = db.session.scalar(select(User.password_hash).where(User.username == "office"))
+        added = 0
+        for org in db.session.scalars(select(Organization).order_by(Organization.id)):
+            if org.id in have or org.id % every == 0:
+                continue
+            user = User(
+                username=f"office-{org.code.lower()}"[:60],
+                role=Role.OFFICE,
+                organization=org,
+                display_name=f"Văn phòng {org.code}"[:120],
+            )
+            user.password_hash = hashed or ""
+            db.session.add(user)
+            added += 1
+        db.session.commit()
+    return added
+
+
 @contextmanager
 def counted_live() -> Iterator[None]:
     """The pages as before the kept counts: every count, the trend and the tasks that reach nobody
@@ -338,6 +363,8 @@ def run_size(backend: str, url: str | None, size: int, args: argparse.Namespace)
         )
         country = args.provinces > 1
         add_users(app, country)
+        if args.unit_accounts:
+            print(f"  office accounts added: {add_unit_accounts(app, args.unit_accounts)}", flush=True)
         users = ["leader", "inspector", "office"] + (["pleader"] if country else [])
         clients = {name: board.signed_in(app, name) for name in users}
         equal = check_equal(app)
@@ -395,6 +422,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--warmup", type=int, default=3)
     parser.add_argument("--write-repeat", type=int, default=100, help="task changes timed (0: none)")
+    parser.add_argument(
+        "--unit-accounts",
+        type=int,
+        default=0,
+        metavar="N",
+        help="give every organisation but one in N an office account, as a deployment has (0: none)",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the scratch database")
     parser.add_argument(
         "--reuse",
