@@ -37,6 +37,8 @@ class TaskCountAll(Base):
     """``TaskCount`` summed over the months: the counts of all time, in a few thousand rows."""
 
     __tablename__ = "task_count_all"
+    # The unit table sums by lead unit and category: read in this order, numbers included (no sort).
+    __table_args__ = (Index("ix_task_count_all_lead_category", "lead_org_id", "category", "tasks"),)
 
     lead_org_id: Mapped[int] = mapped_column(ForeignKey("organization.id"), primary_key=True)
     inspecting_org_id: Mapped[int] = mapped_column(
@@ -62,6 +64,10 @@ class TaskTrend(Base):
     deadline (the running month's end is the day in ``TaskCountDay``)."""
 
     __tablename__ = "task_trend"
+    # The trend sums a range of months: read from this index alone.
+    __table_args__ = (
+        Index("ix_task_trend_month", "month", "done_on_time", "done_late", "overdue", "open_within"),
+    )
 
     lead_org_id: Mapped[int] = mapped_column(ForeignKey("organization.id"), primary_key=True)
     inspecting_org_id: Mapped[int] = mapped_column(

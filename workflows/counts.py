@@ -552,47 +552,47 @@ def read(
     due_soon_days: int,
 ) -> dict[tuple[Any, ...], dict[str, int]] | None:
     """Sum the kept rows per category (and per lead unit when grouped by it); None when they are
-    not the counts of ``day`` (and ``day`` is not today): the guard and the sums in one query."""
+    not the counts of ``day`` (and ``day`` is not today): the guard is a condition of the sums' query."""
     if day != local_today():
         return None
     rows_of, in_months = _kept_rows(scope, months)
     keys = [rows_of.lead_org_id] if group_by else []
-    # Summed apart (grouped by unit and category alone: PostgreSQL hashes them instead of sorting
-    # every kept row by day first), then joined to the kept day's row, so that a stale day answers
-    # one row without counts rather than none.
-    sums = (
-        select(*keys, rows_of.category, func.sum(rows_of.tasks).label("tasks"))
-        .where(*in_months)
-        .group_by(*keys, rows_of.category)
-        .subquery()
-    )
+    # The kept day's guard is a condition of its own, evaluated once (an uncorrelated subquery): the
+    # sums are read straight, grouped by unit and category in the order of the (lead unit, category,
+    # tasks) index, not materialised to be joined to the day's row. A stale day answers no row; so
+    # does a day with nothing kept, which the day's row alone then tells apart.
     query = (
-        select(
-            TaskCountDay.day,
-            TaskCountDay.due_soon_days,
-            *(sums.c.lead_org_id for _key in keys),
-            sums.c.category,
-            sums.c.tasks,
+        select(*keys, rows_of.category, func.sum(rows_of.tasks))
+        .where(
+            *in_months,
+            _day_row(TaskCountDay.day) == day,
+            _day_row(TaskCountDay.due_soon_days) == due_soon_days,
         )
-        .select_from(TaskCountDay)
-        .outerjoin(sums, and_(TaskCountDay.day == day, TaskCountDay.due_soon_days == due_soon_days))
-        .where(TaskCountDay.id == _DAY_ROW)
+        .group_by(*keys, rows_of.category)
     )
     rows = session.execute(query).all()
-    # Kept for another day, or for another "due soon" window (their categories are not these).
-    if not rows or rows[0][0] != day or rows[0][1] != due_soon_days:
-        return None
+    if not rows:
+        # Nothing to sum, or kept for another day or another "due soon" window (not these categories).
+        kept_as = kept_day(session.connection())
+        if kept_as.day != day or kept_as.due_soon_days != due_soon_days:
+            return None
+        return {}
     grouped: dict[tuple[Any, ...], dict[str, int]] = {}
     # By position (a thousand rows for a province's units: a Row's attribute costs more than its index).
     if keys:
-        for _day, _soon, lead, category, tasks in rows:
-            if category is not None and tasks:
+        for lead, category, tasks in rows:
+            if tasks:
                 grouped.setdefault((lead,), {})[category] = int(tasks)
     else:
-        for _day, _soon, category, tasks in rows:
-            if category is not None and tasks:
+        for category, tasks in rows:
+            if tasks:
                 grouped.setdefault((), {})[category] = int(tasks)
     return grouped
+
+
+def _day_row(column: Any) -> Any:
+    """One column of the kept day's row, as a scalar subquery (the database reads it once)."""
+    return select(column).where(TaskCountDay.id == _DAY_ROW).scalar_subquery()
 
 
 # The categories of the tasks not yet done nor cancelled (models.enums.OPEN_TASK_STATUSES).
