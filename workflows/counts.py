@@ -37,6 +37,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import Any, cast
 
 from sqlalchemy import (
@@ -44,6 +45,7 @@ from sqlalchemy import (
     Connection,
     Table,
     and_,
+    bindparam,
     case,
     delete,
     event,
@@ -332,10 +334,26 @@ def read_trend(
     when the kept rows are not of ``day`` (and ``day`` is not today)."""
     if not months or day != local_today() or months[-1] != day.replace(day=1):
         return None
-    conditions: list[ColumnElement[bool]] = [TaskTrend.month >= months[0], TaskTrend.month <= months[-1]]
-    if scope is not None:
+    statement = _trend_statement(scope.path if scope is not None else None, months[0], months[-1])
+    rows = session.connection().execute(statement, {"day": day}).all()
+    if not rows or rows[0][0] != day:
+        return None
+    # By position: the day, the month, then done on time, done late, overdue and open within.
+    return {
+        row[1]: tuple(int(value or 0) for value in row[2:])  # type: ignore[misc]
+        for row in rows
+        if row[1] is not None
+    }
+
+
+@lru_cache(maxsize=256)
+def _trend_statement(path: str | None, first: date, last: date) -> Any:
+    """``read_trend``'s statement for a subtree's path (None: everything) and months, built once (its
+    building costs more than its run); the day is the parameter ``day``."""
+    conditions: list[ColumnElement[bool]] = [TaskTrend.month >= first, TaskTrend.month <= last]
+    if path is not None:
         unit = aliased(Organization)
-        units = select(unit.id).where(in_subtree(unit.path, scope))
+        units = select(unit.id).where(in_subtree(unit.path, Organization(path=path)))
         conditions.append(or_(TaskTrend.lead_org_id.in_(units), TaskTrend.inspecting_org_id.in_(units)))
     # Summed per month apart, then joined to the kept day's row (one row without sums when it is not
     # ``day``): grouped by the month alone, the sums need no sort of the rows by day first.
@@ -345,20 +363,12 @@ def read_trend(
         .group_by(TaskTrend.month)
         .subquery()
     )
-    query = (
+    return (
         select(TaskCountDay.day, sums.c.month, *(sums.c[name] for name in _TREND_VALUES))
         .select_from(TaskCountDay)
-        .outerjoin(sums, TaskCountDay.day == day)
+        .outerjoin(sums, TaskCountDay.day == bindparam("day", type_=Date()))
         .where(TaskCountDay.id == _DAY_ROW)
     )
-    rows = session.execute(query).all()
-    if not rows or rows[0].day != day:
-        return None
-    return {
-        row.month: tuple(int(getattr(row, name) or 0) for name in _TREND_VALUES)  # type: ignore[misc]
-        for row in rows
-        if row.month is not None
-    }
 
 
 # The states whose tasks a day's passing never moves (between overdue, due soon and within).
@@ -555,22 +565,9 @@ def read(
     not the counts of ``day`` (and ``day`` is not today): the guard is a condition of the sums' query."""
     if day != local_today():
         return None
-    rows_of, in_months = _kept_rows(scope, months)
-    keys = [rows_of.lead_org_id] if group_by else []
-    # The kept day's guard is a condition of its own, evaluated once (an uncorrelated subquery): the
-    # sums are read straight, grouped by unit and category in the order of the (lead unit, category,
-    # tasks) index, not materialised to be joined to the day's row. A stale day answers no row; so
-    # does a day with nothing kept, which the day's row alone then tells apart.
-    query = (
-        select(*keys, rows_of.category, func.sum(rows_of.tasks))
-        .where(
-            *in_months,
-            _day_row(TaskCountDay.day) == day,
-            _day_row(TaskCountDay.due_soon_days) == due_soon_days,
-        )
-        .group_by(*keys, rows_of.category)
-    )
-    rows = session.execute(query).all()
+    grouped_by_unit = bool(group_by)
+    query = _read_statement(scope.path if scope is not None else None, months, grouped_by_unit)
+    rows = session.connection().execute(query, {"day": day, "soon": due_soon_days}).all()
     if not rows:
         # Nothing to sum, or kept for another day or another "due soon" window (not these categories).
         kept_as = kept_day(session.connection())
@@ -579,7 +576,7 @@ def read(
         return {}
     grouped: dict[tuple[Any, ...], dict[str, int]] = {}
     # By position (a thousand rows for a province's units: a Row's attribute costs more than its index).
-    if keys:
+    if grouped_by_unit:
         for lead, category, tasks in rows:
             if tasks:
                 grouped.setdefault((lead,), {})[category] = int(tasks)
@@ -588,6 +585,29 @@ def read(
             if tasks:
                 grouped.setdefault((), {})[category] = int(tasks)
     return grouped
+
+
+@lru_cache(maxsize=256)
+def _read_statement(path: str | None, months: tuple[date | None, date | None], grouped_by_unit: bool) -> Any:
+    """``read``'s statement for a subtree's path (None: everything), months and grouping, built once
+    (building it costs more than a province's sums take to run); the day and "due soon" window are
+    the parameters ``day`` and ``soon``.
+
+    The kept day's guard is a condition of its own, evaluated once (an uncorrelated subquery): the
+    sums are read straight, grouped by unit and category in the order of the (lead unit, category,
+    tasks) index, not materialised to be joined to the day's row. A stale day answers no row; so
+    does a day with nothing kept, which ``read`` then tells apart by the day's row alone."""
+    rows_of, in_months = _kept_rows(Organization(path=path) if path is not None else None, months)
+    keys = [rows_of.lead_org_id] if grouped_by_unit else []
+    return (
+        select(*keys, rows_of.category, func.sum(rows_of.tasks))
+        .where(
+            *in_months,
+            _day_row(TaskCountDay.day) == bindparam("day", type_=Date()),
+            _day_row(TaskCountDay.due_soon_days) == bindparam("soon"),
+        )
+        .group_by(*keys, rows_of.category)
+    )
 
 
 def _day_row(column: Any) -> Any:
