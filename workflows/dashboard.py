@@ -299,19 +299,47 @@ def most_overdue(selection: Selection, today: date, limit: int = MOST_OVERDUE) -
     return [(task, (today - due).days) for task, due in rows]
 
 
+@dataclass(frozen=True)
+class TaskLine:
+    """What the dashboard's lists show of a task: its id, title, due date and lead unit's name."""
+
+    id: int
+    title: str
+    due_on: date | None
+    lead_name: str
+
+
+def most_overdue_lines(selection: Selection, today: date, limit: int = MOST_OVERDUE) -> list[tuple[Any, int]]:
+    """``most_overdue`` as the page lists them: rows of ``TaskLine``'s columns, each with its days
+    overdue. Today's are read as those columns in one statement (no Task objects, no second query
+    for their units); a past day's are ``most_overdue``'s."""
+    if today >= local_today():
+        rows = db.session.execute(_most_overdue_today(selection.key(today), limit, lines=True))
+        return [(row, (today - row.due_on).days) for row in rows if row.due_on is not None]
+    return [
+        (TaskLine(task.id, task.title, task.due_on, task.lead_org.name), days)
+        for task, days in most_overdue(selection, today, limit)
+    ]
+
+
 @lru_cache(maxsize=256)
-def _most_overdue_today(key: tuple[Any, ...], limit: int) -> Any:
+def _most_overdue_today(key: tuple[Any, ...], limit: int, *, lines: bool = False) -> Any:
     """Today's statement of ``most_overdue`` for a selection's ``key``, built once."""
     today = key[4]
-    return (
+    query = (
         select(Task)
         # Rank 0 (working, with a due date) lets the list-order index serve the longest overdue.
         .where(*_conditions(*key), is_overdue(today), Task.list_rank == 0)
-        # Loaded after the LIMIT, not joined to every overdue task before it.
-        .options(selectinload(Task.lead_org))  # the unit's name is shown
         .order_by(Task.list_rank, Task.due_on, Task.id)
         .limit(limit)
     )
+    if lines:
+        # The unit's name read by its primary key for each of the few tasks listed (a subquery in the
+        # select list, run after the LIMIT), not joined to every overdue task before it.
+        lead_name = select(Organization.name).where(Organization.id == Task.lead_org_id).scalar_subquery()
+        return query.with_only_columns(Task.id, Task.title, Task.due_on, lead_name.label("lead_name"))
+    # Loaded after the LIMIT, not joined to every overdue task before it.
+    return query.options(selectinload(Task.lead_org))  # the unit's name is shown
 
 
 @dataclass(frozen=True)

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ColumnElement, and_, exists, func, or_, select, union_all
-from sqlalchemy.orm import joinedload
+from sqlalchemy import ColumnElement, and_, exists, func, or_, select, true, union_all
+from sqlalchemy.orm import aliased, joinedload
 
 from models import Organization, Task, User, db
 from models.enums import OPEN_TASK_STATUSES, Role, TaskEventKind
@@ -108,7 +108,8 @@ def unreached_tasks(
     *,
     kept: tuple[Organization | None, Period] | None = None,
     key: Hashable | None = None,
-) -> tuple[int, list[Task]]:
+    lines: bool = False,
+) -> tuple[int, list[Any]]:
     """How many tasks of a selection (``conditions``) reach nobody, and the first ``limit`` of them;
     two queries whatever the number of tasks.
 
@@ -122,9 +123,13 @@ def unreached_tasks(
     ``key``: what ``conditions`` depend on (the dashboard's selection and day), when the caller has
     it: the two statements are then built once per key (building them costs more in Python than
     running them).
+
+    ``lines``: the first tasks as rows of what a page lists (``id``, ``title``, ``due_on`` and the
+    lead unit's name, ``lead_name``), not Task objects, the count read by the same statement: one
+    statement, no objects loaded.
     """
     if key is None:
-        total_sql, tasks_sql = _statements(conditions, today, limit, kept)
+        total_sql, tasks_sql = _statements(conditions, today, limit, kept, lines)
     else:
         scope, period = kept if kept is not None else (None, None)
         built_key = (
@@ -135,8 +140,15 @@ def unreached_tasks(
             kept is not None,
             scope.path if scope is not None else None,
             (period.start, period.end) if period is not None else None,
+            lines,
         )
-        total_sql, tasks_sql = _BUILT.get(built_key, lambda: _statements(conditions, today, limit, kept))
+        total_sql, tasks_sql = _BUILT.get(
+            built_key, lambda: _statements(conditions, today, limit, kept, lines)
+        )
+    if lines:
+        # One row per task listed, then the count on each; one row of the count alone when none is.
+        rows = db.session.execute(tasks_sql).all()
+        return int(rows[0][-1] or 0), [row for row in rows if row[0] is not None]
     total = db.session.scalar(total_sql) or 0
     return int(total), list(db.session.scalars(tasks_sql).all())
 
@@ -150,8 +162,10 @@ def _statements(
     today: date,
     limit: int,
     kept: tuple[Organization | None, Period] | None,
+    lines: bool = False,
 ) -> tuple[Any, Any]:
-    """The count and the first tasks' statements of ``unreached_tasks``."""
+    """The count and the first tasks' statements of ``unreached_tasks`` (with ``lines``, the first
+    tasks' columns a page lists and the count as the last one)."""
     office = _has_office()
     every = select(Organization.id).where(or_(~office, Organization.valid_to < today))
     where = [*conditions, unreached(today)]
@@ -159,7 +173,9 @@ def _statements(
     later = select(Organization.id).where(office, Organization.valid_to >= today)
 
     def live(units: Any) -> Any:
-        return select(func.count()).select_from(Task).where(*where, Task.lead_org_id.in_(units))
+        # Never correlated (with ``lines`` the count is read beside the tasks).
+        count_of = select(func.count()).select_from(Task).where(*where, Task.lead_org_id.in_(units))
+        return count_of.correlate(None)
 
     count = live(every).scalar_subquery()
     if kept is not None:
@@ -168,6 +184,26 @@ def _statements(
         if months is not None:
             count = counts.open_of_leads_sql(scope, months, every, today, otherwise=count)
     total = select(count + live(later).scalar_subquery())
+    lead = aliased(Organization)  # not Organization: the units' subqueries below must not correlate to it
+    listed = (Task.id, Task.title, Task.due_on, lead.name.label("lead_name"))
+
+    def with_count(first: Any) -> Any:
+        """The count's one row, joined to the first tasks (NULL when there are none), in their order."""
+        listed_first = first.subquery()
+        count_row = select(total.scalar_subquery().label("unreached")).subquery()
+        return (
+            select(*listed_first.c, count_row.c.unreached)
+            .select_from(count_row.outerjoin(listed_first, true()))
+            .order_by(listed_first.c.due_on.is_(None), listed_first.c.due_on, listed_first.c.id)
+        )
+
+    def first_tasks(query: Any) -> Any:
+        """The listed tasks of ``query`` (on Task): whole, or as the columns a page lists with the
+        count (``with_count``)."""
+        if lines:
+            return with_count(query.with_only_columns(*listed).join(lead, lead.id == Task.lead_org_id))
+        return query.options(joinedload(Task.lead_org))  # one query whatever the count (a test counts them)
+
     candidates = select(Organization.id).where(or_(~office, Organization.valid_to.is_not(None)))
     where.append(Task.lead_org_id.in_(candidates))
     order = (Task.due_on.is_(None), Task.due_on, Task.id)
@@ -178,10 +214,9 @@ def _statements(
         # combined the subtree's index ranges in each turn: past the 60 s statement timeout.
         # The EXISTS tests of ``unreached`` stay outside: with them PostgreSQL walked every open task.
         gathered = select(Task.id).where(*conditions, Task.status.in_(OPEN_TASK_STATUSES))
-        tasks = (
+        tasks = first_tasks(
             select(Task)
             .where(column_in(Task.id, gathered), *where[len(conditions) :])
-            .options(joinedload(Task.lead_org))  # one query whatever the count (a test counts them)
             .order_by(*order)
             .limit(limit)
         )
@@ -209,10 +244,9 @@ def _statements(
         .subquery()
     )
     first = union_all(*(select(part.c.id, part.c.due_on) for part in parts)).subquery()
-    tasks = (
+    tasks = first_tasks(
         select(Task)
         .join(first, first.c.id == Task.id)
-        .options(joinedload(Task.lead_org))  # one query whatever the count (a test counts them)
         .order_by(first.c.due_on.is_(None), first.c.due_on, first.c.id)
         .limit(limit)
     )

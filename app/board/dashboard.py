@@ -105,6 +105,10 @@ class DashboardFacts:
         """The tasks longest overdue, with their days overdue."""
         return numbers.most_overdue(self.selection, self.today)
 
+    def most_overdue_lines(self) -> list[tuple[Any, int]]:
+        """The tasks longest overdue as the page lists them (``numbers.TaskLine``'s columns)."""
+        return numbers.most_overdue_lines(self.selection, self.today)
+
 
 def dashboard_facts() -> DashboardFacts:
     """Read the dashboard's selection and count its per-unit table and its trend, as of its day."""
@@ -166,13 +170,14 @@ def dashboard() -> str:
         units=facts.table,
         by_level_below=facts.table is not facts.units,
         total=total,
-        most_overdue=facts.most_overdue(),
+        most_overdue=facts.most_overdue_lines(),
         overdue_heading=overdue_heading,
         unreached=reach.unreached_tasks(
             selection.conditions(today),
             today,
             kept=(selection.counted_scope(), selection.period()),
             key=selection.key(today),
+            lines=True,
         ),
         visits=visits,
         trend=trend,

@@ -413,3 +413,41 @@ def test_the_heading_of_the_most_overdue_counts_what_it_lists(login_as, world, c
     page = client.get("/dashboard").get_data(as_text=True)
     start = page.index('id="most-overdue-heading"')
     assert "Quá hạn lâu nhất: 10 trong 12 nhiệm vụ quá hạn" in page[start : page.index("</h2>", start)]
+
+
+def _shown(task: Task) -> tuple[object, ...]:
+    return task.id, task.title, task.due_on, task.lead_org.name
+
+
+def test_the_lists_the_page_shows_are_the_tasks_read_whole(world, create_task):
+    """The most overdue and the tasks that reach nobody are read as the columns the page lists (one
+    statement each, no Task objects): the same tasks, in the same order, as the Task objects read by
+    the spreadsheet's and the general queries, for every task and for a subtree, today and a past day."""
+    from workflows import reach
+
+    for offset in range(6):
+        create_task(due_on=days(-3 - offset), title=f"Chậm {offset}")
+        create_task(lead_org=world.district, due_on=days(-10 - offset), title=f"Không ai nhận {offset}")
+        create_task(lead_org=world.district, due_on=None, title=f"Không hạn {offset}")
+    db.session.commit()
+    for scope in (world.province, world.district):
+        selection = numbers.Selection.of(scope, None, TODAY)
+        for day in (TODAY, days(-5)):
+            whole = numbers.most_overdue(selection, day)
+            lines = numbers.most_overdue_lines(selection, day)
+            assert [(_shown(task), late) for task, late in whole] == [
+                ((line.id, line.title, line.due_on, line.lead_name), late) for line, late in lines
+            ]
+        conditions = selection.conditions(TODAY)
+        kept = (selection.counted_scope(), selection.period())
+        for limit in (5, 10, 20):
+            count, tasks = reach.unreached_tasks(conditions, TODAY, limit, kept=kept)
+            assert reach.unreached_tasks(conditions, TODAY, limit, kept=kept, lines=True) == (
+                count,
+                [(*_shown(task), count) for task in tasks],
+            )
+            assert count == 12 and len(tasks) == min(limit, 12)
+    nobody = numbers.Selection.of(world.other_district, None, TODAY)
+    assert reach.unreached_tasks(
+        nobody.conditions(TODAY), TODAY, kept=(world.other_district, nobody.period()), lines=True
+    ) == (0, [])
