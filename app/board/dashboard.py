@@ -23,6 +23,7 @@ from app.jinja import percent, vi
 from exports import charts
 from models import Organization, Task, db
 from models.enums import TimelinessGroup
+from models.vntext import format_date
 from workflows import dashboard as numbers
 from workflows import reach
 from workflows.bounded import BoundedCache
@@ -191,6 +192,8 @@ def dashboard() -> str:
         fields=_form_fields(form),
         rate=_rate,
         task_url=_task_urls(),
+        trend_rows=trend_rows,
+        visit_rows=visit_rows,
     )
 
 
@@ -286,6 +289,15 @@ class CountCells:
             (self.key, unit), lambda: self._subtree_row(unit) if unit.subtree else self._row(unit)
         )
 
+    def rows(self, units: list[numbers.UnitRow]) -> Markup:
+        """The unit table's body: each row as the template's loop wrote it (its line's indent and
+        the next one's), kept whole per set of rows (one lookup for a page opened again, not one
+        template call and one lookup per unit)."""
+        return _ROWS.get(
+            (self.key, tuple(units)),
+            lambda: Markup("".join(f"\n    {self.row(unit)}\n  " for unit in units)),  # noqa: S704
+        )
+
     def _row(self, unit: numbers.UnitRow) -> Markup:
         return Markup(  # noqa: S704 - vi() escapes the name, the cells escape every value
             f'<tr class="unit-row" data-org="{int(unit.organization_id)}"><th scope="row"'
@@ -328,6 +340,76 @@ class CountCells:
             cells.append(f"{int(value)}</a></td>")
         cells.append(self._rates(counts))
         return Markup("".join(cells))  # noqa: S704 - every value above is escaped
+
+
+def trend_rows(trend: list[numbers.TrendMonth], link: LinkMaker) -> Markup:
+    """The trend table's body as the template's loop wrote it: a month's four numbers, each linked
+    to the tasks it counts (done in the month, or open at its end), written once per months, numbers
+    and links (no words in it)."""
+    return _ROWS.get(("trend", link.prefix, tuple(trend)), lambda: _trend_rows(trend, link))
+
+
+def _trend_rows(trend: list[numbers.TrendMonth], link: LinkMaker) -> Markup:
+    parts = []
+    for point in trend:
+        done = {"completed_from": point.month, "completed_to": point.as_of}
+        cells = (
+            (point.done_on_time, link(**done, timeliness="on_time")),
+            (point.done_late, link(**done, timeliness="late")),
+            (point.open_within, link(open_on=point.as_of, timeliness="open_within")),
+            (point.overdue, link(open_on=point.as_of, timeliness="overdue")),
+        )
+        parts.append(
+            '\n        <tr>\n          <th scope="row" class="fw-normal">'
+            f"{point.month.month:02d}/{point.month.year}</th>"
+        )
+        for value, href in cells:
+            muted = "" if value else 'class="text-muted" '
+            parts.append(
+                f'\n          <td class="num"><a {muted}href="{escape(href)}">{escape(value)}</a></td>'
+            )
+        parts.append("\n        </tr>\n      ")
+    return Markup("".join(parts))  # noqa: S704 - every value above is escaped
+
+
+def visit_rows(visits: list[numbers.VisitRow], link: LinkMaker) -> Markup:
+    """The visits' table body as the template's loop wrote it (the progress bar as its macro did),
+    written once per visits, numbers, links and language."""
+    key = ("visits", link.prefix, getattr(link, "day", None), str(get_locale()), tuple(visits))
+    return _ROWS.get(key, lambda: _visit_rows(visits, link))
+
+
+def _visit_rows(visits: list[numbers.VisitRow], link: LinkMaker) -> Markup:
+    progress_word = escape(_("Tiến độ"))
+    parts = []
+    for row in visits:
+        counts = row.counts
+        parts.append(
+            '\n    <tr class="visit-row">\n'
+            f'      <td>{escape(row.title)}<div class="small text-muted">'
+            f"{escape(format_date(row.visited_on))} · {escape(row.inspected_name)}</div></td>"
+        )
+        for value, href in (
+            (counts.total, link(visit=row.visit_id)),
+            (counts.done, link(visit=row.visit_id, timeliness="done")),
+            (counts.overdue, link(visit=row.visit_id, timeliness="overdue")),
+        ):
+            muted = "" if value else 'class="text-muted" '
+            parts.append(f'\n      <td class="num"><a {muted}href="{escape(href)}">{escape(value)}</a></td>')
+        value = int(round(row.average_progress, 0))  # the template's ``| round | int``
+        done = " bg-success" if value == 100 else ""
+        parts.append(
+            '\n      <td><div class="d-flex align-items-center gap-1 kt-progress-line">\n'
+            f'    <div class="progress flex-grow-1" role="progressbar" aria-label="{progress_word}"'
+            f' aria-valuenow="{value}" aria-valuemin="0" aria-valuemax="100" style="min-width: 4rem">\n'
+            f'      <div class="progress-bar{done}" style="width: {value}%"></div>\n'
+            "    </div>\n"
+            f'    <span class="small text-nowrap kt-progress-value">{value}%</span>\n'
+            "  </div></td>\n"
+            f'      <td class="num">{escape(_rate(row.done_share))}</td>\n'
+            "    </tr>\n  "
+        )
+    return Markup("".join(parts))  # noqa: S704 - every value above is escaped
 
 
 # Unit rows already written (``CountCells.row``): a few pages' worth of every unit in a few languages
