@@ -461,3 +461,29 @@ def test_the_daily_scan_rebuilds_the_kept_counts(world, create_task, app):
     db.session.expire_all()
     assert db.session.get(TaskCountDay, 1).day == local_today()
     assert db.session.scalar(db.select(TaskCount.tasks).where(TaskCount.category == "due_soon")) == 1
+
+
+def test_the_kept_read_tells_a_stale_day_from_a_day_with_nothing_kept(world, create_task):
+    """``counts.read`` reads its guard as a condition of the sums: a stale day, another "due soon"
+    window and a day with nothing to sum all answer no row; only the last is an answer (no counts)."""
+    today, soon = local_today(), 3
+    everything, this_month = (None, None), (today.replace(day=1), None)
+    assert counts.refresh(db.session, today, soon) or counts.kept_day(db.session.connection()).day == today
+    for months in (everything, this_month):
+        for group_by in ((), (Task.lead_org_id,)):
+            assert counts.read(db.session, None, months, group_by, today, soon) == {}
+            assert counts.read(db.session, world.province, months, group_by, today, soon) == {}
+            assert counts.read(db.session, None, months, group_by, today, soon + 1) is None
+    task = create_task(due_on=today + timedelta(days=2), now=at(VISIT_DAY))
+    db.session.commit()
+    key = (task.lead_org_id,)
+    assert counts.read(db.session, None, everything, (Task.lead_org_id,), today, soon) == {
+        key: {"due_soon": 1}
+    }
+    assert counts.read(db.session, world.province, everything, (), today, soon) == {(): {"due_soon": 1}}
+    # Assigned before this month: nothing of this month's to sum, an answer all the same.
+    assert counts.read(db.session, world.province, this_month, (), today, soon) == {}
+    db.session.execute(db.update(TaskCountDay).values(day=today - timedelta(days=1)))
+    assert counts.read(db.session, None, everything, (), today, soon) is None
+    assert counts.read(db.session, world.province, this_month, (Task.lead_org_id,), today, soon) is None
+    db.session.rollback()
