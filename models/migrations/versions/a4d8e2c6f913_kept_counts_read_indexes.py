@@ -1,7 +1,7 @@
 """kept counts read indexes
 
 Revision ID: a4d8e2c6f913
-Revises: 5d1f3b7a9c20
+Revises: 8b4d2f6a1c37
 Create Date: 2026-12-07 22:50:00.000000
 
 """
@@ -10,7 +10,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'a4d8e2c6f913'
-down_revision = '5d1f3b7a9c20'
+down_revision = '8b4d2f6a1c37'
 branch_labels = None
 depends_on = None
 
