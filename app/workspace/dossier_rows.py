@@ -30,7 +30,9 @@ from models import (
     DelegationMember,
     Directive,
     Finding,
+    IssuedDocument,
     LegalDocument,
+    NewsPost,
     Organization,
     Person,
     Recurrence,
@@ -38,6 +40,7 @@ from models import (
     TaskEvent,
     User,
     Visit,
+    VisitCorrection,
     db,
     directive_citation,
     raw,
@@ -76,6 +79,7 @@ class _Statements:
     recurrences: Select[Any]
     members: Select[Any]
     findings: Select[Any]
+    others: Select[Any]
 
 
 @lru_cache(maxsize=1)
@@ -134,6 +138,12 @@ def _statements() -> _Statements:
         findings=select(*_columns(Finding))
         .where(Finding.visit_id == visit_id)
         .order_by(Finding.kind, Finding.order, Finding.id),
+        # Whether the other parts have anything of the visit: issued documents, news posts, corrections.
+        others=select(
+            select(IssuedDocument.id).where(IssuedDocument.visit_id == visit_id).exists(),
+            select(NewsPost.id).where(NewsPost.visit_id == visit_id).exists(),
+            select(VisitCorrection.id).where(VisitCorrection.visit_id == visit_id).exists(),
+        ),
     )
 
 
@@ -250,3 +260,19 @@ def load_dossier(visit: Visit) -> dict[int, LastEvent]:
         report_back_directive=next((directive for directive in order if directive.is_report_back), None),
     )
     return last_events
+
+
+@dataclass(frozen=True, slots=True)
+class OthersFound:
+    """Whether a visit has issued documents, news posts or corrections: most have none, and the
+    dossier's buttons and history then need not look for them one by one."""
+
+    issued: bool
+    news: bool
+    corrections: bool
+
+
+def others_of(visit_id: int) -> OthersFound:
+    """What the other parts have of the visit, in one statement."""
+    ((issued, news, corrections),) = raw.rows(db.session, _statements().others, {"visit_id": visit_id})
+    return OthersFound(bool(issued), bool(news), bool(corrections))

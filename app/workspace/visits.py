@@ -64,10 +64,11 @@ from models import (
     db,
     raw,
 )
-from models.enums import CANCELLABLE_TASK_STATUSES, DelegationRole, FindingKind, TaskStatus, VisitStatus
+from models.enums import CANCELLABLE_TASK_STATUSES, DelegationRole, FindingKind, Role, TaskStatus, VisitStatus
 from models.labels import css_class
 from models.vntext import format_date
 from workflows import reach, report_back, revisions, workdays
+from workflows import corrections as correction_flow
 from workflows import tasks as task_flow
 from workflows import visits as visit_flow
 from workflows.clock import local_today, parse_date
@@ -530,7 +531,48 @@ def visit_detail(visit_id: int) -> ResponseReturnValue:
         vi=vi,
         board_task_url=task_link,
         task_rows=_task_rows(tasks, timeliness, last_events, label, vi, task_link),
+        **_nothing_to_look_for(dossier_rows.others_of(visit.id)),
     )
+
+
+def _nothing_to_look_for(found: dossier_rows.OthersFound) -> dict[str, Any]:
+    """The other parts' template helpers the dossier calls (``documents/_visit_buttons.html``,
+    ``news/_visit_buttons.html``, ``_corrections.html``), shadowed in the page's context by their answer
+    without a statement when one existence check found nothing of the visit there (most visits have no
+    issued document, news post or correction: three statements that found nothing, 15 % of the page).
+    Each stand-in answers what its helper answers for a visit without any; the rest is asked as before."""
+    helpers = current_app.jinja_env.globals
+    shadowed: dict[str, Any] = {}
+    if not found.issued and "documents_for_visit" in helpers:
+        shadowed["documents_for_visit"] = _document_actions_without_issued
+    if not found.news and "news_posts_of_visit" in helpers:
+        shadowed["news_posts_of_visit"] = lambda _visit: []
+    if not found.corrections and "visit_corrections" in helpers:
+        shadowed["visit_corrections"] = _corrections_context_without_history
+    return shadowed
+
+
+def _document_actions_without_issued(visit: Visit) -> dict[str, Any]:
+    """``documents_for_visit`` (``app.documents.views.visit_document_actions``) for a visit without
+    issued documents."""
+    user = current_user
+    may_read = user.is_authenticated and user.role in (Role.INSPECTOR, Role.LEADER) and visit.can_view(user)
+    may_issue = bool(may_read and visit.can_edit(user))
+    return {
+        "may_read": may_read,
+        "may_issue_report": may_issue and visit.status is not VisitStatus.PLANNED,
+        "may_issue_conclusion": may_issue and visit.status in (VisitStatus.CONCLUDED, VisitStatus.CLOSED),
+        "issued": [],
+        "today": local_today(),
+    }
+
+
+def _corrections_context_without_history(visit: Visit) -> dict[str, Any]:
+    """``visit_corrections`` (``app.workspace.corrections.dossier_context``) for a visit never corrected."""
+    can_correct = (
+        correction_flow.can_correct(visit, current_user) and visit.status in correction_flow.CORRECTED_STATES
+    )
+    return {"corrections": [], "can_correct": can_correct}
 
 
 # One task's line in the dossier, as the template wrote it (the badges are _labels.html's markup, the
