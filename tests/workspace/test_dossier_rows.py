@@ -7,11 +7,12 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
+from flask_login import login_user
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import select
 
 from app.workspace import dossier_rows
-from app.workspace.visits import dossier_options
+from app.workspace.visits import _nothing_to_look_for, dossier_options
 from models import Task, TaskEvent, Visit, db
 from models.enums import TaskEventKind
 from tests.conftest import at
@@ -182,3 +183,26 @@ def test_objects_the_session_holds_already_are_completed_not_replaced(world, ful
     assert again is visit
     dossier_rows.load_dossier(again)
     assert again.directives[0].tasks[0] is task and task.lead_org.name
+
+
+def test_the_other_parts_stand_ins_answer_what_their_helpers_answer(app, world, full_visit, create_visit):
+    """A visit without issued documents, news posts or corrections: the dossier's stand-ins for the
+    documents', news' and corrections' helpers answer what those helpers answer, for every role, on a
+    concluded and on a planned visit; a visit with any of them keeps that part's own helper."""
+    concluded = _a_busy_visit(world, full_visit)
+    planned = create_visit()
+    db.session.commit()
+    helpers = app.jinja_env.globals
+    users = (world.leader, world.inspector, world.office, world.admin, world.other_inspector)
+    for visit in (concluded, planned):
+        found = dossier_rows.others_of(visit.id)
+        assert found == dossier_rows.OthersFound(issued=False, news=False, corrections=False)
+        for user in users:
+            with app.test_request_context():
+                login_user(user)
+                shadowed = _nothing_to_look_for(found)
+                assert set(shadowed) == {"documents_for_visit", "news_posts_of_visit", "visit_corrections"}
+                for name, stand_in in shadowed.items():
+                    assert stand_in(visit) == helpers[name](visit), (name, user.username)
+    with app.test_request_context():
+        assert _nothing_to_look_for(dossier_rows.OthersFound(issued=True, news=True, corrections=True)) == {}
