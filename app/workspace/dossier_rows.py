@@ -62,6 +62,16 @@ class LastEvent:
     actor_name: str | None  # the author's display name, else username; None without an author
 
 
+@dataclass(frozen=True, slots=True)
+class OthersFound:
+    """Whether a visit has issued documents, news posts or corrections: most have none, and the
+    dossier's buttons and history then need not look for them one by one."""
+
+    issued: bool
+    news: bool
+    corrections: bool
+
+
 def _keys(model: type[Base]) -> tuple[str, ...]:
     return tuple(attribute.key for attribute in sa_inspect(model).column_attrs)
 
@@ -79,7 +89,6 @@ class _Statements:
     recurrences: Select[Any]
     members: Select[Any]
     findings: Select[Any]
-    others: Select[Any]
 
 
 @lru_cache(maxsize=1)
@@ -94,8 +103,15 @@ def _statements() -> _Statements:
         select(func.max(latest.id)).where(latest.task_id == Task.id).correlate(Task).scalar_subquery()
     )
     return _Statements(
+        # The visit with its two bodies, and whether the other parts have anything of it: issued
+        # documents, news posts, corrections (three indexed existence checks, read in the same row).
         visit=select(
-            *_columns(Visit), *_columns(Organization, inspecting), *_columns(Organization, inspected)
+            *_columns(Visit),
+            *_columns(Organization, inspecting),
+            *_columns(Organization, inspected),
+            select(IssuedDocument.id).where(IssuedDocument.visit_id == Visit.id).exists(),
+            select(NewsPost.id).where(NewsPost.visit_id == Visit.id).exists(),
+            select(VisitCorrection.id).where(VisitCorrection.visit_id == Visit.id).exists(),
         )
         .join(inspecting, inspecting.id == Visit.inspecting_org_id)
         .join(inspected, inspected.id == Visit.inspected_org_id)
@@ -138,12 +154,6 @@ def _statements() -> _Statements:
         findings=select(*_columns(Finding))
         .where(Finding.visit_id == visit_id)
         .order_by(Finding.kind, Finding.order, Finding.id),
-        # Whether the other parts have anything of the visit: issued documents, news posts, corrections.
-        others=select(
-            select(IssuedDocument.id).where(IssuedDocument.visit_id == visit_id).exists(),
-            select(NewsPost.id).where(NewsPost.visit_id == visit_id).exists(),
-            select(VisitCorrection.id).where(VisitCorrection.visit_id == visit_id).exists(),
-        ),
     )
 
 
@@ -183,6 +193,12 @@ def _loaded(instance: Any, **relations: Any) -> None:
 
 def visit_of(visit_id: int) -> Visit | None:
     """The visit with its two bodies (None when there is none)."""
+    found = dossier_visit(visit_id)
+    return found[0] if found is not None else None
+
+
+def dossier_visit(visit_id: int) -> tuple[Visit, OthersFound] | None:
+    """The visit with its two bodies and what the other parts have of it (None when there is none)."""
     found = raw.rows(db.session, _statements().visit, {"visit_id": visit_id})
     if not found:
         return None
@@ -191,7 +207,8 @@ def visit_of(visit_id: int) -> Visit | None:
     inspecting = orgs.make(row, visits.width)
     inspected = orgs.make(row, visits.width + orgs.width)
     visit: Visit = visits.make(row, 0, inspecting_org=inspecting, inspected_org=inspected)
-    return visit
+    issued, news, corrections = row[visits.width + 2 * orgs.width :]
+    return visit, OthersFound(bool(issued), bool(news), bool(corrections))
 
 
 def load_dossier(visit: Visit) -> dict[int, LastEvent]:
@@ -260,19 +277,3 @@ def load_dossier(visit: Visit) -> dict[int, LastEvent]:
         report_back_directive=next((directive for directive in order if directive.is_report_back), None),
     )
     return last_events
-
-
-@dataclass(frozen=True, slots=True)
-class OthersFound:
-    """Whether a visit has issued documents, news posts or corrections: most have none, and the
-    dossier's buttons and history then need not look for them one by one."""
-
-    issued: bool
-    news: bool
-    corrections: bool
-
-
-def others_of(visit_id: int) -> OthersFound:
-    """What the other parts have of the visit, in one statement."""
-    ((issued, news, corrections),) = raw.rows(db.session, _statements().others, {"visit_id": visit_id})
-    return OthersFound(bool(issued), bool(news), bool(corrections))

@@ -67,8 +67,8 @@ from models import (
 from models.enums import CANCELLABLE_TASK_STATUSES, DelegationRole, FindingKind, Role, TaskStatus, VisitStatus
 from models.labels import css_class
 from models.vntext import format_date
-from workflows import reach, report_back, revisions, workdays
 from workflows import corrections as correction_flow
+from workflows import reach, report_back, revisions, workdays
 from workflows import tasks as task_flow
 from workflows import visits as visit_flow
 from workflows.clock import local_today, parse_date
@@ -492,7 +492,8 @@ def dossier_options(*, page: bool = False) -> tuple[Any, ...]:
 @bp.route("/visits/<int:visit_id>")
 def visit_detail(visit_id: int) -> ResponseReturnValue:
     """Show a visit as a dossier: delegation, findings, numbered directives and their tasks."""
-    visit = _viewable(dossier_rows.visit_of(visit_id))
+    read, others = dossier_rows.dossier_visit(visit_id) or (None, None)
+    visit = _viewable(read)
     last_events = dossier_rows.load_dossier(visit)
     today = local_today()
     due_soon = current_app.config["DUE_SOON_DAYS"]
@@ -531,11 +532,11 @@ def visit_detail(visit_id: int) -> ResponseReturnValue:
         vi=vi,
         board_task_url=task_link,
         task_rows=_task_rows(tasks, timeliness, last_events, label, vi, task_link),
-        **_nothing_to_look_for(dossier_rows.others_of(visit.id)),
+        **_nothing_to_look_for(others),
     )
 
 
-def _nothing_to_look_for(found: dossier_rows.OthersFound) -> dict[str, Any]:
+def _nothing_to_look_for(found: dossier_rows.OthersFound | None) -> dict[str, Any]:
     """The other parts' template helpers the dossier calls (``documents/_visit_buttons.html``,
     ``news/_visit_buttons.html``, ``_corrections.html``), shadowed in the page's context by their answer
     without a statement when one existence check found nothing of the visit there (most visits have no
@@ -543,6 +544,8 @@ def _nothing_to_look_for(found: dossier_rows.OthersFound) -> dict[str, Any]:
     Each stand-in answers what its helper answers for a visit without any; the rest is asked as before."""
     helpers = current_app.jinja_env.globals
     shadowed: dict[str, Any] = {}
+    if found is None:  # (no visit: the page is a 404)
+        return shadowed
     if not found.issued and "documents_for_visit" in helpers:
         shadowed["documents_for_visit"] = _document_actions_without_issued
     if not found.news and "news_posts_of_visit" in helpers:

@@ -195,7 +195,9 @@ def test_the_other_parts_stand_ins_answer_what_their_helpers_answer(app, world, 
     helpers = app.jinja_env.globals
     users = (world.leader, world.inspector, world.office, world.admin, world.other_inspector)
     for visit in (concluded, planned):
-        found = dossier_rows.others_of(visit.id)
+        read = dossier_rows.dossier_visit(visit.id)
+        assert read is not None and read[0] is visit
+        found = read[1]
         assert found == dossier_rows.OthersFound(issued=False, news=False, corrections=False)
         for user in users:
             with app.test_request_context():
