@@ -16,6 +16,8 @@ from app.workspace.visits import _nothing_to_look_for, dossier_options
 from models import Task, TaskEvent, Visit, db
 from models.enums import TaskEventKind
 from tests.conftest import at
+from workflows import corrections as correction_flow
+from workflows import news as news_flow
 from workflows import recurrence as duty_flow
 from workflows import tasks as task_flow
 from workflows import visits as visit_flow
@@ -208,3 +210,25 @@ def test_the_other_parts_stand_ins_answer_what_their_helpers_answer(app, world, 
                     assert stand_in(visit) == helpers[name](visit), (name, user.username)
     with app.test_request_context():
         assert _nothing_to_look_for(dossier_rows.OthersFound(issued=True, news=True, corrections=True)) == {}
+
+
+def test_a_dossier_shows_the_news_posts_and_corrections_the_visit_has(world, login_as, full_visit):
+    """The existence check finds what the visit has, and the dossier shows it through the parts' own
+    helpers: a news post's button and the corrections' history."""
+    visit = full_visit(directives=1)
+    visit_flow.conclude_visit(visit, world.inspector, now=at(date(2023, 12, 3)))
+    db.session.commit()
+    client = login_as(world.inspector)
+    page = client.get(f"/visits/{visit.id}").get_data(as_text=True)
+    assert "Tin: " not in page and 'id="history"' not in page
+    post = news_flow.create_draft(visit, world.inspector)
+    correction_flow.correct_visit(
+        visit, world.inspector, reason="Sai địa điểm.", version=visit.version, fields={"place": "Nơi khác"}
+    )
+    db.session.commit()
+    read = dossier_rows.dossier_visit(visit.id)
+    assert read is not None and read[1] == dossier_rows.OthersFound(issued=False, news=True, corrections=True)
+    page = client.get(f"/visits/{visit.id}").get_data(as_text=True)
+    assert f'href="/bai-viet/{post.id}/xem-truoc"' in page and "Tin: " in page
+    history = page[page.index('id="history"') :]
+    assert "Sai địa điểm." in history and "Nơi khác" in history
