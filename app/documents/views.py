@@ -331,8 +331,9 @@ def upload_signed(document_id: int) -> ResponseReturnValue:
 # -- Helpers for templates ---------------------------------------------------------------------------
 
 
-def visit_document_actions(visit: Visit) -> dict[str, Any]:
-    """What the signed-in user may do with a visit's documents (for ``_visit_buttons.html``)."""
+def visit_document_actions(visit: Visit, *, look: bool = True) -> dict[str, Any]:
+    """What the signed-in user may do with a visit's documents (for ``_visit_buttons.html``); ``look``
+    False when the caller already knows the visit has no issued document (the dossier checks at once)."""
     user = current_user
     may_read = user.is_authenticated and user.role in (Role.INSPECTOR, Role.LEADER) and visit.can_view(user)
     may_issue = bool(may_read and visit.can_edit(user))
@@ -340,7 +341,7 @@ def visit_document_actions(visit: Visit) -> dict[str, Any]:
         "may_read": may_read,
         "may_issue_report": may_issue and visit.status is not VisitStatus.PLANNED,
         "may_issue_conclusion": may_issue and visit.status in (VisitStatus.CONCLUDED, VisitStatus.CLOSED),
-        "issued": issuing.issued_for_visit(visit) if may_read else [],
+        "issued": issuing.issued_for_visit(visit) if may_read and look else [],
         "today": local_today(),
     }
 

@@ -162,7 +162,8 @@ def visit_correct(visit_id: int) -> ResponseReturnValue:
     return redirect(back + "#history")
 
 
-def dossier_context(visit: Visit) -> dict[str, Any]:
-    """What the dossier shows of corrections: the history and whether the user may correct."""
+def dossier_context(visit: Visit, *, look: bool = True) -> dict[str, Any]:
+    """What the dossier shows of corrections: the history and whether the user may correct; ``look``
+    False when the caller already knows the visit was never corrected."""
     can_correct = flow.can_correct(visit, current_user) and visit.status in flow.CORRECTED_STATES
-    return {"corrections": flow.corrections_of(visit), "can_correct": can_correct}
+    return {"corrections": flow.corrections_of(visit) if look else [], "can_correct": can_correct}

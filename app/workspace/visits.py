@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import date
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any, cast
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
@@ -64,10 +64,9 @@ from models import (
     db,
     raw,
 )
-from models.enums import CANCELLABLE_TASK_STATUSES, DelegationRole, FindingKind, Role, TaskStatus, VisitStatus
+from models.enums import CANCELLABLE_TASK_STATUSES, DelegationRole, FindingKind, TaskStatus, VisitStatus
 from models.labels import css_class
 from models.vntext import format_date
-from workflows import corrections as correction_flow
 from workflows import reach, report_back, revisions, workdays
 from workflows import tasks as task_flow
 from workflows import visits as visit_flow
@@ -538,44 +537,20 @@ def visit_detail(visit_id: int) -> ResponseReturnValue:
 
 def _nothing_to_look_for(found: dossier_rows.OthersFound | None) -> dict[str, Any]:
     """The other parts' template helpers the dossier calls (``documents/_visit_buttons.html``,
-    ``news/_visit_buttons.html``, ``_corrections.html``), shadowed in the page's context by their answer
-    without a statement when one existence check found nothing of the visit there (most visits have no
-    issued document, news post or correction: three statements that found nothing, 15 % of the page).
-    Each stand-in answers what its helper answers for a visit without any; the rest is asked as before."""
-    helpers = current_app.jinja_env.globals
+    ``news/_visit_buttons.html``, ``_corrections.html``), told in the page's context not to look when one
+    existence check found nothing of the visit there (most visits have no issued document, news post or
+    correction: three statements that found nothing, 15 % of the page). The rest is asked as before."""
+    helpers: dict[str, Any] = current_app.jinja_env.globals
     shadowed: dict[str, Any] = {}
     if found is None:  # (no visit: the page is a 404)
         return shadowed
     if not found.issued and "documents_for_visit" in helpers:
-        shadowed["documents_for_visit"] = _document_actions_without_issued
+        shadowed["documents_for_visit"] = partial(helpers["documents_for_visit"], look=False)
     if not found.news and "news_posts_of_visit" in helpers:
         shadowed["news_posts_of_visit"] = lambda _visit: []
     if not found.corrections and "visit_corrections" in helpers:
-        shadowed["visit_corrections"] = _corrections_context_without_history
+        shadowed["visit_corrections"] = partial(helpers["visit_corrections"], look=False)
     return shadowed
-
-
-def _document_actions_without_issued(visit: Visit) -> dict[str, Any]:
-    """``documents_for_visit`` (``app.documents.views.visit_document_actions``) for a visit without
-    issued documents."""
-    user = current_user
-    may_read = user.is_authenticated and user.role in (Role.INSPECTOR, Role.LEADER) and visit.can_view(user)
-    may_issue = bool(may_read and visit.can_edit(user))
-    return {
-        "may_read": may_read,
-        "may_issue_report": may_issue and visit.status is not VisitStatus.PLANNED,
-        "may_issue_conclusion": may_issue and visit.status in (VisitStatus.CONCLUDED, VisitStatus.CLOSED),
-        "issued": [],
-        "today": local_today(),
-    }
-
-
-def _corrections_context_without_history(visit: Visit) -> dict[str, Any]:
-    """``visit_corrections`` (``app.workspace.corrections.dossier_context``) for a visit never corrected."""
-    can_correct = (
-        correction_flow.can_correct(visit, current_user) and visit.status in correction_flow.CORRECTED_STATES
-    )
-    return {"corrections": [], "can_correct": can_correct}
 
 
 # One task's line in the dossier, as the template wrote it (the badges are _labels.html's markup, the
