@@ -25,7 +25,7 @@ from workflows.admin import check_admin, check_org_in_scope
 from workflows.bounded import BoundedCache
 from workflows.clock import local_today
 from workflows.errors import ValidationFailed
-from workflows.scope import column_in
+from workflows.scope import column_in, in_subtree
 from workflows.tasks import log_event
 from workflows.timeliness import Period
 
@@ -174,6 +174,17 @@ def _statements(
 
     def live(units: Any) -> Any:
         # Never correlated (with ``lines`` the count is read beside the tasks).
+        if kept is not None and kept[0] is not None:
+            # A known subtree: its units', then outside units' open tasks by lead unit (see below).
+            inside, outside = (
+                select(func.count())
+                .select_from(Task)
+                .where(*where, column_in(Task.lead_org_id, part))
+                .correlate(None)
+                .scalar_subquery()
+                for part in _inside_then_outside(units, kept[0])
+            )
+            return select(inside + outside).correlate(None)
         count_of = select(func.count()).select_from(Task).where(*where, Task.lead_org_id.in_(units))
         return count_of.correlate(None)
 
@@ -205,8 +216,29 @@ def _statements(
         return query.options(joinedload(Task.lead_org))  # one query whatever the count (a test counts them)
 
     candidates = select(Organization.id).where(or_(~office, Organization.valid_to.is_not(None)))
-    where.append(Task.lead_org_id.in_(candidates))
     order = (Task.due_on.is_(None), Task.due_on, Task.id)
+    if kept is not None and kept[0] is not None:
+        # A known subtree: the open tasks of its units that may reach nobody, then those of such units
+        # outside it (tasks of its visits), each read by lead unit from the (lead unit, status, due
+        # date) index and sorted, the first ones of both merged. Gathering the subtree's open tasks
+        # first and testing each read 24,857 tasks of a province for a few hundred (300 ms).
+        firsts = [
+            select(Task.id, Task.due_on)
+            .where(*where, column_in(Task.lead_org_id, units))
+            .order_by(*order)
+            .limit(limit)
+            .subquery()
+            for units in _inside_then_outside(candidates, kept[0])
+        ]
+        first = union_all(*(select(part.c.id, part.c.due_on) for part in firsts)).subquery()
+        tasks = first_tasks(
+            select(Task)
+            .join(first, first.c.id == Task.id)
+            .order_by(first.c.due_on.is_(None), first.c.due_on, first.c.id)
+            .limit(limit)
+        )
+        return total, tasks
+    where.append(Task.lead_org_id.in_(candidates))
     if kept is None or kept[0] is not None:
         # A subtree: its tasks are gathered once (from its units' and visits' indexes, read once into
         # an array on PostgreSQL), then sorted. Joined with the units that reach nobody in one plan,
@@ -251,6 +283,12 @@ def _statements(
         .limit(limit)
     )
     return total, tasks
+
+
+def _inside_then_outside(units: Any, scope: Organization) -> tuple[Any, Any]:
+    """``units`` (organisations' ids) in the subtree of ``scope``, and outside it."""
+    inside = in_subtree(Organization.path, scope)
+    return units.where(inside), units.where(~inside)
 
 
 def record_successor(

@@ -164,3 +164,85 @@ def test_the_whole_trees_first_tasks_that_reach_nobody_are_those_of_the_general_
     assert first[0] == started
     assert [t.due_on for t in first[13:]] == [None] * 12
     assert [t.id for t in first[13:]] == sorted(t.id for t in first[13:])
+
+
+def test_a_subtrees_count_and_first_tasks_that_reach_nobody_are_those_of_a_plain_walk(
+    world, create_visit, create_task
+):
+    """Random units with and without office accounts (some inactive), some ended, tasks led inside
+    and outside each subtree and inspected from inside it: the count and the first tasks, read from
+    the units that reach nobody, are those of walking every task, for the dashboard's subtrees."""
+    import random
+
+    from models import Organization, User
+    from models.enums import OPEN_TASK_STATUSES, OrgKind, Role, TaskStatus
+    from tests.conftest import _org, _user
+    from workflows import dashboard as numbers
+
+    rng = random.Random(14)
+    today = local_today()
+    parents = [world.district, world.other_district, world.board, world.district_office]
+    units = [world.district, world.district_office, world.district_culture, world.other_district]
+    units += [world.other_office, world.board]
+    for index in range(8):
+        units.append(_org(f"R{index}-BP", f"Đơn vị {index}", OrgKind.PARTY_BOARD, rng.choice(parents)))
+    db.session.flush()
+    for index, unit in enumerate(units[6:]):
+        if rng.random() < 0.5:
+            _user(f"reach{index}", Role.OFFICE, unit).is_active = rng.random() < 0.7
+    visits = [create_visit(), create_visit(inspected_org=world.other_district)]  # the board's: led outside it
+    for index in range(60):
+        directive = visit_flow.issue_directive(rng.choice(visits), world.inspector, body=f"Chỉ đạo {index}.")
+        due = None if rng.random() < 0.2 else today + timedelta(days=rng.randint(-30, 60))
+        task = task_flow.assign_task(directive, world.inspector, lead_org=rng.choice(units), due_on=due)
+        db.session.flush()
+        if rng.random() < 0.15:  # another open status (set directly: only the status matters)
+            task.status = TaskStatus.IN_PROGRESS
+        elif rng.random() < 0.15:
+            task_flow.cancel_task(task, world.inspector, reason="Không còn cần.")
+    for unit in units:
+        if rng.random() < 0.3:
+            unit.valid_to = today + timedelta(days=rng.randint(-10, 40))
+    db.session.commit()
+
+    def reaches_nobody(task):
+        lead = task.lead_org
+        office = db.session.scalar(
+            select(func.count(User.id)).where(
+                User.organization_id == lead.id, User.role == Role.OFFICE, User.is_active.is_(True)
+            )
+        )
+        ended = lead.valid_to is not None and (
+            lead.valid_to < today or (task.due_on is not None and lead.valid_to < task.due_on)
+        )
+        return not office or ended
+
+    every = db.session.scalars(select(Task)).all()
+    scopes = [world.district, world.other_district, world.board, world.district_office, units[-1]]
+    for scope in scopes:
+        selection = numbers.Selection.of(scope, None, today)
+        assert selection.counted_scope() is not None
+        paths = {o.id: o.path for o in db.session.scalars(select(Organization))}
+
+        def inside(org_id, scope=scope):
+            return org_id is not None and paths[org_id].startswith(scope.path)
+
+        walked = sorted(
+            (
+                t
+                for t in every
+                if t.status in OPEN_TASK_STATUSES
+                and (inside(t.lead_org_id) or inside(t.inspecting_org_id))
+                and reaches_nobody(t)
+            ),
+            key=lambda t: (t.due_on is None, t.due_on or today, t.id),
+        )
+        for limit in (3, 10):
+            kept = (selection.counted_scope(), selection.period())
+            count, first = reach.unreached_tasks(selection.conditions(today), today, limit, kept=kept)
+            assert (count, [t.id for t in first]) == (len(walked), [t.id for t in walked[:limit]]), scope.code
+            count, lines = reach.unreached_tasks(
+                selection.conditions(today), today, limit, kept=kept, lines=True
+            )
+            assert (count, [row.id for row in lines]) == (len(walked), [t.id for t in walked[:limit]])
+    assert any(reaches_nobody(t) for t in every) and not all(reaches_nobody(t) for t in every)
