@@ -218,11 +218,11 @@ def test_a_subtrees_count_and_first_tasks_that_reach_nobody_are_those_of_a_plain
         return not office or ended
 
     every = db.session.scalars(select(Task)).all()
+    paths = {o.id: o.path for o in db.session.scalars(select(Organization))}
     scopes = [world.district, world.other_district, world.board, world.district_office, units[-1]]
     for scope in scopes:
         selection = numbers.Selection.of(scope, None, today)
         assert selection.counted_scope() is not None
-        paths = {o.id: o.path for o in db.session.scalars(select(Organization))}
 
         def inside(org_id, scope=scope):
             return org_id is not None and paths[org_id].startswith(scope.path)
