@@ -118,7 +118,9 @@ def unreached_tasks(
     anyone (no active office account, or ended before today) are counted from the kept counts
     (``workflows.counts``) when they are today's; the tasks of units that end later are counted. The
     first ones are read per open status from the (status, due date) index, in due-date order, when
-    the selection is every task (``kept`` with no subtree); a subtree's are gathered and sorted.
+    the selection is every task (``kept`` with no subtree); a known subtree's (``kept`` with one) from
+    its units that may reach nobody and such units outside it (its visits' tasks), by the lead-unit
+    index; without ``kept``, the selection's open tasks are gathered and sorted.
 
     ``key``: what ``conditions`` depend on (the dashboard's selection and day), when the caller has
     it: the two statements are then built once per key (building them costs more in Python than
@@ -239,11 +241,12 @@ def _statements(
         )
         return total, tasks
     where.append(Task.lead_org_id.in_(candidates))
-    if kept is None or kept[0] is not None:
-        # A subtree: its tasks are gathered once (from its units' and visits' indexes, read once into
-        # an array on PostgreSQL), then sorted. Joined with the units that reach nobody in one plan,
-        # PostgreSQL looped over those units of the whole country (1,735 at 3.4 million tasks) and
-        # combined the subtree's index ranges in each turn: past the 60 s statement timeout.
+    if kept is None:
+        # A selection of unknown subtree: its tasks are gathered once (from its units' and visits'
+        # indexes, read once into an array on PostgreSQL), then sorted. Joined with the units that
+        # reach nobody in one plan, PostgreSQL looped over those units of the whole country (1,735
+        # at 3.4 million tasks) and combined the subtree's index ranges in each turn: past the 60 s
+        # statement timeout.
         # The EXISTS tests of ``unreached`` stay outside: with them PostgreSQL walked every open task.
         gathered = select(Task.id).where(*conditions, Task.status.in_(OPEN_TASK_STATUSES))
         tasks = first_tasks(
