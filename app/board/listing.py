@@ -57,8 +57,9 @@ class TaskFilters:
     problems: tuple[str, ...] = field(default=(), compare=False)
 
     def narrowed(self) -> bool:
-        """Whether the counts select more than a subtree and a period (a status, visit, unit …)."""
-        return any(
+        """Whether the counts select more than a subtree and a period (a status, visit, unit, past day,
+        search …): the kept counts (``workflows.counts``) answer only a subtree and a period."""
+        return bool(self.q) or any(
             value is not None
             for value in (
                 self.visit,

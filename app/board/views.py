@@ -226,10 +226,9 @@ def list_selection(*, unit_rows: bool = False) -> ListSelection:
     root = scope if scope is not None else current_user.organization
     # A subtree below the root (whose parent is set, so not the whole tree): its own paths.
     subtree = root if root.parent_id is not None else None
-    # (A search is not in the kept counts: the tasks it finds are counted.)
-    if filters.open_on is None and not filters.narrowed() and not filters.q and subtree and scope is None:
+    if not filters.narrowed() and subtree and scope is None:
         counts = _visible_counts(subtree, filters, today, soon)
-    elif filters.open_on is None and not filters.narrowed() and not filters.q:
+    elif not filters.narrowed():
         counts = numbers.count_subtree(
             scope or current_user.organization,
             visible=scope is None,
