@@ -217,6 +217,16 @@ def _statements(
             return with_count(query.with_only_columns(*listed).join(lead, lead.id == Task.lead_org_id))
         return query.options(joinedload(Task.lead_org))  # one query whatever the count (a test counts them)
 
+    def merged(parts: list[Any]) -> Any:
+        """The first ``limit`` of ``parts`` (subqueries of (id, due date), each already in order)."""
+        first = union_all(*(select(part.c.id, part.c.due_on) for part in parts)).subquery()
+        return first_tasks(
+            select(Task)
+            .join(first, first.c.id == Task.id)
+            .order_by(first.c.due_on.is_(None), first.c.due_on, first.c.id)
+            .limit(limit)
+        )
+
     candidates = select(Organization.id).where(or_(~office, Organization.valid_to.is_not(None)))
     order = (Task.due_on.is_(None), Task.due_on, Task.id)
     if kept is not None and kept[0] is not None:
@@ -232,14 +242,7 @@ def _statements(
             .subquery()
             for units in _inside_then_outside(candidates, kept[0])
         ]
-        first = union_all(*(select(part.c.id, part.c.due_on) for part in firsts)).subquery()
-        tasks = first_tasks(
-            select(Task)
-            .join(first, first.c.id == Task.id)
-            .order_by(first.c.due_on.is_(None), first.c.due_on, first.c.id)
-            .limit(limit)
-        )
-        return total, tasks
+        return total, merged(firsts)
     where.append(Task.lead_org_id.in_(candidates))
     if kept is None:
         # A selection of unknown subtree: its tasks are gathered once (from its units' and visits'
@@ -278,14 +281,7 @@ def _statements(
         .limit(limit)
         .subquery()
     )
-    first = union_all(*(select(part.c.id, part.c.due_on) for part in parts)).subquery()
-    tasks = first_tasks(
-        select(Task)
-        .join(first, first.c.id == Task.id)
-        .order_by(first.c.due_on.is_(None), first.c.due_on, first.c.id)
-        .limit(limit)
-    )
-    return total, tasks
+    return total, merged(parts)
 
 
 def _inside_then_outside(units: Any, scope: Organization) -> tuple[Any, Any]:
