@@ -154,6 +154,29 @@ def invalid_fields(form: Any) -> list[dict[str, str]]:
     return found
 
 
+# A progress bar and its percentage: the one markup of every page's bar, written by the templates'
+# macro (``_macros.html``) and by the rows that views write in Python (task list, dossier, dashboard).
+_PROGRESS_BAR = (
+    '<div class="d-flex align-items-center gap-1 kt-progress-line">'
+    '<div class="progress kt-progress flex-grow-1" role="progressbar" aria-label="{label}"'
+    ' aria-valuenow="{value}" aria-valuemin="0" aria-valuemax="100">'
+    '<div class="progress-bar{done}" style="width: {value}%"></div></div>'
+    '<span class="small text-nowrap kt-progress-value">{value}%</span></div>'
+)
+
+
+def progress_bar(value: int, label: object = None) -> Markup:
+    """The bar of a percentage from 0 to 100 (green when complete), labelled for screen readers
+    "Tiến độ" in the page's language (``label``: that word, translated once by a caller that writes
+    many rows)."""
+    shown = int(value)
+    if label is None:
+        label = _language()[1].ugettext("Tiến độ")
+    return Markup(  # noqa: S704 - the number is an int, the label escaped
+        _PROGRESS_BAR.format(label=escape(label), value=shown, done=" bg-success" if shown == 100 else "")
+    )
+
+
 def init_app(app: Flask) -> None:
     """Register kiemtra's Jinja filters, the header's helpers, and the templates' gettext."""
     from app import navigation
@@ -174,6 +197,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["label"] = label
     app.jinja_env.globals["css_class"] = css_class
     app.jinja_env.globals["count_columns"] = COUNT_COLUMNS
+    app.jinja_env.globals["progress_bar"] = progress_bar
     app.jinja_env.globals["document_kind"] = DocumentKind  # issued documents store the kind as text
     app.add_template_filter(format_date, "vndate")
     app.add_template_filter(ordinal_la, "ordinal")

@@ -65,7 +65,7 @@ from sqlalchemy.types import Date
 from models import Directive, Organization, Task, TaskCount, TaskCountAll, TaskCountDay, TaskTrend, Visit
 from models.enums import TaskStatus
 from workflows.clock import local_today
-from workflows.scope import in_subtree
+from workflows.scope import Subtree, in_subtree
 from workflows.timeliness import end_of_local_day, local_day, start_of_local_day
 
 log = logging.getLogger(__name__)
@@ -353,7 +353,7 @@ def _trend_statement(path: str | None, first: date, last: date) -> Any:
     conditions: list[ColumnElement[bool]] = [TaskTrend.month >= first, TaskTrend.month <= last]
     if path is not None:
         unit = aliased(Organization)
-        units = select(unit.id).where(in_subtree(unit.path, Organization(path=path)))
+        units = select(unit.id).where(in_subtree(unit.path, path))
         conditions.append(or_(TaskTrend.lead_org_id.in_(units), TaskTrend.inspecting_org_id.in_(units)))
     # Summed per month apart, then joined to the kept day's row (one row without sums when it is not
     # ``day``): grouped by the month alone, the sums need no sort of the rows by day first.
@@ -535,7 +535,7 @@ def servable(
 
 
 def _kept_rows(
-    scope: Organization | None, months: tuple[date | None, date | None]
+    scope: Subtree | None, months: tuple[date | None, date | None]
 ) -> tuple[Any, list[ColumnElement[bool]]]:
     """The kept rows to sum (those of all time when every month is asked for) and the conditions
     that keep ``scope``'s rows of ``months``."""
@@ -597,7 +597,7 @@ def _read_statement(path: str | None, months: tuple[date | None, date | None], g
     sums are read straight, grouped by unit and category in the order of the (lead unit, category,
     tasks) index, not materialised to be joined to the day's row. A stale day answers no row; so
     does a day with nothing kept, which ``read`` then tells apart by the day's row alone."""
-    rows_of, in_months = _kept_rows(Organization(path=path) if path is not None else None, months)
+    rows_of, in_months = _kept_rows(path, months)
     keys = [rows_of.lead_org_id] if grouped_by_unit else []
     return (
         select(*keys, rows_of.category, func.sum(rows_of.tasks))

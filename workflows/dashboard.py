@@ -32,7 +32,7 @@ from sqlalchemy.orm import selectinload
 from models import Directive, Organization, Task, Visit, db
 from models.enums import TaskStatus
 from workflows.clock import local_today
-from workflows.scope import in_subtree, tasks_counted_for, tasks_visible_to
+from workflows.scope import Subtree, in_subtree, tasks_counted_for, tasks_visible_to
 from workflows.timeliness import (
     CATEGORIES,
     Period,
@@ -135,7 +135,7 @@ def is_whole_tree(root: Organization) -> bool:
 
 
 def subtree_tasks(
-    root: Organization, *, whole_tree: bool, visible: bool = False, per_row: bool = False
+    root: Subtree, *, whole_tree: bool, visible: bool = False, per_row: bool = False
 ) -> ColumnElement[bool]:
     """The tasks a subtree answers for (or, with ``visible``, may see).
 
@@ -189,8 +189,7 @@ def _conditions(
     """A selection's conditions, built once per subtree, period and day: building their subqueries
     costs more in Python than a dashboard's statements take to run (SQL constructs are immutable, so
     one serves every request; only the root's path is read)."""
-    root = Organization(path=path)  # never added to a session
-    return (counted_on(as_of), subtree_tasks(root, whole_tree=whole_tree), assigned_between(start, end))
+    return (counted_on(as_of), subtree_tasks(path, whole_tree=whole_tree), assigned_between(start, end))
 
 
 # A subtree of more organisations than this is shown by the level below its root (``by_level_below``).

@@ -17,12 +17,22 @@ def _escape_like(value: str) -> str:
     return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def in_subtree(path_column: SQLCoreOperations[str], root: Organization) -> ColumnElement[bool]:
+# A subtree is named by its root organisation or by the root's path alone: the conditions below read
+# nothing else of it, and conditions built once per path (``lru_cache``) need no organisation object.
+Subtree = Organization | str
+
+
+def path_of(root: Subtree) -> str:
+    """The path of the subtree's root."""
+    return root if isinstance(root, str) else root.path
+
+
+def in_subtree(path_column: SQLCoreOperations[str], root: Subtree) -> ColumnElement[bool]:
     """True for organisations whose path starts with the root's path."""
-    return path_column.like(_escape_like(root.path) + "%", escape="\\")
+    return path_column.like(_escape_like(path_of(root)) + "%", escape="\\")
 
 
-def visits_in_scope(root: Organization) -> ColumnElement[bool]:
+def visits_in_scope(root: Subtree) -> ColumnElement[bool]:
     """Visits where either the inspecting or the inspected body lies in the subtree."""
     inspecting = aliased(Organization)
     inspected = aliased(Organization)
@@ -61,12 +71,12 @@ def _any_of_postgresql(element: _AnyOf, compiler: Any, **kw: Any) -> str:
     return f"{column} = ANY(ARRAY({compiler.process(element.subquery.scalar_subquery(), **kw)}))"
 
 
-def _units_in(root: Organization) -> Select[int]:
+def _units_in(root: Subtree) -> Select[int]:
     unit = aliased(Organization)
     return select(unit.id).where(in_subtree(unit.path, root))
 
 
-def _directives_of_visits(body_column: InstrumentedAttribute[int], root: Organization) -> Select[int]:
+def _directives_of_visits(body_column: InstrumentedAttribute[int], root: Subtree) -> Select[int]:
     # Walk down from the bodies through the indexes (visit by body, directive by visit) rather than
     # joining every directive to its visit: an office's list reads a few hundred rows, not the table.
     return select(Directive.id).where(
@@ -74,7 +84,7 @@ def _directives_of_visits(body_column: InstrumentedAttribute[int], root: Organiz
     )
 
 
-def tasks_counted_for(root: Organization, *, per_row: bool = False) -> ColumnElement[bool]:
+def tasks_counted_for(root: Subtree, *, per_row: bool = False) -> ColumnElement[bool]:
     """Tasks a subtree answers for: those it leads, and those of visits its bodies conducted.
 
     Coordinating units are left out so that a task is counted once per scope. The second part reads
@@ -97,7 +107,7 @@ def _in(column: SQLCoreOperations[Any], subquery: Select[Any], per_row: bool) ->
     return column.in_(subquery) if per_row else _AnyOf(column, subquery)
 
 
-def tasks_visible_to(root: Organization, *, per_row: bool = False) -> ColumnElement[bool]:
+def tasks_visible_to(root: Subtree, *, per_row: bool = False) -> ColumnElement[bool]:
     """Tasks a user of the subtree may see: counted ones, plus those it coordinates (``per_row``: see
     ``tasks_counted_for``)."""
     coordinated = select(task_coordinator.c.task_id).where(
@@ -116,12 +126,12 @@ def column_in(column: SQLCoreOperations[Any], subquery: Select[Any]) -> ColumnEl
     return _AnyOf(column, subquery)
 
 
-def units_in(root: Organization) -> Select[int]:
+def units_in(root: Subtree) -> Select[int]:
     """The ids of the subtree's organisations, as a subquery."""
     return _units_in(root)
 
 
-def tasks_seen_not_counted(root: Organization) -> ColumnElement[bool]:
+def tasks_seen_not_counted(root: Subtree) -> ColumnElement[bool]:
     """Tasks a subtree may see but does not answer for: ``tasks_visible_to`` less ``tasks_counted_for``.
 
     Those it coordinates or whose visit one of its units received, led by a unit outside it, for a visit
@@ -158,7 +168,7 @@ def coordinated_from_outside(units: Select[int]) -> Select[int]:
     )
 
 
-def tasks_visible_probed(root: Organization, *, visible: bool = True) -> ColumnElement[bool]:
+def tasks_visible_probed(root: Subtree, *, visible: bool = True) -> ColumnElement[bool]:
     """``tasks_visible_to`` (``visible``) or ``tasks_counted_for``, tested on each row by probes: the
     lead unit and the inspecting body against the subtree's units (hashed once), a coordinating unit
     and the visit's inspected unit by the task's own keys (an index look-up each).

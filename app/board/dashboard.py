@@ -19,7 +19,7 @@ from app.acting import error_message
 from app.board.forms import DashboardForm
 from app.board.listing import LinkMaker
 from app.board.views import bp, due_soon_days
-from app.jinja import percent, vi
+from app.jinja import percent, progress_bar, vi
 from exports import charts
 from models import Organization, Task, db
 from models.enums import TimelinessGroup
@@ -380,7 +380,7 @@ def visit_rows(visits: list[numbers.VisitRow], link: LinkMaker) -> Markup:
 
 
 def _visit_rows(visits: list[numbers.VisitRow], link: LinkMaker) -> Markup:
-    progress_word = escape(_("Tiến độ"))
+    progress_word = _("Tiến độ")
     parts = []
     for row in visits:
         counts = row.counts
@@ -396,16 +396,9 @@ def _visit_rows(visits: list[numbers.VisitRow], link: LinkMaker) -> Markup:
         ):
             muted = "" if value else 'class="text-muted" '
             parts.append(f'\n      <td class="num"><a {muted}href="{escape(href)}">{escape(value)}</a></td>')
-        value = int(round(row.average_progress, 0))  # the template's ``| round | int``
-        done = " bg-success" if value == 100 else ""
+        bar = progress_bar(int(round(row.average_progress, 0)), progress_word)
         parts.append(
-            '\n      <td><div class="d-flex align-items-center gap-1 kt-progress-line">\n'
-            f'    <div class="progress flex-grow-1" role="progressbar" aria-label="{progress_word}"'
-            f' aria-valuenow="{value}" aria-valuemin="0" aria-valuemax="100" style="min-width: 4rem">\n'
-            f'      <div class="progress-bar{done}" style="width: {value}%"></div>\n'
-            "    </div>\n"
-            f'    <span class="small text-nowrap kt-progress-value">{value}%</span>\n'
-            "  </div></td>\n"
+            f"\n      <td>{bar}</td>\n"
             f'      <td class="num">{escape(_rate(row.done_share))}</td>\n'
             "    </tr>\n  "
         )

@@ -180,8 +180,7 @@ def _subtree_condition(
     """The condition's SQL, built once per subtree: building its subqueries over aliased organisations
     costs more in Python than an office's list takes to read (SQL constructs are immutable, so one
     serves every request). Only the root's path is read."""
-    root = Organization(path=path)  # never added to a session
-    return subtree_tasks(root, whole_tree=whole_tree, visible=visible, per_row=per_row)
+    return subtree_tasks(path, whole_tree=whole_tree, visible=visible, per_row=per_row)
 
 
 def conditions(

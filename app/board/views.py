@@ -68,6 +68,7 @@ from app.board.listing import (
     urgency_order,
     visible_to_unit,
 )
+from app.jinja import progress_bar
 from app.workspace.common import labels_once, link_by_id, vi_once
 from models import Attachment, Directive, Organization, Task, TaskEvent, User, Visit, db
 from models.enums import Role, TaskStatus, Timeliness, TimelinessGroup
@@ -149,11 +150,10 @@ def overdue_badge() -> ColumnElement[int] | None:
 def _overdue_count_sql(path: str, today: date, soon: int) -> ColumnElement[int]:
     """The count's SQL, built once per unit and day: building the scope's subqueries costs more in
     Python than the database takes to count (SQL constructs are immutable, so one serves every request)."""
-    unit = Organization(path=path)  # never added to a session: only its path is read
     return (
         select(func.count(Task.id))
         .where(
-            tasks_visible_to(unit),
+            tasks_visible_to(path),
             # The category expression, not "status IN … AND due_on < …": the latter leads SQLite to
             # walk every overdue task of the province through the (status, due_on) index.
             numbers.category_condition("overdue", today, soon),
@@ -275,7 +275,7 @@ def _visible_counts(root: Organization, filters: TaskFilters, today: date, soon:
 @lru_cache(maxsize=256)
 def _seen_not_counted(path: str) -> ColumnElement[bool]:
     """``tasks_seen_not_counted`` of the subtree at ``path``, built once per subtree."""
-    return tasks_seen_not_counted(Organization(path=path))  # never added to a session
+    return tasks_seen_not_counted(path)
 
 
 @bp.route("/tasks")
@@ -340,7 +340,7 @@ def _share(path: str) -> float:
     several databases (the tests) would choose by another tree's share."""
     shares: dict[str, float] = g.setdefault("subtree_shares", {})
     if path not in shares:
-        inside = in_subtree(Organization.path, Organization(path=path))  # never added to a session
+        inside = in_subtree(Organization.path, path)
         units, every = db.session.execute(
             select(func.count(Organization.id).filter(inside), func.count(Organization.id))
         ).one()
@@ -392,7 +392,7 @@ def _page_ids(chosen: ListSelection, wide: bool, page: int, after: ListKey | Non
 @lru_cache(maxsize=256)
 def _probed(path: str, visible: bool) -> ColumnElement[bool]:
     """``tasks_visible_probed`` of the subtree at ``path``, built once per subtree."""
-    return tasks_visible_probed(Organization(path=path), visible=visible)  # never added to a session
+    return tasks_visible_probed(path, visible=visible)
 
 
 class VisitChoice(NamedTuple):
@@ -556,12 +556,7 @@ _ROW = (
     "      </td>\n"
     "      \n"
     "      \n"
-    '      <td data-label="{progress_label}"><div class="d-flex align-items-center gap-1 kt-progress-line">'
-    '<div class="progress flex-grow-1" role="progressbar" aria-label="{progress_label}"'
-    ' aria-valuenow="{shown}" aria-valuemin="0" aria-valuemax="100" style="min-width: 4rem">'
-    '<div class="progress-bar{done}"'
-    ' style="width: {shown}%"></div></div><span class="small text-nowrap kt-progress-value">{shown}%</span>'
-    "</div></td>\n"
+    '      <td data-label="{progress_label}">{progress}</td>\n'
     '      <td class="kt-state" data-label="{status_label}">'
     '<span class="badge kt-badge {status_class}">{status}</span></td>\n'
     '      <td class="kt-state" data-label="{timeliness_label}">{timeliness}</td>\n'
@@ -638,8 +633,7 @@ def _list_rows(tasks: list[_Shown], today: date, soon: int) -> Markup:
                 coordinators=_small(f"{coordinating} {escape(', '.join(names))}") if names else "",
                 due=day(task.due_on) if task.due_on else "—",
                 original_due=_small(first_due % {"day": format_date(task.original_due_on)}) if moved else "",
-                shown=int(shown),
-                done=" bg-success" if shown == 100 else "",
+                progress=progress_bar(shown, labels["progress_label"]),
                 status_class=status_class,
                 status=status,
                 timeliness=state,
@@ -826,7 +820,7 @@ def _subtree_visit_statements(path: str, visible: bool) -> tuple[Any, Any]:
     """``_subtree_visit_choices``' two statements for the subtree at ``path``, built once: the newest
     visits it made (or received) with a task not cancelled (``limit`` bound), and the visits of others
     newer than (``day``, ``visit_id``) with a task not cancelled that it leads (or coordinates)."""
-    units = units_in(Organization(path=path))  # never added to a session: only its path is read
+    units = units_in(path)
     columns = (Visit.id, Visit.title, Visit.visited_on)
     newest: list[Any] = [Visit.visited_on.desc(), Visit.id.desc()]
     own_visit = (

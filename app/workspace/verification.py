@@ -65,7 +65,7 @@ def _waiting_sql(path: str, today: date) -> ColumnElement[int]:
     requests of tasks whose visit's inspecting body lies in the subtree. The reports are read from
     the kept counts (``workflows.counts``: their "awaiting verification" categories) when those are
     today's, else looked up per waiting task by primary keys; the requests per pending request."""
-    scope = select(Organization.id).where(in_subtree(Organization.path, Organization(path=path)))
+    scope = select(Organization.id).where(in_subtree(Organization.path, path))
     issued = exists(
         select(Directive.id)
         .join(Visit, Visit.id == Directive.visit_id)

@@ -21,6 +21,7 @@ from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from app import once
 from app.acting import Refused, error_message, run
+from app.jinja import progress_bar
 from app.workspace import dossier_rows, local_time
 from app.workspace.common import (
     Page,
@@ -567,14 +568,7 @@ _TASK_ROW = "\n".join(
         "{coordinating}</td>",
         '            <td class="text-nowrap" data-label="{due_label}">{due}</td>',
         '            <td data-label="{status_label}">{status}<div class="small">{timeliness}</div></td>',
-        '            <td class="d-none d-sm-table-cell" data-label="{progress_label}">'
-        '<div class="d-flex align-items-center gap-1 kt-progress-line">',
-        '  <div class="progress kt-progress flex-grow-1" role="progressbar" aria-label="{progress_label}"'
-        ' aria-valuenow="{progress}" aria-valuemin="0" aria-valuemax="100">',
-        '    <div class="progress-bar{done}" style="width: {progress}%"></div>',
-        "  </div>",
-        '  <span class="small text-nowrap kt-progress-value">{progress}%</span>',
-        "</div></td>",
+        '            <td class="d-none d-sm-table-cell" data-label="{progress_label}">{progress}</td>',
         '            <td class="d-none d-lg-table-cell small" data-label="{activity_label}">{event}</td>',
         "          </tr>",
     )
@@ -636,7 +630,6 @@ def _task_rows(
                 activity += f" · {escape(event.actor_name)}"
             if event.note:
                 activity += f'<div class="text-muted kt-clip">{vi(event.note)}</div>'
-        progress = task.shown_progress
         rows[task.id] = Markup(  # noqa: S704 - values escaped here, the words are the catalogue's
             _TASK_ROW.format(
                 **words,
@@ -648,8 +641,7 @@ def _task_rows(
                 due=due,
                 status=status,
                 timeliness=shown_state,
-                progress=escape(progress),
-                done=" bg-success" if progress == 100 else "",
+                progress=progress_bar(task.shown_progress, words["progress_label"]),
                 event=activity,
             )
         )
