@@ -66,6 +66,8 @@ def test_the_office_drafts_downloads_and_submits_and_the_inspector_accepts(
     visit = db.session.get(Visit, visit.id)
     task = report_back.task_of(visit)
     first = visit.directives[0]
+    first.tasks[0].progress = 35
+    db.session.commit()
 
     client = login_as(unit_office)
     page = client.get(f"/tasks/{task.id}").get_data(as_text=True)
@@ -73,6 +75,7 @@ def test_the_office_drafts_downloads_and_submits_and_the_inspector_accepts(
     page = client.get(f"/tasks/{task.id}/bao-cao-ket-qua").get_data(as_text=True)
     assert "Một là," in page and "Hai là," in page and "Yêu cầu thứ 2" in page
     assert "Ban Tuyên giáo Huyện ủy Bù Đốp" in page  # the tasks of each directive, with their lead
+    assert 'aria-valuenow="35"' in page and ">35%</span>" in page  # each task's progress, as its bar
     assert 'id="save-draft"' in page
 
     form = {"general": "Đã quán triệt Thông báo kết luận.", f"text-{first.id}": "Đã tổ chức hội nghị."}
