@@ -359,28 +359,6 @@ def visit_list() -> ResponseReturnValue:
     )
 
 
-# One line of the list (a row of _page_of_visits), as the template wrote it; the status badge is
-# _labels.html's markup. Values are escaped by _list_rows_html, the translated words are not (as
-# the template's ``_()``, whose words are marked safe).
-_LIST_ROW = (
-    "\n    \n"  # where the template had a line of its own
-    """    <tr>
-      <td class="text-nowrap kt-first-phone" data-label="{date_label}">{date}</td>
-      <td>
-        <a href="{link}">{title}</a>
-        <div class="small text-muted">{inspecting}<span class="d-md-none"> → {inspected}</span></div>
-      </td>
-      <td class="d-none d-md-table-cell">{inspected}</td>
-      <td class="d-none d-lg-table-cell">{head}</td>
-      <td data-label="{status_label}">{status}</td>
-      <td class="num d-none d-sm-table-cell" data-label="{directives_label}">{directives}</td>
-      <td class="num d-none d-sm-table-cell" data-label="{tasks_label}">{tasks}{overdue}</td>
-    </tr>
-"""
-    "  "
-)
-
-
 def _state_badge(badges: dict[Any, str], status: Any, label: Any) -> str:
     """A state's badge (``_labels.html``'s markup), written once per page and kept in ``badges``."""
     badge = badges.get(status)
@@ -394,48 +372,90 @@ def _state_badge(badges: dict[Any, str], status: Any, label: Any) -> str:
 
 
 def _list_rows_html(rows: Sequence[Any]) -> Markup:
-    """The list's lines, written at once: each word translated once, each state's label once, the
-    language looked up once, each link from one ``url_for``."""
-    words = {
-        "date_label": _("Ngày"),
-        "status_label": _("Trạng thái"),
-        "directives_label": _("Yêu cầu"),
-        "tasks_label": _("Nhiệm vụ"),
-    }
-    overdue_word = _("quá hạn")
+    """The list's lines, written at once: each word translated once, each state's label, body's name and
+    day escaped once, the language looked up once, each link from one ``url_for``."""
+    line = _list_line(_("Ngày"), _("Trạng thái"), _("Yêu cầu"), _("Nhiệm vụ"), _("quá hạn"))
     label, vi, link = labels_once(), vi_once(), link_by_id("workspace.visit_detail", "visit_id")
     badges: dict[Any, str] = {}  # each state's badge written once
     names: dict[str, Markup] = {}  # each body's name once (a page shows a few bodies many times)
+    days: dict[date, str] = {}  # each day once (a page of fifty shows fewer days)
     lines = []
-    for row in rows:
-        status = _state_badge(badges, row.status, label)
-        inspecting = names.get(row.inspecting_name)
+    for (
+        visit_id,
+        visited_on,
+        title,
+        state,
+        inspecting_name,
+        inspected_name,
+        head,
+        *counts,
+    ) in rows:  # directives, tasks, overdue
+        inspecting = names.get(inspecting_name)
         if inspecting is None:
-            inspecting = names[row.inspecting_name] = vi(row.inspecting_name)
-        inspected = names.get(row.inspected_name)
+            inspecting = names[inspecting_name] = vi(inspecting_name)
+        inspected = names.get(inspected_name)
         if inspected is None:
-            inspected = names[row.inspected_name] = vi(row.inspected_name)
-        overdue = (
-            f' <span class="t-overdue" title="{overdue_word}">({row.overdue} {overdue_word})</span>'
-            if row.overdue
-            else ""
-        )
+            inspected = names[inspected_name] = vi(inspected_name)
+        day = days.get(visited_on)
+        if day is None:
+            day = days[visited_on] = escape(format_date(visited_on))
         lines.append(
-            _LIST_ROW.format(
-                **words,
-                date=escape(format_date(row.visited_on)),
-                link=escape(link(row.id)),
-                title=vi(row.title),
-                inspecting=inspecting,
-                inspected=inspected,
-                head="—" if row.head_name is None else escape(row.head_name),
-                status=status,
-                directives=row.directives,
-                tasks=row.tasks,
-                overdue=overdue,
+            line(
+                day,
+                escape(link(visit_id)),
+                vi(title),
+                inspecting,
+                inspected,
+                "—" if head is None else escape(head),
+                _state_badge(badges, state, label),
+                *counts,
             )
         )
     return Markup("".join(lines))  # noqa: S704 - values escaped above, the words are the catalogue's
+
+
+def _list_line(
+    date_label: str, status_label: str, directives_label: str, tasks_label: str, overdue_word: str
+) -> Callable[..., str]:
+    """One line of the list (a row of ``_page_of_visits``) as the template wrote it, the page's words
+    put in; the status badge is ``_labels.html``'s markup. The values come escaped; the words do not
+    need it (as the template's ``_()``, whose words are marked safe)."""
+
+    def line(
+        day: str,
+        link: str,
+        title: str,
+        inspecting: str,
+        inspected: str,
+        head: str,
+        status: str,
+        directives: int,
+        tasks: int,
+        overdue: int,
+    ) -> str:
+        late = (
+            f' <span class="t-overdue" title="{overdue_word}">({overdue} {overdue_word})</span>'
+            if overdue
+            else ""
+        )
+        return (
+            "\n    \n"  # where the template had a line of its own
+            f"""    <tr>
+      <td class="text-nowrap kt-first-phone" data-label="{date_label}">{day}</td>
+      <td>
+        <a href="{link}">{title}</a>
+        <div class="small text-muted">{inspecting}<span class="d-md-none"> → {inspected}</span></div>
+      </td>
+      <td class="d-none d-md-table-cell">{inspected}</td>
+      <td class="d-none d-lg-table-cell">{head}</td>
+      <td data-label="{status_label}">{status}</td>
+      <td class="num d-none d-sm-table-cell" data-label="{directives_label}">{directives}</td>
+      <td class="num d-none d-sm-table-cell" data-label="{tasks_label}">{tasks}{late}</td>
+    </tr>
+  """
+        )
+
+    return line
 
 
 def _unit_options(chosen: int | None) -> Markup:
