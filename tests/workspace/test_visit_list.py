@@ -43,7 +43,9 @@ def _visit_with_tasks(world, create_visit):
     return visit
 
 
-def test_a_line_counts_directives_tasks_and_overdue_tasks_alike_filtered_or_not(login_as, world, create_visit):
+def test_a_line_counts_directives_tasks_and_overdue_tasks_the_same_filtered_or_not(
+    login_as, world, create_visit
+):
     _visit_with_tasks(world, create_visit)
     client = login_as(world.inspector)
     overdue = '2 <span class="t-overdue" title="quá hạn">(1 quá hạn)</span>'
