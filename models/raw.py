@@ -41,7 +41,7 @@ class _Compiled:
     sql: str
     positions: tuple[str, ...] | None  # the parameters' order for a positional driver (SQLite)
     binds: Mapping[str, Callable[[Any], Any] | None]  # each parameter's processor
-    results: tuple[Callable[[Any], Any] | None, ...]  # each column's processor
+    results: tuple[tuple[int, Callable[[Any], Any]], ...]  # (position, processor) of each column with one
     context: _Context  # for the engine's listeners
 
 
@@ -61,10 +61,13 @@ def _compile(statement: Select[Any], dialect: Dialect, literal: bool) -> _Compil
         name: bind.type.dialect_impl(dialect).bind_processor(dialect)
         for bind, name in compiled.bind_names.items()
     }
-    results = tuple(
+    processors = (
         column.type.dialect_impl(dialect).result_processor(dialect, None)
         for column in statement.selected_columns
     )
+    # Only the columns that have a processor are walked for each row (most have none: ids, texts, and
+    # on PostgreSQL dates and instants too).
+    results = tuple((at, process) for at, process in enumerate(processors) if process is not None)
     prepared = _Compiled(
         str(compiled),
         tuple(compiled.positiontup or ()) if compiled.positional else None,
@@ -110,12 +113,15 @@ def rows(
     finally:
         cursor.close()
     results = prepared.results
-    if not any(results):
+    if not results:
         return [tuple(row) for row in fetched]
-    return [
-        tuple(value if step is None else step(value) for step, value in zip(results, row, strict=True))
-        for row in fetched
-    ]
+    processed = []
+    for row in fetched:
+        values = list(row)
+        for at, process in results:
+            values[at] = process(values[at])
+        processed.append(tuple(values))
+    return processed
 
 
 def persistent(session: Any, model: type[M], values: dict[str, Any]) -> M:

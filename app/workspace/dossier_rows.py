@@ -1,14 +1,18 @@
-"""The dossier's visit read as plain rows and made into the session's objects without the ORM's loader.
+"""The dossier's visit read as plain rows: its tasks as ``TaskRow``, the rest made into the session's
+objects without the ORM's loader.
 
 The dossier shows one visit with its delegation, findings, directives, their citations and report
 duties, and each task with its units and last event. Loaded through the ORM (``dossier_options``), half
 of the page's time went to the loader's work around its statements (cache keys, loading contexts, one
 loader per relationship) rather than to the database. Here the same graph is read by a few statements
-built once and sent through ``models.raw``, and its objects are made as the loader makes them
-(``raw.persistent``: persistent, clean, in the identity map), with their relationships set as loaded;
-so the template and the models' predicates (``visit.can_edit``, ``task.can_pause``,
-``report_back.task_of`` …) read the same objects as before. Relationships the page does not read (a
-directive's findings, a task's events and extensions) stay unloaded and load lazily if asked for.
+built once and sent through ``models.raw``. The visit, its bodies, members, findings, directives,
+citations and report duties are made as the loader makes them (``raw.persistent``: persistent, clean,
+in the identity map), with their relationships set as loaded, so the template and the models'
+predicates (``visit.can_edit``, ``duty.can_stop`` …) read the same objects as before. The tasks, the
+most numerous, are not objects of the session: each is a ``TaskRow`` of the columns the page reads,
+which asks the model's own predicates (``Task.can_pause`` …) and the workflows' rules
+(``timeliness_of``, ``unfinished_tasks``, ``report_back.task_of``) as a task would. A directive's
+``tasks`` stays unloaded (the page reads ``VisitTasks.of``); so do relationships the page does not read.
 
 ``tests/workspace/test_dossier_rows.py`` keeps this equal to the ORM's load.
 """
@@ -17,9 +21,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
-from functools import lru_cache
-from typing import Any, TypeVar
+from datetime import date, datetime
+from functools import cache, lru_cache
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy import inspect as sa_inspect
@@ -47,7 +51,10 @@ from models import (
     task_coordinator,
 )
 from models.base import Base
-from models.enums import TaskEventKind
+from models.enums import TaskEventKind, TaskStatus
+from workflows import report_back
+from workflows import visits as visit_flow
+from workflows.timeliness import Timeliness, timeliness_of
 
 M = TypeVar("M", bound=Base)
 
@@ -62,6 +69,71 @@ class LastEvent:
     actor_name: str | None  # the author's display name, else username; None without an author
 
 
+_TASK: Any = Task
+
+
+@dataclass(slots=True)
+class TaskRow:
+    """What the dossier shows and asks of a task, read as plain columns (no object of the session)."""
+
+    id: int
+    directive: Directive  # the session's object, its visit loaded
+    title: str
+    due_on: date | None
+    original_due_on: date | None
+    status: TaskStatus
+    progress: int
+    completed_on: date | None
+    reported_at: datetime | None
+    recurrence_id: int | None
+    recurrence: Recurrence | None  # the session's object (the directive's duty)
+    period_start: date | None
+    version: int
+    lead_name: str
+    coordinating_names: list[str]  # by the units' ids, as the ORM's collection was read
+    last_event: LastEvent | None
+
+    # The model's own properties and predicates, asked of the row: they read only the columns above
+    # (and ``directive.visit``), so the hold forms check exactly what a task's ``can_pause`` checks.
+    # (Typed Any: mypy takes a function read off Task as one that wants a Task.)
+    is_paused = _TASK.is_paused
+    shown_progress = _TASK.shown_progress
+    period_name = _TASK.period_name
+    can_verify = _TASK.can_verify
+    can_pause = _TASK.can_pause
+    can_resume = _TASK.can_resume
+
+    def timeliness(self, today: date, due_soon_days: int) -> Timeliness | None:
+        """The task's category on ``today``, by ``timeliness_of`` (which reads the status and dates)."""
+        return timeliness_of(cast(Any, self), today, due_soon_days)
+
+
+@dataclass(frozen=True, slots=True)
+class DirectiveTasks:
+    """One directive's tasks as rows, in the order the ORM's collection has them (by id)."""
+
+    tasks: list[TaskRow]
+
+
+@dataclass(frozen=True)
+class VisitTasks:
+    """The visit's tasks as rows: ``of`` a directive by its id for the page, and shaped as the
+    workflows' rules read a visit (its directives' tasks, the report-back obligation's apart), so
+    ``unfinished`` and ``report_back_task`` are those rules' answers, not copies of them."""
+
+    of: dict[int, list[TaskRow]]
+    directives: list[DirectiveTasks]
+    report_back_directive: DirectiveTasks | None
+
+    def unfinished(self) -> list[TaskRow]:
+        """``visits.unfinished_tasks`` of the visit (it reads the directives' tasks and their status)."""
+        return cast(list[TaskRow], visit_flow.unfinished_tasks(cast(Any, self)))
+
+    def report_back_task(self) -> TaskRow | None:
+        """``report_back.task_of`` the visit (it reads the obligation's tasks and their status)."""
+        return cast(TaskRow | None, report_back.task_of(cast(Any, self)))
+
+
 @dataclass(frozen=True, slots=True)
 class OthersFound:
     """Whether a visit has issued documents, news posts or corrections: most have none, and the
@@ -72,6 +144,7 @@ class OthersFound:
     corrections: bool
 
 
+@cache
 def _keys(model: type[Base]) -> tuple[str, ...]:
     return tuple(attribute.key for attribute in sa_inspect(model).column_attrs)
 
@@ -116,12 +189,12 @@ def _statements() -> _Statements:
         .join(inspecting, inspecting.id == Visit.inspecting_org_id)
         .join(inspected, inspected.id == Visit.inspected_org_id)
         .where(Visit.id == visit_id),
-        # Every directive of the visit (the report-back obligation's too), each task with its lead unit
-        # and its latest event and that event's author.
+        # Every directive of the visit (the report-back obligation's too), each task (the columns the
+        # page reads) with its lead unit's name and its latest event and that event's author.
         tasks=select(
             *_columns(Directive),
-            *_columns(Task),
-            *_columns(Organization, lead),
+            *_task_columns(),
+            lead.name,
             TaskEvent.created_at,
             TaskEvent.kind,
             TaskEvent.note,
@@ -135,7 +208,7 @@ def _statements() -> _Statements:
         .outerjoin(User, User.id == TaskEvent.actor_id)
         .where(Directive.visit_id == visit_id)
         .order_by(Directive.number, Directive.id, Task.id),
-        coordinating=select(task_coordinator.c.task_id, *_columns(Organization))
+        coordinating=select(task_coordinator.c.task_id, Organization.name)
         .join(Organization, Organization.id == task_coordinator.c.organization_id)
         .where(task_coordinator.c.task_id.in_(task_ids))
         .order_by(task_coordinator.c.task_id, task_coordinator.c.organization_id),
@@ -154,6 +227,24 @@ def _statements() -> _Statements:
         findings=select(*_columns(Finding))
         .where(Finding.visit_id == visit_id)
         .order_by(Finding.kind, Finding.order, Finding.id),
+    )
+
+
+def _task_columns() -> tuple[Any, ...]:
+    """The task's columns a ``TaskRow`` holds, in its fields' order (``recurrence_id`` stands for the
+    duty, made from its own statement)."""
+    return (
+        Task.id,
+        Task.title,
+        Task.due_on,
+        Task.original_due_on,
+        Task.status,
+        Task.progress,
+        Task.completed_on,
+        Task.reported_at,
+        Task.recurrence_id,
+        Task.period_start,
+        Task.version,
     )
 
 
@@ -211,8 +302,8 @@ def dossier_visit(visit_id: int) -> tuple[Visit, OthersFound] | None:
     return visit, OthersFound(bool(issued), bool(news), bool(corrections))
 
 
-def load_dossier(visit: Visit) -> dict[int, LastEvent]:
-    """Load what the dossier shows of ``visit`` (from ``visit_of``); return each task's latest event."""
+def load_dossier(visit: Visit) -> VisitTasks:
+    """Load what the dossier shows of ``visit`` (from ``visit_of``); return its tasks as rows."""
     statements, params = _statements(), {"visit_id": visit.id}
     orgs = _Maker(Organization)
     recurrences = _Maker(Recurrence)
@@ -220,31 +311,63 @@ def load_dossier(visit: Visit) -> dict[int, LastEvent]:
         recurrences.make(row, 0, lead_org=orgs.make(row, recurrences.width))
         for row in raw.rows(db.session, statements.recurrences, params)
     ]
-    directives, tasks = _Maker(Directive), _Maker(Task)
-    task_at, lead_at = directives.width, directives.width + tasks.width
-    event_at = lead_at + orgs.width
-    tasks_of: dict[int, list[Task]] = {}
-    last_events: dict[int, LastEvent] = {}
+    directives = _Maker(Directive)
+    task_at = directives.width
+    tasks_of: dict[int, list[TaskRow]] = {}
+    rows_of: dict[int, TaskRow] = {}
     order: list[Directive] = []
     for row in raw.rows(db.session, statements.tasks, params):
         directive = directives.make(row, 0, visit=visit)
         if directive.id not in tasks_of:
             tasks_of[directive.id] = []
             order.append(directive)
-        recurrence_id = row[task_at + tasks.recurrence_at]
-        duty = {} if recurrence_id is None else {"recurrence": recurrences.made.get(recurrence_id)}
-        task = tasks.make(row, task_at, directive=directive, lead_org=orgs.make(row, lead_at), **duty)
-        if task is None:
+        (
+            task_id,
+            title,
+            due_on,
+            original_due_on,
+            status,
+            progress,
+            completed_on,
+            reported_at,
+            recurrence_id,
+            period_start,
+            version,
+            lead_name,
+            created_at,
+            kind,
+            note,
+            actor_id,
+            display_name,
+            username,
+        ) = row[task_at:]
+        if task_id is None:  # a directive without tasks (the outer join's empty side)
             continue
-        tasks_of[directive.id].append(task)
-        created_at, kind, note, actor_id, display_name, username = row[event_at:]
+        event = None
         if created_at is not None:
-            last_events[task.id] = LastEvent(
-                created_at, kind, note, (display_name or username) if actor_id is not None else None
-            )
-    coordinating_of: dict[int, list[Organization]] = {task_id: [] for task_id in tasks.made}
-    for row in raw.rows(db.session, statements.coordinating, params) if tasks.made else ():
-        coordinating_of[row[0]].append(orgs.make(row, 1))
+            author = (display_name or username) if actor_id is not None else None
+            event = LastEvent(created_at, kind, note, author)
+        task = rows_of[task_id] = TaskRow(
+            task_id,
+            directive,
+            title,
+            due_on,
+            original_due_on,
+            status,
+            progress,
+            completed_on,
+            reported_at,
+            recurrence_id,
+            None if recurrence_id is None else recurrences.made.get(recurrence_id),
+            period_start,
+            version,
+            lead_name,
+            [],
+            event,
+        )
+        tasks_of[directive.id].append(task)
+    for task_id, name in raw.rows(db.session, statements.coordinating, params) if rows_of else ():
+        rows_of[task_id].coordinating_names.append(name)
     citations_of: dict[int, list[LegalDocument]] = {directive_id: [] for directive_id in tasks_of}
     documents = _Maker(LegalDocument)
     for row in raw.rows(db.session, statements.citations, params) if order else ():
@@ -254,14 +377,7 @@ def load_dossier(visit: Visit) -> dict[int, LastEvent]:
         recurrences_of[duty.directive_id].append(duty)
         _loaded(duty, directive=directives.made[duty.directive_id])
     for directive in order:
-        _loaded(
-            directive,
-            tasks=tasks_of[directive.id],
-            citations=citations_of[directive.id],
-            recurrences=recurrences_of[directive.id],
-        )
-    for task_id, task in tasks.made.items():
-        _loaded(task, coordinating_orgs=coordinating_of[task_id])
+        _loaded(directive, citations=citations_of[directive.id], recurrences=recurrences_of[directive.id])
     members, people = _Maker(DelegationMember), _Maker(Person)
     delegation = [
         members.make(row, 0, visit=visit, person=people.make(row, members.width))
@@ -269,11 +385,17 @@ def load_dossier(visit: Visit) -> dict[int, LastEvent]:
     ]
     findings = _Maker(Finding)
     found = [findings.make(row, 0, visit=visit) for row in raw.rows(db.session, statements.findings, params)]
+    report_back_directive = next((directive for directive in order if directive.is_report_back), None)
     _loaded(
         visit,
         members=delegation,
         findings=found,
         directives=[directive for directive in order if not directive.is_report_back],
-        report_back_directive=next((directive for directive in order if directive.is_report_back), None),
+        report_back_directive=report_back_directive,
     )
-    return last_events
+    report_back_directive = visit.report_back_directive  # the session's, if it held one already
+    return VisitTasks(
+        tasks_of,
+        [DirectiveTasks(tasks_of[directive.id]) for directive in visit.directives],
+        None if report_back_directive is None else DirectiveTasks(tasks_of[report_back_directive.id]),
+    )

@@ -76,7 +76,7 @@ from workflows.errors import (
     StaleRecord,
     ValidationFailed,
 )
-from workflows.timeliness import is_overdue, timeliness_of
+from workflows.timeliness import is_overdue
 
 SORTS: dict[str, Callable[[Any], tuple[Any, ...]]] = {
     "-date": lambda inspected: (Visit.visited_on.desc(), Visit.id.desc()),
@@ -556,12 +556,11 @@ def visit_detail(visit_id: int) -> ResponseReturnValue:
     """Show a visit as a dossier: delegation, findings, numbered directives and their tasks."""
     read, others = dossier_rows.dossier_visit(visit_id) or (None, None)
     visit = _viewable(read)
-    last_events = dossier_rows.load_dossier(visit)
+    rows = dossier_rows.load_dossier(visit)
     today = local_today()
     due_soon = current_app.config["DUE_SOON_DAYS"]
-    tasks = [task for directive in visit.directives for task in directive.tasks]
-    unfinished = visit_flow.unfinished_tasks(visit)
-    timeliness = {task.id: timeliness_of(task, today, due_soon) for task in tasks}
+    tasks = [task for directive in visit.directives for task in rows.of[directive.id]]
+    timeliness = {task.id: task.timeliness(today, due_soon) for task in tasks}
     label, vi, task_link = labels_once(), vi_once(), _task_links()
     can_edit = visit.can_edit(current_user)
     # The forms serve only the inspecting side's actions, each of which asks can_edit first.
@@ -583,17 +582,18 @@ def visit_detail(visit_id: int) -> ResponseReturnValue:
         can_assign=visit.can_assign(current_user),
         **forms,
         cancellable=CANCELLABLE_TASK_STATUSES,
-        unfinished=len(unfinished),
+        unfinished=len(rows.unfinished()),
         findings_by_kind=[
             (kind, [f for f in visit.findings if f.kind is kind])
             for kind in FindingKind
             if any(f.kind is kind for f in visit.findings)
         ],
-        report_back_task=report_back.task_of(visit),
+        report_back_task=rows.report_back_task(),
+        tasks_of=rows.of,
         label=label,
         vi=vi,
         board_task_url=task_link,
-        task_rows=_task_rows(tasks, timeliness, last_events, label, vi, task_link),
+        task_rows=_task_rows(tasks, timeliness, label, vi, task_link),
         **_nothing_to_look_for(others),
     )
 
@@ -638,9 +638,8 @@ _TASK_ROW = "\n".join(
 
 
 def _task_rows(
-    tasks: list[Task],
+    tasks: list[dossier_rows.TaskRow],
     timeliness: dict[int, Any],
-    last_events: dict[int, dossier_rows.LastEvent],
     label: Callable[..., str],
     vi: Callable[[object], Markup],
     task_link: Callable[[int], str | None],
@@ -684,7 +683,7 @@ def _task_rows(
             shown_state = states[state] = (
                 f'<span class="{escape(css_class(state))}">{escape(label(state))}</span>' if state else ""
             )
-        event = last_events.get(task.id)
+        event = task.last_event
         activity = ""
         if event:
             activity = f"{escape(local_time(event.created_at))} · {escape(label(event.kind))}"
@@ -698,8 +697,8 @@ def _task_rows(
                 id=task.id,
                 title=f'<a href="{escape(link)}">{title}</a>' if link else title,
                 recurring=recurring,
-                lead=vi(task.lead_org.name),
-                coordinating="; ".join(vi(org.name) for org in task.coordinating_orgs) or "—",
+                lead=vi(task.lead_name),
+                coordinating="; ".join(vi(name) for name in task.coordinating_names) or "—",
                 due=due,
                 status=status,
                 timeliness=shown_state,

@@ -4,8 +4,9 @@ nothing more from the database while it renders the visit."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, cast
 
 from flask_login import login_user
 from sqlalchemy import inspect as sa_inspect
@@ -13,14 +14,16 @@ from sqlalchemy import select
 
 from app.workspace import dossier_rows
 from app.workspace.visits import _nothing_to_look_for, dossier_options
-from models import Task, TaskEvent, Visit, db
-from models.enums import TaskEventKind
+from models import Directive, Task, TaskEvent, User, Visit, db
+from models.enums import TaskEventKind, TaskStatus
 from tests.conftest import at
 from workflows import corrections as correction_flow
 from workflows import news as news_flow
 from workflows import recurrence as duty_flow
+from workflows import report_back
 from workflows import tasks as task_flow
 from workflows import visits as visit_flow
+from workflows.timeliness import timeliness_of
 
 
 def _columns(instance: Any) -> dict[str, Any]:
@@ -30,20 +33,64 @@ def _columns(instance: Any) -> dict[str, Any]:
     }
 
 
-def _task(task: Task) -> dict[str, Any]:
-    return {
-        **_columns(task),
-        "directive": task.directive.id,
-        "lead": _columns(task.lead_org),
+# Days on which each task's timeliness is asked: before, around and after the busy visit's dates.
+DAYS = (date(2023, 8, 1), date(2023, 10, 1), date(2023, 12, 20), date(2024, 6, 1))
+
+
+def _last_event(task: Task) -> tuple[Any, ...] | None:
+    """The task's latest event as the dossier shows it, from the ORM's history."""
+    if not task.events:
+        return None
+    event = max(task.events, key=lambda e: e.id)
+    actor = (event.actor.display_name or event.actor.username) if event.actor else None
+    return (event.created_at, event.kind, event.note, actor)
+
+
+def _task(task: Any, users: list[User]) -> dict[str, Any]:
+    """What the page reads and asks of a task (an ORM ``Task`` or a ``TaskRow``)."""
+    if isinstance(task, Task):
+        lead = task.lead_org.name
         # No order in the model: the page lists them by id, as SQLite returned them.
-        "coordinating": sorted(org.id for org in task.coordinating_orgs),
+        coordinating = [org.name for org in sorted(task.coordinating_orgs, key=lambda org: org.id)]
+        last = _last_event(task)
+    else:
+        lead, coordinating = task.lead_name, task.coordinating_names
+        event = task.last_event
+        last = None if event is None else (event.created_at, event.kind, event.note, event.actor_name)
+    return {
+        **{
+            key: getattr(task, key)
+            for key in (
+                "id",
+                "title",
+                "due_on",
+                "original_due_on",
+                "status",
+                "progress",
+                "completed_on",
+                "reported_at",
+                "recurrence_id",
+                "period_start",
+                "version",
+            )
+        },
+        "directive": task.directive.id,
+        "lead": lead,
+        "coordinating": coordinating,
         "recurrence": task.recurrence.id if task.recurrence else None,
+        "last_event": last,
         "shown_progress": task.shown_progress,
+        "period_name": task.period_name,
+        "is_paused": task.is_paused,
+        "timeliness": [timeliness_of(task, day, 7) for day in DAYS],
+        "may": [
+            (task.can_pause(user), task.can_resume(user), task.can_verify(user, False)) for user in users
+        ],
     }
 
 
-def _seen(visit: Visit) -> dict[str, Any]:
-    """Everything the dossier reads of the visit's graph."""
+def _seen(visit: Visit, tasks_of: Callable[[Directive], list[Any]], users: list[User]) -> dict[str, Any]:
+    """Everything the dossier reads of the visit's graph, each directive's tasks from ``tasks_of``."""
     directives = [*visit.directives, *([visit.report_back_directive] if visit.report_back_directive else [])]
     return {
         "visit": _columns(visit),
@@ -54,15 +101,15 @@ def _seen(visit: Visit) -> dict[str, Any]:
             (
                 _columns(d),
                 d.visit.id,
-                [_task(t) for t in d.tasks],
+                [_task(t, users) for t in tasks_of(d)],
                 [_columns(c) for c in d.citations],
                 [(_columns(r), _columns(r.lead_org), r.directive.id) for r in d.recurrences],
                 d.running_recurrence.id if d.running_recurrence else None,
+                [(r.can_stop(user), r.is_running) for r in d.recurrences for user in users],
             )
             for d in directives
         ],
         "report_back": visit.report_back_directive is not None,
-        "unfinished": [t.id for t in visit_flow.unfinished_tasks(visit)],
     }
 
 
@@ -127,64 +174,92 @@ def _a_busy_visit(world, full_visit) -> Visit:
     return visit
 
 
-def _both_ways(visit_id: int, query_counter) -> tuple[dict[str, Any], dict[str, int], dict[str, Any]]:
+def _signed_in(user_ids: list[int]) -> list[User]:
+    """The users, with their units, as a page's session check reads them."""
+    users = [db.session.get(User, user_id) for user_id in user_ids]
+    assert all(user is not None and user.organization.path for user in users)
+    return cast(list[User], users)
+
+
+def _both_ways(world, visit_id: int, query_counter) -> tuple[dict[str, Any], dict[str, Any]]:
+    """What the page reads of the visit read as rows, and of the ORM's load; with the unfinished tasks
+    and the report-back task each way (the rows through ``VisitTasks``, the ORM through the workflows)."""
+    user_ids = [
+        u.id for u in (world.leader, world.inspector, world.office, world.admin, world.other_inspector)
+    ]
     db.session.close()
     visit = dossier_rows.visit_of(visit_id)
     assert visit is not None
-    events = dossier_rows.load_dossier(visit)
+    rows = dossier_rows.load_dossier(visit)
+    users = _signed_in(user_ids)
     with query_counter() as counted:
-        rows_seen = _seen(visit)
+        rows_seen = _seen(visit, lambda d: rows.of[d.id], users)
+        back = rows.report_back_task()
+        rows_seen["unfinished"] = [t.id for t in rows.unfinished()]
+        rows_seen["report_back_task"] = back.id if back else None
+        rows_seen["the_page_asks"] = [
+            t.timeliness(day, 7) for d in visit.directives for t in rows.of[d.id] for day in DAYS
+        ]
     assert counted.count == 0, "the rows' objects lazy-loaded what the page reads"
-    last = {task_id: (e.created_at, e.kind, e.note, e.actor_name) for task_id, e in events.items()}
     db.session.close()
     loaded = db.session.scalar(select(Visit).where(Visit.id == visit_id).options(*dossier_options()))
-    orm_seen = _seen(loaded)
-    tasks = [t for d in [*loaded.directives, loaded.report_back_directive] if d for t in d.tasks]
-    orm_last = {}
-    for task in tasks:
-        if task.events:
-            event = max(task.events, key=lambda e: e.id)
-            actor = (event.actor.display_name or event.actor.username) if event.actor else None
-            orm_last[task.id] = (event.created_at, event.kind, event.note, actor)
-    return rows_seen, last, {"seen": orm_seen, "last": orm_last}
+    orm_seen = _seen(loaded, lambda d: d.tasks, _signed_in(user_ids))
+    back = report_back.task_of(loaded)
+    orm_seen["unfinished"] = [t.id for t in visit_flow.unfinished_tasks(loaded)]
+    orm_seen["report_back_task"] = back.id if back else None
+    orm_seen["the_page_asks"] = [
+        timeliness_of(t, day, 7) for d in loaded.directives for t in d.tasks for day in DAYS
+    ]
+    return rows_seen, orm_seen
 
 
-def test_the_dossiers_rows_are_the_orms_visit(world, full_visit, query_counter):
+def test_the_dossiers_rows_are_the_orms_visit(app, world, full_visit, query_counter):
     visit_id = _a_busy_visit(world, full_visit).id
     office = world.office.display_name or world.office.username
-    rows_seen, last, orm = _both_ways(visit_id, query_counter)
-    assert rows_seen == orm["seen"]
-    assert last == orm["last"]
+    with app.test_request_context():  # a duty's period names are translated
+        rows_seen, orm_seen = _both_ways(world, visit_id, query_counter)
+    assert rows_seen == orm_seen
     # The visit is as busy as it claims, so the comparison covers each case.
     directives = rows_seen["directives"]
     assert rows_seen["report_back"] and len(directives) == 4
+    assert rows_seen["report_back_task"] == directives[3][2][-1]["id"]
     assert [len(d[4]) for d in directives[:2]] == [1, 1] and directives[0][5] and not directives[1][5]
-    assert any(t["recurrence_id"] for d in directives for t in d[2])
+    tasks = [t for d in directives for t in d[2]]
+    assert any(t["recurrence_id"] and t["period_name"] for t in tasks)
     assert any(d[3] for d in directives) and all(t["coordinating"] for t in directives[0][2])
-    assert {actor for *_, actor in last.values()} >= {
-        None,
-        office,
-    }
-    assert any(note and "<b>" in note for _, _, note, _ in last.values())
+    assert {t["status"] for t in tasks} >= {TaskStatus.PAUSED, TaskStatus.CANCELLED, TaskStatus.ASSIGNED}
+    assert 0 < len(rows_seen["unfinished"]) < len(tasks)
+    # The inspector may pause the working tasks and resume the paused one; nobody else may.
+    may = [m for t in tasks for m in t["may"]]
+    assert (True, False, True) in may and (False, True, True) in may and (False, False, False) in may
+    assert all(not pause and not resume for t in tasks for pause, resume, _ in t["may"][2:])
+    assert len({when for t in tasks for when in t["timeliness"]}) >= 3
+    events = [t["last_event"] for t in tasks]
+    assert {event[3] for event in events if event} >= {None, office}
+    assert any(event and event[2] and "<b>" in event[2] for event in events)
 
 
-def test_a_visit_without_directives_or_delegation_reads_as_the_orms(world, create_visit, query_counter):
+def test_a_visit_without_directives_or_delegation_reads_as_the_orms(app, world, create_visit, query_counter):
     visit = create_visit()
     visit.members.clear()
     db.session.commit()
-    rows_seen, last, orm = _both_ways(visit.id, query_counter)
-    assert rows_seen == orm["seen"] and last == orm["last"] == {}
+    with app.test_request_context():
+        rows_seen, orm_seen = _both_ways(world, visit.id, query_counter)
+    assert rows_seen == orm_seen and rows_seen["unfinished"] == [] and rows_seen["report_back_task"] is None
     assert dossier_rows.visit_of(10**9) is None
 
 
 def test_objects_the_session_holds_already_are_completed_not_replaced(world, full_visit):
     visit = full_visit(directives=2)
-    task = visit.directives[0].tasks[0]
+    directive = visit.directives[0]
+    task = directive.tasks[0]
     db.session.commit()  # expires every attribute
     again = dossier_rows.visit_of(visit.id)
     assert again is visit
-    dossier_rows.load_dossier(again)
-    assert again.directives[0].tasks[0] is task and task.lead_org.name
+    rows = dossier_rows.load_dossier(again)
+    assert again.directives[0] is directive and directive.citations is not None
+    (row, *_) = rows.of[directive.id]
+    assert row.directive is directive and row.id == task.id and row.lead_name == task.lead_org.name
 
 
 def test_the_other_parts_stand_ins_answer_what_their_helpers_answer(app, world, full_visit, create_visit):
