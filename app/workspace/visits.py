@@ -562,6 +562,7 @@ def visit_detail(visit_id: int) -> ResponseReturnValue:
     tasks = [task for directive in visit.directives for task in rows.of[directive.id]]
     timeliness = {task.id: task.timeliness(today, due_soon) for task in tasks}
     label, vi, task_link = labels_once(), vi_once(), _task_links()
+    task_rows = _task_rows(tasks, timeliness, label, vi, task_link)
     can_edit = visit.can_edit(current_user)
     # The forms serve only the inspecting side's actions, each of which asks can_edit first.
     forms: dict[str, Any] = {}
@@ -593,7 +594,8 @@ def visit_detail(visit_id: int) -> ResponseReturnValue:
         label=label,
         vi=vi,
         board_task_url=task_link,
-        task_rows=_task_rows(tasks, timeliness, label, vi, task_link),
+        task_rows=task_rows,
+        directive_rows={} if can_edit else _directive_rows(visit.directives, rows.of, task_rows),
         **_nothing_to_look_for(others),
     )
 
@@ -707,6 +709,23 @@ def _task_rows(
             )
         )
     return rows
+
+
+# What the template's loop over a directive's tasks writes after each row that has no hold form.
+_ROW_END = "\n          \n        "
+
+
+def _directive_rows(
+    directives: list[Directive], tasks_of: dict[int, list[dossier_rows.TaskRow]], task_rows: dict[int, Markup]
+) -> dict[int, Markup]:
+    """Each directive's task rows joined at once, for a reader no task offers a hold form (the page
+    asks ``can_edit`` before any task's hold predicates): the template's loop wrote them one by one."""
+    joined = {}
+    for directive in directives:
+        rows = [task_rows[task.id] for task in tasks_of[directive.id]]
+        # The rows are _task_rows' (values escaped), joined by the whitespace the template's loop wrote.
+        joined[directive.id] = Markup(_ROW_END.join(rows) + _ROW_END if rows else "")  # noqa: S704
+    return joined
 
 
 def _task_links() -> Callable[[int], str | None]:
