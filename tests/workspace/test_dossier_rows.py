@@ -307,3 +307,22 @@ def test_a_dossier_shows_the_news_posts_and_corrections_the_visit_has(world, log
     assert f'href="/bai-viet/{post.id}/xem-truoc"' in page and "Tin: " in page
     history = page[page.index('id="history"') :]
     assert "Sai địa điểm." in history and "Nơi khác" in history
+
+
+def test_a_reader_who_may_not_act_sees_the_rows_an_inspector_sees(world, login_as, full_visit):
+    """The leader's task rows are joined by the view; the inspector's are written one by one by the
+    template's loop, which places a hold form below each task still cancellable. On a visit whose tasks
+    are all cancelled neither has a form, and both tables are the same to the byte."""
+    visit = full_visit(directives=2)
+    for task in [task for directive in visit.directives for task in directive.tasks]:
+        task_flow.cancel_task(task, world.inspector, reason="Không còn phù hợp.", now=at(date(2023, 8, 2)))
+    db.session.commit()
+
+    def tables(user: User) -> list[str]:
+        page = login_as(user).get(f"/visits/{visit.id}").get_data(as_text=True)
+        return [part.split("</tbody>")[0] for part in page.split("<tbody>")[1:]]
+
+    inspector, leader = tables(world.inspector), tables(world.leader)
+    assert len(inspector) == 2 and all('<tr id="task-' in table for table in inspector)
+    assert "kt-task-hold" not in "".join(inspector)
+    assert leader == inspector
