@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Select
 from sqlalchemy import inspect as sa_inspect
-from sqlalchemy.engine import Dialect
+from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.orm.attributes import instance_state, set_committed_value
 
 from models.base import Base
@@ -86,10 +86,13 @@ def rows(
 ) -> list[tuple[Any, ...]]:
     """Run a SELECT on the session's connection (in its transaction) and return its rows as tuples.
 
+    ``session`` may be that connection itself (``session.connection()``), for a caller that runs several
+    statements: asking the session for it costs more than a small statement's processing.
+
     ``literal``: the statement carries all its values (no ``bindparam`` without one) and is compiled
     with them written in, for one whose ``IN`` lists SQLAlchemy would otherwise expand at each run.
     """
-    connection = session.connection()
+    connection = session if isinstance(session, Connection) else session.connection()
     prepared = _compile(statement, connection.dialect, literal)
     values: Any
     if literal:

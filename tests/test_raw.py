@@ -23,6 +23,8 @@ def test_rows_match_sqlalchemys_own_values(world):
     params = {"user_id": world.office.id, "since": utcnow() - timedelta(days=1)}
     expected = [tuple(row) for row in db.session.execute(statement, params)]
     assert raw.rows(db.session, statement, params) == expected
+    # Given the session's connection (a caller running several statements asks for it once).
+    assert raw.rows(db.session.connection(), statement, params) == expected
     (row,) = expected
     assert (
         row[1] is Role.OFFICE and row[2] is True and row[3].tzinfo is not None and row[4] == date(2020, 1, 1)

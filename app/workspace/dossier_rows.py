@@ -305,18 +305,19 @@ def dossier_visit(visit_id: int) -> tuple[Visit, OthersFound] | None:
 def load_dossier(visit: Visit) -> VisitTasks:
     """Load what the dossier shows of ``visit`` (from ``visit_of``); return its tasks as rows."""
     statements, params = _statements(), {"visit_id": visit.id}
+    connection = db.session.connection()  # asked once for the six statements
     orgs = _Maker(Organization)
     recurrences = _Maker(Recurrence)
     duties = [
         recurrences.make(row, 0, lead_org=orgs.make(row, recurrences.width))
-        for row in raw.rows(db.session, statements.recurrences, params)
+        for row in raw.rows(connection, statements.recurrences, params)
     ]
     directives = _Maker(Directive)
     task_at = directives.width
     tasks_of: dict[int, list[TaskRow]] = {}
     rows_of: dict[int, TaskRow] = {}
     order: list[Directive] = []
-    for row in raw.rows(db.session, statements.tasks, params):
+    for row in raw.rows(connection, statements.tasks, params):
         directive = directives.make(row, 0, visit=visit)
         if directive.id not in tasks_of:
             tasks_of[directive.id] = []
@@ -366,11 +367,11 @@ def load_dossier(visit: Visit) -> VisitTasks:
             event,
         )
         tasks_of[directive.id].append(task)
-    for task_id, name in raw.rows(db.session, statements.coordinating, params) if rows_of else ():
+    for task_id, name in raw.rows(connection, statements.coordinating, params) if rows_of else ():
         rows_of[task_id].coordinating_names.append(name)
     citations_of: dict[int, list[LegalDocument]] = {directive_id: [] for directive_id in tasks_of}
     documents = _Maker(LegalDocument)
-    for row in raw.rows(db.session, statements.citations, params) if order else ():
+    for row in raw.rows(connection, statements.citations, params) if order else ():
         citations_of[row[0]].append(documents.make(row, 1))
     recurrences_of: dict[int, list[Recurrence]] = {directive_id: [] for directive_id in tasks_of}
     for duty in duties:
@@ -381,10 +382,10 @@ def load_dossier(visit: Visit) -> VisitTasks:
     members, people = _Maker(DelegationMember), _Maker(Person)
     delegation = [
         members.make(row, 0, visit=visit, person=people.make(row, members.width))
-        for row in raw.rows(db.session, statements.members, params)
+        for row in raw.rows(connection, statements.members, params)
     ]
     findings = _Maker(Finding)
-    found = [findings.make(row, 0, visit=visit) for row in raw.rows(db.session, statements.findings, params)]
+    found = [findings.make(row, 0, visit=visit) for row in raw.rows(connection, statements.findings, params)]
     report_back_directive = next((directive for directive in order if directive.is_report_back), None)
     _loaded(
         visit,
