@@ -11,7 +11,7 @@ from typing import Any, cast
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import gettext
+from flask_babel import get_translations, gettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -648,6 +648,9 @@ def _task_rows(
 ) -> dict[int, Markup]:
     """Each task's line of the dossier by its id, written at once: a visit's tens of tasks made the
     template's calls count (each word translated once, each state's label once)."""
+    # The page's catalogue asked once for the rows' ten words (as Flask-Babel's gettext() asks it for
+    # each, without variables), not through gettext()'s own look-ups of the request's locale each time.
+    _ = get_translations().ugettext
     words = {
         "task_label": _("Nhiệm vụ"),
         "lead_label": _("Đơn vị chủ trì"),
