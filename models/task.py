@@ -176,10 +176,13 @@ class Task(Base):
         # The visit list counts each visit's tasks and overdue tasks through its directives: the state
         # and due date from the index, not from ten table rows per visit.
         Index("ix_task_directive_status_due", "directive_id", "status", "due_on"),
+        # A directive's tasks, with their lead unit from the index alone (``workflows.scope``: the
+        # tasks of visits a subtree received from outside, led outside it).
+        Index("ix_task_directive_lead", "directive_id", "lead_org_id", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    directive_id: Mapped[int] = mapped_column(ForeignKey("directive.id"), index=True)
+    directive_id: Mapped[int] = mapped_column(ForeignKey("directive.id"))  # ix_task_directive_lead
     lead_org_id: Mapped[int] = mapped_column(ForeignKey("organization.id"))
     # Kept: the inspecting body of the task's visit (directive → visit → inspecting_org_id), so that
     # "tasks of visits a subtree's bodies made" is an index range, not a walk through every visit and

@@ -48,6 +48,8 @@ class Visit(Base):
         Index("ix_visit_inspected_date", "inspected_org_id", "visited_on"),
         Index("ix_visit_inspecting_date", "inspecting_org_id", "visited_on"),
         Index("ix_visit_visited_on", "visited_on", "id"),  # the visit list's order, newest first
+        # The visits a subtree received from outside it, read from the index alone (scope.py).
+        Index("ix_visit_received", "inspected_org_id", "inspecting_org_id", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Boolean, ColumnElement, Select, and_, or_, select
+from sqlalchemy import Boolean, ColumnElement, Select, or_, select, union
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import InstrumentedAttribute, aliased
 from sqlalchemy.sql.elements import SQLCoreOperations
 from sqlalchemy.sql.visitors import InternalTraversal
 
-from models import Directive, Organization, Task, Visit, task_coordinator
+from models import Directive, Organization, Task, TaskCountAll, Visit, task_coordinator
 
 
 def _escape_like(value: str) -> str:
@@ -145,15 +145,18 @@ def tasks_seen_not_counted(root: Subtree) -> ColumnElement[bool]:
     """
     units = _units_in(root)
     coordinated = coordinated_from_outside(units)
+    # The visits made from outside (``ix_visit_received``), their directives, and of their tasks those
+    # led outside (their inspecting body, the visit's, is outside too), the visits and the tasks read
+    # from an index alone (``ix_task_directive_lead``); only the ids of the few found are looked up.
+    # Testing the lead unit on the task rows read the ~3,000 tasks of a province's ~300 visits
+    # received from the centre from ~350 pages of the table, and its ~10,000 received visits' rows.
     received = select(Visit.id).where(
         _AnyOf(Visit.inspected_org_id, units), Visit.inspecting_org_id.not_in(units)
     )
     hosted = select(Directive.id).where(_AnyOf(Directive.visit_id, received))
-    return or_(
-        _AnyOf(Task.id, coordinated),
-        # (Their inspecting body, the visit's, is outside the subtree: only the lead unit is tested.)
-        and_(_AnyOf(Task.directive_id, hosted), Task.lead_org_id.not_in(units)),
-    )
+    task = aliased(Task)  # not correlated to the task tested
+    led_outside = select(task.id).where(_AnyOf(task.directive_id, hosted), task.lead_org_id.not_in(units))
+    return or_(_AnyOf(Task.id, coordinated), _AnyOf(Task.id, led_outside))
 
 
 def coordinated_from_outside(units: Select[int]) -> Select[int]:
@@ -166,6 +169,28 @@ def coordinated_from_outside(units: Select[int]) -> Select[int]:
         coordinator.lead_org_id.not_in(units),
         or_(coordinator.inspecting_org_id.is_(None), coordinator.inspecting_org_id.not_in(units)),
     )
+
+
+def bodies_reaching(units: Select[int], *, coordinated: bool) -> Select[int]:
+    """The inspecting bodies outside ``units`` whose visits may have a task one of them leads (or, with
+    ``coordinated``, coordinates): only their visits can be in the subtree's list without being its own.
+
+    The lead units' are read from the kept counts of all time (``task_count_all``: a row per lead unit,
+    inspecting body and category, by its primary key), which hold every pair only while they are kept
+    for today (``workflows.counts.kept_day``): the caller checks. The coordinated ones from the
+    coordinating rows, which keep the task's inspecting body (``ix_task_coordinator_seen``). A
+    province of a country: the centre's committee, where its visits of others are every province's."""
+    kept = TaskCountAll
+    led = select(kept.inspecting_org_id).where(
+        _AnyOf(kept.lead_org_id, units), kept.inspecting_org_id.not_in(units), kept.tasks > 0
+    )
+    if not coordinated:
+        return led
+    coordinator = task_coordinator.c
+    others = select(coordinator.inspecting_org_id).where(
+        _AnyOf(coordinator.organization_id, units), coordinator.inspecting_org_id.not_in(units)
+    )
+    return select(union(led, others).subquery().c.inspecting_org_id)
 
 
 def tasks_visible_probed(root: Subtree, *, visible: bool = True) -> ColumnElement[bool]:

@@ -75,12 +75,13 @@ from models.enums import Role, TaskStatus, Timeliness, TimelinessGroup
 from models.labels import css_class, label
 from models.task import task_coordinator
 from models.vntext import format_date, ordinal_la
-from workflows import attachments
+from workflows import attachments, counts
 from workflows import dashboard as numbers
 from workflows import tasks as task_flow
 from workflows.clock import LOCAL_ZONE, local_today
 from workflows.errors import InvalidState, StaleRecord
 from workflows.scope import (
+    bodies_reaching,
     column_in,
     coordinated_probe,
     in_subtree,
@@ -798,10 +799,15 @@ def _subtree_visit_choices(
     coordinates), and only one newer than the last of those can be among the newest ``limit``: the
     visits of that short stretch are tested task by task. The newest of both are the same visits as
     the general path's (tests/board/test_subtree_list.py); with fewer than ``limit`` visits of its
-    own the stretch is everything, and the general path is taken."""
+    own the stretch is everything, and the general path is taken. While the counts are kept for
+    today, only the stretch's visits by bodies that may have such tasks are tested (a province of 34:
+    the centre's ~100 instead of every province's ~3,300)."""
     assert chosen.subtree is not None
     limit = VISIT_CHOICES if limit is None else limit
-    own_statement, other_statement = _subtree_visit_statements(chosen.subtree.path, chosen.visible)
+    # With today's kept counts the stretch is read from the visits of the few bodies that may have
+    # tasks of the subtree's (``bodies_reaching``), not from every body's (all provinces' in a country).
+    kept = counts.kept_day(db.session.connection()).day == local_today()
+    own_statement, other_statement = _subtree_visit_statements(chosen.subtree.path, chosen.visible, kept)
     own = list(db.session.execute(own_statement, {"limit": limit}))
     if len(own) < limit:
         return _visit_choices(filters, chosen.per_row, many=True, limit=limit)
@@ -816,10 +822,11 @@ def _subtree_visit_choices(
 
 
 @lru_cache(maxsize=256)
-def _subtree_visit_statements(path: str, visible: bool) -> tuple[Any, Any]:
+def _subtree_visit_statements(path: str, visible: bool, kept: bool = False) -> tuple[Any, Any]:
     """``_subtree_visit_choices``' two statements for the subtree at ``path``, built once: the newest
     visits it made (or received) with a task not cancelled (``limit`` bound), and the visits of others
-    newer than (``day``, ``visit_id``) with a task not cancelled that it leads (or coordinates)."""
+    newer than (``day``, ``visit_id``) with a task not cancelled that it leads (or coordinates); with
+    ``kept`` (the kept counts are today's), only those of ``bodies_reaching``."""
     units = units_in(path)
     columns = (Visit.id, Visit.title, Visit.visited_on)
     newest: list[Any] = [Visit.visited_on.desc(), Visit.id.desc()]
@@ -848,6 +855,10 @@ def _subtree_visit_statements(path: str, visible: bool) -> tuple[Any, Any]:
         ~own_visit,
         tasks_of_visit.where(led).exists(),
     )
+    if kept:
+        # Each body's visits since the day, by (inspecting body, date) (``ix_visit_inspecting_date``).
+        bodies = bodies_reaching(units, coordinated=visible)
+        others = others.where(column_in(Visit.inspecting_org_id, bodies), Visit.visited_on >= day)
     return own, others
 
 

@@ -211,3 +211,44 @@ def test_a_district_leader_sees_the_general_paths_counts_rows_and_visits(
         assert options == [v.id for v in visits], code
         rows_seen, options_seen = rows_seen + len(shown), options_seen + len(options)
     assert rows_seen and options_seen
+
+
+def test_a_subtrees_visit_choices_from_the_bodies_reaching_it_are_the_general_paths(world, create_visit):
+    """With the counts kept for today, the visits of others are looked for among those of the bodies
+    that may have tasks the subtree leads or coordinates (``bodies_reaching``): the same choices as
+    the general path's, before and after tasks move to other lead units and coordinators (the kept
+    rows moved by the flush hook, the coordinating rows by theirs)."""
+    from workflows import counts
+
+    today = local_today()
+    soon = 7
+    rng = random.Random(1404)
+    subtrees = _build(world, create_visit, rng, today)
+    counts.rebuild(db.session.connection(), today, soon)
+    db.session.commit()
+
+    def others_shown() -> int:
+        assert counts.kept_day(db.session.connection()).day == today
+        shown_others = 0
+        for root in subtrees:
+            for visible in (True, False):
+                chosen = _chosen(root, visible, TaskFilters(), today, soon)
+                own_statement, _others = _subtree_visit_statements(root.path, visible, True)
+                own = {row.id for row in db.session.execute(own_statement, {"limit": 1000})}
+                for limit in (1, 2, 3, 5, 8):
+                    general = _visit_choices(TaskFilters(), chosen.per_row, many=True, limit=limit)
+                    shown = _subtree_visit_choices(TaskFilters(), chosen, limit=limit)
+                    expected = [tuple(r) for r in general]
+                    assert [tuple(r) for r in shown] == expected, (root.code, visible, limit)
+                    if len(own) >= limit:
+                        shown_others += len({row.id for row in shown} - own)
+        return shown_others
+
+    assert others_shown()  # visits of others among the newest: the bodies' stretch was tested
+    orgs = list(db.session.scalars(select(Organization)))
+    tasks = list(db.session.scalars(select(Task).where(Task.status != TaskStatus.CANCELLED)))
+    for task in rng.sample(tasks, 15):
+        task.lead_org = rng.choice(orgs)
+        task.coordinating_orgs = [org for org in orgs if org is not task.lead_org and rng.random() < 0.2]
+    db.session.commit()
+    assert others_shown()

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from models import Task, TaskEvent, db
 from models.enums import TaskEventKind
 from tests.conftest import VISIT_DAY
-from workflows import reach
+from workflows import counts, reach
 from workflows import tasks as task_flow
 from workflows import visits as visit_flow
 from workflows.clock import local_today
@@ -217,32 +217,51 @@ def test_a_subtrees_count_and_first_tasks_that_reach_nobody_are_those_of_a_plain
         )
         return not office or ended
 
-    every = db.session.scalars(select(Task)).all()
     paths = {o.id: o.path for o in db.session.scalars(select(Organization))}
     scopes = [world.district, world.other_district, world.board, world.district_office, units[-1]]
-    for scope in scopes:
-        selection = numbers.Selection.of(scope, None, today)
-        assert selection.counted_scope() is not None
 
-        def inside(org_id, scope=scope):
-            return org_id is not None and paths[org_id].startswith(scope.path)
+    def check() -> list[Task]:
+        every = db.session.scalars(select(Task)).all()
+        for scope in scopes:
+            selection = numbers.Selection.of(scope, None, today)
+            assert selection.counted_scope() is not None
 
-        walked = sorted(
-            (
-                t
-                for t in every
-                if t.status in OPEN_TASK_STATUSES
-                and (inside(t.lead_org_id) or inside(t.inspecting_org_id))
-                and reaches_nobody(t)
-            ),
-            key=lambda t: (t.due_on is None, t.due_on or today, t.id),
-        )
-        for limit in (3, 10):
-            kept = (selection.counted_scope(), selection.period())
-            count, first = reach.unreached_tasks(selection.conditions(today), today, limit, kept=kept)
-            assert (count, [t.id for t in first]) == (len(walked), [t.id for t in walked[:limit]]), scope.code
-            count, lines = reach.unreached_tasks(
-                selection.conditions(today), today, limit, kept=kept, lines=True
+            def inside(org_id, scope=scope):
+                return org_id is not None and paths[org_id].startswith(scope.path)
+
+            walked = sorted(
+                (
+                    t
+                    for t in every
+                    if t.status in OPEN_TASK_STATUSES
+                    and (inside(t.lead_org_id) or inside(t.inspecting_org_id))
+                    and reaches_nobody(t)
+                ),
+                key=lambda t: (t.due_on is None, t.due_on or today, t.id),
             )
-            assert (count, [row.id for row in lines]) == (len(walked), [t.id for t in walked[:limit]])
+            for limit in (3, 10):
+                kept = (selection.counted_scope(), selection.period())
+                count, first = reach.unreached_tasks(selection.conditions(today), today, limit, kept=kept)
+                expected = (len(walked), [t.id for t in walked[:limit]])
+                assert (count, [t.id for t in first]) == expected, scope.code
+                count, lines = reach.unreached_tasks(
+                    selection.conditions(today), today, limit, kept=kept, lines=True
+                )
+                assert (count, [row.id for row in lines]) == expected
+        return list(every)
+
+    counts.mark_stale(db.session.connection())  # not kept: the units outside are read as they are
+    db.session.commit()
+    every = check()
     assert any(reaches_nobody(t) for t in every) and not all(reaches_nobody(t) for t in every)
+    # The counts kept for today: the units outside a subtree are those the kept counts pair with its
+    # bodies; then tasks moved to other lead units (the flush hook moves their kept rows).
+    counts.rebuild(db.session.connection(), today, 3)
+    db.session.commit()
+    check()
+    open_tasks = [t for t in every if t.status in OPEN_TASK_STATUSES]
+    for task in rng.sample(open_tasks, min(12, len(open_tasks))):
+        task.lead_org = rng.choice(units)
+    db.session.commit()
+    assert counts.kept_day(db.session.connection()).day == today
+    check()
