@@ -177,8 +177,9 @@ def _statements(
     pairs: bool = False,
 ) -> tuple[Any, Any]:
     """The count and the first tasks' statements of ``unreached_tasks`` (with ``lines``, the first
-    tasks' columns a page lists and the count as the last one; with ``pairs``, the outside units
-    narrowed by the kept counts, see ``_inside_then_outside``)."""
+    tasks' columns a page lists and the count as the last one; with ``pairs``, the first tasks' units
+    outside a known subtree narrowed by the kept counts, see ``_inside_then_outside``: the counts
+    read the kept rows then, but for the units that end later, few and cheaper found by their date)."""
     office = _has_office()
     every = select(Organization.id).where(or_(~office, Organization.valid_to < today))
     where = [*conditions, unreached(today)]
@@ -195,7 +196,7 @@ def _statements(
                 .where(*where, column_in(Task.lead_org_id, part))
                 .correlate(None)
                 .scalar_subquery()
-                for part in _inside_then_outside(units, kept[0], pairs)
+                for part in _inside_then_outside(units, kept[0])
             )
             return select(inside + outside).correlate(None)
         count_of = select(func.count()).select_from(Task).where(*where, Task.lead_org_id.in_(units))
