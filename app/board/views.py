@@ -617,6 +617,7 @@ def _list_rows(tasks: list[_Shown], today: date, soon: int) -> Markup:
     shown_as = _once(
         lambda timeliness: f'<span class="{escape(css_class(timeliness))}">{escape(word(timeliness))}'
     )
+    bar = _once(lambda shown: str(progress_bar(shown, labels["progress_label"])))
     rows: list[str] = []
     for task in tasks:
         timeliness = timeliness_of(task, today, soon)  # type: ignore[arg-type]
@@ -639,7 +640,7 @@ def _list_rows(tasks: list[_Shown], today: date, soon: int) -> Markup:
                 coordinators=_small(f"{coordinating} {escape(', '.join(names))}") if names else "",
                 due=day(task.due_on) if task.due_on else "—",
                 original_due=_small(first_due % {"day": format_date(task.original_due_on)}) if moved else "",
-                progress=progress_bar(shown, labels["progress_label"]),
+                progress=bar(shown),
                 status_class=status_class,
                 status=status,
                 timeliness=state,
