@@ -9,6 +9,7 @@ from datetime import date, timedelta
 
 from flask import current_app
 from sqlalchemy import select, update
+from sqlalchemy.sql import visitors
 
 from app.board.listing import PAGE_SIZE, ListKey, TaskFilters, conditions, urgency_order, visible_to_unit
 from app.board.views import _unit_list, _visit_choices
@@ -19,6 +20,7 @@ from workflows import tasks as task_flow
 from workflows import visits as visit_flow
 from workflows.clock import local_today
 from workflows.dashboard import count_one
+from workflows.timeliness import assigned_by_end_of, category_on
 
 START = date(2023, 11, 1)
 
@@ -110,3 +112,21 @@ def test_the_office_page_uses_it_and_reads_the_same(world, create_visit, login_a
     assert f'<strong id="task-total">{counts.total}</strong>' in page
     for visit_id, _title, _day in visits:
         assert f'<option value="{visit_id}">' in page
+
+
+def test_the_counting_index_holds_every_column_a_units_list_reads_of_its_led_tasks():
+    """The office's list reads its unit's led tasks from ``ix_task_counts`` alone, not their rows: their
+    category today (``category_on``), whether assigned by the day's end, rank (status, due date) and
+    directive."""
+    index = next(index for index in Task.__table__.indexes if index.name == "ix_task_counts")
+    held = {column.name for column in index.columns} | {"id"}  # the row id is in every index
+    today = local_today()  # (a past day's category is rebuilt from the tasks' history: the general path)
+    expressions = [category_on(today, 7), assigned_by_end_of(today), Task.directive_id, Task.due_on]
+    read = {
+        element.name
+        for expression in expressions
+        for element in visitors.iterate(expression)
+        if getattr(element, "table", None) is Task.__table__
+    }
+    assert {"status", "due_on", "reported_at", "completed_on", "created_at"} <= read
+    assert read <= held, read - held
