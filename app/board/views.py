@@ -435,7 +435,10 @@ def _unit_list(path: str, today: date, soon: int, page: int, after: ListKey | No
     # The statement with its values, IN lists written out (a past day's category has some), each value
     # through its type's bind processor, as SQLAlchemy would send them.
     state = compiled.construct_expanded_state(chosen)
-    processors = state.processors
+    # (``state.processors`` holds only the written-out IN lists' processors: the others are the compiled
+    # statement's, without which a day's end went to the driver as a ``datetime`` for sqlite3's default
+    # adapter to write, not as the column stores it.)
+    processors = {**_bind_processors(compiled), **state.processors}
     values = {
         key: processors[key](value) if key in processors and value is not None else value
         for key, value in state.parameters.items()
@@ -470,6 +473,17 @@ def _unit_list(path: str, today: date, soon: int, page: int, after: ListKey | No
     ]
     page_rows.sort()  # (rank, undated or not, day, id): ``order``'s order
     return UnitList([row[3] for row in page_rows], visits), fold(by_key)
+
+
+@lru_cache(maxsize=256)
+def _bind_processors(compiled: Any) -> dict[str, Any]:
+    """Each bound value's processor of a compiled statement, as SQLAlchemy applies them."""
+    dialect = compiled.dialect
+    found = {
+        name: bind.type.dialect_impl(dialect).bind_processor(dialect)
+        for bind, name in compiled.bind_names.items()
+    }
+    return {name: process for name, process in found.items() if process is not None}
 
 
 @lru_cache(maxsize=256)
