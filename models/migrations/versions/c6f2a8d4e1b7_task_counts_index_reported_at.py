@@ -1,7 +1,7 @@
 """task counts index holds reported_at
 
 Revision ID: c6f2a8d4e1b7
-Revises: a4d8e2c6f913
+Revises: c6e2f8a4d913
 Create Date: 2026-12-08 01:40:00.000000
 
 """
@@ -10,7 +10,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'c6f2a8d4e1b7'
-down_revision = 'a4d8e2c6f913'
+down_revision = 'c6e2f8a4d913'
 branch_labels = None
 depends_on = None
 
