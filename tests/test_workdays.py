@@ -142,3 +142,33 @@ def test_an_administrator_adds_and_removes_an_announced_day_on_the_calendar_page
 
 def test_only_administrators_reach_the_calendar_page(world, login_as):
     assert login_as(world.inspector).get("/admin/calendar").status_code == 403
+
+
+@pytest.mark.parametrize("year", range(2020, 2036))
+def test_the_kept_statutory_holidays_are_the_holidays_packages(year):
+    from workflows.workdays import STATUTORY_KNOWN, _statutory, statutory_of_package
+
+    assert year in STATUTORY_KNOWN
+    assert _statutory(year) == statutory_of_package(year), (
+        "the holidays package changed its Vietnamese calendar: write its days into STATUTORY_KNOWN"
+    )
+
+
+@pytest.mark.slow  # another process
+def test_counting_working_days_in_a_kept_year_imports_no_holiday_package():
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    probe = (
+        "import sys; from datetime import date; from workflows.workdays import WorkingCalendar; "
+        "calendar = WorkingCalendar(off=frozenset(), working=frozenset()); "
+        "assert calendar.add_working_days(date(2026, 2, 13), 1) == date(2026, 2, 23); "
+        "print('holidays' in sys.modules)"
+    )
+    root = Path(__file__).resolve().parent.parent
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, cwd=root, timeout=120, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "False"

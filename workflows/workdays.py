@@ -2,9 +2,9 @@
 Saturdays worked to make up for them.
 
 Statutory holidays, lunar Tết and Hùng Kings' day included, come from the ``holidays`` package
-(``holidays.VN``). Each year the Government also moves days: an extra day off bridging a holiday and a
-Saturday worked in exchange. Those are kept in ``CalendarDay`` rows, which administrators edit and which
-win over the package's list.
+(``holidays.VN``), kept here for the years in use (``STATUTORY_KNOWN``). Each year the Government also
+moves days: an extra day off bridging a holiday and a Saturday worked in exchange. Those are kept in
+``CalendarDay`` rows, which administrators edit and which win over the package's list.
 """
 
 from __future__ import annotations
@@ -24,9 +24,41 @@ from workflows.errors import InvalidState, PermissionDenied, ValidationFailed
 MAX_WORKING_DAYS = 365  # a deadline further away than a year of working days is a typing mistake
 
 
+# The statutory holidays of the years in use, as ``holidays.VN`` gives them (month and day), so that
+# counting a deadline does not import the package: its Vietnamese calendar brings its lunar machinery,
+# about a tenth of a second at a command's start (benchmarks/README.md, ``startup.py``).
+# tests/test_workdays.py checks each year against the package; a year not listed asks the package.
+STATUTORY_KNOWN = {
+    2020: "0101 0123 0124 0125 0126 0127 0128 0129 0402 0430 0501 0902",
+    2021: "0101 0210 0211 0212 0213 0214 0215 0216 0421 0430 0501 0503 0902 0903",
+    2022: "0101 0103 0131 0201 0202 0203 0204 0410 0411 0430 0501 0502 0503 0901 0902",
+    2023: "0101 0102 0120 0121 0122 0123 0124 0125 0126 0429 0430 0501 0502 0503 0901 0902 0904",
+    2024: "0101 0208 0209 0210 0211 0212 0213 0214 0418 0429 0430 0501 0902 0903",
+    2025: "0101 0127 0128 0129 0130 0131 0201 0407 0430 0501 0502 0901 0902",
+    2026: "0101 0216 0217 0218 0219 0220 0426 0427 0430 0501 0831 0901 0902 1124",
+    2027: "0101 0204 0205 0206 0207 0208 0209 0210 0416 0430 0501 0503 0902 0903 1124",
+    2028: "0101 0103 0124 0125 0126 0127 0128 0129 0404 0430 0501 0502 0901 0902 0904 1124",
+    2029: "0101 0212 0213 0214 0215 0216 0423 0430 0501 0902 0903 0904 1124 1126",
+    2030: "0101 0131 0201 0202 0203 0204 0205 0206 0412 0430 0501 0902 0903 1124 1125",
+    2031: "0101 0121 0122 0123 0124 0125 0126 0127 0401 0430 0501 0901 0902 1124",
+    2032: "0101 0209 0210 0211 0212 0213 0214 0419 0430 0501 0503 0902 0903 1124",
+    2033: "0101 0103 0130 0131 0201 0202 0203 0204 0409 0411 0430 0501 0502 0503 0901 0902 1124",
+    2034: "0101 0102 0217 0218 0219 0220 0221 0222 0223 0428 0430 0501 0502 0901 0902 0904 1124",
+    2035: "0101 0206 0207 0208 0209 0210 0211 0212 0417 0430 0501 0902 0903 0904 1124 1126",
+}
+
+
 @lru_cache(maxsize=64)
 def _statutory(year: int) -> frozenset[date]:
-    import holidays  # a tenth of a second: only when a deadline is counted
+    known = STATUTORY_KNOWN.get(year)
+    if known is None:
+        return statutory_of_package(year)
+    return frozenset(date(year, int(day[:2]), int(day[2:])) for day in known.split())
+
+
+def statutory_of_package(year: int) -> frozenset[date]:
+    """The statutory holidays of ``year`` as the ``holidays`` package computes them."""
+    import holidays  # a tenth of a second: only for a year not in STATUTORY_KNOWN
 
     return frozenset(holidays.country_holidays("VN", years=year))
 
