@@ -42,7 +42,7 @@ from sqlalchemy import select
 from wtforms import PasswordField, StringField
 from wtforms.validators import InputRequired, Length
 
-from app import policy
+from app import navigation, policy
 from app.acting import safe_path
 from app.extensions import login_manager
 from models import User, db
@@ -86,7 +86,12 @@ def load_user(user_id: str) -> User | None:
     if not user_id.isdigit() or not isinstance(token, str):
         return None
     max_age = timedelta(hours=current_app.config["SESSION_MAX_HOURS"])
-    return signin.session_user(int(user_id), token, max_age)
+    # A page's header badges are read in the same statement (one round trip instead of two).
+    badges = navigation.badges_beside_session_check(int(user_id))
+    user, values = signin.session_user_with(int(user_id), token, max_age, badges)
+    if badges and user is not None:
+        navigation.read_beside_session_check(badges, values)
+    return user
 
 
 def _limits() -> signin.Limits:

@@ -24,6 +24,7 @@ from models.enums import Role
 _NAV = "kiemtra_nav"
 _KEPT = "kiemtra_header"  # app.extensions: what the header needs that never changes in a process
 _HEADER = "kiemtra.header"  # request.environ: this request's header
+_READ = "kiemtra.badges_read"  # request.environ: the badges read with the session check, and their SQL
 
 
 @dataclass(frozen=True)
@@ -87,6 +88,10 @@ class _Kept:
         self.links: dict[tuple[Role, str, str], tuple[tuple[NavItem, Link], ...]] = {}
         self.urls: dict[tuple[str, str, str | None], str] = {}
         self.csrf: dict[str, str] = {}
+        # The SQL of each user's last badges, and the endpoints whose pages showed a signed-in header:
+        # the session check of a page reads them in its own statement (read_beside_session_check()).
+        self.badges_of: dict[int, tuple[ColumnElement[int], ...]] = {}
+        self.header_endpoints: set[str] = set()
 
     def url(self, root: str, endpoint: str, filename: str | None) -> str:
         key = (root, endpoint, filename)
@@ -145,6 +150,27 @@ def role_links(role: Role, locale: str) -> tuple[tuple[NavItem, Link], ...]:
     return links
 
 
+def badges_beside_session_check(user_id: int) -> tuple[ColumnElement[int], ...]:
+    """The badges to read in the session check's statement, saving the header's own round trip: those
+    of the user's last page, for a page whose endpoint has shown a signed-in header before.
+
+    A guess: the user (role, unit) is not known before the check. ``_badges()`` uses the values read
+    only if the badges of the user just read are the very same SQL (each feature builds its badge once
+    per user, unit or day), else reads its own; so a role or unit changed shows at once.
+    """
+    if request.method != "GET":
+        return ()
+    kept = _kept(current_app)
+    if request.endpoint not in kept.header_endpoints:
+        return ()
+    return kept.badges_of.get(user_id, ())
+
+
+def read_beside_session_check(badges: tuple[ColumnElement[int], ...], values: tuple[Any, ...]) -> None:
+    """Keep the badges' values read with the session check for this request's header."""
+    request.environ[_READ] = (badges, values)
+
+
 def _csrf_token(app: Flask, kept: _Kept) -> str:
     """Flask-WTF's signed CSRF token for this session, signed once per process.
 
@@ -184,7 +210,7 @@ def _header() -> Header:
     user = cast(User, user)
     name, unit = user.display_name or user.username, user.organization.name
     links = role_links(user.role, locale)
-    counts = _badges(tuple(item for item, _ in links))
+    counts = _badges(tuple(item for item, _ in links), user.id, req, kept)
     return Header(
         True,
         tuple(
@@ -219,16 +245,31 @@ def _select(expressions: tuple[ColumnElement[int], ...]) -> Select[Any]:
     return found[1]
 
 
-def _badges(items: tuple[NavItem, ...]) -> dict[int, int]:
-    """The counts beside the links, by the link's index, read in one statement."""
+def _badges(items: tuple[NavItem, ...], user_id: int, req: Any, kept: _Kept) -> dict[int, int]:
+    """The counts beside the links, by the link's index, read in one statement (the session check's
+    when it read these very badges)."""
     counts: dict[int, ColumnElement[int]] = {}
     for index, item in enumerate(items):
         expression = item.badge() if item.badge else None
         if expression is not None:
             counts[index] = expression
+    expressions = tuple(counts.values())
+    if len(kept.badges_of) > 10_000:
+        kept.badges_of.clear()
+    kept.badges_of[user_id] = expressions
+    if req.endpoint is not None:
+        kept.header_endpoints.add(req.endpoint)
     if not counts:
         return {}
-    # Sent to the driver as compiled once, its values written in (each statement is built per unit and
-    # day, and its IN lists would otherwise be expanded at every run).
-    (values,) = raw.rows(db.session, _select(tuple(counts.values())), literal=True)
+    read = req.environ.get(_READ)
+    if read is not None and _same(read[0], expressions):
+        values = read[1]
+    else:
+        # Sent to the driver as compiled once, its values written in (each statement is built per unit
+        # and day, and its IN lists would otherwise be expanded at every run).
+        (values,) = raw.rows(db.session, _select(expressions), literal=True)
     return dict(zip(counts, values, strict=True))
+
+
+def _same(read: tuple[ColumnElement[int], ...], expressions: tuple[ColumnElement[int], ...]) -> bool:
+    return len(read) == len(expressions) and all(a is b for a, b in zip(read, expressions, strict=True))

@@ -17,10 +17,13 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from sqlalchemy import Select
+from sqlalchemy import BindParameter, Select, bindparam
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.engine import Connection, Dialect
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm.attributes import instance_state, set_committed_value
+from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.visitors import InternalTraversal
 
 from models.base import Base
 
@@ -43,6 +46,31 @@ class _Compiled:
     binds: Mapping[str, Callable[[Any], Any] | None]  # each parameter's processor
     results: tuple[tuple[int, Callable[[Any], Any]], ...]  # (position, processor) of each column with one
     context: _Context  # for the engine's listeners
+
+
+class _Param(ColumnElement[Any]):
+    """A parameter sent to the driver as a value even in a statement compiled with its other values
+    written in (``rows(..., literal=True)``)."""
+
+    inherit_cache = True
+    _traverse_internals = [("bind", InternalTraversal.dp_clauseelement)]
+
+    def __init__(self, bind: BindParameter[Any]) -> None:
+        self.bind = bind
+        self.type = bind.type
+
+
+@compiles(_Param)
+def _compile_param(element: _Param, compiler: Any, **kw: Any) -> str:
+    kw.pop("literal_binds", None)
+    return str(compiler.process(element.bind, **kw))
+
+
+def param(name: str, type_: Any) -> ColumnElement[Any]:
+    """A named parameter of a statement run with ``rows()``, bound at each run even when the statement
+    is compiled with its other values written in: a statement made of one whose values change at each
+    run (the session check's) and SQL built once with its values (the header's badges)."""
+    return _Param(bindparam(name, type_=type_))
 
 
 # Per statement object and dialect; the statement is kept with it, so a recycled id is not mistaken.
@@ -89,22 +117,19 @@ def rows(
     ``session`` may be that connection itself (``session.connection()``), for a caller that runs several
     statements: asking the session for it costs more than a small statement's processing.
 
-    ``literal``: the statement carries all its values (no ``bindparam`` without one) and is compiled
-    with them written in, for one whose ``IN`` lists SQLAlchemy would otherwise expand at each run.
+    ``literal``: the statement carries its values (but those of ``param()``, given in ``params``) and is
+    compiled with them written in, for one whose ``IN`` lists SQLAlchemy would otherwise expand at
+    each run.
     """
     connection = session if isinstance(session, Connection) else session.connection()
     prepared = _compile(statement, connection.dialect, literal)
-    values: Any
-    if literal:
-        values = () if prepared.positions is not None else {}
-    else:
-        given = dict(params or {})
-        values = {
-            name: process(given[name]) if process is not None else given[name]
-            for name, process in prepared.binds.items()
-        }
-        if prepared.positions is not None:
-            values = tuple(values[name] for name in prepared.positions)
+    given = params or {}
+    values: Any = {
+        name: process(given[name]) if process is not None else given[name]
+        for name, process in prepared.binds.items()
+    }
+    if prepared.positions is not None:
+        values = tuple(values[name] for name in prepared.positions)
     cursor = connection.connection.cursor()
     try:
         # The engine's listeners of each statement (kiemtra's reads-first guard, tests' query counter).

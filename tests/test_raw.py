@@ -3,13 +3,15 @@ SQLAlchemy's own execution, and objects that behave as a query's."""
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 from sqlalchemy import bindparam, func, inspect, select
 
-from models import LoginSession, Organization, Task, User, db, raw
+from app import navigation
+from models import LoginSession, Notification, Organization, Task, User, db, raw
 from models.base import utcnow
-from models.enums import OPEN_TASK_STATUSES, Role
+from models.enums import OPEN_TASK_STATUSES, NotificationKind, Role
 from workflows import signin
 
 
@@ -107,3 +109,78 @@ def test_each_way_a_session_ends_is_seen_on_the_next_request(app, login_as, worl
             world.office.is_active = False
         assert _get(app, client, "/").status_code == 302, end
         world.office.is_active = True
+
+
+BADGE = r'href="([^"]+)"[^>]*>\s*[^<]*<span class="badge text-bg-warning">(\d+)</span>'
+
+
+def _unread_badge(page: str) -> str | None:
+    """The count beside the inbox's link in the header."""
+    return dict(re.findall(BADGE, page)).get("/inbox")
+
+
+def _notify(user: User, task: Task, day: date) -> None:
+    db.session.add(
+        Notification(
+            recipient_id=user.id,
+            task_id=task.id,
+            kind=NotificationKind.OVERDUE,
+            key_on=day,
+            is_coordinating=False,
+            email_attempts=0,
+        )
+    )
+
+
+def test_a_pages_badges_are_read_with_the_session_check_from_its_second_visit(
+    app, login_as, world, query_counter, monkeypatch
+):
+    client = login_as(world.office)
+    _get(app, client, "/")  # the first visit learns that this page shows the header
+    with query_counter() as together:
+        _get(app, client, "/")
+    monkeypatch.setattr(navigation, "badges_beside_session_check", lambda _user_id: ())
+    with query_counter() as apart:
+        _get(app, client, "/")
+    assert together.count == apart.count - 1
+
+
+def test_badges_read_with_the_session_check_are_the_counts_of_the_moment(app, login_as, world, create_task):
+    task = create_task()
+    client = login_as(world.office)
+    first = int(_unread_badge(_get(app, client, "/").get_data(as_text=True)) or 0)
+    assert _unread_badge(_get(app, client, "/").get_data(as_text=True)) == (str(first) if first else None)
+    _notify(world.office, task, date(2026, 11, 1))
+    assert _unread_badge(_get(app, client, "/").get_data(as_text=True)) == str(first + 1)
+    _notify(world.office, task, date(2026, 11, 2))
+    assert _unread_badge(_get(app, client, "/").get_data(as_text=True)) == str(first + 2)
+    # Another user's pages in the same process: the badges are guessed per user, read per request.
+    client = login_as(world.inspector)
+    assert _unread_badge(_get(app, client, "/").get_data(as_text=True)) is None
+    assert _unread_badge(_get(app, client, "/").get_data(as_text=True)) is None
+    client = login_as(world.office)
+    _notify(world.office, task, date(2026, 11, 3))
+    assert _unread_badge(_get(app, client, "/").get_data(as_text=True)) == str(first + 3)
+
+
+def _badges(page: str) -> dict[str, str]:
+    """Each header link's count, by its address."""
+    return dict(re.findall(BADGE, page))
+
+
+def test_badges_guessed_from_the_last_page_are_not_shown_after_a_change_of_role(
+    app, login_as, world, create_task, monkeypatch
+):
+    create_task()  # overdue, for the office's unit
+    client = login_as(world.office)
+    for _ in range(2):
+        page = _get(app, client, "/").get_data(as_text=True)
+        assert 'href="/verification"' not in page
+        assert _badges(page).get("/tasks") == "1"
+    world.office.role = Role.INSPECTOR
+    page = _get(app, client, "/").get_data(as_text=True)
+    assert 'href="/verification"' in page  # the inspector's links, at once
+    monkeypatch.setattr(navigation, "badges_beside_session_check", lambda _user_id: ())
+    assert _badges(page) == _badges(_get(app, client, "/").get_data(as_text=True))  # and their own counts
+    signin.end_all_sessions(world.office)
+    assert _get(app, client, "/").status_code == 302  # a session ended is still refused

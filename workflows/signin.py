@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from functools import cache
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Select, and_, bindparam, delete, func, select, update
+from sqlalchemy import ColumnElement, Select, and_, delete, func, select, update
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.engine import CursorResult
 
@@ -137,23 +137,52 @@ def session_user(user_id: int, token: str, max_age: timedelta, now: datetime | N
     Every request asks it: one statement, compiled once, reads the user's and its unit's columns, and
     they become the session's objects as a query's would (``models.raw``), without the ORM's loader.
     """
+    return session_user_with(user_id, token, max_age, (), now)[0]
+
+
+def session_user_with(
+    user_id: int,
+    token: str,
+    max_age: timedelta,
+    beside: tuple[ColumnElement[Any], ...],
+    now: datetime | None = None,
+) -> tuple[User | None, tuple[Any, ...]]:
+    """``session_user()``, with the values of ``beside`` (scalar subqueries built once, their values
+    written in: the header's badges) read in the same statement; no values when no user is found."""
     now = now or utcnow()
     statement, user_keys, unit_keys = _session_user_statement()
+    if beside:
+        statement = _with_beside(statement, beside)
     params = {"user_id": user_id, "token_hash": _hash(token), "since": now - max_age}
-    found = raw.rows(db.session, statement, params)
+    found = raw.rows(db.session, statement, params, literal=True)
     if not found:
-        return None
-    row, split = found[0], len(user_keys)
+        return None, ()
+    row, split, end = found[0], len(user_keys), len(user_keys) + len(unit_keys)
     session = db.session()
-    unit = raw.persistent(session, Organization, dict(zip(unit_keys, row[split:], strict=True)))
+    unit = raw.persistent(session, Organization, dict(zip(unit_keys, row[split:end], strict=True)))
     values = dict(zip(user_keys, row[:split], strict=True))
     values["organization"] = unit  # loaded with the user, as a joined load would
-    return raw.persistent(session, User, values)
+    return raw.persistent(session, User, values), tuple(row[end:])
+
+
+# The session check with other columns beside it, per set of columns (kept, so that its compiled SQL is).
+_BESIDE: dict[tuple[int, ...], tuple[tuple[ColumnElement[Any], ...], Select[Any]]] = {}
+
+
+def _with_beside(statement: Select[Any], beside: tuple[ColumnElement[Any], ...]) -> Select[Any]:
+    key = tuple(map(id, beside))
+    found = _BESIDE.get(key)
+    if found is None or any(a is not b for a, b in zip(found[0], beside, strict=True)):
+        if len(_BESIDE) > 4096:
+            _BESIDE.clear()
+        found = _BESIDE[key] = (beside, statement.add_columns(*beside))
+    return found[1]
 
 
 @cache
 def _session_user_statement() -> tuple[Select[Any], tuple[str, ...], tuple[str, ...]]:
-    """Built once with bound parameters: the user's columns then its unit's, and their attributes' names."""
+    """Built once, its parameters bound at each run: the user's columns then its unit's, and their
+    attributes' names."""
     user, unit = sa_inspect(User), sa_inspect(Organization)
     user_columns = [prop.columns[0] for prop in user.column_attrs]
     unit_columns = [prop.columns[0] for prop in unit.column_attrs]
@@ -162,11 +191,11 @@ def _session_user_statement() -> tuple[Select[Any], tuple[str, ...], tuple[str, 
         .join_from(User, LoginSession, LoginSession.user_id == User.id)
         .join(Organization, Organization.id == User.organization_id)
         .where(
-            User.id == bindparam("user_id"),
+            User.id == raw.param("user_id", User.id.type),
             User.is_active.is_(True),
-            LoginSession.token_hash == bindparam("token_hash"),
+            LoginSession.token_hash == raw.param("token_hash", LoginSession.token_hash.type),
             LoginSession.ended_at.is_(None),
-            LoginSession.created_at > bindparam("since"),
+            LoginSession.created_at > raw.param("since", LoginSession.created_at.type),
         )
     )
     return (
