@@ -64,15 +64,15 @@ class TaskTrend(Base):
     deadline (the running month's end is the day in ``TaskCountDay``)."""
 
     __tablename__ = "task_trend"
-    # The trend sums a range of months: read from this index alone.
+    # The trend sums a range of months: read from this index alone. A subtree's rows are gathered by
+    # lead unit (the primary key) or inspecting body and month (``workflows.counts._trend_statement``).
     __table_args__ = (
         Index("ix_task_trend_month", "month", "done_on_time", "done_late", "overdue", "open_within"),
+        Index("ix_task_trend_inspecting_month", "inspecting_org_id", "month"),
     )
 
     lead_org_id: Mapped[int] = mapped_column(ForeignKey("organization.id"), primary_key=True)
-    inspecting_org_id: Mapped[int] = mapped_column(
-        ForeignKey("organization.id"), primary_key=True, index=True
-    )
+    inspecting_org_id: Mapped[int] = mapped_column(ForeignKey("organization.id"), primary_key=True)
     month: Mapped[date] = mapped_column(primary_key=True)  # first day of the local month
     done_on_time: Mapped[int] = mapped_column(default=0)
     done_late: Mapped[int] = mapped_column(default=0)

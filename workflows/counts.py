@@ -65,7 +65,7 @@ from sqlalchemy.types import Date
 from models import Directive, Organization, Task, TaskCount, TaskCountAll, TaskCountDay, TaskTrend, Visit
 from models.enums import TaskStatus
 from workflows.clock import local_today
-from workflows.scope import Subtree, in_subtree
+from workflows.scope import Subtree, column_in, in_subtree
 from workflows.timeliness import end_of_local_day, local_day, start_of_local_day
 
 log = logging.getLogger(__name__)
@@ -354,7 +354,13 @@ def _trend_statement(path: str | None, first: date, last: date) -> Any:
     if path is not None:
         unit = aliased(Organization)
         units = select(unit.id).where(in_subtree(unit.path, path))
-        conditions.append(or_(TaskTrend.lead_org_id.in_(units), TaskTrend.inspecting_org_id.in_(units)))
+        # On PostgreSQL a BitmapOr of the subtree's ranges of the primary key (lead unit first) and of
+        # ``ix_task_trend_inspecting_month``, where the month index read every unit's rows of the
+        # months and tested each against both lists (a province in a country of 5: 17,893 rows for
+        # 3,569, 958 buffers, 10.5 ms → 751 buffers, 1.9 ms).
+        conditions.append(
+            or_(column_in(TaskTrend.lead_org_id, units), column_in(TaskTrend.inspecting_org_id, units))
+        )
     # Summed per month apart, then joined to the kept day's row (one row without sums when it is not
     # ``day``): grouped by the month alone, the sums need no sort of the rows by day first.
     sums = (
@@ -535,10 +541,17 @@ def servable(
 
 
 def _kept_rows(
-    scope: Subtree | None, months: tuple[date | None, date | None]
+    scope: Subtree | None, months: tuple[date | None, date | None], *, gathered: bool = True
 ) -> tuple[Any, list[ColumnElement[bool]]]:
     """The kept rows to sum (those of all time when every month is asked for) and the conditions
-    that keep ``scope``'s rows of ``months``."""
+    that keep ``scope``'s rows of ``months``.
+
+    ``gathered``: the subtree's rows are found by the indexes of their lead unit and inspecting body
+    (``= ANY(ARRAY(…))`` on PostgreSQL: a BitmapOr of the province's ranges, where an OR of
+    IN-subqueries filtered every kept row of the country: a province's unit table in a country of 5,
+    14,730 rows read for 2,927, 5.0 → 2.5 ms). Otherwise plain ``IN``: the open tasks' count of
+    ``open_of_leads_sql`` adds conditions on the category, which PostgreSQL then probed the (lead unit,
+    category) index with for every pair (1,442 buffers where the whole table is 221)."""
     first, last = months
     rows_of: Any = TaskCountAll if first is None and last is None else TaskCount
     conditions: list[ColumnElement[bool]] = []
@@ -549,7 +562,8 @@ def _kept_rows(
     if scope is not None:
         unit = aliased(Organization)
         units = select(unit.id).where(in_subtree(unit.path, scope))
-        conditions.append(or_(rows_of.lead_org_id.in_(units), rows_of.inspecting_org_id.in_(units)))
+        of = column_in if gathered else lambda column, subquery: column.in_(subquery)
+        conditions.append(or_(of(rows_of.lead_org_id, units), of(rows_of.inspecting_org_id, units)))
     return rows_of, conditions
 
 
@@ -640,7 +654,7 @@ def open_of_leads_sql(
     are of ``day`` (today), else the SQL ``otherwise`` (which then counts the tasks)."""
     if day != local_today():
         return otherwise
-    rows_of, conditions = _kept_rows(scope, months)
+    rows_of, conditions = _kept_rows(scope, months, gathered=False)
     conditions += [rows_of.category.in_(OPEN_CATEGORIES), rows_of.lead_org_id.in_(leads)]
     kept = select(func.coalesce(func.sum(rows_of.tasks), 0)).where(*conditions).scalar_subquery()
     kept_day = select(TaskCountDay.day).where(TaskCountDay.id == _DAY_ROW).scalar_subquery()
