@@ -562,8 +562,13 @@ def _kept_rows(
     if scope is not None:
         unit = aliased(Organization)
         units = select(unit.id).where(in_subtree(unit.path, scope))
-        of = column_in if gathered else lambda column, subquery: column.in_(subquery)
-        conditions.append(or_(of(rows_of.lead_org_id, units), of(rows_of.inspecting_org_id, units)))
+        plain = not gathered
+        conditions.append(
+            or_(
+                column_in(rows_of.lead_org_id, units, per_row=plain),
+                column_in(rows_of.inspecting_org_id, units, per_row=plain),
+            )
+        )
     return rows_of, conditions
 
 

@@ -120,10 +120,13 @@ def tasks_visible_to(root: Subtree, *, per_row: bool = False) -> ColumnElement[b
     )
 
 
-def column_in(column: SQLCoreOperations[Any], subquery: Select[Any]) -> ColumnElement[bool]:
+def column_in(
+    column: SQLCoreOperations[Any], subquery: Select[Any], *, per_row: bool = False
+) -> ColumnElement[bool]:
     """``column IN (subquery)``, the subquery read once on PostgreSQL too (``= ANY(ARRAY(…))``), where
-    an IN inside a correlated subquery can be planned as a join over every row."""
-    return _AnyOf(column, subquery)
+    an IN inside a correlated subquery can be planned as a join over every row; with ``per_row`` a plain
+    ``IN`` (see ``_in``)."""
+    return _in(column, subquery, per_row)
 
 
 def units_in(root: Subtree) -> Select[int]:
